@@ -1,0 +1,3 @@
+//! Arbitrary bytes in arbitrary chunkings: no panic, bounded buffering, same items as whole.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| chat_harness::fuzzing::frame_decode(data));

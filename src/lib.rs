@@ -1,0 +1,11 @@
+//! chat-harness: a reference implementation and a test bench for a small binary chat protocol
+//! over TCP (length-prefixed frames for auth, text, files, rename and exit).
+//!
+//! # Layout
+//! - [`protocol`]: typed frames, their encoding, and the one streaming decoder.
+//! - [`fuzzing`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
+//!   corpora on stable.
+//! - `cli` (binary only): the command line.
+
+pub mod fuzzing;
+pub mod protocol;
