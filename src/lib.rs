@@ -3,9 +3,11 @@
 //!
 //! # Layout
 //! - [`protocol`]: typed frames, their encoding, and the one streaming decoder.
+//! - [`client`]: a connection to a chat server (typed frames and files out, events in).
 //! - [`fuzzing`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
 //!   corpora on stable.
 //! - `cli` (binary only): the command line.
 
+pub mod client;
 pub mod fuzzing;
 pub mod protocol;

@@ -1,0 +1,102 @@
+//! The client connection against a scripted peer: exact bytes out, decoded events in.
+
+use chat_harness::client::{Connection, Event};
+use chat_harness::protocol::{ClientFrame, Frame, HhMm, ServerFileHeader, ServerFrame};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+#[tokio::test]
+async fn sends_exact_bytes_and_decodes_coalesced_replies() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let peer = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut auth = [0u8; 14];
+        socket.read_exact(&mut auth).await.unwrap();
+        let time = HhMm::new(12, 0).unwrap();
+        let mut reply = ServerFrame::AuthOk("hi".into()).to_bytes().unwrap();
+        ServerFrame::File(ServerFileHeader {
+            time,
+            sender: "bob".into(),
+            size: 3,
+            filename: "f".into(),
+            caption: None,
+        })
+        .encode(&mut reply)
+        .unwrap();
+        reply.extend_from_slice(b"abc\x00\x00");
+        ServerFrame::timed_text(time, "[bob] yo")
+            .encode(&mut reply)
+            .unwrap();
+        socket.write_all(&reply).await.unwrap();
+        auth
+    });
+    let mut conn = Connection::connect(addr).await.unwrap();
+    conn.send(&ClientFrame::auth("alice", 10800)).await.unwrap();
+    let mut events = Vec::new();
+    loop {
+        let event = conn.next_event().await.unwrap();
+        let done = event == Event::Closed;
+        events.push(event);
+        if done {
+            break;
+        }
+    }
+    assert_eq!(&peer.await.unwrap(), b"\x00\x0c\x00alice 10800");
+    assert!(matches!(events[0], Event::Frame(ServerFrame::AuthOk(_))));
+    assert!(matches!(events[1], Event::Frame(ServerFrame::File(_))));
+    assert_eq!(
+        events[2],
+        Event::FileBody(bytes::Bytes::from_static(b"abc"))
+    );
+    assert_eq!(events[3], Event::FileEnd);
+    assert!(
+        matches!(events[4], Event::Malformed(_)),
+        "len = 0 is reported, then skipped"
+    );
+    assert!(matches!(&events[5], Event::Frame(ServerFrame::Text(t)) if t.body == "[bob] yo"));
+    assert_eq!(events[6], Event::Closed);
+}
+
+#[tokio::test]
+async fn send_file_streams_header_and_body_from_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.bin");
+    let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&path, &body).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let peer = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut all = Vec::new();
+        socket.read_to_end(&mut all).await.unwrap();
+        all
+    });
+    let mut conn = Connection::connect(addr).await.unwrap();
+    let sent = conn
+        .send_file(&path, Some("a caption".into()))
+        .await
+        .unwrap();
+    conn.writer.shutdown().await.unwrap();
+    assert_eq!(sent, body.len() as u64);
+    let received = peer.await.unwrap();
+    let header = b"\x00\x17\x02\x00\x03\x0d\x40data.bin a caption";
+    assert_eq!(&received[..header.len()], header);
+    assert_eq!(&received[header.len()..], &body[..]);
+}
+
+#[tokio::test]
+async fn file_names_with_spaces_are_refused_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two words.txt");
+    std::fs::write(&path, b"x").unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut conn = Connection::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let error = conn.send_file(&path, None).await.unwrap_err();
+    assert!(
+        error.to_string().contains("cannot contain a space"),
+        "{error}"
+    );
+}
