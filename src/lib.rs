@@ -6,8 +6,10 @@
 //! - [`client`]: a connection to a chat server (typed frames and files out, events in).
 //! - [`fuzzing`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
 //!   corpora on stable.
+//! - [`safe_name`]: peer-chosen file names made safe to create in a directory.
 //! - `cli` (binary only): the command line.
 
 pub mod client;
 pub mod fuzzing;
 pub mod protocol;
+pub mod safe_name;

@@ -1,5 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
+/// The client binary through pipes.
+mod cli_client;
 /// The client connection type against a scripted peer.
 mod client_connection;
 /// Malformed frames: each yields its typed error and the stream stays in sync.
