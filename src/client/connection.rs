@@ -54,6 +54,29 @@ pub enum ConnectionError {
     Io(#[from] io::Error),
 }
 
+/// The header that announces the file at `path` (named after it) with `size` bytes.
+pub(crate) fn file_header_for(
+    path: &Path,
+    size: u64,
+    caption: Option<String>,
+) -> Result<ClientFrame, ConnectionError> {
+    let shown = path.display().to_string();
+    let filename = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.clone());
+    if filename.contains(' ') {
+        return Err(ConnectionError::FileNameWithSpace(shown));
+    }
+    let size =
+        u32::try_from(size).map_err(|_| ConnectionError::FileTooLarge { path: shown, size })?;
+    Ok(ClientFrame::File(ClientFileHeader {
+        size,
+        filename,
+        caption,
+    }))
+}
+
 /// The reading half: decoded events from the server.
 #[derive(Debug)]
 pub struct EventReader {
@@ -105,23 +128,9 @@ impl FrameWriter {
         caption: Option<String>,
         mut progress: impl FnMut(u64),
     ) -> Result<u64, ConnectionError> {
-        let shown = path.display().to_string();
-        let filename = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| shown.clone());
-        if filename.contains(' ') {
-            return Err(ConnectionError::FileNameWithSpace(shown));
-        }
         let mut file = File::open(path).await?;
         let size = file.metadata().await?.len();
-        let size32 =
-            u32::try_from(size).map_err(|_| ConnectionError::FileTooLarge { path: shown, size })?;
-        let header = ClientFrame::File(ClientFileHeader {
-            size: size32,
-            filename,
-            caption,
-        });
+        let header = file_header_for(path, size, caption)?;
         self.send(&header).await?;
         let mut chunk = vec![0u8; FILE_CHUNK];
         let mut sent = 0u64;

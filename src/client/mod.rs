@@ -2,6 +2,7 @@
 //! yields decoded events (used by the runner, the fuzzer and the load generator too), and the
 //! chat session behind `chat-harness client`.
 
+mod blocking;
 mod command;
 mod connection;
 mod receive;
@@ -9,6 +10,7 @@ mod report;
 mod session;
 mod terminal;
 
+pub use blocking::BlockingConnection;
 pub use command::Command;
 pub use connection::{Connection, ConnectionError, Event, EventReader, FrameWriter};
 pub use report::{Output, Report};

@@ -100,3 +100,44 @@ async fn file_names_with_spaces_are_refused_before_anything_is_sent() {
         "{error}"
     );
 }
+
+#[test]
+fn the_blocking_flavour_sends_and_receives_the_same() {
+    use chat_harness::client::BlockingConnection;
+    use std::io::{Read, Write};
+    use std::time::Duration;
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let peer = std::thread::spawn(move || {
+        let (mut socket, _) = listener.accept().unwrap();
+        let mut auth = [0u8; 11];
+        socket.read_exact(&mut auth).unwrap();
+        let mut reply = ServerFrame::AuthOk("ok".into()).to_bytes().unwrap();
+        reply.extend_from_slice(b"\x00\x02\x09z");
+        ServerFrame::reply("after").encode(&mut reply).unwrap();
+        // Split in two writes, the second inside the last frame.
+        let (a, b) = reply.split_at(7);
+        socket.write_all(a).unwrap();
+        socket.flush().unwrap();
+        socket.write_all(b).unwrap();
+        auth
+    });
+    let mut conn = BlockingConnection::connect(addr).unwrap();
+    conn.send(&ClientFrame::auth("bob", -300)).unwrap();
+    let deadline = Some(Duration::from_secs(10));
+    assert_eq!(
+        conn.next_event(deadline).unwrap(),
+        Event::Frame(ServerFrame::AuthOk("ok".into()))
+    );
+    assert!(matches!(
+        conn.next_event(deadline).unwrap(),
+        Event::Malformed(_)
+    ));
+    assert_eq!(
+        conn.next_event(deadline).unwrap(),
+        Event::Frame(ServerFrame::reply("after"))
+    );
+    assert_eq!(conn.next_event(deadline).unwrap(), Event::Closed);
+    assert_eq!(&peer.join().unwrap(), b"\x00\x09\x00bob -300");
+}
