@@ -11,3 +11,4 @@
 pub mod client;
 pub mod fuzzing;
 pub mod protocol;
+pub mod scenario;
