@@ -84,8 +84,16 @@ pub fn frame_decode(data: &[u8]) {
 
 fn check_chunking<F: Frame + PartialEq + std::fmt::Debug>(stream: &[u8], sizes: &[usize]) {
     let whole = decode_whole::<F>(stream);
-    assert_eq!(decode_in_chunks::<F>(stream, sizes), whole, "chunked != whole");
-    assert_eq!(decode_in_chunks::<F>(stream, &[1]), whole, "byte by byte != whole");
+    assert_eq!(
+        decode_in_chunks::<F>(stream, sizes),
+        whole,
+        "chunked != whole"
+    );
+    assert_eq!(
+        decode_in_chunks::<F>(stream, &[1]),
+        whole,
+        "byte by byte != whole"
+    );
 }
 
 /// Decodes a stream fed at once and checks that every frame that decodes encodes back to

@@ -98,10 +98,13 @@ impl Frame for ClientFrame {
             }
             EXIT => Ok(Self::Exit(utf8(payload, EXIT, "exit payload")?.to_owned())),
             FILE => {
-                let (size, rest) = payload.split_first_chunk::<4>().ok_or(FrameError::Truncated {
-                    frame_type: FILE,
-                    field: "u32 file size",
-                })?;
+                let (size, rest) =
+                    payload
+                        .split_first_chunk::<4>()
+                        .ok_or(FrameError::Truncated {
+                            frame_type: FILE,
+                            field: "u32 file size",
+                        })?;
                 let (filename, caption) = split_filename(utf8(rest, FILE, "filename")?);
                 Ok(Self::File(ClientFileHeader {
                     size: u32::from_be_bytes(*size),
@@ -110,7 +113,9 @@ impl Frame for ClientFrame {
                 }))
             }
             TEXT => Ok(Self::Text(utf8(payload, TEXT, "message")?.to_owned())),
-            RENAME => Ok(Self::Rename(utf8(payload, RENAME, "rename payload")?.to_owned())),
+            RENAME => Ok(Self::Rename(
+                utf8(payload, RENAME, "rename payload")?.to_owned(),
+            )),
             other => Err(FrameError::UnknownType(other)),
         }
     }
@@ -206,7 +211,13 @@ mod tests {
         let parse = |p: &str| ClientFrame::parse(AUTH, p.as_bytes()).unwrap();
         assert_eq!(parse("alice 10800"), ClientFrame::auth("alice", 10800));
         assert_eq!(parse("bob -18000"), ClientFrame::auth("bob", -18000));
-        for lenient in ["alice", "alice +5", "alice 05", "alice x", "alice 99999999999"] {
+        for lenient in [
+            "alice",
+            "alice +5",
+            "alice 05",
+            "alice x",
+            "alice 99999999999",
+        ] {
             let expected = ClientFrame::Auth {
                 name: lenient.into(),
                 offset: None,

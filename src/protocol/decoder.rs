@@ -116,7 +116,10 @@ impl<F: Frame> FrameDecoder<F> {
     }
 
     fn decode_frame(&mut self, buf: &mut BytesMut) -> Result<Option<Item<F>>, DecodeError> {
-        let Some(len) = buf.first_chunk::<LEN_PREFIX>().map(|p| u16::from_be_bytes(*p)) else {
+        let Some(len) = buf
+            .first_chunk::<LEN_PREFIX>()
+            .map(|p| u16::from_be_bytes(*p))
+        else {
             return Ok(None);
         };
         let total = LEN_PREFIX + usize::from(len);

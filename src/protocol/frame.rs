@@ -87,7 +87,9 @@ pub(crate) fn filename_len(filename: &str, caption: &Option<String>) -> Result<u
 /// Writes `filename[ caption]`.
 pub(crate) fn write_filename<B: BufMut + ?Sized>(
     out: &mut B,
-    filename: &str, caption: &Option<String>) {
+    filename: &str,
+    caption: &Option<String>,
+) {
     out.put_slice(filename.as_bytes());
     if let Some(caption) = caption {
         out.put_u8(b' ');

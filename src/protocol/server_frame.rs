@@ -112,13 +112,19 @@ impl Frame for ServerFrame {
             FILE => parse_file(payload).map(Self::File),
             TEXT => {
                 let time = HhMm::parse_prefix(payload);
-                let body = if time.is_some() { &payload[PREFIX_LEN..] } else { payload };
+                let body = if time.is_some() {
+                    &payload[PREFIX_LEN..]
+                } else {
+                    payload
+                };
                 Ok(Self::Text(ServerText {
                     time,
                     body: utf8(body, TEXT, "message")?.to_owned(),
                 }))
             }
-            RENAME => Ok(Self::Renamed(utf8(payload, RENAME, "rename reply")?.to_owned())),
+            RENAME => Ok(Self::Renamed(
+                utf8(payload, RENAME, "rename reply")?.to_owned(),
+            )),
             other => Err(FrameError::UnknownType(other)),
         }
     }
@@ -162,12 +168,7 @@ impl Frame for ServerFrame {
                 time.map_or(0, |_| PREFIX_LEN) + body.len()
             }
             Self::File(h) => {
-                PREFIX_LEN
-                    + h.sender.len()
-                    + 2
-                    + 1
-                    + 4
-                    + filename_len(&h.filename, &h.caption)?
+                PREFIX_LEN + h.sender.len() + 2 + 1 + 4 + filename_len(&h.filename, &h.caption)?
             }
         })
     }

@@ -21,7 +21,9 @@ impl HhMm {
     /// The time of day at `unix_secs` (seconds since the epoch, UTC) seen from a zone
     /// `offset_secs` east of UTC.
     pub fn from_unix(unix_secs: i64, offset_secs: i32) -> Self {
-        let minutes_of_day = (unix_secs + i64::from(offset_secs)).div_euclid(60).rem_euclid(1440);
+        let minutes_of_day = (unix_secs + i64::from(offset_secs))
+            .div_euclid(60)
+            .rem_euclid(1440);
         // Both casts are in range: minutes_of_day < 1440.
         Self {
             hour: (minutes_of_day / 60) as u8,
@@ -104,8 +106,20 @@ mod tests {
     #[test]
     fn parses_only_valid_prefixes() {
         assert_eq!(HhMm::parse_prefix(b"<09:05> hi"), HhMm::new(9, 5));
-        for bad in [&b"<24:00> "[..], b"<23:60> ", b"<2:300> ", b"<23:00>", b"[23:00] ", b"<ab:cd> "] {
-            assert_eq!(HhMm::parse_prefix(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        for bad in [
+            &b"<24:00> "[..],
+            b"<23:60> ",
+            b"<2:300> ",
+            b"<23:00>",
+            b"[23:00] ",
+            b"<ab:cd> ",
+        ] {
+            assert_eq!(
+                HhMm::parse_prefix(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

@@ -6,7 +6,9 @@ use chat_harness::protocol::{ClientFrame, Frame, FrameError, ServerFrame};
 
 /// A valid frame to put after each malformed one.
 fn after() -> Vec<u8> {
-    ClientFrame::Text("still in sync".into()).to_bytes().unwrap()
+    ClientFrame::Text("still in sync".into())
+        .to_bytes()
+        .unwrap()
 }
 
 /// Decodes `bad` followed by a valid text, whole and byte by byte, and checks the items.
@@ -79,12 +81,24 @@ fn file_header_with_invalid_filename_skips_its_body() {
 #[test]
 fn server_file_header_shape_errors() {
     let cases: [(&[u8], &str); 3] = [
-        (b"<12:00> [bob] no separator", "no 0xFF separator after the sender"),
-        (b"12:00 [bob]\xff\x00\x00\x00\x00f", "no <HH:MM> prefix before the sender"),
-        (b"<12:00> bob\xff\x00\x00\x00\x00f", "the sender is not in [brackets]"),
+        (
+            b"<12:00> [bob] no separator",
+            "no 0xFF separator after the sender",
+        ),
+        (
+            b"12:00 [bob]\xff\x00\x00\x00\x00f",
+            "no <HH:MM> prefix before the sender",
+        ),
+        (
+            b"<12:00> bob\xff\x00\x00\x00\x00f",
+            "the sender is not in [brackets]",
+        ),
     ];
     for (payload, problem) in cases {
-        let mut bad = u16::try_from(payload.len() + 1).unwrap().to_be_bytes().to_vec();
+        let mut bad = u16::try_from(payload.len() + 1)
+            .unwrap()
+            .to_be_bytes()
+            .to_vec();
         bad.push(2);
         bad.extend_from_slice(payload);
         let mut stream = bad.clone();
@@ -143,5 +157,9 @@ fn a_huge_announced_file_costs_nothing_until_bytes_arrive() {
         }
     }
     assert_eq!(body, 1000, "body bytes come out as they arrive");
-    assert_eq!(decoder.buffered(), 0, "nothing is held back waiting for the rest");
+    assert_eq!(
+        decoder.buffered(),
+        0,
+        "nothing is held back waiting for the rest"
+    );
 }

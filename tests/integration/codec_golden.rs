@@ -18,7 +18,11 @@ fn wire(frame_type: u8, payload: &[u8]) -> Vec<u8> {
 
 /// Asserts both directions: the frame encodes to `bytes` and `bytes` decode to the frame.
 fn assert_golden<F: Frame + Clone + PartialEq + std::fmt::Debug>(frame: F, bytes: &[u8]) {
-    assert_eq!(frame.to_bytes().expect("encodes"), bytes, "encoding {frame:?}");
+    assert_eq!(
+        frame.to_bytes().expect("encodes"),
+        bytes,
+        "encoding {frame:?}"
+    );
     assert_eq!(frames_of::<F>(bytes), vec![frame], "decoding {bytes:02x?}");
 }
 
@@ -90,7 +94,10 @@ fn client_file_header_without_caption_and_empty_file() {
 #[test]
 fn server_auth_ok_and_renamed() {
     let greeting = "Commands: >>exit<<, >>sendfile<< 'filename', >>chname<< 'name'";
-    assert_golden(ServerFrame::AuthOk(greeting.into()), &wire(0, greeting.as_bytes()));
+    assert_golden(
+        ServerFrame::AuthOk(greeting.into()),
+        &wire(0, greeting.as_bytes()),
+    );
     assert_golden(
         ServerFrame::Renamed("Username changed to newname".into()),
         &wire(4, b"Username changed to newname"),
@@ -101,7 +108,9 @@ fn server_auth_ok_and_renamed() {
 fn server_texts_chat_notices_and_replies() {
     let chat = ServerFrame::timed_text(t(23, 29), "[alice] hello");
     assert_golden(chat.clone(), &wire(3, b"<23:29> [alice] hello"));
-    let ServerFrame::Text(text) = chat else { unreachable!() };
+    let ServerFrame::Text(text) = chat else {
+        unreachable!()
+    };
     assert_eq!(text.chat_line(), Some(("alice", "hello")));
 
     for notice in [
@@ -112,7 +121,10 @@ fn server_texts_chat_notices_and_replies() {
     ] {
         let mut payload = b"<20:29> ".to_vec();
         payload.extend_from_slice(notice.as_bytes());
-        assert_golden(ServerFrame::timed_text(t(20, 29), notice), &wire(3, &payload));
+        assert_golden(
+            ServerFrame::timed_text(t(20, 29), notice),
+            &wire(3, &payload),
+        );
     }
     assert_golden(
         ServerFrame::reply("The name is already in use"),
@@ -129,7 +141,10 @@ fn server_file_header_with_separator_and_size() {
         filename: "pic.png".into(),
         caption: Some("hello".into()),
     });
-    assert_golden(header, &wire(2, b"<23:29> [alice]\xff\x00\x00\x04\xd2pic.png hello"));
+    assert_golden(
+        header,
+        &wire(2, b"<23:29> [alice]\xff\x00\x00\x04\xd2pic.png hello"),
+    );
 }
 
 #[test]

@@ -58,7 +58,11 @@ fn assert_every_split<F: Frame + PartialEq + std::fmt::Debug>(stream: &[u8]) {
     assert!(whole.len() > 5, "the stream exercises something");
     for cut in 1..stream.len() {
         let (a, b) = stream.split_at(cut);
-        assert_eq!(decode_in_chunks::<F>(stream, &[a.len(), b.len()]), whole, "cut at {cut}");
+        assert_eq!(
+            decode_in_chunks::<F>(stream, &[a.len(), b.len()]),
+            whole,
+            "cut at {cut}"
+        );
     }
     assert_eq!(decode_in_chunks::<F>(stream, &[1]), whole, "byte by byte");
     // Deterministic pseudo-random chunkings.
@@ -72,7 +76,11 @@ fn assert_every_split<F: Frame + PartialEq + std::fmt::Debug>(stream: &[u8]) {
                 (state % 9) as usize + 1
             })
             .collect();
-        assert_eq!(decode_in_chunks::<F>(stream, &sizes), whole, "chunks {sizes:?}");
+        assert_eq!(
+            decode_in_chunks::<F>(stream, &sizes),
+            whole,
+            "chunks {sizes:?}"
+        );
     }
 }
 
@@ -92,8 +100,6 @@ fn server_stream_splits() {
 
 #[test]
 fn every_frame_round_trips_through_the_decoder() {
-    for stream in [client_stream()] {
-        chat_harness::fuzzing::check_reencode::<ClientFrame>(&stream);
-    }
+    chat_harness::fuzzing::check_reencode::<ClientFrame>(&client_stream());
     chat_harness::fuzzing::check_reencode::<ServerFrame>(&server_stream());
 }

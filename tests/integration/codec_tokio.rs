@@ -12,7 +12,10 @@ async fn framed_read_matches_the_stream_decoder_and_survives_errors() {
     let mut stream = encode_all(&[ClientFrame::auth("a", 0), ClientFrame::Text("x".into())]);
     stream.extend_from_slice(b"\x00\x00\x00\x02\x09z");
     stream.extend_from_slice(&encode_all(&[ClientFrame::exit()]));
-    let mut framed = FramedRead::new(&stream[..], FrameCodec::<ClientFrame, ServerFrame>::default());
+    let mut framed = FramedRead::new(
+        &stream[..],
+        FrameCodec::<ClientFrame, ServerFrame>::default(),
+    );
     let mut frames = Vec::new();
     let mut errors = 0;
     while let Some(item) = framed.next().await {
@@ -32,9 +35,13 @@ async fn framed_read_matches_the_stream_decoder_and_survives_errors() {
 async fn framed_write_encodes_like_frame_encode() {
     let mut out = Vec::new();
     {
-        let mut sink = FramedWrite::new(&mut out, FrameCodec::<ServerFrame, ClientFrame>::default());
+        let mut sink =
+            FramedWrite::new(&mut out, FrameCodec::<ServerFrame, ClientFrame>::default());
         sink.send(ClientFrame::auth("alice", 10800)).await.unwrap();
         sink.send(ClientFrame::exit()).await.unwrap();
     }
-    assert_eq!(out, encode_all(&[ClientFrame::auth("alice", 10800), ClientFrame::exit()]));
+    assert_eq!(
+        out,
+        encode_all(&[ClientFrame::auth("alice", 10800), ClientFrame::exit()])
+    );
 }

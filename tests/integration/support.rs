@@ -7,7 +7,9 @@ use chat_harness::protocol::Frame;
 pub fn encode_all<F: Frame + std::fmt::Debug>(frames: &[F]) -> Vec<u8> {
     let mut out = Vec::new();
     for frame in frames {
-        frame.encode(&mut out).unwrap_or_else(|e| panic!("{frame:?}: {e}"));
+        frame
+            .encode(&mut out)
+            .unwrap_or_else(|e| panic!("{frame:?}: {e}"));
     }
     out
 }
