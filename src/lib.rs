@@ -3,9 +3,12 @@
 //!
 //! # Layout
 //! - [`protocol`]: typed frames, their encoding, and the one streaming decoder.
+//! - [`core`]: the chat server's logic as a sans-IO state machine, shared by both server modes
+//!   and the `core_session` fuzz target.
 //! - [`fuzzing`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
 //!   corpora on stable.
 //! - `cli` (binary only): the command line.
 
+pub mod core;
 pub mod fuzzing;
 pub mod protocol;
