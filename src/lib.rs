@@ -5,6 +5,8 @@
 //! - [`protocol`]: typed frames, their encoding, and the one streaming decoder.
 //! - [`core`]: the chat server's logic as a sans-IO state machine, shared by both server modes
 //!   and the `core_session` fuzz target.
+//! - [`server`]: the drivers (threaded and polling), the files directory, and [`server::spawn`]
+//!   to run a server in-process.
 //! - [`fuzzing`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
 //!   corpora on stable.
 //! - `cli` (binary only): the command line.
@@ -12,3 +14,4 @@
 pub mod core;
 pub mod fuzzing;
 pub mod protocol;
+pub mod server;

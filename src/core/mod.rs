@@ -104,6 +104,17 @@ impl CloseReason {
     pub fn flush_first(self) -> bool {
         matches!(self, Self::Exit | Self::ServerFull | Self::AuthTimeout)
     }
+
+    /// A few words for logs.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Exit => "exit",
+            Self::ServerFull => "server full",
+            Self::AuthTimeout => "auth timeout",
+            Self::QueueOverflow => "outbound queue full",
+            Self::Shutdown => "server shutdown",
+        }
+    }
 }
 
 /// What the core asks its driver to do, in order.
@@ -321,13 +332,14 @@ impl<S: Spool> Core<S> {
         if let Some(reason) = reason {
             self.room.outputs.push_back(Output::Close { id, reason });
         }
+        let why = reason.map_or("connection lost", CloseReason::describe);
         if let Some(name) = session.name {
-            tracing::info!(%id, %name, ?reason, "left");
+            tracing::info!(%id, %name, why, "left");
             self.room.names.remove(&name);
             self.room
                 .broadcast(None, now.unix_secs, &wording::disconnected(&name));
         } else {
-            tracing::debug!(%id, ?reason, "left before auth");
+            tracing::debug!(%id, why, "left before auth");
         }
     }
 
