@@ -1,20 +1,21 @@
 //! The `chat-harness` binary: parse the command line, dispatch, map errors to exit codes.
 
 mod cli;
+mod run_cmd;
 
+use std::io::{IsTerminal, Write};
+use std::net::TcpListener;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::thread;
 
 use anyhow::Context;
-use chat_harness::scenario::command::{self, Format, RunConfig};
-use chat_harness::scenario::expectations::Expectations;
-use chat_harness::scenario::report::Style;
-use chat_harness::scenario::run::RunSettings;
-use chat_harness::scenario::suite::Provider;
-use chat_harness::scenario::target::Target;
 use clap::Parser;
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+use tracing_subscriber::EnvFilter;
 
-use cli::{Cli, Command, ReportFormat, RunArgs};
+use chat_harness::server::{self, Shutdown};
+use cli::{Cli, Command, ServeArgs};
 
 /// Exit status for usage and setup errors (clap uses 2 for its own usage errors too).
 const EXIT_SETUP: u8 = 2;
@@ -23,7 +24,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let name = match cli.command {
         Command::Run(args) => {
-            return match run(*args) {
+            return match run_cmd::run(*args) {
                 Ok(code) => ExitCode::from(code),
                 Err(e) => {
                     eprintln!("chat-harness run: {e:#}");
@@ -31,7 +32,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Serve => "serve",
+        Command::Serve(args) => return exit_code(serve(&args)),
         Command::Client => "client",
         Command::Fuzz => "fuzz",
         Command::Bench => "bench",
@@ -40,62 +41,54 @@ fn main() -> ExitCode {
     ExitCode::from(EXIT_SETUP)
 }
 
-fn run(args: RunArgs) -> anyhow::Result<u8> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let (provider, description): (Arc<dyn Provider>, String) = match (&args.target, &args.spawn) {
-            (Some(addr), _) => {
-                let target = Target::address(addr)?;
-                let description = target.describe();
-                (Arc::new(target), description)
+fn exit_code(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("chat-harness: {error:#}");
+            ExitCode::from(EXIT_SETUP)
+        }
+    }
+}
+
+/// `chat-harness serve`: logs to stderr (RUST_LOG, default `info`), the bound address on
+/// stdout, and a clean shutdown on SIGINT or SIGTERM.
+fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let config = args.config();
+    std::fs::create_dir_all(&config.files_dir).with_context(|| {
+        format!(
+            "cannot create the files directory {}",
+            config.files_dir.display()
+        )
+    })?;
+    let listener = TcpListener::bind(args.listen)
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+
+    let shutdown = Shutdown::new();
+    let mut signals = Signals::new([SIGINT, SIGTERM]).context("cannot install signal handlers")?;
+    let signals_handle = signals.handle();
+    let on_signal = shutdown.clone();
+    let signal_thread = thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                tracing::info!(signal, "stopping");
+                on_signal.trigger();
             }
-            (None, Some(cmd)) => {
-                let target = Target::spawn(cmd, args.spawn_timeout)?;
-                let description = target.describe();
-                (Arc::new(target), description)
-            }
-            (None, None) => anyhow::bail!(
-                "the built-in server is not in this build yet: pass --target HOST:PORT or --spawn 'CMD {{port}}'"
-            ),
-        };
-        let filter = args
-            .filter
-            .as_deref()
-            .map(regex::Regex::new)
-            .transpose()
-            .context("--filter is not a valid regex")?;
-        let expectations = match &args.expect {
-            Some(path) => Expectations::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
-            None => Expectations::default(),
-        };
-        let jobs = args
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-        let config = RunConfig {
-            paths: args.paths,
-            provider,
-            target_description: description,
-            jobs,
-            filter,
-            tags: args.tag,
-            expectations,
-            settings: RunSettings {
-                default_timeout: args.timeout,
-                strict: args.strict,
-                graceful_close: args.target.is_some(),
-            },
-            format: match args.format {
-                ReportFormat::Human => Format::Human,
-                ReportFormat::Json => Format::Json,
-            },
-            junit: args.junit,
-            style: Style { timings: true },
-        };
-        let mut out = std::io::stdout();
-        let mut err = std::io::stderr();
-        Ok(command::execute(config, &mut out, &mut err).await)
-    })
+        })?;
+
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "listening on {addr}")?;
+    stdout.flush()?;
+
+    let result = server::run(listener, config, shutdown);
+    signals_handle.close();
+    let _ = signal_thread.join();
+    result.context("the server stopped with an error")
 }

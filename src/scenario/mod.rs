@@ -3,6 +3,7 @@
 //! ([`run`]), selected and scheduled over targets ([`suite`], [`target`]), and reported
 //! ([`report`]). No second parser: every byte from the server goes through the codec.
 
+pub mod builtin;
 pub mod command;
 mod cursor;
 pub mod error;
