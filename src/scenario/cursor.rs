@@ -15,19 +15,16 @@ pub(super) struct Cursor<'a> {
     line: &'a Line,
     tokens: &'a [Token],
     pos: usize,
-    /// The `repeat` iteration substituted for `{i}` in strings.
-    pub iteration: Option<u32>,
     /// The scenario file's folder, to find `files/`.
     pub dir: &'a Path,
 }
 
 impl<'a> Cursor<'a> {
-    pub fn new(line: &'a Line, tokens: &'a [Token], iteration: Option<u32>, dir: &'a Path) -> Self {
+    pub fn new(line: &'a Line, tokens: &'a [Token], dir: &'a Path) -> Self {
         Self {
             line,
             tokens,
             pos: 0,
-            iteration,
             dir,
         }
     }
@@ -122,24 +119,13 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn substitute(&self, text: String) -> String {
-        match self.iteration {
-            Some(i) if text.contains("{i}") => text.replace("{i}", &i.to_string()),
-            _ => text,
-        }
-    }
-
-    /// A quoted string as bytes (with `{i}` substituted), optionally `* N` repeated.
+    /// A quoted string as bytes, optionally `* N` repeated.
     pub fn bytes_item(&mut self) -> Result<Option<Vec<u8>>, ParseError> {
         let Some(TokenKind::Str(bytes)) = self.peek() else {
             return Ok(None);
         };
         self.pos += 1;
-        let bytes = match String::from_utf8(bytes.clone()) {
-            Ok(text) => self.substitute(text).into_bytes(),
-            Err(e) => e.into_bytes(),
-        };
-        self.repeated(bytes).map(Some)
+        self.repeated(bytes.clone()).map(Some)
     }
 
     /// Applies a following `* N` to `bytes`, capped at 64 MiB in total.

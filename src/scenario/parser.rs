@@ -50,6 +50,10 @@ struct Parser<'a> {
     clients: HashSet<String>,
 }
 
+fn opens_block(line: &Line) -> bool {
+    line.text.trim_start().starts_with("repeat")
+}
+
 /// The index of the line that closes the block opened on `lines[open]`.
 fn block_end(lines: &[Line], open: usize) -> Result<usize, ParseError> {
     let mut depth = 0usize;
@@ -76,13 +80,25 @@ impl Parser<'_> {
     fn block(&mut self, lines: &[Line], iteration: Option<u32>) -> Result<(), ParseError> {
         let mut i = 0;
         while i < lines.len() {
-            let line = &lines[i];
+            // `{i}` is the iteration of the innermost `repeat`; nested blocks substitute their
+            // own, so only lines of this level are rewritten here.
+            let substituted;
+            let line = match iteration {
+                Some(k) if lines[i].text.contains("{i}") && !opens_block(&lines[i]) => {
+                    substituted = Line {
+                        number: lines[i].number,
+                        text: lines[i].text.replace("{i}", &k.to_string()),
+                    };
+                    &substituted
+                }
+                _ => &lines[i],
+            };
             i += 1;
             if self.header(line)? {
                 continue;
             }
             let tokens = tokenize(line)?;
-            let mut cur = Cursor::new(line, &tokens, iteration, self.dir);
+            let mut cur = Cursor::new(line, &tokens, self.dir);
             match cur.peek() {
                 None => continue,
                 Some(TokenKind::Close) => return Err(cur.error("this `}` closes no block")),

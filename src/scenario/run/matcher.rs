@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::time::SystemTime;
 
-use super::received::{Body, Incoming, Received};
+use super::received::{quoted, Body, Incoming, Received};
 use crate::protocol::{HhMm, ServerFrame};
 use crate::scenario::model::{
     BodySource, CaptionMatch, FileMatch, FrameMatch, TextMatch, TextPattern,
@@ -31,10 +31,23 @@ fn wording(field: &str, expected: &TextMatch, actual: &str) -> Result<(), Mismat
         Ok(())
     } else {
         Err(Mismatch {
-            reason: format!("the {field} is {actual:?}, expected {expected}"),
+            reason: format!(
+                "the {field} is {}, expected {}",
+                quoted(actual),
+                cut(&expected.to_string())
+            ),
             wording_only: true,
         })
     }
+}
+
+/// A pattern's display, cut like a received text.
+fn cut(shown: &str) -> String {
+    if shown.len() <= 100 {
+        return shown.to_owned();
+    }
+    let head: String = shown.chars().take(50).collect();
+    format!("{head}... ({} bytes in all)", shown.len())
 }
 
 fn field(field: &str, expected: &TextMatch, actual: &str) -> Result<(), Mismatch> {
@@ -104,8 +117,8 @@ pub fn check_frame(pattern: &FrameMatch, received: &Received, offset: i32) -> Re
         (FrameMatch::Chat { sender, message }, ServerFrame::Text(t)) => {
             let Some((from, said)) = t.chat_line() else {
                 return Err(hard(format!(
-                    "expected a chat line `[sender] message`, got {:?}",
-                    t.body
+                    "expected a chat line `[sender] message`, got {}",
+                    quoted(&t.body)
                 )));
             };
             check_time(t.time, at, offset)?;
@@ -115,8 +128,8 @@ pub fn check_frame(pattern: &FrameMatch, received: &Received, offset: i32) -> Re
         (FrameMatch::Notice(m), ServerFrame::Text(t)) => {
             if t.time.is_none() {
                 return Err(hard(format!(
-                    "expected a timed notice, got the untimed reply {:?}",
-                    t.body
+                    "expected a timed notice, got the untimed reply {}",
+                    quoted(&t.body)
                 )));
             }
             check_time(t.time, at, offset)?;
@@ -124,8 +137,8 @@ pub fn check_frame(pattern: &FrameMatch, received: &Received, offset: i32) -> Re
         }
         (FrameMatch::Reply(m), ServerFrame::Text(t)) => match t.time {
             Some(time) => Err(hard(format!(
-                "expected an untimed reply, got a text with time prefix <{time}>: {:?}",
-                t.body
+                "expected an untimed reply, got a text with time prefix <{time}>: {}",
+                quoted(&t.body)
             ))),
             None => wording("reply", m, &t.body),
         },

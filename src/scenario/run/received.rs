@@ -120,14 +120,26 @@ impl Incoming {
     }
 }
 
+/// Longest text shown whole in a summary; longer ones are cut with their length noted.
+const SHOWN_TEXT: usize = 100;
+
+/// `text` quoted, cut to [`SHOWN_TEXT`] characters with the full length noted.
+pub fn quoted(text: &str) -> String {
+    if text.len() <= SHOWN_TEXT {
+        return format!("{text:?}");
+    }
+    let cut: String = text.chars().take(SHOWN_TEXT / 2).collect();
+    format!("{:?}... ({} bytes in all)", cut, text.len())
+}
+
 /// A frame as `0xTT kind "text"`.
 pub fn frame_summary(frame: &ServerFrame) -> String {
     match frame {
-        ServerFrame::AuthOk(text) => format!("0x00 auth-ok {text:?}"),
-        ServerFrame::Renamed(text) => format!("0x04 renamed {text:?}"),
+        ServerFrame::AuthOk(text) => format!("0x00 auth-ok {}", quoted(text)),
+        ServerFrame::Renamed(text) => format!("0x04 renamed {}", quoted(text)),
         ServerFrame::Text(t) => match t.time {
-            Some(time) => format!("0x03 text \"<{time}> {}\"", t.body.escape_debug()),
-            None => format!("0x03 text {:?}", t.body),
+            Some(time) => format!("0x03 text {}", quoted(&format!("<{time}> {}", t.body))),
+            None => format!("0x03 text {}", quoted(&t.body)),
         },
         ServerFrame::File(h) => {
             format!("0x02 file [{}] {:?} size {}", h.sender, h.filename, h.size)

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::io::AsyncReadExt;
 
 use super::client::{note, Transcript};
-use super::received::hex_dump;
+use super::received::{hex_dump, quoted};
 use crate::client::FrameWriter;
 use crate::protocol::{ClientFrame, Frame};
 use crate::scenario::model::{BodySource, Chunking, Part, Send};
@@ -47,8 +47,7 @@ fn describe(frame: &ClientFrame) -> String {
                 .as_ref()
                 .map_or(String::new(), |c| format!(" caption {c:?}"))
         ),
-        ClientFrame::Text(t) if t.len() > 80 => format!("0x03 text of {} bytes", t.len()),
-        ClientFrame::Text(t) => format!("0x03 text {t:?}"),
+        ClientFrame::Text(t) => format!("0x03 text {}", quoted(t)),
         ClientFrame::Rename(p) => format!("0x04 rename {p:?}"),
     }
 }
