@@ -68,6 +68,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
                 default_timeout: args.timeout,
                 strict: args.strict,
                 graceful_close: args.target.is_some(),
+                timeout_cap: None,
             },
             format: match args.format {
                 ReportFormat::Human => Format::Human,

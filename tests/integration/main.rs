@@ -10,7 +10,11 @@ mod codec_golden;
 mod codec_streaming;
 /// The tokio adapter decodes the same items as the blocking decoder.
 mod codec_tokio;
+/// A test-only chat server with one protocol rule broken at a time.
+mod faulty;
 /// The committed fuzz corpora, replayed through the fuzz target bodies.
 mod fuzz_corpus;
+/// The conformance suite catches every fault of the test server and passes its clean variant.
+mod scenario_faults;
 /// Shared helpers.
 mod support;

@@ -30,6 +30,16 @@ pub struct RunSettings {
     pub strict: bool,
     /// Close clients gracefully at the end (for a shared server whose state outlives us).
     pub graceful_close: bool,
+    /// An upper bound on every step timeout, scenario and step settings included (to fail
+    /// fast when hunting faults).
+    pub timeout_cap: Option<Duration>,
+}
+
+impl RunSettings {
+    /// `timeout`, bounded by the cap.
+    pub fn cap(&self, timeout: Duration) -> Duration {
+        self.timeout_cap.map_or(timeout, |cap| timeout.min(cap))
+    }
 }
 
 impl Default for RunSettings {
@@ -38,6 +48,7 @@ impl Default for RunSettings {
             default_timeout: Duration::from_secs(2),
             strict: false,
             graceful_close: false,
+            timeout_cap: None,
         }
     }
 }
@@ -115,7 +126,7 @@ pub async fn run_scenario(
     let mut run = Run {
         addr,
         settings,
-        timeout: scenario.timeout.unwrap_or(settings.default_timeout),
+        timeout: settings.cap(scenario.timeout.unwrap_or(settings.default_timeout)),
         clients: HashMap::new(),
         order: Vec::new(),
         warnings: Vec::new(),
@@ -260,6 +271,7 @@ impl Run<'_> {
             Action::Send(s) => {
                 let timeout = s
                     .timeout
+                    .map(|t| self.settings.cap(t))
                     .unwrap_or_else(|| send::default_timeout(s, self.timeout));
                 let client = self.client(&s.client)?;
                 for part in &s.parts {
@@ -290,7 +302,7 @@ impl Run<'_> {
                 }
             }
             Action::Expect(e) => {
-                let timeout = e.timeout.unwrap_or(self.timeout);
+                let timeout = e.timeout.map_or(self.timeout, |t| self.settings.cap(t));
                 let lenient = e.strict_wording && !self.settings.strict;
                 let client = self.client(&e.client)?;
                 match expect::expect(client, e, timeout, lenient).await {
