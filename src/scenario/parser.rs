@@ -148,11 +148,10 @@ impl Parser<'_> {
     /// Handles `description:`, `tags:` and `timeout:` lines; false for anything else.
     fn header(&mut self, line: &Line) -> Result<bool, ParseError> {
         let text = line.text.trim_start();
-        let indent = line.text.len() - text.len();
         let Some((key, value)) = text.split_once(':') else {
             return Ok(false);
         };
-        let value_col = indent + key.len() + 2;
+        let value_col = line.text.chars().count() - value.trim_start().chars().count() + 1;
         let value = value.trim();
         match key {
             "description" => self.scenario.description = Some(value.to_owned()),

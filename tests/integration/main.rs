@@ -16,5 +16,12 @@ mod faulty;
 mod fuzz_corpus;
 /// The conformance suite catches every fault of the test server and passes its clean variant.
 mod scenario_faults;
+/// The `.chat` parser: statements, unrolling, and errors located to the character.
+mod scenario_parser;
+/// Reports (snapshots), strictness, JUnit and exit codes of `chat-harness run`.
+mod scenario_report;
+/// The suite passes against the reference server (both modes) and behaves as documented
+/// against a Python server in the original's style.
+mod scenario_suite;
 /// Shared helpers.
 mod support;

@@ -163,7 +163,7 @@ pub fn hex_dump(bytes: &[u8], max_rows: usize) -> String {
                 out.push(' ');
             }
         }
-        out.push('|');
+        out.push_str(" |");
         out.extend(chunk.iter().map(|&b| {
             if b.is_ascii_graphic() || b == b' ' {
                 char::from(b)
