@@ -33,7 +33,7 @@ pub struct Client {
     /// Arrivals taken from the queue but not yet consumed by an expectation.
     pub seen: VecDeque<Received>,
     reading: watch::Sender<bool>,
-    pump: JoinHandle<()>,
+    pump: Option<JoinHandle<()>>,
     /// The UTC offset of the client's last typed auth (0 when none: UTC).
     pub offset: i32,
     /// Whether notices are skipped while matching.
@@ -55,7 +55,7 @@ impl Client {
             events,
             seen: VecDeque::new(),
             reading,
-            pump,
+            pump: Some(pump),
             offset: 0,
             ignore_notices: false,
             transcript,
@@ -81,13 +81,15 @@ impl Client {
 
     /// Whether the pump has ended and every arrival has been taken.
     pub fn drained(&self) -> bool {
-        self.pump.is_finished() && self.events.is_empty()
+        self.pump.as_ref().is_none_or(JoinHandle::is_finished) && self.events.is_empty()
     }
 
     /// Stops the pump, dropping the reading half.
     pub async fn stop_pump(&mut self) {
-        self.pump.abort();
-        let _ = (&mut self.pump).await;
+        if let Some(pump) = self.pump.take() {
+            pump.abort();
+            let _ = pump.await;
+        }
     }
 
     /// Closes both directions: FIN, then the socket is released.
@@ -127,7 +129,9 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
-        self.pump.abort();
+        if let Some(pump) = &self.pump {
+            pump.abort();
+        }
     }
 }
 
