@@ -20,6 +20,8 @@ mod scenario_faults;
 mod scenario_parser;
 /// Reports (snapshots), strictness, JUnit and exit codes of `chat-harness run`.
 mod scenario_report;
+/// The runner against scripted peers: bytes on the wire, resets, time checks, clean-up.
+mod scenario_runner;
 /// The suite passes against the reference server (both modes) and behaves as documented
 /// against a Python server in the original's style.
 mod scenario_suite;
