@@ -166,12 +166,14 @@ pub async fn write(
     }
     cutter.finish().await?;
     if cutter.writes > 1 && (chunking.chunk.is_some() || !chunking.split_at.is_empty()) {
+        let apart = if chunking.pause.is_zero() {
+            String::new()
+        } else {
+            format!(", {:?} apart", chunking.pause)
+        };
         note(
             transcript,
-            format!(
-                "  (in {} writes, {:?} apart)",
-                cutter.writes, chunking.pause
-            ),
+            format!("  (in {} writes{apart})", cutter.writes),
         );
     }
     Ok(())
