@@ -50,6 +50,7 @@ Examples:
   chat-harness run --server-mode threaded -j 2       the same, thread-per-client design
   chat-harness run scenarios/auth scenarios/text/relay.chat
   chat-harness run --tag core --spawn 'python3 server.py {port}'
+  chat-harness run --tag core --spawn 'python3 server.py' --port 55555
   chat-harness run --target 127.0.0.1:55555 --tag core
   chat-harness run -j 4 --filter 'framing/' --format json
   chat-harness run --spawn './my-server --port {port}' --expect known-failures.txt --junit report.xml
@@ -76,6 +77,10 @@ pub struct RunArgs {
     /// The built-in server's I/O design (when neither --target nor --spawn is given).
     #[arg(long, value_enum, default_value_t = ModeArg::Polling)]
     pub server_mode: ModeArg,
+    /// The port a --spawn command without {port} listens on (scenarios then run one at a
+    /// time).
+    #[arg(long, value_name = "PORT", requires = "spawn")]
+    pub port: Option<u16>,
     /// How long a spawned server may take to accept its first connection.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]
     pub spawn_timeout: std::time::Duration,

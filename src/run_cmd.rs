@@ -30,7 +30,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
                 (Arc::new(target), description)
             }
             (None, Some(cmd)) => {
-                let target = Target::spawn(cmd, args.spawn_timeout)?;
+                let target = Target::spawn(cmd, args.spawn_timeout, args.port)?;
                 let description = target.describe();
                 (Arc::new(target), description)
             }

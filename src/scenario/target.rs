@@ -21,12 +21,15 @@ const STDERR_CAP: usize = 64 * 1024;
 pub enum Target {
     /// A server that is already running; its state is shared by all scenarios.
     Address(SocketAddr),
-    /// A command line started once per scenario; `{port}` is replaced by a free port.
+    /// A command line started once per scenario; `{port}` is replaced by a free port, or the
+    /// server listens on a fixed port of its own.
     Spawn {
         /// The command, run by `sh -c`.
         command: String,
         /// How long the server may take to accept a first connection.
         ready_timeout: Duration,
+        /// The port of a server that chooses its own (the command has no `{port}`).
+        fixed_port: Option<u16>,
     },
 }
 
@@ -36,8 +39,8 @@ pub enum TargetError {
     /// `--target` does not name an address.
     #[error("cannot resolve {0:?} to an address (expected HOST:PORT)")]
     Resolve(String),
-    /// The spawn command has no `{port}`.
-    #[error("the command {0:?} has no {{port}} placeholder for the port to listen on")]
+    /// The spawn command has no `{port}`, and no fixed port was given.
+    #[error("the command {0:?} has no {{port}} placeholder: add one, or give the port it listens on with --port")]
     NoPortPlaceholder(String),
     /// The server process could not be started or did not become ready.
     #[error("{0}")]
@@ -57,20 +60,32 @@ impl Target {
             .ok_or_else(|| TargetError::Resolve(text.to_owned()))
     }
 
-    /// A spawn target; the command must contain `{port}`.
-    pub fn spawn(command: &str, ready_timeout: Duration) -> Result<Self, TargetError> {
-        if !command.contains("{port}") {
+    /// A spawn target; the command must contain `{port}` unless `fixed_port` says where the
+    /// server listens.
+    pub fn spawn(
+        command: &str,
+        ready_timeout: Duration,
+        fixed_port: Option<u16>,
+    ) -> Result<Self, TargetError> {
+        if !command.contains("{port}") && fixed_port.is_none() {
             return Err(TargetError::NoPortPlaceholder(command.to_owned()));
         }
         Ok(Self::Spawn {
             command: command.to_owned(),
             ready_timeout,
+            fixed_port,
         })
     }
 
-    /// Whether scenarios can run side by side (each gets its own server).
+    /// Whether scenarios can run side by side (each gets its own server on its own port).
     pub fn isolated(&self) -> bool {
-        matches!(self, Self::Spawn { .. })
+        matches!(
+            self,
+            Self::Spawn {
+                fixed_port: None,
+                ..
+            }
+        )
     }
 
     /// A description for report headers.
@@ -79,7 +94,18 @@ impl Target {
             Self::Address(addr) => format!(
                 "the server at {addr} (already running: scenarios run one at a time, and the server's state leaks from one scenario to the next)"
             ),
-            Self::Spawn { command, .. } => format!("`{command}`, a fresh process per scenario"),
+            Self::Spawn {
+                command,
+                fixed_port: None,
+                ..
+            } => format!("`{command}`, a fresh process per scenario"),
+            Self::Spawn {
+                command,
+                fixed_port: Some(port),
+                ..
+            } => format!(
+                "`{command}` on port {port}, a fresh process per scenario, one at a time"
+            ),
         }
     }
 
@@ -94,7 +120,8 @@ impl Target {
             Self::Spawn {
                 command,
                 ready_timeout,
-            } => spawn(command, *ready_timeout).await,
+                fixed_port,
+            } => spawn(command, *ready_timeout, *fixed_port).await,
         }
     }
 }
@@ -147,8 +174,15 @@ fn free_port() -> std::io::Result<u16> {
         .port())
 }
 
-async fn spawn(command: &str, ready_timeout: Duration) -> Result<Lease, TargetError> {
-    let port = free_port()?;
+async fn spawn(
+    command: &str,
+    ready_timeout: Duration,
+    fixed_port: Option<u16>,
+) -> Result<Lease, TargetError> {
+    let port = match fixed_port {
+        Some(port) => port,
+        None => free_port()?,
+    };
     let line = command.replace("{port}", &port.to_string());
     let mut child = Command::new("sh")
         .arg("-c")

@@ -83,7 +83,7 @@ async fn a_server_in_the_original_style_passes_core_and_fails_framing_readably()
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/original_server.py");
     let command = format!("python3 {} {{port}}", script.display());
     let target: Arc<dyn Provider> =
-        Arc::new(Target::spawn(&command, Duration::from_secs(10)).unwrap());
+        Arc::new(Target::spawn(&command, Duration::from_secs(10), None).unwrap());
     let settings = RunSettings {
         default_timeout: Duration::from_millis(700),
         ..RunSettings::default()
