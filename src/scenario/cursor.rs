@@ -1,6 +1,7 @@
 //! A cursor over the tokens of one line, with the small readers every statement needs:
 //! words, texts, matchers, durations, sizes, and errors pointing at the current token.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -17,16 +18,41 @@ pub(super) struct Cursor<'a> {
     pos: usize,
     /// The scenario file's folder, to find `files/`.
     pub dir: &'a Path,
+    /// Bytes of literal data the whole scenario may still hold (strings and raw bytes).
+    budget: &'a Cell<usize>,
 }
 
+/// Most bytes of literal data (strings, raw bytes, after `* N` and `repeat`) one scenario may
+/// hold in memory.
+pub const DATA_BUDGET: usize = 256 << 20;
+
 impl<'a> Cursor<'a> {
-    pub fn new(line: &'a Line, tokens: &'a [Token], dir: &'a Path) -> Self {
+    pub fn new(
+        line: &'a Line,
+        tokens: &'a [Token],
+        dir: &'a Path,
+        budget: &'a Cell<usize>,
+    ) -> Self {
         Self {
             line,
             tokens,
             pos: 0,
             dir,
+            budget,
         }
+    }
+
+    /// Charges `n` bytes of literal data to the scenario's budget.
+    fn spend(&self, n: usize) -> Result<(), ParseError> {
+        let left = self.budget.get();
+        if n > left {
+            return Err(self.error_back(format!(
+                "the scenario holds more than {} MiB of literal data",
+                DATA_BUDGET >> 20
+            )));
+        }
+        self.budget.set(left - n);
+        Ok(())
     }
 
     pub fn peek(&self) -> Option<&'a TokenKind> {
@@ -131,12 +157,14 @@ impl<'a> Cursor<'a> {
     /// Applies a following `* N` to `bytes`, capped at 64 MiB in total.
     pub fn repeated(&mut self, bytes: Vec<u8>) -> Result<Vec<u8>, ParseError> {
         if !self.eat_kind(&TokenKind::Star) {
+            self.spend(bytes.len())?;
             return Ok(bytes);
         }
         let n: usize = self.int("a repeat count after `*`")?;
         if bytes.len().saturating_mul(n) > 64 << 20 {
             return Err(self.error_back("that repetition is over 64 MiB"));
         }
+        self.spend(bytes.len() * n)?;
         Ok(bytes.repeat(n))
     }
 

@@ -1,10 +1,12 @@
 //! Turns the text of a `.chat` file into a [`Scenario`]: header lines, blocks (`repeat`),
 //! client statements; sends and expectations are read by `parse_send` and `parse_expect`.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::path::Path;
+use std::rc::Rc;
 
-use super::cursor::{parse_duration, Cursor};
+use super::cursor::{parse_duration, Cursor, DATA_BUDGET};
 use super::error::ParseError;
 use super::lexer::{logical_lines, tokenize, Line, TokenKind};
 use super::model::{Action, Scenario, Step};
@@ -35,6 +37,7 @@ pub fn parse_str(source: &str, path: &Path) -> Result<Scenario, ParseError> {
         },
         dir,
         clients: HashSet::new(),
+        budget: Rc::new(Cell::new(DATA_BUDGET)),
     };
     let lines = logical_lines(source);
     parser.block(&lines, None).map_err(|e| ParseError {
@@ -48,6 +51,7 @@ struct Parser<'a> {
     scenario: Scenario,
     dir: &'a Path,
     clients: HashSet<String>,
+    budget: Rc<Cell<usize>>,
 }
 
 fn opens_block(line: &Line) -> bool {
@@ -98,7 +102,8 @@ impl Parser<'_> {
                 continue;
             }
             let tokens = tokenize(line)?;
-            let mut cur = Cursor::new(line, &tokens, self.dir);
+            let budget = self.budget.clone();
+            let mut cur = Cursor::new(line, &tokens, self.dir, &budget);
             match cur.peek() {
                 None => continue,
                 Some(TokenKind::Close) => return Err(cur.error("this `}` closes no block")),

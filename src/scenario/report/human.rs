@@ -9,6 +9,9 @@ use super::Style;
 use crate::scenario::run::Verdict;
 use crate::scenario::suite::{Outcome, Status, Summary};
 
+/// Transcript lines shown per client in the human report (the last ones).
+const TRANSCRIPT_TAIL: usize = 30;
+
 fn label(status: Status) -> &'static str {
     match status {
         Status::Pass => "ok   ",
@@ -129,7 +132,14 @@ pub fn failure_details(outcome: &Outcome) -> String {
             if lines.is_empty() {
                 out.push_str("      (nothing)\n");
             }
-            for line in lines {
+            let skip = lines.len().saturating_sub(TRANSCRIPT_TAIL);
+            if skip > 0 {
+                let _ = writeln!(
+                    out,
+                    "      ... ({skip} earlier lines; --format json has them all)"
+                );
+            }
+            for line in &lines[skip..] {
                 out.push_str(&indent(line, "      "));
             }
         }
