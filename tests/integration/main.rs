@@ -1,5 +1,11 @@
 //! The integration tests: one binary, one module per area.
 
+/// Shared helpers for the codec tests.
+mod support;
+/// Shared helpers for the server tests: a server per test, a deadline-bound client, `both_modes!`.
+#[macro_use]
+mod server_support;
+
 /// Malformed frames: each yields its typed error and the stream stays in sync.
 mod codec_errors;
 /// Exact wire bytes of every frame type, from the protocol notes.
@@ -10,5 +16,15 @@ mod codec_streaming;
 mod codec_tokio;
 /// The committed fuzz corpora, replayed through the fuzz target bodies.
 mod fuzz_corpus;
-/// Shared helpers.
-mod support;
+/// The `serve` binary: prints its address, chats, stops cleanly on SIGTERM.
+mod serve_cli;
+/// Server, both modes: auth, offsets, broadcast, rename, exit, disconnects, framing.
+mod server_chat;
+/// Server, both modes: uploads stored then forwarded, resets, refusals, shutdown cleanup.
+mod server_files;
+/// Server, both modes: malformed frames, refusals, over-long relays, hostile filenames.
+mod server_hostile;
+/// Server, both modes: max clients and auth timeout.
+mod server_limits;
+/// Server, both modes: a non-reader among heavy traffic; 200 clients receiving in order.
+mod server_load;
