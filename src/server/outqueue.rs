@@ -75,11 +75,17 @@ impl<B: FileBody> OutQueue<B> {
         }
     }
 
-    /// Writes until the queue is empty, the writer would block, or an error. Interrupted
-    /// writes are retried. On error the connection is done for: the queue is left as is.
-    pub fn flush(&mut self, w: &mut impl Write) -> io::Result<Flushed> {
+    /// Writes until the queue is empty, the writer would block, `budget` cost was written, or
+    /// an error. Interrupted writes are retried. On error the connection is done for.
+    pub fn flush(&mut self, w: &mut impl Write, budget: u64) -> io::Result<Flushed> {
         let mut cost = 0;
         loop {
+            if cost >= budget {
+                return Ok(Flushed {
+                    cost,
+                    blocked: false,
+                });
+            }
             let result = match self.entries.front_mut() {
                 None => {
                     if self.entries.capacity() > KEEP_SLOTS {
@@ -220,7 +226,7 @@ mod tests {
         };
         let mut cost = 0;
         while !q.is_empty() {
-            cost += q.flush(&mut w).unwrap().cost;
+            cost += q.flush(&mut w, 10_000).unwrap().cost;
         }
         let mut expected = b"head".to_vec();
         expected.extend_from_slice(&body);
@@ -246,6 +252,6 @@ mod tests {
             to: ConnId(0),
             body: Liar,
         });
-        assert!(q.flush(&mut Vec::new()).is_err());
+        assert!(q.flush(&mut Vec::new(), u64::MAX).is_err());
     }
 }

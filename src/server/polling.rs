@@ -22,6 +22,8 @@ use crate::core::{ConnId, Core, Limits, Now, Output};
 const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
 const FIRST_CONN: usize = 2;
+/// Bytes read from one connection per turn.
+const READ_TURN: usize = 256 * 1024;
 /// Output queued during a read burst before it is written out.
 const FLUSH_AFTER: u64 = 64 * 1024;
 
@@ -44,6 +46,8 @@ struct Conn {
     closing: bool,
     /// FIN sent.
     write_shut: bool,
+    /// Listed in `Server::read_pending`: readable, but it used up its turn.
+    read_pending: bool,
 }
 
 struct Server {
@@ -54,6 +58,9 @@ struct Server {
     conns: HashMap<ConnId, Conn>,
     /// Connections with output not yet attempted.
     dirty: Vec<ConnId>,
+    /// Connections to read again without waiting for an event (edge-triggered readiness
+    /// is not repeated).
+    read_pending: Vec<ConnId>,
     /// Queue cost dispatched since the last flush.
     unflushed: u64,
     /// Closing connections by deadline.
@@ -88,6 +95,7 @@ pub(super) fn run(
         clock: Clock::new(),
         conns: HashMap::new(),
         dirty: Vec::new(),
+        read_pending: Vec::new(),
         unflushed: 0,
         lingering: VecDeque::new(),
         accept_retry: None,
@@ -129,6 +137,9 @@ pub(super) fn run(
 
 impl Server {
     fn timeout(&self) -> Option<Duration> {
+        if !self.read_pending.is_empty() {
+            return Some(Duration::ZERO);
+        }
         let now = self.clock.now();
         wait_until(
             now,
@@ -142,6 +153,12 @@ impl Server {
 
     /// After each event batch: timeouts, pending output, expired lingering connections.
     fn housekeeping(&mut self, now: Now) {
+        for id in std::mem::take(&mut self.read_pending) {
+            if let Some(conn) = self.conns.get_mut(&id) {
+                conn.read_pending = false;
+                self.read(id, now);
+            }
+        }
         if self.accept_retry.is_some_and(|at| at <= now.elapsed) {
             self.accept_retry = None;
             self.accept(now);
@@ -188,6 +205,7 @@ impl Server {
                             dirty: false,
                             closing: false,
                             write_shut: false,
+                            read_pending: false,
                         },
                     );
                     self.core.handle_connect(id, now);
@@ -204,15 +222,25 @@ impl Server {
         }
     }
 
-    /// Reads until `WouldBlock`, feeding the core.
+    /// Reads until `WouldBlock`, feeding the core; after `READ_TURN` bytes the connection
+    /// waits for its next turn, so one flooding sender cannot starve the others.
     fn read(&mut self, id: ConnId, now: Now) {
+        let mut taken = 0;
         loop {
             let Some(conn) = self.conns.get_mut(&id) else {
                 return;
             };
+            if taken >= READ_TURN {
+                if !conn.read_pending {
+                    conn.read_pending = true;
+                    self.read_pending.push(id);
+                }
+                return;
+            }
             match conn.stream.read(&mut self.scratch) {
                 Ok(0) => return self.close(id, now),
                 Ok(n) => {
+                    taken += n;
                     // A closing connection is drained until its EOF, and its input ignored.
                     if !conn.closing {
                         self.core.handle_bytes(id, &self.scratch[..n], now);
@@ -277,7 +305,7 @@ impl Server {
         let Some(conn) = self.conns.get_mut(&id) else {
             return;
         };
-        let flushed = match conn.out.flush(&mut conn.stream) {
+        let flushed = match conn.out.flush(&mut conn.stream, u64::MAX) {
             Ok(flushed) => flushed,
             Err(error) => {
                 tracing::debug!(%id, %error, "write failed");

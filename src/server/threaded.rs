@@ -21,6 +21,8 @@ use crate::core::{ConnId, Core, Limits, Now, Output};
 
 /// Stack size of the per-connection threads: buffers live on the heap.
 const STACK: usize = 256 * 1024;
+/// Queue cost a writer writes between two progress reports to the core.
+const WRITE_SLICE: u64 = 64 * 1024;
 /// The ticker wakes at least this often.
 const MAX_TICK: Duration = Duration::from_secs(1);
 
@@ -293,7 +295,9 @@ fn write_loop(shared: &Shared, id: ConnId, link: &Link, mut stream: TcpStream) {
             queue.append(&mut outbox.pending);
             outbox.state == LinkState::Closing
         };
-        match queue.flush(&mut stream) {
+        // Blocking writes in slices, so the core hears about progress while a big backlog
+        // drains rather than only at its end.
+        match queue.flush(&mut stream, WRITE_SLICE) {
             Ok(flushed) => {
                 if flushed.cost > 0 {
                     shared.lock().core.handle_written(id, flushed.cost);

@@ -2,6 +2,12 @@
 
 /// The client connection type against a scripted peer.
 mod client_connection;
+/// Shared helpers for the codec tests.
+mod support;
+/// Shared helpers for the server tests: a server per test, a deadline-bound client, `both_modes!`.
+#[macro_use]
+mod server_support;
+
 /// Malformed frames: each yields its typed error and the stream stays in sync.
 mod codec_errors;
 /// Exact wire bytes of every frame type, from the protocol notes.
@@ -25,5 +31,15 @@ mod scenario_runner;
 /// The suite passes against the reference server (both modes) and behaves as documented
 /// against a Python server in the original's style.
 mod scenario_suite;
-/// Shared helpers.
-mod support;
+/// The `serve` binary: prints its address, chats, stops cleanly on SIGTERM.
+mod serve_cli;
+/// Server, both modes: auth, offsets, broadcast, rename, exit, disconnects, framing.
+mod server_chat;
+/// Server, both modes: uploads stored then forwarded, resets, refusals, shutdown cleanup.
+mod server_files;
+/// Server, both modes: malformed frames, refusals, over-long relays, hostile filenames.
+mod server_hostile;
+/// Server, both modes: max clients and auth timeout.
+mod server_limits;
+/// Server, both modes: a non-reader among heavy traffic; 200 clients receiving in order.
+mod server_load;
