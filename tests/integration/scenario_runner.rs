@@ -116,3 +116,20 @@ fn time_prefixes_are_checked_in_the_recipients_offset_within_a_minute() {
         .reason
         .contains("no <HH:MM>"));
 }
+
+#[tokio::test]
+async fn a_server_that_stops_accepting_midway_fails_the_scenario_not_the_run() {
+    let (l, addr) = listener().await;
+    tokio::spawn(async move {
+        let (socket, _) = l.accept().await.unwrap();
+        drop(l);
+        drop(socket);
+    });
+    let scenario = parse_str("connect a\na< closed\nconnect b\n", Path::new("t.chat")).unwrap();
+    let run = run_scenario(&scenario, addr, &RunSettings::default()).await;
+    let Verdict::Fail(failure) = run.verdict else {
+        panic!("expected a failure, got {:?}", run.verdict);
+    };
+    assert_eq!(failure.line, 3);
+    assert!(failure.reason.starts_with("cannot connect b"), "{}", failure.reason);
+}

@@ -115,6 +115,8 @@ struct Run<'a> {
     clients: HashMap<String, Client>,
     order: Vec<(String, Transcript)>,
     warnings: Vec<Warning>,
+    /// Whether a connection has succeeded in this scenario.
+    connected: bool,
 }
 
 /// Runs `scenario` against the server at `addr`.
@@ -130,6 +132,7 @@ pub async fn run_scenario(
         clients: HashMap::new(),
         order: Vec::new(),
         warnings: Vec::new(),
+        connected: false,
     };
     let mut verdict = Verdict::Pass;
     for step in &scenario.steps {
@@ -209,22 +212,24 @@ impl Run<'_> {
                     }
                 };
                 let connect = Client::connect(self.addr, transcript);
-                let client = match tokio::time::timeout(self.timeout, connect).await {
-                    Ok(Ok(client)) => client,
-                    Ok(Err(e)) => {
-                        return Err(StepError::Error(format!(
-                            "cannot connect {name} to {}: {e}",
-                            self.addr
-                        )))
+                let problem = match tokio::time::timeout(self.timeout, connect).await {
+                    Ok(Ok(client)) => {
+                        self.connected = true;
+                        self.clients.insert(name.clone(), client);
+                        return Ok(());
                     }
-                    Err(_) => {
-                        return Err(StepError::Error(format!(
-                            "cannot connect {name} to {}: no answer within {:?}",
-                            self.addr, self.timeout
-                        )))
-                    }
+                    Ok(Err(e)) => format!("cannot connect {name} to {}: {e}", self.addr),
+                    Err(_) => format!(
+                        "cannot connect {name} to {}: no answer within {:?}",
+                        self.addr, self.timeout
+                    ),
                 };
-                self.clients.insert(name.clone(), client);
+                // Unreachable from the start is a setup problem (exit 2); a server that stops
+                // accepting in the middle of a scenario has failed it.
+                if self.connected {
+                    return Err(Self::fail(step, Some(name), problem, None));
+                }
+                return Err(StepError::Error(problem));
             }
             Action::Close(name) => {
                 let client = self.client(name)?;
