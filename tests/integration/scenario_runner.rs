@@ -131,5 +131,9 @@ async fn a_server_that_stops_accepting_midway_fails_the_scenario_not_the_run() {
         panic!("expected a failure, got {:?}", run.verdict);
     };
     assert_eq!(failure.line, 3);
-    assert!(failure.reason.starts_with("cannot connect b"), "{}", failure.reason);
+    assert!(
+        failure.reason.starts_with("cannot connect b"),
+        "{}",
+        failure.reason
+    );
 }

@@ -128,3 +128,43 @@ async fn a_server_in_the_original_style_passes_core_and_fails_framing_readably()
     );
     assert!(report::failure_details(unknown).contains("server stderr"));
 }
+
+#[test]
+fn every_scenario_has_a_description_and_one_level_tag() {
+    let all = entries(&[]);
+    assert!(all.len() >= 50, "{} scenarios", all.len());
+    for folder in [
+        "auth",
+        "text",
+        "rename",
+        "file",
+        "exit",
+        "framing",
+        "hostile",
+        "backpressure",
+        "load",
+    ] {
+        assert!(
+            all.iter().any(|e| e.id.starts_with(&format!("{folder}/"))),
+            "no scenario in {folder}/"
+        );
+    }
+    for entry in &all {
+        let s = &entry.scenario;
+        let description = s.description.as_deref().unwrap_or_default();
+        assert!(
+            !description.is_empty() && !description.contains('\n'),
+            "{}: description",
+            entry.id
+        );
+        let levels = ["core", "robust", "wording"]
+            .iter()
+            .filter(|t| s.tags.iter().any(|x| x == *t))
+            .count();
+        assert_eq!(
+            levels, 1,
+            "{}: exactly one of core/robust/wording",
+            entry.id
+        );
+    }
+}
