@@ -48,12 +48,12 @@ const RUN_EXAMPLES: &str = "\
 Examples:
   chat-harness run                                   the whole suite (scenarios/), built-in server
   chat-harness run --server-mode threaded -j 2       the same, thread-per-client design
-  chat-harness run scenarios/auth scenarios/text/relay.chat
+  chat-harness run scenarios/auth scenarios/text/relay-to-others.chat
   chat-harness run --tag core --spawn 'python3 server.py {port}'
   chat-harness run --tag core --spawn 'python3 server.py' --port 55555
   chat-harness run --target 127.0.0.1:55555 --tag core
   chat-harness run -j 4 --filter 'framing/' --format json
-  chat-harness run --spawn './my-server --port {port}' --expect known-failures.txt --junit report.xml
+  chat-harness run --spawn './my-server {port}' --expect known.txt --junit report.xml
 
 Exit status: 0 when nothing failed unexpectedly, 1 when a scenario failed unexpectedly,
 2 on usage, parse or connection errors. The scenario language is described in
