@@ -100,3 +100,29 @@ async fn file_names_with_spaces_are_refused_before_anything_is_sent() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn into_reset_closes_with_a_reset_and_no_fin() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let peer = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 16];
+        loop {
+            match socket.read(&mut buf).await {
+                Ok(0) => return (got, None),
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) => return (got, Some(e.kind())),
+            }
+        }
+    });
+    let conn = Connection::connect(addr).await.unwrap();
+    let (reader, mut writer) = conn.split();
+    writer.send_raw(b"bye").await.unwrap();
+    writer.into_reset().unwrap();
+    drop(reader);
+    let (got, end) = peer.await.unwrap();
+    assert_eq!(got, b"bye");
+    assert_eq!(end, Some(std::io::ErrorKind::ConnectionReset));
+}
