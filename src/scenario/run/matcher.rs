@@ -34,20 +34,19 @@ fn wording(field: &str, expected: &TextMatch, actual: &str) -> Result<(), Mismat
             reason: format!(
                 "the {field} is {}, expected {}",
                 quoted(actual),
-                cut(&expected.to_string())
+                shown(expected)
             ),
             wording_only: true,
         })
     }
 }
 
-/// A pattern's display, cut like a received text.
-fn cut(shown: &str) -> String {
-    if shown.len() <= 100 {
-        return shown.to_owned();
+/// A pattern's display, long texts cut like received ones.
+fn shown(expected: &TextMatch) -> String {
+    match expected {
+        TextMatch::Exact(text) => quoted(text),
+        other => other.to_string(),
     }
-    let head: String = shown.chars().take(50).collect();
-    format!("{head}... ({} bytes in all)", shown.len())
 }
 
 fn field(field: &str, expected: &TextMatch, actual: &str) -> Result<(), Mismatch> {
