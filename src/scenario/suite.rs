@@ -49,10 +49,10 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(),
     let entries =
         std::fs::read_dir(dir).map_err(|e| ParseError::file(dir, format!("cannot list: {e}")))?;
     for entry in entries {
-        let path = entry
-            .map_err(|e| ParseError::file(dir, e.to_string()))?
-            .path();
-        if path.is_dir() {
+        let entry = entry.map_err(|e| ParseError::file(dir, e.to_string()))?;
+        let path = entry.path();
+        // Symlinked folders are not followed, so a link loop cannot recurse forever.
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
             walk(root, &path, out)?;
         } else if path.extension().is_some_and(|e| e == "chat") {
             let rel = path.strip_prefix(root).unwrap_or(&path).with_extension("");
