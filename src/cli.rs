@@ -1,8 +1,13 @@
 //! The command line: one subcommand per tool, parsed with clap.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use chat_harness::core::Limits;
+use chat_harness::server::{Mode, ServerConfig};
 
 /// Test bench for the length-prefixed TCP chat protocol: a reference server and client, a
 /// conformance runner, a network fuzzer and a load generator.
@@ -22,11 +27,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the reference chat server.
-    Serve,
+    Serve(ServeArgs),
     /// Chat from a terminal, or script a session through a pipe.
     Client(ClientArgs),
     /// Replay the conformance scenarios against a server and report deviations.
-    Run,
+    Run(Box<RunArgs>),
     /// Send generated hostile sessions to a server; save failures as scenarios.
     Fuzz,
     /// Measure a server's fan-out throughput and latency.
@@ -71,4 +76,230 @@ pub struct ClientArgs {
     /// Print one JSON object per event instead of a line of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A line per scenario, failure details, a summary.
+    Human,
+    /// One JSON object per line: each scenario, then a summary.
+    Json,
+}
+
+const RUN_EXAMPLES: &str = "\
+Examples:
+  chat-harness run                                   the whole suite (scenarios/), built-in server
+  chat-harness run --server-mode threaded -j 2       the same, thread-per-client design
+  chat-harness run scenarios/auth scenarios/text/relay-to-others.chat
+  chat-harness run --tag core --spawn 'python3 server.py {port}'
+  chat-harness run --tag core --spawn 'python3 server.py' --port 55555
+  chat-harness run --target 127.0.0.1:55555 --tag core
+  chat-harness run -j 4 --filter 'framing/' --format json
+  chat-harness run --spawn './my-server {port}' --expect known.txt --junit report.xml
+
+Exit status: 0 when nothing failed unexpectedly, 1 when a scenario failed unexpectedly,
+2 on usage, parse or connection errors. The scenario language is described in
+scenarios/README.md.";
+
+/// Arguments of `chat-harness run`.
+#[derive(Debug, Args)]
+#[command(after_help = RUN_EXAMPLES)]
+pub struct RunArgs {
+    /// Scenario files or folders (searched recursively for .chat files).
+    #[arg(default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
+    /// A server already running at HOST:PORT (scenarios then run one at a time and share its
+    /// state).
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "spawn")]
+    pub target: Option<String>,
+    /// A command that starts a server listening on {port}, run once per scenario through
+    /// `sh -c` and killed afterwards.
+    #[arg(long, value_name = "CMD")]
+    pub spawn: Option<String>,
+    /// The built-in server's I/O design (when neither --target nor --spawn is given).
+    #[arg(long, value_enum, default_value_t = ModeArg::Polling)]
+    pub server_mode: ModeArg,
+    /// The port a --spawn command without {port} listens on (scenarios then run one at a
+    /// time).
+    #[arg(long, value_name = "PORT", requires = "spawn")]
+    pub port: Option<u16>,
+    /// How long a spawned server may take to accept its first connection.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]
+    pub spawn_timeout: std::time::Duration,
+    /// Scenarios run at the same time (for targets that give each scenario its own server).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Only scenarios whose id (e.g. auth/duplicate-name) matches this regex.
+    #[arg(long, value_name = "REGEX")]
+    pub filter: Option<String>,
+    /// Only scenarios with this tag (repeat for any of several: --tag core --tag robust).
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Fail on wording differences in steps marked strict-wording (otherwise warnings).
+    #[arg(long)]
+    pub strict: bool,
+    /// A file of known failures (`scenario-id: reason` per line).
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
+    /// Report format on standard output.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReportFormat,
+    /// Also write a JUnit XML report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Default timeout of a step that waits, unless a scenario sets its own.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration)]
+    pub timeout: std::time::Duration,
+}
+
+fn duration(text: &str) -> Result<std::time::Duration, String> {
+    chat_harness::scenario::parse_duration(text)
+        .ok_or_else(|| format!("`{text}` is not a duration (e.g. 500ms, 2s)"))
+}
+
+const SERVE_EXAMPLES: &str = "\
+Examples:
+  chat-harness serve
+      Polling server on 127.0.0.1:55555, uploads stored in ./files
+  chat-harness serve --mode threaded --listen 0.0.0.0:55555
+      The thread-per-client design, reachable from other machines
+  chat-harness serve --listen 127.0.0.1:0 --files-dir /tmp/chat-files
+      A free port (printed as `listening on ADDR`) and another files directory
+  RUST_LOG=debug chat-harness serve --max-clients 100 --queue-limit 1M --auth-timeout 10s
+      Tighter limits, with refusals and malformed frames in the log
+
+Sizes take K, M or G suffixes (powers of 1024); durations take ms, s or m.
+Stop with Ctrl-C or SIGTERM: connections are closed and partial uploads removed.";
+
+/// Options of `chat-harness serve`.
+#[derive(Debug, Args)]
+#[command(after_help = SERVE_EXAMPLES)]
+pub struct ServeArgs {
+    /// I/O design: one thread per client (threaded) or one thread polling non-blocking
+    /// sockets (polling).
+    #[arg(long, value_enum, default_value_t = ModeArg::Polling)]
+    pub mode: ModeArg,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:55555")]
+    pub listen: SocketAddr,
+    /// Directory where uploads are stored (created if missing).
+    #[arg(long, default_value = "files")]
+    pub files_dir: PathBuf,
+    /// Largest upload accepted; bigger ones are drained and refused.
+    #[arg(long, default_value = "1G", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Backlog allowed per client (bytes of frames waiting to be written) before it is
+    /// disconnected as a slow reader; at least 128K.
+    #[arg(long, default_value = "4M", value_parser = parse_queue_limit)]
+    pub queue_limit: u64,
+    /// Connections served at once; more get a refusal and are closed.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_clients: u32,
+    /// How long a connection may stay unauthenticated.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub auth_timeout: Duration,
+}
+
+/// `--mode` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// std::net, a reader and a writer thread per connection.
+    Threaded,
+    /// mio, one thread, readiness events.
+    Polling,
+}
+
+impl ServeArgs {
+    /// The server configuration these options describe.
+    pub fn config(&self) -> ServerConfig {
+        let mode = match self.mode {
+            ModeArg::Threaded => Mode::Threaded,
+            ModeArg::Polling => Mode::Polling,
+        };
+        ServerConfig::new(mode, &self.files_dir).with_limits(Limits {
+            max_clients: self.max_clients as usize,
+            auth_timeout: self.auth_timeout,
+            max_file_size: self.max_file_size,
+            queue_limit: self.queue_limit,
+        })
+    }
+}
+
+/// `1024`, `64K`, `4M`, `1G` (also `KiB`, `MiB`, `GiB`, any case): bytes, in powers of 1024.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let digits = lower.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let shift = match &lower[digits.len()..] {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        other => return Err(format!("unknown size suffix {other:?} (use K, M or G)")),
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size"))?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("{text:?} is too large"))
+}
+
+/// Smallest `--queue-limit`: two of the largest frames, so one relay never evicts.
+const MIN_QUEUE_LIMIT: u64 = 128 * 1024;
+
+fn parse_queue_limit(text: &str) -> Result<u64, String> {
+    let n = parse_size(text)?;
+    if n < MIN_QUEUE_LIMIT {
+        return Err(format!("must be at least {MIN_QUEUE_LIMIT} bytes (128K)"));
+    }
+    Ok(n)
+}
+
+/// `500ms`, `30s`, `2m`, or plain seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration"))?;
+    match &text[digits.len()..] {
+        "ms" => Ok(Duration::from_millis(n)),
+        "" | "s" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n.saturating_mul(60))),
+        other => Err(format!("unknown duration unit {other:?} (use ms, s or m)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_durations() {
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert_eq!(parse_size("64K"), Ok(65_536));
+        assert_eq!(parse_size("4MiB"), Ok(4 << 20));
+        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert!(parse_size("1T").is_err() && parse_size("x").is_err());
+        assert!(parse_size("99999999999G").is_err());
+        assert!(parse_queue_limit("64K").is_err());
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("1h").is_err());
+    }
+
+    #[test]
+    fn serve_defaults_match_the_documented_ones() {
+        let cli = Cli::try_parse_from(["chat-harness", "serve"]).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve")
+        };
+        let config = args.config();
+        assert_eq!(config.mode, Mode::Polling);
+        assert_eq!(args.listen.to_string(), "127.0.0.1:55555");
+        assert_eq!(config.files_dir, PathBuf::from("files"));
+        assert_eq!(config.limits, Limits::default());
+    }
 }

@@ -4,12 +4,21 @@
 //! # Layout
 //! - [`protocol`]: typed frames, their encoding, and the one streaming decoder.
 //! - [`client`]: a connection to a chat server (typed frames and files out, events in).
+//! - [`core`]: the chat server's logic as a sans-IO state machine, shared by both server modes
+//!   and the `core_session` fuzz target.
+//! - [`server`]: the drivers (threaded and polling), the files directory, and [`server::spawn`]
+//!   to run a server in-process.
+//! - [`scenario`]: the `.chat` conformance language, its runner and reports
+//!   (`chat-harness run`).
 //! - [`fuzzing`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
 //!   corpora on stable.
 //! - [`safe_name`]: peer-chosen file names made safe to create in a directory.
 //! - `cli` (binary only): the command line.
 
 pub mod client;
+pub mod core;
 pub mod fuzzing;
 pub mod protocol;
 pub mod safe_name;
+pub mod scenario;
+pub mod server;

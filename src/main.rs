@@ -1,15 +1,15 @@
 //! The `chat-harness` binary: parse the command line, dispatch, map errors to exit codes.
 
 mod cli;
+mod client_cmd;
+mod run_cmd;
+mod serve_cmd;
 
-use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::ExitCode;
 
-use anyhow::{anyhow, Context, Result};
 use clap::Parser;
 
-use chat_harness::client::{self, ChatError, ChatOptions};
-use cli::{Cli, ClientArgs, Command};
+use cli::{Cli, Command};
 
 /// A check failed, or a connection was lost.
 const EXIT_FAILED: u8 = 1;
@@ -19,64 +19,20 @@ const EXIT_SETUP: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let name = match cli.command {
-        Command::Client(args) => return client_command(args),
-        Command::Serve => "serve",
-        Command::Run => "run",
+        Command::Run(args) => {
+            return match run_cmd::run(*args) {
+                Ok(code) => ExitCode::from(code),
+                Err(e) => {
+                    eprintln!("chat-harness run: {e:#}");
+                    ExitCode::from(EXIT_SETUP)
+                }
+            }
+        }
+        Command::Serve(args) => return serve_cmd::exit_code(serve_cmd::serve(&args)),
+        Command::Client(args) => return client_cmd::client_command(args),
         Command::Fuzz => "fuzz",
         Command::Bench => "bench",
     };
     eprintln!("chat-harness {name}: not yet available in this version");
     ExitCode::from(EXIT_SETUP)
-}
-
-fn resolve(address: &str) -> Result<SocketAddr> {
-    address
-        .to_socket_addrs()
-        .with_context(|| format!("cannot resolve {address}"))?
-        .next()
-        .ok_or_else(|| anyhow!("{address} resolves to no address"))
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}
-
-fn client_command(args: ClientArgs) -> ExitCode {
-    let setup = || -> Result<(ChatOptions, tokio::runtime::Runtime)> {
-        let options = ChatOptions {
-            server: resolve(&args.connect)?,
-            name: args.name.clone(),
-            files_dir: args.files_dir.clone(),
-            offset: args.offset.unwrap_or_else(client::local_utc_offset),
-            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        };
-        Ok((options, runtime()?))
-    };
-    let (options, runtime) = match setup() {
-        Ok(pair) => pair,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            return ExitCode::from(EXIT_SETUP);
-        }
-    };
-    let result = runtime.block_on(async {
-        let (lines, out) = client::open_terminal(args.json);
-        client::run(options, lines, out).await
-    });
-    // The stdin reader may still be blocked on a read; don't wait for it.
-    runtime.shutdown_background();
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            match e {
-                ChatError::ConnectionLost(_) => ExitCode::from(EXIT_FAILED),
-                ChatError::Unreachable { .. } | ChatError::NoName => ExitCode::from(EXIT_SETUP),
-            }
-        }
-    }
 }

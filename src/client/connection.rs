@@ -152,6 +152,15 @@ impl FrameWriter {
         Ok(size)
     }
 
+    /// Arms an abortive close: sets `SO_LINGER` to zero and lets go of the writing half
+    /// without sending a FIN, so that when the reading half is dropped too the socket is
+    /// released with a reset (RST) instead of an orderly close.
+    pub fn into_reset(self) -> io::Result<()> {
+        self.socket.as_ref().set_zero_linger()?;
+        self.socket.forget();
+        Ok(())
+    }
+
     /// Closes the writing direction (TCP half-close); the reading half stays open.
     pub async fn shutdown(&mut self) -> io::Result<()> {
         self.socket.shutdown().await

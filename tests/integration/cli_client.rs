@@ -87,6 +87,11 @@ impl ClientProcess {
     /// Closes stdin and waits for the process to end; returns its status and stderr.
     pub fn finish(mut self) -> (ExitStatus, String) {
         drop(self.stdin.take());
+        self.finish_without_closing_input()
+    }
+
+    /// Waits for the process to end on its own (stdin stays open); returns status and stderr.
+    pub fn finish_without_closing_input(mut self) -> (ExitStatus, String) {
         let end = Instant::now() + DEADLINE;
         loop {
             if let Some(status) = self.child.try_wait().expect("waitable") {

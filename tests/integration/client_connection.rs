@@ -141,3 +141,29 @@ fn the_blocking_flavour_sends_and_receives_the_same() {
     assert_eq!(conn.next_event(deadline).unwrap(), Event::Closed);
     assert_eq!(&peer.join().unwrap(), b"\x00\x09\x00bob -300");
 }
+
+#[tokio::test]
+async fn into_reset_closes_with_a_reset_and_no_fin() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let peer = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 16];
+        loop {
+            match socket.read(&mut buf).await {
+                Ok(0) => return (got, None),
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(e) => return (got, Some(e.kind())),
+            }
+        }
+    });
+    let conn = Connection::connect(addr).await.unwrap();
+    let (reader, mut writer) = conn.split();
+    writer.send_raw(b"bye").await.unwrap();
+    writer.into_reset().unwrap();
+    drop(reader);
+    let (got, end) = peer.await.unwrap();
+    assert_eq!(got, b"bye");
+    assert_eq!(end, Some(std::io::ErrorKind::ConnectionReset));
+}

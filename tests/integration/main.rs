@@ -2,8 +2,16 @@
 
 /// The client binary through pipes.
 mod cli_client;
+/// The client binary against the in-process reference server.
+mod cli_client_chat;
 /// The client connection type against a scripted peer.
 mod client_connection;
+/// Shared helpers for the codec tests.
+mod support;
+/// Shared helpers for the server tests: a server per test, a deadline-bound client, `both_modes!`.
+#[macro_use]
+mod server_support;
+
 /// Malformed frames: each yields its typed error and the stream stays in sync.
 mod codec_errors;
 /// Exact wire bytes of every frame type, from the protocol notes.
@@ -12,7 +20,30 @@ mod codec_golden;
 mod codec_streaming;
 /// The tokio adapter decodes the same items as the blocking decoder.
 mod codec_tokio;
+/// A test-only chat server with one protocol rule broken at a time.
+mod faulty;
 /// The committed fuzz corpora, replayed through the fuzz target bodies.
 mod fuzz_corpus;
-/// Shared helpers.
-mod support;
+/// The conformance suite catches every fault of the test server and passes its clean variant.
+mod scenario_faults;
+/// The `.chat` parser: statements, unrolling, and errors located to the character.
+mod scenario_parser;
+/// Reports (snapshots), strictness, JUnit and exit codes of `chat-harness run`.
+mod scenario_report;
+/// The runner against scripted peers: bytes on the wire, resets, time checks, clean-up.
+mod scenario_runner;
+/// The suite passes against the reference server (both modes) and behaves as documented
+/// against a Python server in the original's style.
+mod scenario_suite;
+/// The `serve` binary: prints its address, chats, stops cleanly on SIGTERM.
+mod serve_cli;
+/// Server, both modes: auth, offsets, broadcast, rename, exit, disconnects, framing.
+mod server_chat;
+/// Server, both modes: uploads stored then forwarded, resets, refusals, shutdown cleanup.
+mod server_files;
+/// Server, both modes: malformed frames, refusals, over-long relays, hostile filenames.
+mod server_hostile;
+/// Server, both modes: max clients and auth timeout.
+mod server_limits;
+/// Server, both modes: a non-reader among heavy traffic; 200 clients receiving in order.
+mod server_load;

@@ -1,0 +1,225 @@
+//! What each decoded item does: auth, exit, text, rename, and the file header, body and end of
+//! an upload (stored through the spool, relayed once complete).
+
+use bytes::Bytes;
+
+use super::room::RenderCache;
+use super::session::{parse_auth, valid_name, Upload};
+use super::upload::sanitize_filename;
+use super::{wording, CloseReason, ConnId, Core, Now, Spool};
+use crate::protocol::{
+    ClientFileHeader, ClientFrame, HhMm, Item, ServerFileHeader, ServerFrame, MAX_PAYLOAD,
+};
+
+/// Bytes a relayed chat line adds to a message from a sender named `n` bytes: `<HH:MM> [n] `.
+fn chat_overhead(name_len: usize) -> usize {
+    8 + 1 + name_len + 2
+}
+
+/// Bytes a relayed file header adds to `filename[ caption]`: `<HH:MM> [n]`, 0xFF, u32 size.
+fn file_overhead(name_len: usize) -> usize {
+    8 + 1 + name_len + 1 + 1 + 4
+}
+
+impl<S: Spool> Core<S> {
+    pub(super) fn handle_item(&mut self, id: ConnId, item: Item<ClientFrame>, now: Now) {
+        match item {
+            Item::Frame(frame) => self.handle_frame(id, frame, now),
+            Item::FileBody(chunk) => self.upload_chunk(id, &chunk),
+            Item::FileEnd => self.upload_end(id, now),
+        }
+    }
+
+    fn handle_frame(&mut self, id: ConnId, frame: ClientFrame, now: Now) {
+        let authenticated = self.name_of(id).is_some();
+        match frame {
+            ClientFrame::Auth { .. } if authenticated => {
+                self.room.reply(id, wording::ALREADY_AUTHENTICATED)
+            }
+            ClientFrame::Auth { name, offset } => self.auth(id, &name, offset, now),
+            ClientFrame::Exit(_) => self.remove(id, Some(CloseReason::Exit), now),
+            ClientFrame::File(header) => self.upload_start(id, header, authenticated),
+            _ if !authenticated => self.room.reply(id, wording::LOGIN_FIRST),
+            ClientFrame::Text(message) => self.text(id, &message, now),
+            rename @ ClientFrame::Rename(_) => self.rename(id, rename.new_name(), now),
+        }
+    }
+
+    fn auth(&mut self, id: ConnId, name: &str, offset: Option<i32>, now: Now) {
+        let (name, offset) = match parse_auth(name, offset) {
+            Ok(parsed) => parsed,
+            Err(reply) => return self.room.reply(id, reply),
+        };
+        if self.room.names.contains_key(name) {
+            return self.room.reply(id, wording::NAME_TAKEN);
+        }
+        let Some(session) = self.room.sessions.get_mut(&id) else {
+            return;
+        };
+        session.name = Some(name.to_owned());
+        session.offset = offset;
+        self.room.names.insert(name.to_owned(), id);
+        tracing::info!(%id, %name, offset, "authenticated");
+        // The greeting is queued before the first broadcast this client can receive.
+        self.room
+            .send_frame(id, &ServerFrame::AuthOk(wording::GREETING.to_owned()));
+        self.room
+            .broadcast(Some(id), now.unix_secs, &wording::connected(name));
+    }
+
+    fn text(&mut self, id: ConnId, message: &str, now: Now) {
+        let Some(name) = self.name_of(id).map(str::to_owned) else {
+            return;
+        };
+        let max = MAX_PAYLOAD - chat_overhead(name.len());
+        if message.len() > max {
+            return self.room.reply(id, wording::text_too_long(max));
+        }
+        let line = format!("[{name}] {message}");
+        self.room.broadcast(Some(id), now.unix_secs, &line);
+    }
+
+    fn rename(&mut self, id: ConnId, new: Option<&str>, now: Now) {
+        let Some(new) = new else {
+            return self.room.reply(id, wording::RENAME_USAGE);
+        };
+        if !valid_name(new) {
+            return self.room.reply(id, wording::NAME_INVALID);
+        }
+        if self.room.names.contains_key(new) {
+            return self.room.reply(id, wording::NAME_TAKEN);
+        }
+        let Some(session) = self.room.sessions.get_mut(&id) else {
+            return;
+        };
+        let Some(old) = session.name.replace(new.to_owned()) else {
+            return;
+        };
+        self.room.names.remove(&old);
+        self.room.names.insert(new.to_owned(), id);
+        tracing::info!(%id, %old, %new, "renamed");
+        self.room
+            .send_frame(id, &ServerFrame::Renamed(wording::renamed(new)));
+        self.room
+            .broadcast(Some(id), now.unix_secs, &wording::changed_name(&old, new));
+    }
+
+    /// A file header: decide now whether its body is stored or drained.
+    fn upload_start(&mut self, id: ConnId, header: ClientFileHeader, authenticated: bool) {
+        let name_len = self.name_of(id).map_or(0, str::len);
+        let described =
+            |filename: &str| filename.len() + header.caption.as_ref().map_or(0, |c| 1 + c.len());
+        let decision = if !authenticated {
+            Err(wording::LOGIN_FIRST.to_owned())
+        } else if u64::from(header.size) > self.limits.max_file_size {
+            Err(wording::file_too_large(self.limits.max_file_size))
+        } else {
+            match sanitize_filename(&header.filename) {
+                None => Err(wording::FILE_NAME_INVALID.to_owned()),
+                Some(filename) if file_overhead(name_len) + described(&filename) > MAX_PAYLOAD => {
+                    Err(wording::FILE_HEADER_TOO_LONG.to_owned())
+                }
+                Some(filename) => Ok(filename),
+            }
+        };
+        let upload = match decision {
+            Err(reply) => Upload::Draining { reply },
+            Ok(filename) => match self.spool.create(&filename) {
+                Ok(upload) => Upload::Storing {
+                    upload,
+                    filename,
+                    caption: header.caption,
+                    size: header.size,
+                },
+                Err(error) => {
+                    tracing::error!(%id, %filename, %error, "cannot create upload");
+                    Upload::Draining {
+                        reply: wording::FILE_NOT_STORED.to_owned(),
+                    }
+                }
+            },
+        };
+        if let Some(session) = self.room.sessions.get_mut(&id) {
+            let previous = std::mem::replace(&mut session.upload, upload);
+            self.abort_upload(previous);
+        }
+    }
+
+    fn upload_chunk(&mut self, id: ConnId, chunk: &Bytes) {
+        let Some(session) = self.room.sessions.get_mut(&id) else {
+            return;
+        };
+        let Upload::Storing { upload, .. } = &mut session.upload else {
+            return;
+        };
+        if let Err(error) = self.spool.write(upload, chunk) {
+            tracing::error!(%id, %error, "cannot write upload; draining the rest");
+            let failed = std::mem::replace(
+                &mut session.upload,
+                Upload::Draining {
+                    reply: wording::FILE_NOT_STORED.to_owned(),
+                },
+            );
+            self.abort_upload(failed);
+        }
+    }
+
+    fn upload_end(&mut self, id: ConnId, now: Now) {
+        let Some(session) = self.room.sessions.get_mut(&id) else {
+            return;
+        };
+        match std::mem::replace(&mut session.upload, Upload::None) {
+            Upload::None => {}
+            Upload::Draining { reply } => self.room.reply(id, reply),
+            Upload::Storing {
+                upload,
+                filename,
+                caption,
+                size,
+            } => match self.spool.finish(upload) {
+                Ok(body) => self.relay_file(id, body, filename, caption, size, now),
+                Err(error) => {
+                    tracing::error!(%id, %filename, %error, "cannot finish upload");
+                    self.room.reply(id, wording::FILE_NOT_STORED);
+                }
+            },
+        }
+    }
+
+    /// Announces a complete file: header and body to each other client, then the notice.
+    fn relay_file(
+        &mut self,
+        id: ConnId,
+        body: S::Body,
+        filename: String,
+        caption: Option<String>,
+        size: u32,
+        now: Now,
+    ) {
+        let Some(sender) = self.name_of(id).map(str::to_owned) else {
+            return;
+        };
+        tracing::info!(%id, %sender, %filename, size, "file stored and relayed");
+        let mut rendered = RenderCache::default();
+        for (to, offset) in self.room.recipients(Some(id)) {
+            let time = HhMm::from_unix(now.unix_secs, offset);
+            let header = rendered.get(time, || {
+                ServerFrame::File(ServerFileHeader {
+                    time,
+                    sender: sender.clone(),
+                    size,
+                    filename: filename.clone(),
+                    caption: caption.clone(),
+                })
+            });
+            if let Some(header) = header {
+                self.room.send_file(to, header, body.clone(), size == 0);
+            }
+        }
+        self.room.broadcast(
+            Some(id),
+            now.unix_secs,
+            &wording::uploaded(&sender, &filename),
+        );
+    }
+}

@@ -1,0 +1,364 @@
+//! The chat server's logic as a sans-IO state machine (the quinn-proto shape): the driver feeds
+//! it events — a connection arrived, bytes arrived, a connection went away, time passed, bytes
+//! were written — each with the time as an argument, and drains plain [`Output`]s: bytes or a
+//! stored file to append to a connection's stream, or a connection to close.
+//!
+//! It owns every rule of the protocol (auth, names, broadcast, per-recipient time prefixes,
+//! rename, exit, refusals, malformed frames, relay size limits, store-then-forward files, queue
+//! limits, max clients, auth timeout) and nothing else: no sockets, no threads, no clock, no
+//! paths. Upload bodies go through the [`Spool`] it is given (see [`upload`](self::Spool)).
+//! Both server modes and the `core_session` fuzz target drive this one type.
+
+mod handlers;
+mod room;
+mod session;
+mod upload;
+pub mod wording;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use room::Room;
+pub use session::{valid_name, MAX_NAME_LEN, MAX_OFFSET};
+use session::{Session, Upload};
+pub use upload::{
+    is_safe_name, sanitize_filename, unique_name, FileBody, MemorySpool, MemoryUpload, Spool,
+    MAX_FILENAME_LEN,
+};
+
+/// What a stored file waiting in a connection's queue costs against the queue limit, on top
+/// of its header. Its body is streamed from the spool as the socket drains, so it is not held
+/// in memory; this covers the bookkeeping and the one read buffer the driver uses for it.
+pub const FILE_QUEUE_COST: u64 = 4096;
+
+/// A connection, as named by the driver. Drivers never reuse an id within one [`Core`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnId(pub u64);
+
+impl fmt::Display for ConnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// The time, as the driver reads it: wall-clock seconds for `<HH:MM>` prefixes, and a
+/// monotonic duration since any fixed start for timeouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Now {
+    /// Seconds since the Unix epoch (UTC).
+    pub unix_secs: i64,
+    /// Time since a fixed start, never going backwards.
+    pub elapsed: Duration,
+}
+
+/// The server's configurable limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Connections served at once; more are sent a reply and closed.
+    pub max_clients: usize,
+    /// How long a connection may stay unauthenticated.
+    pub auth_timeout: Duration,
+    /// Largest upload accepted; bigger ones are drained and refused.
+    pub max_file_size: u64,
+    /// Queue cost (bytes of frames, plus [`FILE_QUEUE_COST`] per stored file) a connection may
+    /// have waiting before it is disconnected as a slow reader. Keep it well above one frame
+    /// (65 537 bytes), or a single large relay evicts its recipients.
+    pub queue_limit: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_clients: 1024,
+            auth_timeout: Duration::from_secs(30),
+            max_file_size: 1 << 30,
+            queue_limit: 4 << 20,
+        }
+    }
+}
+
+/// Why the core closed a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The client sent exit.
+    Exit,
+    /// Over `max_clients`.
+    ServerFull,
+    /// No successful auth within the auth timeout.
+    AuthTimeout,
+    /// Its outbound queue passed the limit: it is not reading.
+    QueueOverflow,
+    /// The server is shutting down.
+    Shutdown,
+}
+
+impl CloseReason {
+    /// True when the driver should first write what is queued (a goodbye reply), then close;
+    /// false when it should close at once.
+    pub fn flush_first(self) -> bool {
+        matches!(self, Self::Exit | Self::ServerFull | Self::AuthTimeout)
+    }
+
+    /// A few words for logs.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Exit => "exit",
+            Self::ServerFull => "server full",
+            Self::AuthTimeout => "auth timeout",
+            Self::QueueOverflow => "outbound queue full",
+            Self::Shutdown => "server shutdown",
+        }
+    }
+}
+
+/// What the core asks its driver to do, in order.
+#[derive(Debug, Clone)]
+pub enum Output<B> {
+    /// Append these bytes to the connection's outbound stream.
+    Send {
+        /// The connection.
+        to: ConnId,
+        /// Whole encoded frames (a relayed file header is always followed by its `SendFile`).
+        bytes: Bytes,
+    },
+    /// Append a stored file's whole body, read from the spool chunk by chunk.
+    SendFile {
+        /// The connection.
+        to: ConnId,
+        /// The stored file.
+        body: B,
+    },
+    /// Close the connection. The core has already forgotten it: later events for this id are
+    /// ignored.
+    Close {
+        /// The connection.
+        id: ConnId,
+        /// Why, which also says whether to flush first.
+        reason: CloseReason,
+    },
+}
+
+impl<B> Output<B> {
+    /// What this output costs against the recipient's queue limit; the driver reports the
+    /// same amounts back through [`Core::handle_written`] as it writes.
+    pub fn queue_cost(&self) -> u64 {
+        match self {
+            Self::Send { bytes, .. } => bytes.len() as u64,
+            Self::SendFile { .. } => FILE_QUEUE_COST,
+            Self::Close { .. } => 0,
+        }
+    }
+}
+
+/// The chat server's state machine. See the module docs.
+#[derive(Debug)]
+pub struct Core<S: Spool> {
+    limits: Limits,
+    spool: S,
+    room: Room<S::Upload, S::Body>,
+    /// Auth deadlines in arrival order (so in deadline order): `(deadline, id)`.
+    deadlines: VecDeque<(Duration, ConnId)>,
+}
+
+impl<S: Spool> Core<S> {
+    /// A core with no connections.
+    pub fn new(limits: Limits, spool: S) -> Self {
+        Self {
+            room: Room::new(limits.queue_limit),
+            limits,
+            spool,
+            deadlines: VecDeque::new(),
+        }
+    }
+
+    /// A connection arrived. Over `max_clients` it gets a reply and a close right away.
+    pub fn handle_connect(&mut self, id: ConnId, now: Now) {
+        if self.room.sessions.contains_key(&id) {
+            tracing::error!(%id, "connection id reused; ignored");
+            return;
+        }
+        if self.room.sessions.len() >= self.limits.max_clients {
+            tracing::warn!(%id, max = self.limits.max_clients, "refused: server full");
+            if let Some(bytes) =
+                room::encode(&crate::protocol::ServerFrame::reply(wording::SERVER_FULL))
+            {
+                self.room.outputs.push_back(Output::Send { to: id, bytes });
+            }
+            self.room.outputs.push_back(Output::Close {
+                id,
+                reason: CloseReason::ServerFull,
+            });
+            return;
+        }
+        tracing::debug!(%id, "connected");
+        self.room.sessions.insert(id, Session::new());
+        self.deadlines
+            .push_back((now.elapsed.saturating_add(self.limits.auth_timeout), id));
+    }
+
+    /// Bytes arrived on a connection, in any chunking.
+    pub fn handle_bytes(&mut self, id: ConnId, bytes: &[u8], now: Now) {
+        let Some(session) = self.room.sessions.get_mut(&id) else {
+            return;
+        };
+        session.input.extend_from_slice(bytes);
+        while let Some(session) = self.room.sessions.get_mut(&id) {
+            if session.evicted {
+                break;
+            }
+            match session.decoder.decode(&mut session.input) {
+                Ok(None) => {
+                    session.shrink_input();
+                    break;
+                }
+                Ok(Some(item)) => self.handle_item(id, item, now),
+                Err(error) => {
+                    tracing::debug!(%id, %error, "malformed frame skipped");
+                    self.room.reply(id, wording::frame_ignored(&error.error));
+                }
+            }
+        }
+        self.process_evictions(now);
+    }
+
+    /// The connection is gone (EOF, reset, write error). Others are told if it was
+    /// authenticated; a partial upload is removed.
+    pub fn handle_disconnect(&mut self, id: ConnId, now: Now) {
+        self.remove(id, None, now);
+        self.process_evictions(now);
+    }
+
+    /// The driver wrote `cost` worth of this connection's queue (see [`Output::queue_cost`]).
+    pub fn handle_written(&mut self, id: ConnId, cost: u64) {
+        if let Some(session) = self.room.sessions.get_mut(&id) {
+            session.queued = session.queued.saturating_sub(cost);
+        }
+    }
+
+    /// Time passed: closes connections still unauthenticated after the auth timeout.
+    pub fn handle_tick(&mut self, now: Now) {
+        while let Some(&(deadline, id)) = self.deadlines.front() {
+            if deadline > now.elapsed {
+                break;
+            }
+            self.deadlines.pop_front();
+            let unauthenticated = self
+                .room
+                .sessions
+                .get(&id)
+                .is_some_and(|s| s.name.is_none() && !s.evicted);
+            if unauthenticated {
+                tracing::info!(%id, "closed: no auth in time");
+                self.room.reply(id, wording::AUTH_TIMEOUT);
+                self.remove(id, Some(CloseReason::AuthTimeout), now);
+            }
+        }
+        self.process_evictions(now);
+    }
+
+    /// The server is stopping: every connection is closed and partial uploads are removed.
+    pub fn handle_shutdown(&mut self) {
+        let ids: Vec<ConnId> = self.room.sessions.keys().copied().collect();
+        for id in ids {
+            if let Some(session) = self.room.sessions.remove(&id) {
+                self.abort_upload(session.upload);
+                self.room.outputs.push_back(Output::Close {
+                    id,
+                    reason: CloseReason::Shutdown,
+                });
+            }
+        }
+        self.room.names.clear();
+        self.room.evictions.clear();
+        self.deadlines.clear();
+    }
+
+    /// The next output for the driver, in order.
+    pub fn poll_output(&mut self) -> Option<Output<S::Body>> {
+        self.room.outputs.pop_front()
+    }
+
+    /// When [`handle_tick`](Self::handle_tick) may next have work, on the monotonic clock.
+    pub fn next_deadline(&self) -> Option<Duration> {
+        self.deadlines.front().map(|&(deadline, _)| deadline)
+    }
+
+    /// Connections the core knows (authenticated or not).
+    pub fn connections(&self) -> usize {
+        self.room.sessions.len()
+    }
+
+    /// A connection's name, if it is known and authenticated.
+    pub fn name_of(&self, id: ConnId) -> Option<&str> {
+        self.room.sessions.get(&id)?.name.as_deref()
+    }
+
+    /// A connection's queue cost not yet reported written.
+    pub fn queued(&self, id: ConnId) -> Option<u64> {
+        self.room.sessions.get(&id).map(|s| s.queued)
+    }
+
+    /// The names in use, with their connections.
+    pub fn names(&self) -> impl Iterator<Item = (&str, ConnId)> {
+        self.room
+            .names
+            .iter()
+            .map(|(name, id)| (name.as_str(), *id))
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The spool (to inspect stored files in tests).
+    pub fn spool(&self) -> &S {
+        &self.spool
+    }
+
+    /// Forgets a connection: aborts its upload, frees its name and tells the others. With a
+    /// reason, the driver is asked to close it.
+    fn remove(&mut self, id: ConnId, reason: Option<CloseReason>, now: Now) {
+        let Some(session) = self.room.sessions.remove(&id) else {
+            return;
+        };
+        self.abort_upload(session.upload);
+        if let Some(reason) = reason {
+            self.room.outputs.push_back(Output::Close { id, reason });
+        }
+        let why = reason.map_or("connection lost", CloseReason::describe);
+        if let Some(name) = session.name {
+            tracing::info!(%id, %name, why, "left");
+            self.room.names.remove(&name);
+            self.room
+                .broadcast(None, now.unix_secs, &wording::disconnected(&name));
+        } else {
+            tracing::debug!(%id, why, "left before auth");
+        }
+    }
+
+    fn abort_upload(&mut self, upload: Upload<S::Upload>) {
+        if let Upload::Storing {
+            upload, filename, ..
+        } = upload
+        {
+            tracing::info!(%filename, "partial upload removed");
+            self.spool.abort(upload);
+        }
+    }
+
+    /// Removes the connections marked for eviction during this step; their departure notices
+    /// may evict others in turn.
+    fn process_evictions(&mut self, now: Now) {
+        while let Some(id) = self.room.evictions.pop() {
+            tracing::warn!(%id, limit = self.limits.queue_limit, "evicted: outbound queue full");
+            self.remove(id, Some(CloseReason::QueueOverflow), now);
+        }
+    }
+}

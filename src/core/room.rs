@@ -1,0 +1,136 @@
+//! Membership and fan-out: the sessions by connection, the names in use, the output queue the
+//! driver drains, and per-recipient queue accounting with eviction past the limit.
+//!
+//! Every byte the core addresses to a connection goes through [`Room::send`] (or
+//! [`Room::send_file`]), which charges its queue cost; a connection whose charge would pass the
+//! limit is marked evicted instead and removed by the core at the end of the step.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use bytes::{Bytes, BytesMut};
+
+use super::session::Session;
+use super::{ConnId, Output, FILE_QUEUE_COST};
+use crate::protocol::{Frame, HhMm, ServerFrame};
+
+/// Everyone connected, what they are owed, and who is to be evicted.
+#[derive(Debug)]
+pub(super) struct Room<U, B> {
+    pub sessions: BTreeMap<ConnId, Session<U>>,
+    pub names: HashMap<String, ConnId>,
+    pub outputs: VecDeque<Output<B>>,
+    pub evictions: Vec<ConnId>,
+    pub queue_limit: u64,
+}
+
+impl<U, B> Room<U, B> {
+    pub fn new(queue_limit: u64) -> Self {
+        Self {
+            sessions: BTreeMap::new(),
+            names: HashMap::new(),
+            outputs: VecDeque::new(),
+            evictions: Vec::new(),
+            queue_limit,
+        }
+    }
+
+    /// Charges `cost` to `to`'s queue; false (and `to` marked for eviction) when it would pass
+    /// the limit, or when `to` is gone or already evicted.
+    fn charge(&mut self, to: ConnId, cost: u64) -> bool {
+        let Some(session) = self.sessions.get_mut(&to) else {
+            return false;
+        };
+        if session.evicted {
+            return false;
+        }
+        if session.queued.saturating_add(cost) > self.queue_limit {
+            session.evicted = true;
+            self.evictions.push(to);
+            return false;
+        }
+        session.queued += cost;
+        true
+    }
+
+    /// Queues encoded frame bytes for `to`.
+    pub fn send(&mut self, to: ConnId, bytes: Bytes) {
+        if self.charge(to, bytes.len() as u64) {
+            self.outputs.push_back(Output::Send { to, bytes });
+        }
+    }
+
+    /// Queues a relayed file header and its stored body for `to`, as one unit: both or neither.
+    pub fn send_file(&mut self, to: ConnId, header: Bytes, body: B, empty: bool) {
+        let cost = header.len() as u64 + if empty { 0 } else { FILE_QUEUE_COST };
+        if self.charge(to, cost) {
+            self.outputs.push_back(Output::Send { to, bytes: header });
+            if !empty {
+                self.outputs.push_back(Output::SendFile { to, body });
+            }
+        }
+    }
+
+    /// Queues one frame for `to`.
+    pub fn send_frame(&mut self, to: ConnId, frame: &ServerFrame) {
+        if let Some(bytes) = encode(frame) {
+            self.send(to, bytes);
+        }
+    }
+
+    /// Queues an untimed 0x03 reply for `to`.
+    pub fn reply(&mut self, to: ConnId, text: impl Into<String>) {
+        self.send_frame(to, &ServerFrame::reply(text));
+    }
+
+    /// The authenticated connections other than `except`, with their offsets, in id order.
+    pub fn recipients(&self, except: Option<ConnId>) -> Vec<(ConnId, i32)> {
+        self.sessions
+            .iter()
+            .filter(|(id, s)| s.name.is_some() && !s.evicted && Some(**id) != except)
+            .map(|(id, s)| (*id, s.offset))
+            .collect()
+    }
+
+    /// Sends `render(time)` to every authenticated connection but `except`, with `time` in the
+    /// recipient's offset. Each distinct `<HH:MM>` is encoded once and shared.
+    pub fn broadcast(&mut self, except: Option<ConnId>, unix_secs: i64, body: &str) {
+        let mut rendered = RenderCache::default();
+        for (to, offset) in self.recipients(except) {
+            let time = HhMm::from_unix(unix_secs, offset);
+            if let Some(bytes) =
+                rendered.get(time, || ServerFrame::timed_text(time, body.to_owned()))
+            {
+                self.send(to, bytes);
+            }
+        }
+    }
+}
+
+/// Encodes a frame the core built. The core only builds frames that fit, so an error is a bug
+/// worth a log line, never a panic or a corrupt frame.
+pub(super) fn encode(frame: &ServerFrame) -> Option<Bytes> {
+    let mut out = BytesMut::new();
+    match frame.encode(&mut out) {
+        Ok(_) => Some(out.freeze()),
+        Err(error) => {
+            tracing::error!(%error, ?frame, "dropped a frame that does not encode");
+            None
+        }
+    }
+}
+
+/// One encoding per distinct time prefix during a fan-out (at most 1 440 of them).
+#[derive(Debug, Default)]
+pub(super) struct RenderCache {
+    by_time: HashMap<HhMm, Option<Bytes>>,
+}
+
+impl RenderCache {
+    /// The encoding for `time`, built by `frame` the first time it is asked for.
+    pub fn get(&mut self, time: HhMm, frame: impl FnOnce() -> ServerFrame) -> Option<Bytes> {
+        self.by_time
+            .entry(time)
+            .or_insert_with(|| encode(&frame()))
+            .clone()
+    }
+}

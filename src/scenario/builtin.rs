@@ -1,0 +1,88 @@
+//! The default target: the reference server, started in-process on `127.0.0.1:0` for each
+//! scenario (so scenarios are isolated and can run in parallel), with a private files
+//! directory that is removed afterwards.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures_util::future::BoxFuture;
+
+use super::model::Scenario;
+use super::run::{run_scenario, RunSettings, ScenarioRun, Verdict};
+use super::suite::Provider;
+use crate::core::Limits;
+use crate::server::{self, Mode, ServerConfig};
+
+/// A fresh reference server per scenario.
+#[derive(Debug, Clone)]
+pub struct Builtin {
+    /// The I/O design.
+    pub mode: Mode,
+    /// The server's limits.
+    pub limits: Limits,
+}
+
+impl Builtin {
+    /// The reference server in `mode` with default limits.
+    pub fn new(mode: Mode) -> Self {
+        Self {
+            mode,
+            limits: Limits::default(),
+        }
+    }
+
+    /// A description for report headers.
+    pub fn describe(&self) -> String {
+        format!(
+            "the built-in reference server ({} mode), fresh per scenario",
+            self.mode
+        )
+    }
+}
+
+fn files_dir() -> PathBuf {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("chat-harness-run-{}-{n}", std::process::id()))
+}
+
+impl Provider for Builtin {
+    fn run<'a>(
+        &'a self,
+        scenario: &'a Scenario,
+        settings: &'a RunSettings,
+    ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
+        Box::pin(async move {
+            let dir = files_dir();
+            let config = ServerConfig::new(self.mode, &dir).with_limits(self.limits.clone());
+            let run = match server::spawn(config) {
+                Ok(handle) => {
+                    let run = run_scenario(scenario, handle.addr(), settings).await;
+                    // Stopping joins the server thread: keep that off the async workers.
+                    let stopped = tokio::task::spawn_blocking(move || handle.shutdown()).await;
+                    match stopped {
+                        Ok(Err(e)) => eprintln!(
+                            "chat-harness run: the built-in server stopped with an error: {e}"
+                        ),
+                        Err(e) => {
+                            eprintln!("chat-harness run: stopping the built-in server failed: {e}")
+                        }
+                        Ok(Ok(())) => {}
+                    }
+                    run
+                }
+                Err(e) => ScenarioRun {
+                    verdict: Verdict::Error(format!("cannot start the built-in server: {e}")),
+                    warnings: Vec::new(),
+                    transcripts: Vec::new(),
+                },
+            };
+            let _ = std::fs::remove_dir_all(&dir);
+            (run, None)
+        })
+    }
+
+    fn isolated(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,148 @@
+//! `chat-harness run` as a library function: load, select, run, report, exit status. The
+//! binary only translates its arguments into a [`RunConfig`].
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use regex::Regex;
+
+use super::expectations::Expectations;
+use super::report::{self, Style};
+use super::run::RunSettings;
+use super::suite::{self, Provider, Summary};
+
+/// The report format on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Lines for people.
+    Human,
+    /// JSON lines.
+    Json,
+}
+
+/// Everything `chat-harness run` needs.
+pub struct RunConfig {
+    /// Files and folders to run.
+    pub paths: Vec<PathBuf>,
+    /// Where the servers come from.
+    pub provider: Arc<dyn Provider>,
+    /// A description of the target for the report header.
+    pub target_description: String,
+    /// Parallel scenarios (for isolated targets).
+    pub jobs: usize,
+    /// Keep scenarios whose id matches.
+    pub filter: Option<Regex>,
+    /// Keep scenarios with one of these tags.
+    pub tags: Vec<String>,
+    /// Known failures.
+    pub expectations: Expectations,
+    /// Step timeouts and strictness.
+    pub settings: RunSettings,
+    /// The report format.
+    pub format: Format,
+    /// Also write JUnit XML here.
+    pub junit: Option<PathBuf>,
+    /// Show durations.
+    pub style: Style,
+}
+
+/// Exit status for usage, parse and connection errors.
+pub const EXIT_SETUP: u8 = 2;
+
+/// Runs the scenarios and writes the report to `out`; returns the exit status (0 nothing
+/// unexpected failed, 1 something did, 2 parse or connection errors). Parse errors go to
+/// `err`.
+pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let files = match suite::discover(&config.paths) {
+        Ok(files) => files,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return EXIT_SETUP;
+        }
+    };
+    let (entries, errors) = suite::load(files);
+    if !errors.is_empty() {
+        for e in &errors {
+            let _ = writeln!(err, "error: {e}\n");
+        }
+        let _ = writeln!(
+            err,
+            "{} scenario file(s) could not be parsed; nothing was run",
+            errors.len()
+        );
+        return EXIT_SETUP;
+    }
+    let entries = suite::select(entries, config.filter.as_ref(), &config.tags);
+    if entries.is_empty() {
+        let _ = writeln!(
+            err,
+            "error: no scenario matches (check the paths, --filter and --tag)"
+        );
+        return EXIT_SETUP;
+    }
+    let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+    let jobs = if config.provider.isolated() {
+        config.jobs.max(1)
+    } else {
+        1
+    };
+    if config.format == Format::Human {
+        let _ = write!(
+            out,
+            "{}",
+            report::header(entries.len(), &config.target_description, jobs)
+        );
+        let _ = out.flush();
+    }
+    let started = Instant::now();
+    let (format, style) = (config.format, config.style);
+    let outcomes = suite::run_all(
+        entries,
+        config.provider.clone(),
+        Arc::new(config.settings.clone()),
+        Arc::new(config.expectations.clone()),
+        jobs,
+        |outcome| {
+            let text = match format {
+                Format::Human => report::scenario_line(outcome, style),
+                Format::Json => report::scenario_json(outcome, style),
+            };
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        },
+    )
+    .await;
+    let summary = Summary::of(&outcomes);
+    match config.format {
+        Format::Human => {
+            let details: String = outcomes.iter().map(report::failure_details).collect();
+            if !details.is_empty() {
+                let _ = write!(out, "\n{details}");
+            }
+            let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            for stale in config.expectations.unused(&id_refs) {
+                let _ = writeln!(
+                    out,
+                    "note: the --expect entry `{stale}` matches no scenario that ran"
+                );
+            }
+            let elapsed = style.timings.then(|| started.elapsed());
+            let _ = write!(out, "\n{}", report::summary_line(&summary, elapsed));
+        }
+        Format::Json => {
+            let _ = out.write_all(report::summary_json(&summary).as_bytes());
+        }
+    }
+    if let Some(path) = &config.junit {
+        let written = report::junit_xml(&outcomes)
+            .map_err(|e| e.to_string())
+            .and_then(|xml| std::fs::write(path, xml).map_err(|e| e.to_string()));
+        if let Err(e) = written {
+            let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
+            return EXIT_SETUP;
+        }
+    }
+    summary.exit_code()
+}

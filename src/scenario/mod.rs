@@ -1,0 +1,24 @@
+//! The conformance language and its runner: `.chat` files are parsed into [`Scenario`]s
+//! ([`parser`]), executed against a server address with the project's client connection
+//! ([`run`]), selected and scheduled over targets ([`suite`], [`target`]), and reported
+//! ([`report`]). No second parser: every byte from the server goes through the codec.
+
+pub mod builtin;
+pub mod command;
+mod cursor;
+pub mod error;
+pub mod expectations;
+mod lexer;
+pub mod model;
+mod parse_expect;
+mod parse_send;
+pub mod parser;
+pub mod report;
+pub mod run;
+pub mod suite;
+pub mod target;
+
+pub use cursor::{parse_duration, parse_size};
+pub use error::ParseError;
+pub use model::Scenario;
+pub use parser::{parse_file, parse_str};

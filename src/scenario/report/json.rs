@@ -1,0 +1,83 @@
+//! JSON lines: one object per scenario, then one summary object. Field names are stable.
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::Style;
+use crate::scenario::run::Verdict;
+use crate::scenario::suite::{Outcome, Summary};
+
+#[derive(Serialize)]
+struct FailureJson<'a> {
+    file: String,
+    line: usize,
+    step: &'a str,
+    iteration: Option<u32>,
+    client: Option<&'a str>,
+    reason: &'a str,
+    actual: Option<&'a str>,
+    actual_hex: Option<&'a str>,
+}
+
+/// One scenario as a JSON object on one line.
+pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
+    let path = outcome.scenario.path.display().to_string();
+    let failure = match &outcome.run.verdict {
+        Verdict::Fail(f) => Some(FailureJson {
+            file: path.clone(),
+            line: f.line,
+            step: &f.step,
+            iteration: f.iteration,
+            client: f.client.as_deref(),
+            reason: &f.reason,
+            actual: f.actual.as_deref(),
+            actual_hex: f.actual_hex.as_deref(),
+        }),
+        _ => None,
+    };
+    let error = match &outcome.run.verdict {
+        Verdict::Error(e) => Some(e.as_str()),
+        _ => None,
+    };
+    let failed = failure.is_some() || error.is_some();
+    let transcripts: serde_json::Map<String, serde_json::Value> = if failed {
+        outcome
+            .run
+            .transcripts
+            .iter()
+            .map(|(c, lines)| (c.clone(), json!(lines)))
+            .collect()
+    } else {
+        serde_json::Map::new()
+    };
+    let warnings: Vec<_> = outcome
+        .run
+        .warnings
+        .iter()
+        .map(|w| json!({"line": w.line, "message": w.message}))
+        .collect();
+    let value = json!({
+        "type": "scenario",
+        "id": outcome.id,
+        "path": path,
+        "description": outcome.scenario.description,
+        "tags": outcome.scenario.tags,
+        "status": outcome.status,
+        "expected_failure_reason": outcome.expected_reason,
+        "duration_ms": style.timings.then_some(outcome.duration.as_millis() as u64),
+        "warnings": warnings,
+        "failure": failure,
+        "error": error,
+        "transcripts": transcripts,
+        "server_stderr": outcome.server_stderr,
+    });
+    format!("{value}\n")
+}
+
+/// The summary as a JSON object on one line.
+pub fn summary_json(summary: &Summary) -> String {
+    format!(
+        "{}\n",
+        json!({"type": "summary", "counts": summary, "exit_code": summary.exit_code()})
+    )
+}

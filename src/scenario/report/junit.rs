@@ -1,0 +1,57 @@
+//! JUnit XML through `quick-junit`: one test case per scenario, failures with the step and
+//! what arrived, expected failures as skipped, the transcripts and server stderr attached.
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::human::failure_details;
+use crate::scenario::run::Verdict;
+use crate::scenario::suite::{Outcome, Status};
+
+/// The report as JUnit XML.
+pub fn junit_xml(outcomes: &[Outcome]) -> Result<String, quick_junit::SerializeError> {
+    let mut report = Report::new("chat-harness");
+    let mut suite = TestSuite::new("scenarios");
+    for outcome in outcomes {
+        let mut status = match (&outcome.status, &outcome.run.verdict) {
+            (Status::Pass | Status::Xpass, _) => TestCaseStatus::success(),
+            (Status::Xfail, _) => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!(
+                    "expected failure: {}",
+                    outcome.expected_reason.as_deref().unwrap_or_default()
+                ));
+                s
+            }
+            (_, Verdict::Fail(f)) => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(format!("line {}: {}", f.line, f.reason));
+                s.set_type("scenario step failed");
+                s.set_description(failure_details(outcome));
+                s
+            }
+            (_, Verdict::Error(e)) => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                s.set_message(e.clone());
+                s.set_type("scenario could not run");
+                s
+            }
+            (_, Verdict::Pass) => TestCaseStatus::success(),
+        };
+        if outcome.status == Status::Xpass {
+            status.set_message("passes although listed as a known failure");
+        }
+        let mut case = TestCase::new(outcome.id.clone(), status);
+        let class = outcome
+            .id
+            .rsplit_once('/')
+            .map_or("scenarios", |(dir, _)| dir);
+        case.set_classname(class.to_owned());
+        case.set_time(outcome.duration);
+        if let Some(stderr) = &outcome.server_stderr {
+            case.set_system_err(stderr.clone());
+        }
+        suite.add_test_case(case);
+    }
+    report.add_test_suite(suite);
+    report.to_string()
+}

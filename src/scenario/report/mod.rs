@@ -1,0 +1,17 @@
+//! Renders outcomes: a human report (a line per scenario, then each failure in detail, then a
+//! summary), JSON lines with stable field names, and JUnit XML.
+
+mod human;
+mod json;
+mod junit;
+
+pub use human::{failure_details, header, scenario_line, summary_line};
+pub use json::{scenario_json, summary_json};
+pub use junit::junit_xml;
+
+/// Rendering options.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Show durations (off for reproducible output, e.g. snapshots).
+    pub timings: bool,
+}

@@ -1,0 +1,204 @@
+//! One scenario client: a [`Connection`] whose reading half is drained by a pump task into a
+//! queue (so a well-behaved client always reads, unless told to stop), and the bookkeeping the
+//! matcher needs: the declared offset, notice skipping, and a transcript.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::received::{Body, Incoming, Received};
+use crate::client::{Connection, Event, EventReader, FrameWriter};
+use crate::protocol::ServerFrame;
+
+/// A client's transcript: one line per frame sent or received, in order.
+pub type Transcript = Arc<Mutex<Vec<String>>>;
+
+/// Appends a line to a transcript.
+pub fn note(transcript: &Transcript, line: String) {
+    if let Ok(mut lines) = transcript.lock() {
+        lines.push(line);
+    }
+}
+
+/// A connected (or formerly connected) scenario client.
+pub struct Client {
+    /// The writing half, until the client closes it.
+    pub writer: Option<FrameWriter>,
+    events: mpsc::UnboundedReceiver<Received>,
+    /// Arrivals taken from the queue but not yet consumed by an expectation.
+    pub seen: VecDeque<Received>,
+    reading: watch::Sender<bool>,
+    pump: Option<JoinHandle<()>>,
+    /// The UTC offset of the client's last typed auth (0 when none: UTC).
+    pub offset: i32,
+    /// Whether notices are skipped while matching.
+    pub ignore_notices: bool,
+    /// Everything sent and received.
+    pub transcript: Transcript,
+}
+
+impl Client {
+    /// Connects and starts the pump. `transcript` carries over from an earlier connection.
+    pub async fn connect(addr: SocketAddr, transcript: Transcript) -> std::io::Result<Self> {
+        let conn = Connection::connect(addr).await?;
+        let (reader, writer) = conn.split();
+        let (tx, events) = mpsc::unbounded_channel();
+        let (reading, reading_rx) = watch::channel(true);
+        let pump = tokio::spawn(pump(reader, tx, reading_rx, transcript.clone()));
+        Ok(Self {
+            writer: Some(writer),
+            events,
+            seen: VecDeque::new(),
+            reading,
+            pump: Some(pump),
+            offset: 0,
+            ignore_notices: false,
+            transcript,
+        })
+    }
+
+    /// Starts or stops reading from the socket.
+    pub fn set_reading(&self, on: bool) {
+        self.reading.send_replace(on);
+    }
+
+    /// Ensures `seen` holds more than `index` arrivals, waiting until `deadline`; false when
+    /// nothing more came in time or nothing more can come (the pump has ended).
+    pub async fn fill(&mut self, index: usize, deadline: Instant) -> bool {
+        while self.seen.len() <= index {
+            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Ok(Some(received)) => self.seen.push_back(received),
+                Ok(None) | Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    /// Whether the pump has ended and every arrival has been taken.
+    pub fn drained(&self) -> bool {
+        self.pump.as_ref().is_none_or(JoinHandle::is_finished) && self.events.is_empty()
+    }
+
+    /// Stops the pump, dropping the reading half.
+    pub async fn stop_pump(&mut self) {
+        if let Some(pump) = self.pump.take() {
+            pump.abort();
+            let _ = pump.await;
+        }
+    }
+
+    /// Closes both directions: FIN, then the socket is released.
+    pub async fn close(&mut self) {
+        self.writer = None;
+        self.stop_pump().await;
+    }
+
+    /// Closes abruptly: the socket is released with `SO_LINGER` 0, so the peer sees a reset.
+    pub async fn reset(&mut self) -> std::io::Result<()> {
+        if let Some(writer) = self.writer.take() {
+            writer.into_reset()?;
+        }
+        self.stop_pump().await;
+        Ok(())
+    }
+
+    /// Half-closes and waits (up to `deadline`) for the server to close, for targets whose
+    /// state outlives the scenario.
+    pub async fn close_gracefully(&mut self, deadline: Instant) {
+        if let Some(writer) = self.writer.as_mut() {
+            let _ = tokio::time::timeout_at(deadline, writer.shutdown()).await;
+        }
+        self.set_reading(true);
+        while !matches!(
+            tokio::time::timeout_at(deadline, self.events.recv()).await,
+            Ok(None
+                | Some(Received {
+                    incoming: Incoming::Closed { .. },
+                    ..
+                }))
+                | Err(_)
+        ) {}
+        self.close().await;
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        if let Some(pump) = &self.pump {
+            pump.abort();
+        }
+    }
+}
+
+/// Reads events while reading is on and forwards them, with file bodies digested.
+async fn pump(
+    mut reader: EventReader,
+    tx: mpsc::UnboundedSender<Received>,
+    mut reading: watch::Receiver<bool>,
+    transcript: Transcript,
+) {
+    let mut file: Option<(crate::protocol::ServerFileHeader, Body)> = None;
+    let send = |incoming: Incoming| {
+        note(&transcript, format!("< {}", incoming.summary()));
+        let _ = tx.send(Received {
+            at: SystemTime::now(),
+            incoming,
+        });
+    };
+    loop {
+        if !*reading.borrow_and_update() {
+            if reading.changed().await.is_err() {
+                return;
+            }
+            continue;
+        }
+        let event = tokio::select! {
+            event = reader.next_event() => event,
+            changed = reading.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
+        match event {
+            Ok(Event::Frame(ServerFrame::File(header))) => file = Some((header, Body::new())),
+            Ok(Event::Frame(frame)) => send(Incoming::Frame(frame)),
+            Ok(Event::FileBody(bytes)) => {
+                if let Some((_, body)) = file.as_mut() {
+                    body.push(&bytes);
+                }
+            }
+            Ok(Event::FileEnd) => {
+                if let Some((header, body)) = file.take() {
+                    send(Incoming::File {
+                        header,
+                        body: Arc::new(body),
+                        complete: true,
+                    });
+                }
+            }
+            Ok(Event::Malformed(error)) => send(Incoming::Malformed(error)),
+            Ok(Event::Closed) | Err(_) => {
+                if let Some((header, body)) = file.take() {
+                    send(Incoming::File {
+                        header,
+                        body: Arc::new(body),
+                        complete: false,
+                    });
+                }
+                let how = match event {
+                    Err(e) => e.to_string(),
+                    _ => "end of stream".to_owned(),
+                };
+                send(Incoming::Closed { how });
+                return;
+            }
+        }
+    }
+}

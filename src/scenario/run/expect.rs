@@ -1,0 +1,150 @@
+//! Waits for what an expectation step describes at one client: tries each alternative over
+//! the arrivals (fetching more as needed, until the deadline) and consumes what matched.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::client::Client;
+use super::matcher::check_frame;
+use super::received::{Incoming, Received};
+use crate::scenario::model::{Expect, Expectation, FrameMatch};
+
+/// Why no alternative matched.
+pub struct Miss {
+    /// In words (every alternative's reason when there are several).
+    pub reason: String,
+    /// The first arrival that did not match, if one did arrive.
+    pub actual: Option<Received>,
+}
+
+fn skippable(ignore_notices: bool, received: &Received, expected: &Expectation) -> bool {
+    ignore_notices
+        && received.incoming.is_notice()
+        && !matches!(
+            expected,
+            Expectation::Frame(FrameMatch::Notice(_) | FrameMatch::Text(_))
+        )
+}
+
+/// Matches `expect` at `client`; returns the tolerated wording differences.
+pub async fn expect(
+    client: &mut Client,
+    expect: &Expect,
+    timeout: Duration,
+    lenient: bool,
+) -> Result<Vec<String>, Miss> {
+    let deadline = Instant::now() + timeout;
+    let mut misses = Vec::new();
+    for alternative in &expect.alternatives {
+        match sequence(
+            client,
+            alternative,
+            deadline,
+            timeout,
+            expect.eventually,
+            lenient,
+        )
+        .await
+        {
+            Ok((consumed, warnings)) => {
+                client.seen.drain(..consumed);
+                return Ok(warnings);
+            }
+            Err(miss) => misses.push(miss),
+        }
+    }
+    if misses.len() == 1 {
+        return Err(misses.remove(0));
+    }
+    let reason = misses
+        .iter()
+        .enumerate()
+        .map(|(i, m)| format!("alternative {}: {}", i + 1, m.reason))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let actual = misses.into_iter().find_map(|m| m.actual);
+    Err(Miss {
+        reason: format!("no alternative matched ({reason})"),
+        actual,
+    })
+}
+
+async fn sequence(
+    client: &mut Client,
+    steps: &[Expectation],
+    deadline: Instant,
+    timeout: Duration,
+    eventually: bool,
+    lenient: bool,
+) -> Result<(usize, Vec<String>), Miss> {
+    let mut index = 0;
+    let mut warnings = Vec::new();
+    for expected in steps {
+        if let Expectation::Nothing(quiet) = expected {
+            let until = Instant::now() + *quiet;
+            while client.fill(index, until).await {
+                let received = &client.seen[index];
+                index += 1;
+                if skippable(client.ignore_notices, received, expected) {
+                    continue;
+                }
+                return Err(Miss {
+                    reason: format!("expected nothing for {quiet:?}, but something arrived"),
+                    actual: Some(received.clone()),
+                });
+            }
+            continue;
+        }
+        loop {
+            if !client.fill(index, deadline).await {
+                let reason = if client.drained() {
+                    "the connection had already ended".to_owned()
+                } else {
+                    format!("nothing arrived within {timeout:?}")
+                };
+                return Err(Miss {
+                    reason,
+                    actual: None,
+                });
+            }
+            let received = &client.seen[index];
+            index += 1;
+            if skippable(client.ignore_notices, received, expected) {
+                continue;
+            }
+            let result = match (expected, &received.incoming) {
+                (Expectation::Closed, Incoming::Closed { .. }) => Ok(()),
+                (Expectation::Closed, other) => Err(super::matcher::Mismatch {
+                    reason: format!(
+                        "expected the server to close the connection, got {}",
+                        other.summary()
+                    ),
+                    wording_only: false,
+                }),
+                (Expectation::Malformed, Incoming::Malformed(_)) => Ok(()),
+                (Expectation::Malformed, other) => Err(super::matcher::Mismatch {
+                    reason: format!("expected an undecodable frame, got {}", other.summary()),
+                    wording_only: false,
+                }),
+                (Expectation::Frame(pattern), _) => check_frame(pattern, received, client.offset),
+                (Expectation::Nothing(_), _) => Ok(()),
+            };
+            match result {
+                Ok(()) => break,
+                Err(m) if m.wording_only && lenient => {
+                    warnings.push(m.reason);
+                    break;
+                }
+                Err(_) if eventually => continue,
+                Err(m) => {
+                    return Err(Miss {
+                        reason: m.reason,
+                        actual: Some(received.clone()),
+                    })
+                }
+            }
+        }
+    }
+    Ok((index, warnings))
+}

@@ -1,0 +1,334 @@
+//! Executes one parsed scenario against a server address: opens the clients, performs the
+//! steps in order, matches what arrives, and returns a verdict with each client's transcript.
+
+mod client;
+mod expect;
+mod matcher;
+mod received;
+mod send;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+pub use matcher::{check_time, show_offset};
+pub use received::{hex_dump, Body, Incoming, Received};
+
+use self::client::{note, Client, Transcript};
+use super::model::{Action, Scenario, Step};
+use crate::protocol::ClientFrame;
+
+/// How to run scenarios.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// Timeout of a step that waits, unless the scenario or the step says otherwise.
+    pub default_timeout: Duration,
+    /// Fail on wording differences in `strict-wording` steps instead of warning.
+    pub strict: bool,
+    /// Close clients gracefully at the end (for a shared server whose state outlives us).
+    pub graceful_close: bool,
+    /// An upper bound on every step timeout, scenario and step settings included (to fail
+    /// fast when hunting faults).
+    pub timeout_cap: Option<Duration>,
+}
+
+impl RunSettings {
+    /// `timeout`, bounded by the cap.
+    pub fn cap(&self, timeout: Duration) -> Duration {
+        self.timeout_cap.map_or(timeout, |cap| timeout.min(cap))
+    }
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        Self {
+            default_timeout: Duration::from_secs(2),
+            strict: false,
+            graceful_close: false,
+            timeout_cap: None,
+        }
+    }
+}
+
+/// Where and why a scenario failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// 1-based line of the step.
+    pub line: usize,
+    /// The step as written.
+    pub step: String,
+    /// The `repeat` iteration, when inside one.
+    pub iteration: Option<u32>,
+    /// The client concerned.
+    pub client: Option<String>,
+    /// What was wrong, in words.
+    pub reason: String,
+    /// What arrived instead, decoded, if anything did.
+    pub actual: Option<String>,
+    /// Its bytes as a hex dump.
+    pub actual_hex: Option<String>,
+}
+
+/// A wording difference tolerated outside `--strict`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// 1-based line of the step.
+    pub line: usize,
+    /// What differed.
+    pub message: String,
+}
+
+/// The outcome of one scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every step passed.
+    Pass,
+    /// A step failed.
+    Fail(Box<Failure>),
+    /// The scenario could not be run (cannot connect, or a scenario mistake).
+    Error(String),
+}
+
+/// A verdict, the warnings and the transcripts.
+#[derive(Debug, Clone)]
+pub struct ScenarioRun {
+    /// Pass, fail or error.
+    pub verdict: Verdict,
+    /// Tolerated wording differences.
+    pub warnings: Vec<Warning>,
+    /// Each client's transcript up to the end (or the failure), in order of first connect.
+    pub transcripts: Vec<(String, Vec<String>)>,
+}
+
+enum StepError {
+    Fail(Box<Failure>),
+    Error(String),
+}
+
+struct Run<'a> {
+    addr: SocketAddr,
+    settings: &'a RunSettings,
+    timeout: Duration,
+    clients: HashMap<String, Client>,
+    order: Vec<(String, Transcript)>,
+    warnings: Vec<Warning>,
+    /// Whether a connection has succeeded in this scenario.
+    connected: bool,
+}
+
+/// Runs `scenario` against the server at `addr`.
+pub async fn run_scenario(
+    scenario: &Scenario,
+    addr: SocketAddr,
+    settings: &RunSettings,
+) -> ScenarioRun {
+    let mut run = Run {
+        addr,
+        settings,
+        timeout: settings.cap(scenario.timeout.unwrap_or(settings.default_timeout)),
+        clients: HashMap::new(),
+        order: Vec::new(),
+        warnings: Vec::new(),
+        connected: false,
+    };
+    let mut verdict = Verdict::Pass;
+    for step in &scenario.steps {
+        match run.step(step).await {
+            Ok(()) => {}
+            Err(StepError::Fail(failure)) => {
+                verdict = Verdict::Fail(failure);
+                break;
+            }
+            Err(StepError::Error(message)) => {
+                verdict = Verdict::Error(format!("line {}: {message}", step.line));
+                break;
+            }
+        }
+    }
+    let transcripts = run
+        .order
+        .iter()
+        .map(|(name, t)| {
+            (
+                name.clone(),
+                t.lock().map(|l| l.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    if settings.graceful_close {
+        let deadline = Instant::now() + Duration::from_millis(500);
+        for client in run.clients.values_mut() {
+            client.close_gracefully(deadline).await;
+        }
+    }
+    ScenarioRun {
+        verdict,
+        warnings: run.warnings,
+        transcripts,
+    }
+}
+
+impl Run<'_> {
+    fn fail(
+        step: &Step,
+        client: Option<&str>,
+        reason: String,
+        actual: Option<&Received>,
+    ) -> StepError {
+        StepError::Fail(Box::new(Failure {
+            line: step.line,
+            step: step.source.clone(),
+            iteration: step.iteration,
+            client: client.map(str::to_owned),
+            reason,
+            actual: actual.map(|r| r.incoming.summary()),
+            actual_hex: actual
+                .and_then(|r| r.incoming.wire_bytes())
+                .map(|b| hex_dump(&b, 8)),
+        }))
+    }
+
+    fn client(&mut self, name: &str) -> Result<&mut Client, StepError> {
+        self.clients
+            .get_mut(name)
+            .ok_or_else(|| StepError::Error(format!("{name} is not connected at this point")))
+    }
+
+    async fn step(&mut self, step: &Step) -> Result<(), StepError> {
+        match &step.action {
+            Action::Connect(name) => {
+                let transcript = match self.order.iter().find(|(n, _)| n == name) {
+                    Some((_, t)) => {
+                        note(t, "-- new connection --".into());
+                        t.clone()
+                    }
+                    None => {
+                        let t: Transcript = Arc::new(Mutex::new(Vec::new()));
+                        self.order.push((name.clone(), t.clone()));
+                        t
+                    }
+                };
+                let connect = Client::connect(self.addr, transcript);
+                let problem = match tokio::time::timeout(self.timeout, connect).await {
+                    Ok(Ok(client)) => {
+                        self.connected = true;
+                        self.clients.insert(name.clone(), client);
+                        return Ok(());
+                    }
+                    Ok(Err(e)) => format!("cannot connect {name} to {}: {e}", self.addr),
+                    Err(_) => format!(
+                        "cannot connect {name} to {}: no answer within {:?}",
+                        self.addr, self.timeout
+                    ),
+                };
+                // Unreachable from the start is a setup problem (exit 2); a server that stops
+                // accepting in the middle of a scenario has failed it.
+                if self.connected {
+                    return Err(Self::fail(step, Some(name), problem, None));
+                }
+                return Err(StepError::Error(problem));
+            }
+            Action::Close(name) => {
+                let client = self.client(name)?;
+                note(&client.transcript, "> close (FIN)".into());
+                client.close().await;
+            }
+            Action::Reset(name) => {
+                let client = self.client(name)?;
+                note(&client.transcript, "> reset (RST)".into());
+                if let Err(e) = client.reset().await {
+                    return Err(Self::fail(
+                        step,
+                        Some(name),
+                        format!("reset failed: {e}"),
+                        None,
+                    ));
+                }
+            }
+            Action::HalfClose(name) => {
+                let client = self.client(name)?;
+                note(
+                    &client.transcript,
+                    "> half-close (FIN, still reading)".into(),
+                );
+                if let Some(writer) = client.writer.as_mut() {
+                    if let Err(e) = writer.shutdown().await {
+                        return Err(Self::fail(
+                            step,
+                            Some(name),
+                            format!("half-close failed: {e}"),
+                            None,
+                        ));
+                    }
+                }
+            }
+            Action::Reading(name, on) => {
+                let client = self.client(name)?;
+                let what = if *on { "resumes" } else { "stops" };
+                note(&client.transcript, format!("-- {what} reading --"));
+                client.set_reading(*on);
+            }
+            Action::IgnoreNotices(name, on) => self.client(name)?.ignore_notices = *on,
+            Action::Pause(d) => tokio::time::sleep(*d).await,
+            Action::Send(s) => {
+                let timeout = s
+                    .timeout
+                    .map(|t| self.settings.cap(t))
+                    .unwrap_or_else(|| send::default_timeout(s, self.timeout));
+                let client = self.client(&s.client)?;
+                for part in &s.parts {
+                    if let super::model::Part::Frame(ClientFrame::Auth { offset, .. }) = part {
+                        client.offset = offset.unwrap_or(0);
+                    }
+                }
+                let transcript = client.transcript.clone();
+                let Some(writer) = client.writer.as_mut() else {
+                    return Err(StepError::Error(format!(
+                        "{} has closed its connection",
+                        s.client
+                    )));
+                };
+                match tokio::time::timeout(timeout, send::write(s, writer, &transcript)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        let reason =
+                            format!("writing failed: {e} (did the server close the connection?)");
+                        return Err(Self::fail(step, Some(&s.client), reason, None));
+                    }
+                    Err(_) => {
+                        let reason = format!(
+                            "the server did not take the bytes within {timeout:?} (has it stopped reading?)"
+                        );
+                        return Err(Self::fail(step, Some(&s.client), reason, None));
+                    }
+                }
+            }
+            Action::Expect(e) => {
+                let timeout = e.timeout.map_or(self.timeout, |t| self.settings.cap(t));
+                let lenient = e.strict_wording && !self.settings.strict;
+                let client = self.client(&e.client)?;
+                match expect::expect(client, e, timeout, lenient).await {
+                    Ok(warnings) => {
+                        self.warnings
+                            .extend(warnings.into_iter().map(|message| Warning {
+                                line: step.line,
+                                message: format!("{}: {message}", e.client),
+                            }))
+                    }
+                    Err(miss) => {
+                        return Err(Self::fail(
+                            step,
+                            Some(&e.client),
+                            miss.reason,
+                            miss.actual.as_ref(),
+                        ))
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

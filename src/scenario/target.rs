@@ -1,0 +1,252 @@
+//! The servers scenarios run against: a running server at an address (shared by every
+//! scenario), or a fresh process per scenario started from a command with `{port}` in it
+//! (ready once it accepts a connection, killed afterwards, its stderr kept).
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use thiserror::Error;
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+use tokio::time::Instant;
+
+/// Most stderr kept from a spawned server.
+const STDERR_CAP: usize = 64 * 1024;
+
+/// What to run scenarios against.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A server that is already running; its state is shared by all scenarios.
+    Address(SocketAddr),
+    /// A command line started once per scenario; `{port}` is replaced by a free port, or the
+    /// server listens on a fixed port of its own.
+    Spawn {
+        /// The command, run by `sh -c`.
+        command: String,
+        /// How long the server may take to accept a first connection.
+        ready_timeout: Duration,
+        /// The port of a server that chooses its own (the command has no `{port}`).
+        fixed_port: Option<u16>,
+    },
+}
+
+/// Why a target could not be used.
+#[derive(Debug, Error)]
+pub enum TargetError {
+    /// `--target` does not name an address.
+    #[error("cannot resolve {0:?} to an address (expected HOST:PORT)")]
+    Resolve(String),
+    /// The spawn command has no `{port}`, and no fixed port was given.
+    #[error("the command {0:?} has no {{port}} placeholder: add one, or give the port it listens on with --port")]
+    NoPortPlaceholder(String),
+    /// The server process could not be started or did not become ready.
+    #[error("{0}")]
+    Spawn(String),
+    /// Other I/O trouble.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+impl Target {
+    /// Parses `HOST:PORT`.
+    pub fn address(text: &str) -> Result<Self, TargetError> {
+        text.to_socket_addrs()
+            .ok()
+            .and_then(|mut addrs| addrs.next())
+            .map(Self::Address)
+            .ok_or_else(|| TargetError::Resolve(text.to_owned()))
+    }
+
+    /// A spawn target; the command must contain `{port}` unless `fixed_port` says where the
+    /// server listens.
+    pub fn spawn(
+        command: &str,
+        ready_timeout: Duration,
+        fixed_port: Option<u16>,
+    ) -> Result<Self, TargetError> {
+        if !command.contains("{port}") && fixed_port.is_none() {
+            return Err(TargetError::NoPortPlaceholder(command.to_owned()));
+        }
+        Ok(Self::Spawn {
+            command: command.to_owned(),
+            ready_timeout,
+            fixed_port,
+        })
+    }
+
+    /// Whether scenarios can run side by side (each gets its own server on its own port).
+    pub fn isolated(&self) -> bool {
+        matches!(
+            self,
+            Self::Spawn {
+                fixed_port: None,
+                ..
+            }
+        )
+    }
+
+    /// A description for report headers.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Address(addr) => format!(
+                "the server at {addr} (already running: scenarios run one at a time, and the server's state leaks from one scenario to the next)"
+            ),
+            Self::Spawn {
+                command,
+                fixed_port: None,
+                ..
+            } => format!("`{command}`, a fresh process per scenario"),
+            Self::Spawn {
+                command,
+                fixed_port: Some(port),
+                ..
+            } => format!(
+                "`{command}` on port {port}, a fresh process per scenario, one at a time"
+            ),
+        }
+    }
+
+    /// Gets a server ready for one scenario.
+    pub async fn acquire(&self) -> Result<Lease, TargetError> {
+        match self {
+            Self::Address(addr) => Ok(Lease {
+                addr: *addr,
+                child: None,
+                stderr: None,
+            }),
+            Self::Spawn {
+                command,
+                ready_timeout,
+                fixed_port,
+            } => spawn(command, *ready_timeout, *fixed_port).await,
+        }
+    }
+}
+
+/// A server in use by one scenario.
+pub struct Lease {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    child: Option<Child>,
+    stderr: Option<Arc<Mutex<Vec<u8>>>>,
+}
+
+impl Lease {
+    /// A lease on an address managed elsewhere (e.g. an in-process server).
+    pub fn at(addr: SocketAddr) -> Self {
+        Self {
+            addr,
+            child: None,
+            stderr: None,
+        }
+    }
+
+    /// Stops the server if this lease started it; returns its stderr, if it wrote any.
+    pub async fn release(mut self) -> Option<String> {
+        if let Some(child) = self.child.as_mut() {
+            kill(child).await;
+        }
+        let stderr = self.stderr.take()?;
+        let bytes = stderr.lock().map(|b| b.clone()).unwrap_or_default();
+        (!bytes.is_empty()).then(|| String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+async fn kill(child: &mut Child) {
+    if let Some(pid) = child.id() {
+        // The command runs in its own process group: end the group, so that a shell's children
+        // go too, not only the shell.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .stderr(Stdio::null())
+            .status()
+            .await;
+    }
+    let _ = child.kill().await;
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+async fn spawn(
+    command: &str,
+    ready_timeout: Duration,
+    fixed_port: Option<u16>,
+) -> Result<Lease, TargetError> {
+    let port = match fixed_port {
+        Some(port) => port,
+        None => free_port()?,
+    };
+    let line = command.replace("{port}", &port.to_string());
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(&line)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| TargetError::Spawn(format!("cannot start `{line}`: {e}")))?;
+    let stderr = Arc::new(Mutex::new(Vec::new()));
+    if let Some(mut pipe) = child.stderr.take() {
+        let sink = stderr.clone();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut kept) = sink.lock() {
+                    let room = STDERR_CAP.saturating_sub(kept.len());
+                    kept.extend_from_slice(&buf[..n.min(room)]);
+                }
+            }
+        });
+    }
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + ready_timeout;
+    let mut lease = Lease {
+        addr,
+        child: Some(child),
+        stderr: Some(stderr),
+    };
+    loop {
+        if let Ok(Ok(probe)) =
+            tokio::time::timeout(Duration::from_millis(200), TcpStream::connect(addr)).await
+        {
+            drop(probe);
+            return Ok(lease);
+        }
+        if let Some(Ok(Some(status))) = lease.child.as_mut().map(Child::try_wait) {
+            let stderr = lease.release().await.unwrap_or_default();
+            return Err(TargetError::Spawn(format!(
+                "`{line}` exited ({status}) before accepting connections{}",
+                tail(&stderr)
+            )));
+        }
+        if Instant::now() >= deadline {
+            let stderr = lease.release().await.unwrap_or_default();
+            return Err(TargetError::Spawn(format!(
+                "`{line}` did not accept connections on {addr} within {ready_timeout:?}{}",
+                tail(&stderr)
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn tail(stderr: &str) -> String {
+    if stderr.trim().is_empty() {
+        return String::new();
+    }
+    let lines: Vec<&str> = stderr.lines().collect();
+    let start = lines.len().saturating_sub(10);
+    format!("; its stderr ends with:\n{}", lines[start..].join("\n"))
+}

@@ -1,0 +1,172 @@
+//! The files directory: [`DiskSpool`] stores upload bodies there as the core decodes them, and
+//! hands out [`DiskBody`] handles that the drivers stream to recipients chunk by chunk, so a
+//! stored file is never held in memory.
+//!
+//! Every path is `dir.join(name)` with a name that passed [`is_safe_name`] (one plain
+//! component), created with `create_new` (never overwriting), so nothing is written outside
+//! the directory whatever a client sends.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::core::{is_safe_name, unique_name, FileBody, Spool};
+
+/// Stores uploads as files in one directory.
+#[derive(Debug)]
+pub struct DiskSpool {
+    dir: PathBuf,
+}
+
+/// An upload being written to disk.
+#[derive(Debug)]
+pub struct DiskUpload {
+    file: File,
+    path: PathBuf,
+    written: u64,
+}
+
+/// A complete stored file; clones share one open file, read with positioned reads.
+#[derive(Debug, Clone)]
+pub struct DiskBody {
+    file: Arc<File>,
+    len: u64,
+}
+
+impl DiskSpool {
+    /// A spool over `dir`, created if missing.
+    pub fn new(dir: impl Into<PathBuf>) -> io::Result<Self> {
+        let dir = dir.into();
+        fs::create_dir_all(&dir)?;
+        Ok(Self { dir })
+    }
+
+    /// The files directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Spool for DiskSpool {
+    type Upload = DiskUpload;
+    type Body = DiskBody;
+
+    fn create(&mut self, name: &str) -> io::Result<DiskUpload> {
+        if !is_safe_name(name) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "unsafe file name",
+            ));
+        }
+        for n in 0..1000 {
+            let path = self.dir.join(unique_name(name, n));
+            match OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(file) => {
+                    return Ok(DiskUpload {
+                        file,
+                        path,
+                        written: 0,
+                    })
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "no free name for this file",
+        ))
+    }
+
+    fn write(&mut self, upload: &mut DiskUpload, chunk: &[u8]) -> io::Result<()> {
+        upload.file.write_all(chunk)?;
+        upload.written += chunk.len() as u64;
+        Ok(())
+    }
+
+    fn finish(&mut self, upload: DiskUpload) -> io::Result<DiskBody> {
+        tracing::debug!(path = %upload.path.display(), len = upload.written, "stored");
+        Ok(DiskBody {
+            file: Arc::new(upload.file),
+            len: upload.written,
+        })
+    }
+
+    fn abort(&mut self, upload: DiskUpload) {
+        drop(upload.file);
+        if let Err(error) = fs::remove_file(&upload.path) {
+            tracing::warn!(path = %upload.path.display(), %error, "cannot remove partial upload");
+        }
+    }
+}
+
+impl FileBody for DiskBody {
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let remaining = self.len.saturating_sub(offset);
+        let n = buf
+            .len()
+            .min(usize::try_from(remaining).unwrap_or(usize::MAX));
+        read_at(&self.file, &mut buf[..n], offset)
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_uniquely_reads_back_and_removes_aborted_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut spool = DiskSpool::new(tmp.path().join("files")).unwrap();
+        fs::write(spool.dir().join("a.txt"), b"already here").unwrap();
+        let mut up = spool.create("a.txt").unwrap();
+        spool.write(&mut up, b"hello ").unwrap();
+        spool.write(&mut up, b"world").unwrap();
+        let body = spool.finish(up).unwrap();
+        assert_eq!(body.len(), 11);
+        let mut buf = [0; 8];
+        assert_eq!(body.read_at(6, &mut buf).unwrap(), 5);
+        assert_eq!(&buf[..5], b"world");
+        assert_eq!(
+            fs::read(spool.dir().join("a-1.txt")).unwrap(),
+            b"hello world"
+        );
+        assert_eq!(
+            fs::read(spool.dir().join("a.txt")).unwrap(),
+            b"already here"
+        );
+        let mut partial = spool.create("p.bin").unwrap();
+        spool.write(&mut partial, b"half").unwrap();
+        spool.abort(partial);
+        assert!(!spool.dir().join("p.bin").exists());
+        for bad in ["../x", "/etc/passwd", "..", ".hidden", "a\0b"] {
+            assert!(spool.create(bad).is_err(), "{bad:?}");
+        }
+        let mut names: Vec<_> = fs::read_dir(spool.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a-1.txt", "a.txt"]);
+    }
+}

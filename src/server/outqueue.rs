@@ -1,0 +1,257 @@
+//! One connection's outbound stream as both drivers keep it: whole frames and stored-file
+//! bodies in order, written with as few syscalls as the writer accepts, file bodies read from
+//! the spool one chunk at a time. It reports what it wrote in the core's queue-cost units, so
+//! the core's per-connection accounting (and so eviction) is the same in both modes.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Write};
+
+use bytes::{Buf, Bytes};
+
+use crate::core::{FileBody, Output, FILE_QUEUE_COST};
+
+/// Bytes read from a stored file per write.
+const FILE_CHUNK: usize = 64 * 1024;
+/// Frames handed to one vectored write.
+const MAX_SLICES: usize = 64;
+/// An empty queue with more slots than this gives its memory back.
+const KEEP_SLOTS: usize = 16;
+
+#[derive(Debug)]
+enum Entry<B> {
+    Bytes(Bytes),
+    File { body: B, read: u64 },
+}
+
+/// What a [`OutQueue::flush`] achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Flushed {
+    /// Queue cost written, to report through `Core::handle_written`.
+    pub cost: u64,
+    /// The writer would block: wait for writability before flushing again.
+    pub blocked: bool,
+}
+
+/// The pending output of one connection.
+#[derive(Debug)]
+pub(crate) struct OutQueue<B> {
+    entries: VecDeque<Entry<B>>,
+    /// The current file chunk and how much of it is written.
+    chunk: Vec<u8>,
+    chunk_written: usize,
+}
+
+impl<B> Default for OutQueue<B> {
+    fn default() -> Self {
+        Self {
+            entries: VecDeque::new(),
+            chunk: Vec::new(),
+            chunk_written: 0,
+        }
+    }
+}
+
+impl<B: FileBody> OutQueue<B> {
+    /// Appends a `Send` or `SendFile` output (anything else is ignored).
+    pub fn push(&mut self, output: Output<B>) {
+        match output {
+            Output::Send { bytes, .. } if !bytes.is_empty() => {
+                self.entries.push_back(Entry::Bytes(bytes))
+            }
+            Output::SendFile { body, .. } => self.entries.push_back(Entry::File { body, read: 0 }),
+            _ => {}
+        }
+    }
+
+    /// True when everything has been written.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Moves everything from `other` to the end of this queue.
+    pub fn append(&mut self, other: &mut Vec<Output<B>>) {
+        for output in other.drain(..) {
+            self.push(output);
+        }
+    }
+
+    /// Writes until the queue is empty, the writer would block, `budget` cost was written, or
+    /// an error. Interrupted writes are retried. On error the connection is done for.
+    pub fn flush(&mut self, w: &mut impl Write, budget: u64) -> io::Result<Flushed> {
+        let mut cost = 0;
+        loop {
+            if cost >= budget {
+                return Ok(Flushed {
+                    cost,
+                    blocked: false,
+                });
+            }
+            let result = match self.entries.front_mut() {
+                None => {
+                    if self.entries.capacity() > KEEP_SLOTS {
+                        self.entries = VecDeque::new();
+                    }
+                    return Ok(Flushed {
+                        cost,
+                        blocked: false,
+                    });
+                }
+                Some(Entry::Bytes(_)) => self.write_frames(w).map(|n| cost += n as u64),
+                Some(Entry::File { body, read }) => {
+                    if self.chunk_written == self.chunk.len() {
+                        if *read == body.len() {
+                            self.entries.pop_front();
+                            self.chunk = Vec::new();
+                            self.chunk_written = 0;
+                            cost += FILE_QUEUE_COST;
+                            continue;
+                        }
+                        let want = FILE_CHUNK
+                            .min(usize::try_from(body.len() - *read).unwrap_or(FILE_CHUNK));
+                        self.chunk.resize(want, 0);
+                        let n = body.read_at(*read, &mut self.chunk)?;
+                        if n == 0 {
+                            return Err(io::Error::new(
+                                io::ErrorKind::UnexpectedEof,
+                                "stored file is shorter than announced",
+                            ));
+                        }
+                        self.chunk.truncate(n);
+                        self.chunk_written = 0;
+                        *read += n as u64;
+                    }
+                    w.write(&self.chunk[self.chunk_written..])
+                        .and_then(non_zero)
+                        .map(|n| self.chunk_written += n)
+                }
+            };
+            match result {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return Ok(Flushed {
+                        cost,
+                        blocked: true,
+                    })
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// One vectored write of the frames at the front; returns the bytes written.
+    fn write_frames(&mut self, w: &mut impl Write) -> io::Result<usize> {
+        let mut slices = [IoSlice::new(&[]); MAX_SLICES];
+        let mut count = 0;
+        for entry in self.entries.iter().take(MAX_SLICES) {
+            let Entry::Bytes(bytes) = entry else { break };
+            slices[count] = IoSlice::new(bytes);
+            count += 1;
+        }
+        let written = non_zero(w.write_vectored(&slices[..count])?)?;
+        let mut left = written;
+        while left > 0 {
+            let Some(Entry::Bytes(front)) = self.entries.front_mut() else {
+                break;
+            };
+            if front.len() <= left {
+                left -= front.len();
+                self.entries.pop_front();
+            } else {
+                front.advance(left);
+                left = 0;
+            }
+        }
+        Ok(written)
+    }
+}
+
+fn non_zero(n: usize) -> io::Result<usize> {
+    if n == 0 {
+        Err(io::ErrorKind::WriteZero.into())
+    } else {
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ConnId;
+
+    /// A writer that takes at most `cap` bytes per call and blocks every other call.
+    struct Choppy {
+        out: Vec<u8>,
+        cap: usize,
+        calls: usize,
+    }
+
+    impl Write for Choppy {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.calls += 1;
+            if self.calls % 2 == 0 {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            let n = buf.len().min(self.cap);
+            self.out.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn frames_and_file_bodies_come_out_in_order_through_a_choppy_writer() {
+        let to = ConnId(1);
+        let body = Bytes::from((0..200_000u32).map(|i| i as u8).collect::<Vec<_>>());
+        let mut q = OutQueue::default();
+        q.push(Output::Send {
+            to,
+            bytes: Bytes::from_static(b"head"),
+        });
+        q.push(Output::SendFile {
+            to,
+            body: body.clone(),
+        });
+        q.push(Output::Send {
+            to,
+            bytes: Bytes::from_static(b"tail"),
+        });
+        let mut w = Choppy {
+            out: Vec::new(),
+            cap: 7_000,
+            calls: 0,
+        };
+        let mut cost = 0;
+        while !q.is_empty() {
+            cost += q.flush(&mut w, 10_000).unwrap().cost;
+        }
+        let mut expected = b"head".to_vec();
+        expected.extend_from_slice(&body);
+        expected.extend_from_slice(b"tail");
+        assert!(w.out == expected);
+        assert_eq!(cost, 8 + FILE_QUEUE_COST);
+    }
+
+    #[test]
+    fn a_file_shorter_than_announced_is_an_error_not_a_hang() {
+        #[derive(Debug, Clone)]
+        struct Liar;
+        impl FileBody for Liar {
+            fn len(&self) -> u64 {
+                10
+            }
+            fn read_at(&self, _: u64, _: &mut [u8]) -> io::Result<usize> {
+                Ok(0)
+            }
+        }
+        let mut q = OutQueue::default();
+        q.push(Output::SendFile {
+            to: ConnId(0),
+            body: Liar,
+        });
+        assert!(q.flush(&mut Vec::new(), u64::MAX).is_err());
+    }
+}

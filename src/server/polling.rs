@@ -1,0 +1,356 @@
+//! The polling server: one thread, mio readiness events, non-blocking sockets (the `select`
+//! design of the original, done right, in the shape of rustls' `tlsserver-mio`).
+//!
+//! Each connection owns an [`OutQueue`]; the core's input buffer is its input buffer. Reads go
+//! until `WouldBlock` (`Ok(0)` is a close, `Interrupted` is retried); WRITABLE interest is
+//! registered only while output is pending. Output is written as soon as enough has built up
+//! during a read burst and at the end of every event batch, so one fast sender cannot pile a
+//! whole socket buffer into its recipients' queues before they get a chance to drain.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, Read};
+use std::net::Shutdown as Direction;
+use std::time::Duration;
+
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token, Waker};
+
+use super::outqueue::OutQueue;
+use super::{wait_until, Clock, DiskBody, DiskSpool, Shutdown, ACCEPT_RETRY, LINGER, READ_CHUNK};
+use crate::core::{ConnId, Core, Limits, Now, Output};
+
+const LISTENER: Token = Token(0);
+const WAKER: Token = Token(1);
+const FIRST_CONN: usize = 2;
+/// Bytes read from one connection per turn.
+const READ_TURN: usize = 256 * 1024;
+/// Output queued during a read burst before it is written out.
+const FLUSH_AFTER: u64 = 64 * 1024;
+
+fn token(id: ConnId) -> Token {
+    Token(FIRST_CONN + id.0 as usize)
+}
+
+fn conn_id(token: Token) -> ConnId {
+    ConnId((token.0 - FIRST_CONN) as u64)
+}
+
+struct Conn {
+    stream: TcpStream,
+    out: OutQueue<DiskBody>,
+    /// WRITABLE interest is registered.
+    writable: bool,
+    /// Listed in `Server::dirty`.
+    dirty: bool,
+    /// The core closed it: flush, send FIN, wait for the peer's EOF (or `LINGER`).
+    closing: bool,
+    /// FIN sent.
+    write_shut: bool,
+    /// Listed in `Server::read_pending`: readable, but it used up its turn.
+    read_pending: bool,
+}
+
+struct Server {
+    poll: Poll,
+    listener: TcpListener,
+    core: Core<DiskSpool>,
+    clock: Clock,
+    conns: HashMap<ConnId, Conn>,
+    /// Connections with output not yet attempted.
+    dirty: Vec<ConnId>,
+    /// Connections to read again without waiting for an event (edge-triggered readiness
+    /// is not repeated).
+    read_pending: Vec<ConnId>,
+    /// Queue cost dispatched since the last flush.
+    unflushed: u64,
+    /// Closing connections by deadline.
+    lingering: VecDeque<(Duration, ConnId)>,
+    accept_retry: Option<Duration>,
+    scratch: Vec<u8>,
+    next_id: u64,
+}
+
+/// Runs the polling server until `shutdown` is triggered.
+pub(super) fn run(
+    listener: std::net::TcpListener,
+    spool: DiskSpool,
+    limits: Limits,
+    shutdown: &Shutdown,
+) -> io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let mut listener = TcpListener::from_std(listener);
+    let poll = Poll::new()?;
+    poll.registry()
+        .register(&mut listener, LISTENER, Interest::READABLE)?;
+    let waker = Waker::new(poll.registry(), WAKER)?;
+    shutdown.on_trigger(move || {
+        if let Err(error) = waker.wake() {
+            tracing::error!(%error, "cannot wake the poll loop");
+        }
+    });
+    let mut server = Server {
+        poll,
+        listener,
+        core: Core::new(limits, spool),
+        clock: Clock::new(),
+        conns: HashMap::new(),
+        dirty: Vec::new(),
+        read_pending: Vec::new(),
+        unflushed: 0,
+        lingering: VecDeque::new(),
+        accept_retry: None,
+        scratch: vec![0; READ_CHUNK],
+        next_id: 0,
+    };
+    let mut events = Events::with_capacity(1024);
+    while !shutdown.is_triggered() {
+        let timeout = server.timeout();
+        if let Err(error) = server.poll.poll(&mut events, timeout) {
+            if error.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(error);
+        }
+        let now = server.clock.now();
+        for event in events.iter() {
+            match event.token() {
+                LISTENER => server.accept(now),
+                WAKER => {}
+                token => {
+                    let id = conn_id(token);
+                    if event.is_writable() {
+                        server.flush(id, now);
+                    }
+                    if event.is_readable() || event.is_read_closed() || event.is_error() {
+                        server.read(id, now);
+                    }
+                }
+            }
+        }
+        server.housekeeping(now);
+    }
+    server.core.handle_shutdown();
+    server.dispatch(server.clock.now());
+    tracing::info!(open = server.conns.len(), "shut down");
+    Ok(())
+}
+
+impl Server {
+    fn timeout(&self) -> Option<Duration> {
+        if !self.read_pending.is_empty() {
+            return Some(Duration::ZERO);
+        }
+        let now = self.clock.now();
+        wait_until(
+            now,
+            [
+                self.core.next_deadline(),
+                self.lingering.front().map(|&(deadline, _)| deadline),
+                self.accept_retry,
+            ],
+        )
+    }
+
+    /// After each event batch: timeouts, pending output, expired lingering connections.
+    fn housekeeping(&mut self, now: Now) {
+        for id in std::mem::take(&mut self.read_pending) {
+            if let Some(conn) = self.conns.get_mut(&id) {
+                conn.read_pending = false;
+                self.read(id, now);
+            }
+        }
+        if self.accept_retry.is_some_and(|at| at <= now.elapsed) {
+            self.accept_retry = None;
+            self.accept(now);
+        }
+        self.core.handle_tick(now);
+        self.dispatch(now);
+        self.flush_dirty(now);
+        while let Some(&(deadline, id)) = self.lingering.front() {
+            if deadline > now.elapsed {
+                break;
+            }
+            self.lingering.pop_front();
+            if self.conns.get(&id).is_some_and(|c| c.closing) {
+                tracing::debug!(%id, "closing connection cut after linger");
+                self.drop_conn(id);
+            }
+        }
+    }
+
+    fn accept(&mut self, now: Now) {
+        loop {
+            match self.listener.accept() {
+                Ok((mut stream, addr)) => {
+                    let id = ConnId(self.next_id);
+                    self.next_id += 1;
+                    let registered =
+                        self.poll
+                            .registry()
+                            .register(&mut stream, token(id), Interest::READABLE);
+                    if let Err(error) = registered {
+                        tracing::warn!(%addr, %error, "cannot register connection");
+                        continue;
+                    }
+                    if let Err(error) = stream.set_nodelay(true) {
+                        tracing::debug!(%id, %error, "cannot set TCP_NODELAY");
+                    }
+                    tracing::info!(%id, %addr, "connection accepted");
+                    self.conns.insert(
+                        id,
+                        Conn {
+                            stream,
+                            out: OutQueue::default(),
+                            writable: false,
+                            dirty: false,
+                            closing: false,
+                            write_shut: false,
+                            read_pending: false,
+                        },
+                    );
+                    self.core.handle_connect(id, now);
+                    self.dispatch(now);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed; retrying shortly");
+                    self.accept_retry = Some(now.elapsed + ACCEPT_RETRY);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Reads until `WouldBlock`, feeding the core; after `READ_TURN` bytes the connection
+    /// waits for its next turn, so one flooding sender cannot starve the others.
+    fn read(&mut self, id: ConnId, now: Now) {
+        let mut taken = 0;
+        loop {
+            let Some(conn) = self.conns.get_mut(&id) else {
+                return;
+            };
+            if taken >= READ_TURN {
+                if !conn.read_pending {
+                    conn.read_pending = true;
+                    self.read_pending.push(id);
+                }
+                return;
+            }
+            match conn.stream.read(&mut self.scratch) {
+                Ok(0) => return self.close(id, now),
+                Ok(n) => {
+                    taken += n;
+                    // A closing connection is drained until its EOF, and its input ignored.
+                    if !conn.closing {
+                        self.core.handle_bytes(id, &self.scratch[..n], now);
+                        self.dispatch(now);
+                        if self.unflushed >= FLUSH_AFTER {
+                            self.flush_dirty(now);
+                        }
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => {
+                    tracing::debug!(%id, %error, "read failed");
+                    return self.close(id, now);
+                }
+            }
+        }
+    }
+
+    /// Hands the core's outputs to the connections.
+    fn dispatch(&mut self, now: Now) {
+        while let Some(output) = self.core.poll_output() {
+            let to = match &output {
+                Output::Send { to, .. } | Output::SendFile { to, .. } => *to,
+                Output::Close { id, reason } => {
+                    if !reason.flush_first() {
+                        self.drop_conn(*id);
+                    } else if let Some(conn) = self.conns.get_mut(id) {
+                        conn.closing = true;
+                        self.lingering.push_back((now.elapsed + LINGER, *id));
+                        if !conn.dirty {
+                            conn.dirty = true;
+                            self.dirty.push(*id);
+                        }
+                    }
+                    continue;
+                }
+            };
+            if let Some(conn) = self.conns.get_mut(&to) {
+                self.unflushed += output.queue_cost();
+                conn.out.push(output);
+                if !conn.dirty {
+                    conn.dirty = true;
+                    self.dirty.push(to);
+                }
+            }
+        }
+    }
+
+    fn flush_dirty(&mut self, now: Now) {
+        self.unflushed = 0;
+        while let Some(id) = self.dirty.pop() {
+            if let Some(conn) = self.conns.get_mut(&id) {
+                conn.dirty = false;
+                self.flush(id, now);
+            }
+        }
+    }
+
+    /// Writes what the connection's socket accepts; WRITABLE interest follows what is left.
+    fn flush(&mut self, id: ConnId, now: Now) {
+        let Some(conn) = self.conns.get_mut(&id) else {
+            return;
+        };
+        let flushed = match conn.out.flush(&mut conn.stream, u64::MAX) {
+            Ok(flushed) => flushed,
+            Err(error) => {
+                tracing::debug!(%id, %error, "write failed");
+                return self.close(id, now);
+            }
+        };
+        self.core.handle_written(id, flushed.cost);
+        let pending = !conn.out.is_empty();
+        if !pending && conn.closing && !conn.write_shut {
+            conn.write_shut = true;
+            // The peer may already be gone; its EOF or the linger deadline ends it either way.
+            let _ = conn.stream.shutdown(Direction::Write);
+        }
+        if pending != conn.writable {
+            let interest = if pending {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            match self
+                .poll
+                .registry()
+                .reregister(&mut conn.stream, token(id), interest)
+            {
+                Ok(()) => conn.writable = pending,
+                Err(error) => {
+                    tracing::warn!(%id, %error, "cannot change interest");
+                    self.close(id, now);
+                }
+            }
+        }
+    }
+
+    /// The connection is gone: tell the core (a no-op if the core closed it) and drop it.
+    fn close(&mut self, id: ConnId, now: Now) {
+        self.drop_conn(id);
+        self.core.handle_disconnect(id, now);
+        self.dispatch(now);
+    }
+
+    fn drop_conn(&mut self, id: ConnId) {
+        if let Some(mut conn) = self.conns.remove(&id) {
+            if let Err(error) = self.poll.registry().deregister(&mut conn.stream) {
+                tracing::debug!(%id, %error, "deregister failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! The threaded server: std::net, blocking sockets, a reader thread and a writer thread per
+//! connection (the design of the original's first server, done right).
+//!
+//! Readers feed the one [`Core`] under a mutex and hand its outputs to the connections'
+//! outboxes; each writer drains its own outbox into its own socket, so a client that stops
+//! reading blocks only its writer, and the core evicts it once its queue passes the limit
+//! (the driver then shuts the socket down, which also unblocks that writer). A ticker thread
+//! runs the auth timeout and cuts closing connections that linger.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, Read};
+use std::net::{Ipv4Addr, Shutdown as Direction, SocketAddr, TcpListener, TcpStream};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use super::outqueue::OutQueue;
+use super::{wait_until, Clock, DiskBody, DiskSpool, Shutdown, ACCEPT_RETRY, LINGER, READ_CHUNK};
+use crate::core::{ConnId, Core, Limits, Now, Output};
+
+/// Stack size of the per-connection threads: buffers live on the heap.
+const STACK: usize = 256 * 1024;
+/// Queue cost a writer writes between two progress reports to the core.
+const WRITE_SLICE: u64 = 64 * 1024;
+/// The ticker wakes at least this often.
+const MAX_TICK: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkState {
+    Open,
+    /// Write what is queued, then send FIN.
+    Closing,
+    /// Stop writing now.
+    Abort,
+}
+
+struct Outbox {
+    pending: Vec<Output<DiskBody>>,
+    state: LinkState,
+}
+
+/// The driver's side of one connection: its outbox and a handle to shut its socket down.
+struct Link {
+    stream: TcpStream,
+    outbox: Mutex<Outbox>,
+    ready: Condvar,
+}
+
+impl Link {
+    fn outbox(&self) -> MutexGuard<'_, Outbox> {
+        self.outbox.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn push(&self, output: Output<DiskBody>) {
+        self.outbox().pending.push(output);
+        self.ready.notify_one();
+    }
+
+    fn set(&self, state: LinkState) {
+        self.outbox().state = state;
+        self.ready.notify_one();
+    }
+
+    /// Stops the writer and unblocks the reader (and a writer stuck in a write).
+    fn abort(&self) {
+        self.set(LinkState::Abort);
+        let _ = self.stream.shutdown(Direction::Both);
+    }
+}
+
+struct State {
+    core: Core<DiskSpool>,
+    links: HashMap<ConnId, Arc<Link>>,
+    lingering: VecDeque<(Duration, Arc<Link>)>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    clock: Clock,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The connection is gone: tell the core (unless it closed it first) and stop its writer.
+    fn disconnect(&self, id: ConnId) {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        if let Some(link) = state.links.remove(&id) {
+            state.core.handle_disconnect(id, now);
+            state.dispatch(now);
+            link.abort();
+        }
+    }
+}
+
+impl State {
+    /// Hands the core's outputs to the connections' outboxes.
+    fn dispatch(&mut self, now: Now) {
+        while let Some(output) = self.core.poll_output() {
+            match output {
+                Output::Close { id, reason } => {
+                    let Some(link) = self.links.remove(&id) else {
+                        continue;
+                    };
+                    if reason.flush_first() {
+                        link.set(LinkState::Closing);
+                        self.lingering.push_back((now.elapsed + LINGER, link));
+                    } else {
+                        link.abort();
+                    }
+                }
+                Output::Send { to, .. } | Output::SendFile { to, .. } => {
+                    if let Some(link) = self.links.get(&to) {
+                        link.push(output);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs the threaded server until `shutdown` is triggered.
+pub(super) fn run(
+    listener: TcpListener,
+    spool: DiskSpool,
+    limits: Limits,
+    shutdown: &Shutdown,
+) -> io::Result<()> {
+    let local = listener.local_addr()?;
+    // The acceptor blocks in accept(): a connection to ourselves wakes it to see the signal.
+    let wake_addr = if local.ip().is_unspecified() {
+        SocketAddr::from((Ipv4Addr::LOCALHOST, local.port()))
+    } else {
+        local
+    };
+    shutdown.on_trigger(move || {
+        let _ = TcpStream::connect_timeout(&wake_addr, Duration::from_secs(1));
+    });
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State {
+            core: Core::new(limits, spool),
+            links: HashMap::new(),
+            lingering: VecDeque::new(),
+        }),
+        clock: Clock::new(),
+    });
+    let (tick_tx, tick_rx) = mpsc::channel::<()>();
+    let ticker = {
+        let shared = shared.clone();
+        thread::Builder::new()
+            .name("chat-ticker".into())
+            .spawn(move || tick_loop(&shared, &tick_rx))?
+    };
+    let mut threads: Vec<JoinHandle<()>> = Vec::new();
+    let mut next_id = 0;
+    for incoming in listener.incoming() {
+        if shutdown.is_triggered() {
+            break;
+        }
+        match incoming {
+            Ok(stream) => {
+                let id = ConnId(next_id);
+                next_id += 1;
+                if let Err(error) = start(&shared, id, stream, &mut threads) {
+                    tracing::warn!(%id, %error, "cannot start connection");
+                }
+                threads.retain(|t| !t.is_finished());
+                let _ = tick_tx.send(());
+            }
+            Err(error) => {
+                tracing::warn!(%error, "accept failed; retrying shortly");
+                thread::sleep(ACCEPT_RETRY);
+            }
+        }
+    }
+    {
+        let now = shared.clock.now();
+        let mut state = shared.lock();
+        state.core.handle_shutdown();
+        state.dispatch(now);
+        for (_, link) in state.lingering.drain(..) {
+            link.abort();
+        }
+        for (_, link) in state.links.drain() {
+            link.abort();
+        }
+    }
+    drop(tick_tx);
+    for thread in threads.into_iter().chain([ticker]) {
+        let _ = thread.join();
+    }
+    tracing::info!("shut down");
+    Ok(())
+}
+
+/// Registers a new connection with the core and starts its reader and writer.
+fn start(
+    shared: &Arc<Shared>,
+    id: ConnId,
+    stream: TcpStream,
+    threads: &mut Vec<JoinHandle<()>>,
+) -> io::Result<()> {
+    if let Err(error) = stream.set_nodelay(true) {
+        tracing::debug!(%id, %error, "cannot set TCP_NODELAY");
+    }
+    let addr = stream.peer_addr()?;
+    let writer_stream = stream.try_clone()?;
+    let link = Arc::new(Link {
+        stream: stream.try_clone()?,
+        outbox: Mutex::new(Outbox {
+            pending: Vec::new(),
+            state: LinkState::Open,
+        }),
+        ready: Condvar::new(),
+    });
+    tracing::info!(%id, %addr, "connection accepted");
+    {
+        let now = shared.clock.now();
+        let mut state = shared.lock();
+        state.links.insert(id, link.clone());
+        state.core.handle_connect(id, now);
+        state.dispatch(now);
+    }
+    let spawned = spawn(format!("conn-{}-r", id.0), {
+        let shared = shared.clone();
+        move || read_loop(&shared, id, stream)
+    })
+    .and_then(|reader| {
+        threads.push(reader);
+        spawn(format!("conn-{}-w", id.0), {
+            let shared = shared.clone();
+            move || write_loop(&shared, id, &link, writer_stream)
+        })
+    });
+    match spawned {
+        Ok(writer) => {
+            threads.push(writer);
+            Ok(())
+        }
+        Err(error) => {
+            shared.disconnect(id);
+            Err(error)
+        }
+    }
+}
+
+fn spawn(name: String, f: impl FnOnce() + Send + 'static) -> io::Result<JoinHandle<()>> {
+    thread::Builder::new().name(name).stack_size(STACK).spawn(f)
+}
+
+/// Blocking reads into the core until EOF or an error.
+fn read_loop(shared: &Shared, id: ConnId, mut stream: TcpStream) {
+    let mut buf = vec![0; READ_CHUNK];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                let now = shared.clock.now();
+                let mut state = shared.lock();
+                // Once the core closed it, input is drained and ignored until EOF.
+                if state.links.contains_key(&id) {
+                    state.core.handle_bytes(id, &buf[..n], now);
+                    state.dispatch(now);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => {
+                tracing::debug!(%id, %error, "read failed");
+                break;
+            }
+        }
+    }
+    shared.disconnect(id);
+}
+
+/// Writes the outbox to the socket; only this connection waits on its socket.
+fn write_loop(shared: &Shared, id: ConnId, link: &Link, mut stream: TcpStream) {
+    let mut queue = OutQueue::default();
+    loop {
+        let closing = {
+            let mut outbox = link.outbox();
+            while outbox.pending.is_empty() && outbox.state == LinkState::Open && queue.is_empty() {
+                outbox = link
+                    .ready
+                    .wait(outbox)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            if outbox.state == LinkState::Abort {
+                return;
+            }
+            queue.append(&mut outbox.pending);
+            outbox.state == LinkState::Closing
+        };
+        // Blocking writes in slices, so the core hears about progress while a big backlog
+        // drains rather than only at its end.
+        match queue.flush(&mut stream, WRITE_SLICE) {
+            Ok(flushed) => {
+                if flushed.cost > 0 {
+                    shared.lock().core.handle_written(id, flushed.cost);
+                }
+            }
+            Err(error) => {
+                tracing::debug!(%id, %error, "write failed");
+                shared.disconnect(id);
+                return;
+            }
+        }
+        if closing && queue.is_empty() && link.outbox().pending.is_empty() {
+            let _ = stream.shutdown(Direction::Write);
+            return;
+        }
+    }
+}
+
+/// Auth timeouts and lingering connections; wakes on each accept, and exits when the
+/// acceptor drops its sender.
+fn tick_loop(shared: &Shared, wake: &mpsc::Receiver<()>) {
+    loop {
+        let wait = {
+            let state = shared.lock();
+            let lingering = state.lingering.front().map(|(deadline, _)| *deadline);
+            wait_until(shared.clock.now(), [state.core.next_deadline(), lingering])
+                .map_or(MAX_TICK, |wait| wait.min(MAX_TICK))
+        };
+        match wake.recv_timeout(wait) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        let now = shared.clock.now();
+        let mut state = shared.lock();
+        state.core.handle_tick(now);
+        state.dispatch(now);
+        while state
+            .lingering
+            .front()
+            .is_some_and(|(deadline, _)| *deadline <= now.elapsed)
+        {
+            if let Some((_, link)) = state.lingering.pop_front() {
+                link.abort();
+            }
+        }
+    }
+}

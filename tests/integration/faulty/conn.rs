@@ -1,0 +1,183 @@
+//! One connection of the faulty server: decodes client frames with the project's codec (or,
+//! for [`Fault::OneFramePerRead`], the original's one-frame-per-read shortcut), gathers file
+//! uploads, and writes what the room delivers.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use chat_harness::protocol::{
+    ClientFileHeader, ClientFrame, FrameCodec, Item, ServerFrame, StreamDecoder,
+};
+use futures_util::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio_util::codec::FramedRead;
+
+use super::room::{Out, Room, MAX_FILE};
+use super::Fault;
+
+/// Serves one client until it leaves, is cut off, or the server stops.
+pub async fn run(socket: TcpStream, room: Room) {
+    let (read, write) = socket.into_split();
+    let write = Arc::new(tokio::sync::Mutex::new(write));
+    let joined = room.join(write.clone());
+    let id = joined.id;
+    let work = async {
+        let writer = write_loop(joined.rx, write.clone(), joined.queued.clone());
+        tokio::pin!(writer);
+        tokio::select! {
+            () = read_loop(read, id, &room) => {
+                let gone = room.leave(id);
+                room.dispatch(gone).await;
+                // Let the writer flush what is queued (it ends at Out::Close or when the
+                // channel closes).
+                writer.await;
+            }
+            () = &mut writer => {}
+        }
+    };
+    tokio::select! {
+        () = work => {}
+        () = joined.kill.notified() => {}
+    }
+    let gone = room.leave(id);
+    room.dispatch(gone).await;
+}
+
+async fn write_loop(
+    mut rx: mpsc::UnboundedReceiver<Out>,
+    socket: Arc<tokio::sync::Mutex<OwnedWriteHalf>>,
+    queued: Arc<AtomicUsize>,
+) {
+    while let Some(out) = rx.recv().await {
+        match out {
+            Out::Bytes(bytes) => {
+                if socket.lock().await.write_all(&bytes).await.is_err() {
+                    return;
+                }
+                queued.fetch_sub(bytes.len(), Ordering::SeqCst);
+            }
+            Out::Close => {
+                let _ = socket.lock().await.shutdown().await;
+                return;
+            }
+        }
+    }
+}
+
+/// An upload in progress.
+struct Upload {
+    header: ClientFileHeader,
+    body: Vec<u8>,
+    too_large: bool,
+}
+
+impl Upload {
+    fn push(&mut self, bytes: &[u8]) {
+        if self.body.len() + bytes.len() > MAX_FILE {
+            self.too_large = true;
+        } else {
+            self.body.extend_from_slice(bytes);
+        }
+    }
+}
+
+async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
+    if room.fault == Fault::OneFramePerRead {
+        return one_frame_per_read(read, id, room).await;
+    }
+    let mut frames = FramedRead::new(read, FrameCodec::<ClientFrame, ServerFrame>::default());
+    let mut upload: Option<Upload> = None;
+    while let Some(Ok(item)) = frames.next().await {
+        match item {
+            Ok(Item::Frame(ClientFrame::File(header))) => {
+                upload = Some(Upload {
+                    header,
+                    body: Vec::new(),
+                    too_large: false,
+                });
+            }
+            Ok(Item::Frame(frame)) => {
+                let (deliveries, close) = room.handle(id, frame);
+                room.dispatch(deliveries).await;
+                if close {
+                    return;
+                }
+            }
+            Ok(Item::FileBody(bytes)) => {
+                if let Some(up) = upload.as_mut() {
+                    up.push(&bytes);
+                }
+            }
+            Ok(Item::FileEnd) => {
+                if let Some(up) = upload.take() {
+                    let deliveries = room.file(id, up.header, &up.body, up.too_large);
+                    room.dispatch(deliveries).await;
+                }
+            }
+            Err(error) => {
+                if room.fault == Fault::ClosesOnMalformed {
+                    return;
+                }
+                let reply = room.reply(id, &format!("Frame ignored: {error}"));
+                room.dispatch(reply).await;
+            }
+        }
+    }
+}
+
+/// The original's reading: each `read(1024)` is taken to hold exactly one frame; the rest of
+/// the read is lost, and a file body is whatever the following reads return.
+async fn one_frame_per_read(mut read: OwnedReadHalf, id: u64, room: &Room) {
+    let mut buf = [0u8; 1024];
+    let mut upload: Option<Upload> = None;
+    loop {
+        let n = match read.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if let Some(up) = upload.as_mut() {
+            let missing = up.header.size as usize - up.body.len();
+            up.push(&buf[..n.min(missing)]);
+            if up.body.len() >= up.header.size as usize || up.too_large {
+                let up = upload.take().expect("checked above");
+                let deliveries = room.file(id, up.header, &up.body, up.too_large);
+                room.dispatch(deliveries).await;
+            }
+            continue;
+        }
+        let mut decoder = StreamDecoder::<ClientFrame>::new();
+        decoder.feed(&buf[..n]);
+        match decoder.next_item() {
+            Some(Ok(Item::Frame(ClientFrame::File(header)))) => {
+                let empty = header.size == 0;
+                let up = Upload {
+                    header,
+                    body: Vec::new(),
+                    too_large: false,
+                };
+                if empty {
+                    let deliveries = room.file(id, up.header, &[], false);
+                    room.dispatch(deliveries).await;
+                } else {
+                    upload = Some(up);
+                }
+            }
+            Some(Ok(Item::Frame(frame))) => {
+                let (deliveries, close) = room.handle(id, frame);
+                room.dispatch(deliveries).await;
+                if close {
+                    return;
+                }
+            }
+            Some(Err(error)) => {
+                let reply = room.reply(id, &format!("Frame ignored: {error}"));
+                room.dispatch(reply).await;
+            }
+            // A partial frame: lost, as in the original.
+            Some(Ok(_)) | None => {}
+        }
+    }
+}

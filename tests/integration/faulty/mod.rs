@@ -1,0 +1,116 @@
+//! A test-only chat server with one rule broken at a time: the clean variant follows the
+//! protocol notes (Parts 1 and 2), each [`Fault`] breaks exactly one rule. It proves that the
+//! conformance suite catches faults, without hooks in the production server.
+
+mod conn;
+mod room;
+
+use std::net::SocketAddr;
+
+use chat_harness::scenario::model::Scenario;
+use chat_harness::scenario::run::{run_scenario, RunSettings, ScenarioRun};
+use chat_harness::scenario::suite::Provider;
+use futures_util::future::BoxFuture;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+pub use room::Room;
+
+/// The rule a server variant breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// None: the clean variant.
+    Clean,
+    /// Broadcasts also go back to the sender.
+    EchoToSender,
+    /// A second client may take a name in use.
+    DuplicateNames,
+    /// Length prefixes are written little-endian.
+    LittleEndianLengths,
+    /// Chat lines and notices carry no `<HH:MM> ` prefix.
+    NoTimePrefix,
+    /// The time prefix is always UTC, whatever the recipient's offset.
+    TimeIgnoresOffset,
+    /// Relayed file bodies lose their last byte (the header still announces the full size).
+    FileBodyOffByOne,
+    /// One frame per `read(1024)`: the rest of each read is dropped (the original's flaw).
+    OneFramePerRead,
+    /// Writes to recipients happen inline, under a global lock: one non-reader stalls everyone.
+    StallsOnSlowReader,
+    /// Broadcasts reach connections that have not authenticated.
+    BroadcastToUnauthenticated,
+    /// A client that vanishes without exit is never announced.
+    NoDisconnectNotice,
+    /// A malformed frame closes the connection instead of getting a reply.
+    ClosesOnMalformed,
+    /// Texts too long to relay are sent anyway, with a wrapped length (a corrupt frame).
+    RelaysOverlong,
+    /// Auth without an offset is refused (the original requires it).
+    RequiresOffset,
+    /// The join notice says "joined" instead of "connected".
+    JoinWording,
+    /// Rename takes the whole rest of the payload as the new name.
+    RenameWholePayload,
+}
+
+impl Fault {
+    /// Every fault (not the clean variant).
+    pub const ALL: [Fault; 15] = [
+        Fault::EchoToSender,
+        Fault::DuplicateNames,
+        Fault::LittleEndianLengths,
+        Fault::NoTimePrefix,
+        Fault::TimeIgnoresOffset,
+        Fault::FileBodyOffByOne,
+        Fault::OneFramePerRead,
+        Fault::StallsOnSlowReader,
+        Fault::BroadcastToUnauthenticated,
+        Fault::NoDisconnectNotice,
+        Fault::ClosesOnMalformed,
+        Fault::RelaysOverlong,
+        Fault::RequiresOffset,
+        Fault::JoinWording,
+        Fault::RenameWholePayload,
+    ];
+}
+
+/// Serves `listener` until the task is dropped; every connection task dies with it.
+pub async fn serve(listener: TcpListener, fault: Fault) {
+    let room = Room::new(fault);
+    let mut connections = JoinSet::new();
+    while let Ok((socket, _)) = listener.accept().await {
+        let _ = socket.set_nodelay(true);
+        connections.spawn(conn::run(socket, room.clone()));
+        while connections.try_join_next().is_some() {}
+    }
+}
+
+/// Starts a faulty server on 127.0.0.1:0; dropping the handle stops it.
+pub async fn start(fault: Fault) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    (addr, tokio::spawn(serve(listener, fault)))
+}
+
+/// A fresh faulty server per scenario, for `suite::run_all`.
+pub struct FaultyProvider(pub Fault);
+
+impl Provider for FaultyProvider {
+    fn run<'a>(
+        &'a self,
+        scenario: &'a Scenario,
+        settings: &'a RunSettings,
+    ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
+        Box::pin(async move {
+            let (addr, server) = start(self.0).await;
+            let run = run_scenario(scenario, addr, settings).await;
+            server.abort();
+            let _ = server.await;
+            (run, None)
+        })
+    }
+
+    fn isolated(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,364 @@
+//! The faulty server's chat logic: members, names, broadcasts, replies, file relays, and the
+//! one place each fault bends a rule. Computes deliveries under a lock; `conn` moves bytes.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chat_harness::protocol::{
+    ClientFileHeader, ClientFrame, Frame, HhMm, ServerFileHeader, ServerFrame,
+};
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::sync::{mpsc, Notify};
+
+use super::Fault;
+
+/// Backlog a connection may have before it is cut off as a slow reader.
+const QUEUE_LIMIT: usize = 4 << 20;
+/// Largest upload kept; bigger ones are drained and refused.
+pub const MAX_FILE: usize = 8 << 20;
+
+/// What a connection's writer is told.
+pub enum Out {
+    /// Bytes to write.
+    Bytes(Vec<u8>),
+    /// Write what came before, then close.
+    Close,
+}
+
+struct Member {
+    name: Option<String>,
+    offset: i32,
+    out: mpsc::UnboundedSender<Out>,
+    queued: Arc<AtomicUsize>,
+    kill: Arc<Notify>,
+    socket: Arc<tokio::sync::Mutex<OwnedWriteHalf>>,
+}
+
+/// The shared state of one faulty server.
+#[derive(Clone)]
+pub struct Room {
+    members: Arc<Mutex<HashMap<u64, Member>>>,
+    next: Arc<AtomicUsize>,
+    /// The broken rule.
+    pub fault: Fault,
+    gate: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Bytes for one member, computed under the lock and delivered after it.
+pub type Deliveries = Vec<(u64, Vec<u8>)>;
+
+/// A connection's handles, from [`Room::join`].
+pub struct Joined {
+    pub id: u64,
+    pub rx: mpsc::UnboundedReceiver<Out>,
+    pub queued: Arc<AtomicUsize>,
+    pub kill: Arc<Notify>,
+}
+
+fn valid_name(name: &str) -> bool {
+    (1..=32).contains(&name.len())
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '[' || c == ']')
+}
+
+impl Room {
+    pub fn new(fault: Fault) -> Self {
+        Self {
+            members: Arc::default(),
+            next: Arc::default(),
+            fault,
+            gate: Arc::default(),
+        }
+    }
+
+    pub fn join(&self, socket: Arc<tokio::sync::Mutex<OwnedWriteHalf>>) -> Joined {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) as u64;
+        let (out, rx) = mpsc::unbounded_channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        let kill = Arc::new(Notify::new());
+        let member = Member {
+            name: None,
+            offset: 0,
+            out,
+            queued: queued.clone(),
+            kill: kill.clone(),
+            socket,
+        };
+        self.members.lock().unwrap().insert(id, member);
+        Joined {
+            id,
+            rx,
+            queued,
+            kill,
+        }
+    }
+
+    fn encode(&self, frame: &ServerFrame) -> Vec<u8> {
+        let mut bytes = frame
+            .to_bytes()
+            .expect("the faulty server only builds encodable frames");
+        if self.fault == Fault::LittleEndianLengths {
+            bytes.swap(0, 1);
+        }
+        bytes
+    }
+
+    fn time(&self, offset: i32) -> Option<HhMm> {
+        let unix = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        match self.fault {
+            Fault::NoTimePrefix => None,
+            Fault::TimeIgnoresOffset => Some(HhMm::from_unix(unix, 0)),
+            _ => Some(HhMm::from_unix(unix, offset)),
+        }
+    }
+
+    fn file_time(&self, offset: i32) -> HhMm {
+        let unix = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let offset = if self.fault == Fault::TimeIgnoresOffset {
+            0
+        } else {
+            offset
+        };
+        HhMm::from_unix(unix, offset)
+    }
+
+    pub fn reply(&self, to: u64, text: &str) -> Deliveries {
+        vec![(to, self.encode(&ServerFrame::reply(text)))]
+    }
+
+    /// A timed text to every authenticated member but `from` (faults permitting).
+    fn broadcast(&self, members: &HashMap<u64, Member>, from: u64, body: &str) -> Deliveries {
+        members
+            .iter()
+            .filter(|(id, m)| {
+                let others = **id != from || self.fault == Fault::EchoToSender;
+                let listening = m.name.is_some() || self.fault == Fault::BroadcastToUnauthenticated;
+                others && listening
+            })
+            .map(|(id, m)| {
+                let text = chat_harness::protocol::ServerText {
+                    time: self.time(m.offset),
+                    body: body.to_owned(),
+                };
+                (*id, self.encode(&ServerFrame::Text(text)))
+            })
+            .collect()
+    }
+
+    /// Handles one frame from `id`; returns the deliveries and whether to close after them.
+    pub fn handle(&self, id: u64, frame: ClientFrame) -> (Deliveries, bool) {
+        let mut members = self.members.lock().unwrap();
+        let Some(me) = members.get(&id) else {
+            return (Vec::new(), true);
+        };
+        let authed = me.name.clone();
+        match (frame, authed) {
+            (ClientFrame::Exit(_), None) => (Vec::new(), true),
+            (ClientFrame::Exit(_), Some(name)) => {
+                if let Some(gone) = members.remove(&id) {
+                    let _ = gone.out.send(Out::Close);
+                }
+                let d = self.broadcast(&members, id, &format!("User {name} disconnected"));
+                (d, true)
+            }
+            (ClientFrame::Auth { .. }, Some(_)) => {
+                (self.reply(id, "You are already logged in"), false)
+            }
+            (ClientFrame::Auth { name, offset }, None) => {
+                if offset.is_none() && self.fault == Fault::RequiresOffset {
+                    return (self.reply(id, "An offset is required"), false);
+                }
+                let offset = offset.unwrap_or(0);
+                if !valid_name(&name) || !(-50_400..=50_400).contains(&offset) {
+                    return (self.reply(id, "Invalid name or offset"), false);
+                }
+                let taken = members.values().any(|m| m.name.as_deref() == Some(&name));
+                if taken && self.fault != Fault::DuplicateNames {
+                    return (self.reply(id, "The name is already in use"), false);
+                }
+                let greeting = ServerFrame::AuthOk(
+                    "Commands: >>exit<<, >>sendfile<< 'filename', >>chname<< 'name'".into(),
+                );
+                let mut d = vec![(id, self.encode(&greeting))];
+                let notice = match self.fault {
+                    Fault::JoinWording => format!("{name} joined"),
+                    _ => format!("{name} connected"),
+                };
+                d.extend(self.broadcast(&members, id, &notice));
+                if let Some(me) = members.get_mut(&id) {
+                    me.name = Some(name);
+                    me.offset = offset;
+                }
+                (d, false)
+            }
+            (_, None) => (self.reply(id, "Log in first"), false),
+            (ClientFrame::Text(text), Some(name)) => {
+                let relayed = 8 + 1 + name.len() + 2 + text.len();
+                if relayed > 65_534 && self.fault != Fault::RelaysOverlong {
+                    return (self.reply(id, "The message is too long to relay"), false);
+                }
+                let body = format!("[{name}] {text}");
+                if relayed > 65_534 {
+                    return (self.overlong(&members, id, &body), false);
+                }
+                (self.broadcast(&members, id, &body), false)
+            }
+            (frame @ ClientFrame::Rename(_), Some(old)) => {
+                let new = match (&frame, self.fault) {
+                    (ClientFrame::Rename(p), Fault::RenameWholePayload) => {
+                        p.trim_start_matches(">>chname<<").trim().to_owned()
+                    }
+                    _ => frame.new_name().unwrap_or_default().to_owned(),
+                };
+                if !valid_name(&new) {
+                    return (self.reply(id, "Invalid name"), false);
+                }
+                if members.values().any(|m| m.name.as_deref() == Some(&new)) {
+                    return (self.reply(id, "The name is already in use"), false);
+                }
+                let mut d = vec![(
+                    id,
+                    self.encode(&ServerFrame::Renamed(format!("Username changed to {new}"))),
+                )];
+                d.extend(self.broadcast(
+                    &members,
+                    id,
+                    &format!("User [{old}] changed username to [{new}]"),
+                ));
+                if let Some(me) = members.get_mut(&id) {
+                    me.name = Some(new);
+                }
+                (d, false)
+            }
+            (ClientFrame::File(_), Some(_)) => (Vec::new(), false),
+        }
+    }
+
+    /// The original's overflow: the length wraps and the frame is corrupt.
+    fn overlong(&self, members: &HashMap<u64, Member>, from: u64, body: &str) -> Deliveries {
+        members
+            .iter()
+            .filter(|(id, m)| **id != from && m.name.is_some())
+            .map(|(id, m)| {
+                let mut payload = self
+                    .time(m.offset)
+                    .map_or(Vec::new(), |t| t.prefix_bytes().to_vec());
+                payload.extend_from_slice(body.as_bytes());
+                let mut bytes = (((payload.len() + 1) & 0xffff) as u16)
+                    .to_be_bytes()
+                    .to_vec();
+                bytes.push(3);
+                bytes.extend(payload);
+                (*id, bytes)
+            })
+            .collect()
+    }
+
+    /// A complete upload: header and body to each other member, then the notice.
+    pub fn file(
+        &self,
+        id: u64,
+        header: ClientFileHeader,
+        body: &[u8],
+        too_large: bool,
+    ) -> Deliveries {
+        let members = self.members.lock().unwrap();
+        let Some(name) = members.get(&id).and_then(|m| m.name.clone()) else {
+            return self.reply(id, "Log in first");
+        };
+        if too_large {
+            return self.reply(id, "The file is too large");
+        }
+        let mut d = Deliveries::new();
+        for (to, m) in members
+            .iter()
+            .filter(|(to, m)| **to != id && m.name.is_some())
+        {
+            let relayed = ServerFrame::File(ServerFileHeader {
+                time: self.file_time(m.offset),
+                sender: name.clone(),
+                size: header.size,
+                filename: header.filename.clone(),
+                caption: header.caption.clone(),
+            });
+            let Ok(mut bytes) = relayed.to_bytes() else {
+                return self.reply(id, "The file name and caption are too long to relay");
+            };
+            if self.fault == Fault::LittleEndianLengths {
+                bytes.swap(0, 1);
+            }
+            let keep = match self.fault {
+                Fault::FileBodyOffByOne => body.len().saturating_sub(1),
+                _ => body.len(),
+            };
+            bytes.extend_from_slice(&body[..keep]);
+            d.push((*to, bytes));
+        }
+        let notice = format!("User {name} uploaded file {}", header.filename);
+        d.extend(self.broadcast(&members, id, &notice));
+        d
+    }
+
+    /// Removes `id` (if still there) and announces it when it had authenticated.
+    pub fn leave(&self, id: u64) -> Deliveries {
+        let mut members = self.members.lock().unwrap();
+        let Some(gone) = members.remove(&id) else {
+            return Vec::new();
+        };
+        match gone.name {
+            Some(name) if self.fault != Fault::NoDisconnectNotice => {
+                self.broadcast(&members, id, &format!("User {name} disconnected"))
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Delivers bytes: queued per member (slow readers past the limit are cut off and
+    /// announced), or, for [`Fault::StallsOnSlowReader`], written inline under one global lock.
+    pub async fn dispatch(&self, deliveries: Deliveries) {
+        let mut pending = deliveries;
+        while !pending.is_empty() {
+            let mut evicted = Vec::new();
+            if self.fault == Fault::StallsOnSlowReader {
+                let gate = self.gate.lock().await;
+                for (to, bytes) in pending.drain(..) {
+                    let socket = self
+                        .members
+                        .lock()
+                        .unwrap()
+                        .get(&to)
+                        .map(|m| m.socket.clone());
+                    if let Some(socket) = socket {
+                        use tokio::io::AsyncWriteExt;
+                        let _ = socket.lock().await.write_all(&bytes).await;
+                    }
+                }
+                drop(gate);
+                continue;
+            }
+            {
+                let members = self.members.lock().unwrap();
+                for (to, bytes) in pending.drain(..) {
+                    let Some(m) = members.get(&to) else { continue };
+                    let queued = m.queued.fetch_add(bytes.len(), Ordering::SeqCst) + bytes.len();
+                    if queued > QUEUE_LIMIT {
+                        m.kill.notify_one();
+                        evicted.push(to);
+                    } else {
+                        let _ = m.out.send(Out::Bytes(bytes));
+                    }
+                }
+            }
+            for id in evicted {
+                pending.extend(self.leave(id));
+            }
+        }
+    }
+}

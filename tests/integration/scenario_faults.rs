@@ -1,0 +1,124 @@
+//! The suite catches faults: a clean test server passes every scenario, and each server with
+//! one rule broken fails the scenarios named for it, with the report naming the failing step.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::report;
+use chat_harness::scenario::run::{RunSettings, Verdict};
+use chat_harness::scenario::suite::{self, Entry, Outcome, Status};
+
+use crate::faulty::{Fault, FaultyProvider};
+
+fn suite_entries() -> Vec<Entry> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let files = suite::discover(&[dir]).expect("scenarios/ is there");
+    let (entries, errors) = suite::load(files);
+    assert!(errors.is_empty(), "{errors:?}");
+    entries
+}
+
+async fn run(fault: Fault, entries: Vec<Entry>, cap: Option<Duration>) -> Vec<Outcome> {
+    let settings = RunSettings {
+        timeout_cap: cap,
+        ..RunSettings::default()
+    };
+    suite::run_all(
+        entries,
+        Arc::new(FaultyProvider(fault)),
+        Arc::new(settings),
+        Arc::new(Expectations::default()),
+        12,
+        |_| {},
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clean_test_server_passes_every_scenario() {
+    let outcomes = run(Fault::Clean, suite_entries(), None).await;
+    let failed: String = outcomes
+        .iter()
+        .filter(|o| o.status != Status::Pass)
+        .map(report::failure_details)
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "the clean variant must pass everything:\n{failed}"
+    );
+    assert!(outcomes.len() >= 50);
+}
+
+/// For each fault, scenarios that must catch it (each is asserted to fail).
+fn catchers(fault: Fault) -> &'static [&'static str] {
+    match fault {
+        Fault::Clean => &[],
+        Fault::EchoToSender => &["text/no-echo-to-sender"],
+        Fault::DuplicateNames => &["auth/duplicate-name"],
+        Fault::LittleEndianLengths => &["auth/accepted", "text/relay-to-others"],
+        Fault::NoTimePrefix => &["text/relay-to-others", "auth/time-in-each-offset"],
+        Fault::TimeIgnoresOffset => &["auth/time-in-each-offset"],
+        Fault::FileBodyOffByOne => &["file/relay-small", "file/binary-256k"],
+        Fault::OneFramePerRead => &["framing/two-frames-one-write", "framing/byte-by-byte"],
+        Fault::StallsOnSlowReader => &["backpressure/slow-reader-does-not-stall"],
+        Fault::BroadcastToUnauthenticated => &["auth/unauthenticated-get-nothing"],
+        Fault::NoDisconnectNotice => &["exit/abrupt-disconnect"],
+        Fault::ClosesOnMalformed => &["hostile/unknown-type", "hostile/zero-length"],
+        Fault::RelaysOverlong => &["text/overlong-refused"],
+        Fault::RequiresOffset => &["auth/without-offset"],
+        Fault::JoinWording => &["text/wording-chat-and-notices"],
+        Fault::RenameWholePayload => &["rename/first-word-only"],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_fails_its_scenarios_and_the_report_names_the_step() {
+    let entries = suite_entries();
+    let runs = Fault::ALL.map(|fault| {
+        let entries = entries.clone();
+        tokio::spawn(async move {
+            (
+                fault,
+                run(fault, entries, Some(Duration::from_millis(800))).await,
+            )
+        })
+    });
+    let mut table = String::new();
+    for joined in runs {
+        let (fault, outcomes) = joined.await.expect("fault run");
+        let failed: Vec<&Outcome> = outcomes
+            .iter()
+            .filter(|o| o.status == Status::Fail)
+            .collect();
+        assert!(!failed.is_empty(), "{fault:?}: no scenario failed");
+        for id in catchers(fault) {
+            let outcome = outcomes
+                .iter()
+                .find(|o| o.id == *id)
+                .unwrap_or_else(|| panic!("no scenario {id}"));
+            let Verdict::Fail(failure) = &outcome.run.verdict else {
+                panic!("{fault:?}: {id} should fail, got {:?}", outcome.run.verdict);
+            };
+            let details = report::failure_details(outcome);
+            let located = format!(
+                "{}:{}: {}",
+                outcome.scenario.path.display(),
+                failure.line,
+                failure.step
+            );
+            assert!(
+                details.contains(&located),
+                "{fault:?}: the report must name the step `{located}`:\n{details}"
+            );
+        }
+        let ids: Vec<&str> = failed.iter().map(|o| o.id.as_str()).collect();
+        table.push_str(&format!(
+            "{fault:?}: {} failing: {}\n",
+            ids.len(),
+            ids.join(", ")
+        ));
+    }
+    eprintln!("{table}");
+}

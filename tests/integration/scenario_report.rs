@@ -1,0 +1,153 @@
+//! The runner's reports and exit codes over a failing run (insta snapshots pin the human and
+//! JSON reports), strictness, JUnit output, and connection errors.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chat_harness::scenario::command::{execute, Format, RunConfig};
+use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::report::Style;
+use chat_harness::scenario::run::RunSettings;
+use chat_harness::scenario::suite::Provider;
+use chat_harness::scenario::target::Target;
+
+use crate::faulty::{Fault, FaultyProvider};
+
+fn config(provider: Arc<dyn Provider>, format: Format, strict: bool) -> RunConfig {
+    RunConfig {
+        paths: vec![PathBuf::from("tests/fixtures/report")],
+        provider,
+        target_description: "the faulty test server (duplicate names allowed)".into(),
+        jobs: 4,
+        filter: None,
+        tags: Vec::new(),
+        expectations: Expectations::parse("d-known: this server never renames anyone\n").unwrap(),
+        settings: RunSettings {
+            default_timeout: std::time::Duration::from_millis(500),
+            strict,
+            ..RunSettings::default()
+        },
+        format,
+        junit: None,
+        style: Style { timings: false },
+    }
+}
+
+async fn report(format: Format, strict: bool) -> (u8, String, String) {
+    let provider = Arc::new(FaultyProvider(Fault::DuplicateNames));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = execute(config(provider, format, strict), &mut out, &mut err).await;
+    let text = String::from_utf8(out).unwrap();
+    (code, text, String::from_utf8(err).unwrap())
+}
+
+macro_rules! snapshot {
+    ($name:expr, $text:expr) => {
+        insta::with_settings!({
+            snapshot_path => "../snapshots",
+            prepend_module_to_snapshot => false,
+            filters => vec![(r"<\d\d:\d\d>", "<HH:MM>")],
+        }, {
+            insta::assert_snapshot!($name, $text);
+        })
+    };
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn human_report_of_a_failing_run() {
+    let (code, text, err) = report(Format::Human, false).await;
+    assert_eq!(code, 1, "an unexpected failure exits 1\n{text}{err}");
+    assert!(
+        text.contains("tests/fixtures/report/b-fails.chat:10: bob< reply"),
+        "{text}"
+    );
+    snapshot!("human_report", text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_report_of_a_failing_run() {
+    let (code, text, _) = report(Format::Json, false).await;
+    assert_eq!(code, 1);
+    for line in text.lines() {
+        let value: serde_json::Value =
+            serde_json::from_str(line).expect("one JSON object per line");
+        assert!(value["type"].is_string());
+    }
+    snapshot!("json_report", text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_turns_wording_warnings_into_failures() {
+    let (_, text, _) = report(Format::Human, true).await;
+    assert!(text.contains("FAIL  c-wording"), "{text}");
+    let (_, text, _) = report(Format::Human, false).await;
+    assert!(
+        text.contains("ok    c-wording  (1 wording warning)"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn junit_xml_lists_every_scenario_with_its_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xml");
+    let mut cfg = config(
+        Arc::new(FaultyProvider(Fault::DuplicateNames)),
+        Format::Human,
+        false,
+    );
+    cfg.junit = Some(path.clone());
+    let code = execute(cfg, &mut Vec::new(), &mut Vec::new()).await;
+    assert_eq!(code, 1);
+    let xml = std::fs::read_to_string(path).unwrap();
+    assert!(
+        xml.contains(
+            r#"<testsuites name="chat-harness" tests="4" skipped="1" failures="1" errors="0">"#
+        ),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<testcase name="b-fails""#)
+            && xml.contains("line 10: expected a 0x03 reply"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("expected failure: this server never renames anyone"),
+        "{xml}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_target_exits_2_and_parse_errors_too() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let target = Target::address(&port.to_string()).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = execute(
+        config(Arc::new(target), Format::Human, false),
+        &mut out,
+        &mut err,
+    )
+    .await;
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("cannot connect alice"), "{text}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.chat"),
+        "connect a\na> shout \"hi\"\n",
+    )
+    .unwrap();
+    let mut cfg = config(Arc::new(FaultyProvider(Fault::Clean)), Format::Human, false);
+    cfg.paths = vec![dir.path().to_owned()];
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(execute(cfg, &mut out, &mut err).await, 2);
+    let err = String::from_utf8(err).unwrap();
+    assert!(
+        err.contains("broken.chat:2:4: cannot send `shout`"),
+        "{err}"
+    );
+}

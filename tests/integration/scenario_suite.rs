@@ -1,0 +1,172 @@
+//! The conformance suite against real servers: the built-in reference server passes every
+//! scenario in both modes, and a Python server in the original's style passes the happy-path
+//! `core` scenarios while failing framing and hostile ones with readable reasons.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chat_harness::scenario::builtin::Builtin;
+use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::report;
+use chat_harness::scenario::run::{RunSettings, Verdict};
+use chat_harness::scenario::suite::{self, Entry, Outcome, Provider, Status};
+use chat_harness::scenario::target::Target;
+use chat_harness::server::Mode;
+
+fn entries(tags: &[&str]) -> Vec<Entry> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let (entries, errors) = suite::load(suite::discover(&[dir]).unwrap());
+    assert!(errors.is_empty(), "{errors:?}");
+    let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+    suite::select(entries, None, &tags)
+}
+
+async fn run(
+    provider: Arc<dyn Provider>,
+    entries: Vec<Entry>,
+    settings: RunSettings,
+) -> Vec<Outcome> {
+    let expectations = Arc::new(Expectations::default());
+    suite::run_all(
+        entries,
+        provider,
+        Arc::new(settings),
+        expectations,
+        4,
+        |_| {},
+    )
+    .await
+}
+
+fn failures(outcomes: &[Outcome]) -> String {
+    outcomes
+        .iter()
+        .filter(|o| o.status != Status::Pass)
+        .map(report::failure_details)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reference_server_passes_every_scenario_in_both_modes() {
+    for mode in Mode::ALL {
+        let outcomes = run(
+            Arc::new(Builtin::new(mode)),
+            entries(&[]),
+            RunSettings::default(),
+        )
+        .await;
+        assert!(outcomes.len() >= 50);
+        let failed = failures(&outcomes);
+        assert!(failed.is_empty(), "{mode} mode:\n{failed}");
+        let warnings: usize = outcomes.iter().map(|o| o.run.warnings.len()).sum();
+        assert_eq!(
+            warnings, 0,
+            "the reference server uses the original's wording"
+        );
+    }
+}
+
+fn python() -> bool {
+    std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_in_the_original_style_passes_core_and_fails_framing_readably() {
+    if !python() {
+        eprintln!("python3 is not installed: skipping the original-style server");
+        return;
+    }
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/original_server.py");
+    let command = format!("python3 {} {{port}}", script.display());
+    let target: Arc<dyn Provider> =
+        Arc::new(Target::spawn(&command, Duration::from_secs(10), None).unwrap());
+    // The failing runs wait for their timeouts: keep them short.
+    let settings = RunSettings {
+        default_timeout: Duration::from_millis(700),
+        ..RunSettings::default()
+    };
+
+    // The core run keeps the default timeouts: a loaded machine must not fail it.
+    let core = run(target.clone(), entries(&["core"]), RunSettings::default()).await;
+    assert!(core.len() >= 20);
+    let failed = failures(&core);
+    assert!(
+        failed.is_empty(),
+        "core scenarios must pass on the original's design:\n{failed}"
+    );
+
+    let mut hostile = entries(&["robust"]);
+    hostile.retain(|e| {
+        ["framing/two-frames-one-write", "hostile/unknown-type"].contains(&e.id.as_str())
+    });
+    let outcomes = run(target, hostile, settings).await;
+    assert_eq!(outcomes.len(), 2);
+    for outcome in &outcomes {
+        let Verdict::Fail(failure) = &outcome.run.verdict else {
+            panic!("{} should fail on the original's design", outcome.id);
+        };
+        let details = report::failure_details(outcome);
+        assert!(
+            details.contains(&format!(":{}: ", failure.line)),
+            "{details}"
+        );
+        assert!(
+            failure.reason.contains("nothing arrived within"),
+            "{details}"
+        );
+    }
+    let unknown = outcomes
+        .iter()
+        .find(|o| o.id == "hostile/unknown-type")
+        .unwrap();
+    let stderr = unknown.server_stderr.as_deref().unwrap_or_default();
+    assert!(
+        stderr.contains("unknown frame type 9"),
+        "the server's traceback is kept: {stderr:?}"
+    );
+    assert!(report::failure_details(unknown).contains("server stderr"));
+}
+
+#[test]
+fn every_scenario_has_a_description_and_one_level_tag() {
+    let all = entries(&[]);
+    assert!(all.len() >= 50, "{} scenarios", all.len());
+    for folder in [
+        "auth",
+        "text",
+        "rename",
+        "file",
+        "exit",
+        "framing",
+        "hostile",
+        "backpressure",
+        "load",
+    ] {
+        assert!(
+            all.iter().any(|e| e.id.starts_with(&format!("{folder}/"))),
+            "no scenario in {folder}/"
+        );
+    }
+    for entry in &all {
+        let s = &entry.scenario;
+        let description = s.description.as_deref().unwrap_or_default();
+        assert!(
+            !description.is_empty() && !description.contains('\n'),
+            "{}: description",
+            entry.id
+        );
+        let levels = ["core", "robust", "wording"]
+            .iter()
+            .filter(|t| s.tags.iter().any(|x| x == *t))
+            .count();
+        assert_eq!(
+            levels, 1,
+            "{}: exactly one of core/robust/wording",
+            entry.id
+        );
+    }
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""A chat server written the way the original lab server was: one thread per client, blocking
+sockets, and one frame per recv(1024). It is deliberately naive, to show what chat-harness
+reports about such a server:
+
+    chat-harness run --spawn 'python3 tests/python/original_server.py {port}'
+
+Happy-path `core` scenarios pass; framing, hostile and backpressure scenarios fail, because
+this server assumes every recv() returns exactly one whole frame, requires the UTC offset in
+auth, trusts every byte, and leaves dead entries behind clients that vanish.
+
+Usage: original_server.py PORT
+"""
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+
+clients = {}  # socket -> [name, offset]
+lock = threading.Lock()
+
+COMMANDS = b"Commands: >>exit<<, >>sendfile<< 'filename', >>chname<< 'name'"
+
+
+def prefix(offset):
+    t = time.gmtime(time.time() + offset)
+    return "<%02d:%02d> " % (t.tm_hour, t.tm_min)
+
+
+def frame(kind, payload):
+    # Like the original: the length is written whatever it is (it wraps past 65535).
+    return struct.pack(">H", (len(payload) + 1) & 0xFFFF) + bytes([kind]) + payload
+
+
+def broadcast(sender, make):
+    """Sends make(offset) to everyone else; a dead recipient raises here and kills the
+    sender's handler, as in the original."""
+    for conn, (name, offset) in list(clients.items()):
+        if conn is not sender:
+            conn.sendall(make(offset))
+
+
+def handle(conn):
+    while True:
+        data = conn.recv(1024)
+        if not data:
+            return  # no cleanup: the entry stays behind, as in the original
+        length = struct.unpack(">H", data[:2])[0]
+        kind = data[2]
+        payload = data[3:2 + length]
+        if kind == 0:
+            name, offset = payload.decode().split(" ")  # breaks without the offset
+            offset = int(offset)
+            with lock:
+                if any(n == name for n, _ in clients.values()):
+                    conn.sendall(frame(3, b"The name is already in use"))
+                    continue
+                conn.sendall(frame(0, COMMANDS))
+                broadcast(conn, lambda off: frame(3, (prefix(off) + name + " connected").encode()))
+                clients[conn] = [name, offset]
+        elif kind == 1:
+            with lock:
+                name = clients.pop(conn)[0]
+                broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " disconnected").encode()))
+            conn.close()
+            return
+        elif kind == 3:
+            name = clients[conn][0]  # text before auth: KeyError
+            text = payload.decode()
+            with lock:
+                broadcast(conn, lambda off: frame(3, (prefix(off) + "[" + name + "] " + text).encode()))
+        elif kind == 4:
+            new = payload.decode().split(" ")[1]
+            with lock:
+                old = clients[conn][0]
+                if any(n == new for n, _ in clients.values()):
+                    conn.sendall(frame(3, b"The name is already in use"))
+                    continue
+                clients[conn][0] = new
+                conn.sendall(frame(4, ("Username changed to " + new).encode()))
+                broadcast(conn, lambda off: frame(3, (prefix(off) + "User [" + old + "] changed username to [" + new + "]").encode()))
+        elif kind == 2:
+            size = struct.unpack(">I", payload[:4])[0]
+            rest = payload[4:]
+            name = clients[conn][0]
+            body = b""
+            while len(body) < size:  # bytes that came with the header are lost
+                chunk = conn.recv(1024)
+                if not chunk:
+                    return
+                body += chunk
+            with lock:
+                header = lambda off: (prefix(off) + "[" + name + "]").encode() + b"\xff" + struct.pack(">I", size) + rest
+                broadcast(conn, lambda off: frame(2, header(off)) + body[:size])
+                filename = rest.decode().split(" ")[0]
+                broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " uploaded file " + filename).encode()))
+        else:
+            raise ValueError("unknown frame type %d" % kind)
+
+
+def serve(conn):
+    try:
+        handle(conn)
+    except Exception:
+        traceback.print_exc()
+        sys.stderr.flush()
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 55555
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen(64)
+    while True:
+        conn, _ = server.accept()
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()
