@@ -34,8 +34,8 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Send generated hostile sessions to a server; save failures as scenarios.
     Fuzz,
-    /// Measure a server's fan-out throughput and latency.
-    Bench,
+    /// Measure a server: fan-out throughput and latency, file relay, connection rate.
+    Bench(Box<crate::bench_cmd::BenchArgs>),
 }
 
 /// Options of `chat-harness client`.
@@ -153,7 +153,7 @@ pub struct RunArgs {
     pub timeout: std::time::Duration,
 }
 
-fn duration(text: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn duration(text: &str) -> Result<std::time::Duration, String> {
     chat_harness::scenario::parse_duration(text)
         .ok_or_else(|| format!("`{text}` is not a duration (e.g. 500ms, 2s)"))
 }
@@ -227,7 +227,7 @@ impl ServeArgs {
 }
 
 /// `1024`, `64K`, `4M`, `1G` (also `KiB`, `MiB`, `GiB`, any case): bytes, in powers of 1024.
-fn parse_size(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
     let lower = text.trim().to_ascii_lowercase();
     let digits = lower.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let shift = match &lower[digits.len()..] {

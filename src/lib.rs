@@ -18,6 +18,7 @@
 pub mod client;
 pub mod core;
 pub mod fuzzing;
+pub mod load;
 pub mod protocol;
 pub mod safe_name;
 pub mod scenario;

@@ -1,5 +1,6 @@
 //! The `chat-harness` binary: parse the command line, dispatch, map errors to exit codes.
 
+mod bench_cmd;
 mod cli;
 mod client_cmd;
 mod run_cmd;
@@ -30,8 +31,8 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => return serve_cmd::exit_code(serve_cmd::serve(&args)),
         Command::Client(args) => return client_cmd::client_command(args),
+        Command::Bench(args) => return bench_cmd::bench_command(*args),
         Command::Fuzz => "fuzz",
-        Command::Bench => "bench",
     };
     eprintln!("chat-harness {name}: not yet available in this version");
     ExitCode::from(EXIT_SETUP)

@@ -144,6 +144,11 @@ impl Lease {
         }
     }
 
+    /// The process id of the server this lease started (it leads its own process group).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref()?.id()
+    }
+
     /// Stops the server if this lease started it; returns its stderr, if it wrote any.
     pub async fn release(mut self) -> Option<String> {
         if let Some(child) = self.child.as_mut() {

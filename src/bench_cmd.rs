@@ -1,0 +1,327 @@
+//! `chat-harness bench`: turns the command line into a load run (the logic is in
+//! `chat_harness::load`), starts or finds the server, and prints the result as text or JSON.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+
+use chat_harness::load::{self, Common, Server};
+use chat_harness::scenario::target::{Lease, Target};
+
+use crate::cli::{duration, parse_size, ModeArg, ReportFormat};
+
+const BENCH_EXAMPLES: &str = "\
+Examples:
+  chat-harness bench                                  10 receivers, 100 000 messages of 64 B, pipelined
+  chat-harness bench --server-mode threaded -n 100 -m 20000
+  chat-harness bench --pace closed -n 10 -m 20000     one message in flight at a time
+  chat-harness bench --senders 4 -n 20 --size 512
+  chat-harness bench --shape file -n 4 --file-size 16M
+  chat-harness bench --shape connect --clients 1000 --concurrency 16
+  chat-harness bench --spawn 'python3 server.py {port}' --pace closed -n 10 -m 2000
+  chat-harness bench --target 127.0.0.1:55555 --format json
+
+The built-in server runs as a child process (this program's `serve`), so its CPU time is
+reported apart from the load generator's; so is a --spawn server's. The load generator uses one
+thread. Every receiver must get every message exactly once, in order per sender.
+
+Exit status: 0 when everything arrived intact, 1 when something was lost, duplicated,
+reordered or corrupted, 2 on usage or setup errors.";
+
+/// What to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShapeArg {
+    /// Senders send messages, receivers check them: throughput and latency.
+    Messages,
+    /// One sender uploads a file, receivers check it: MB/s and time to last byte.
+    File,
+    /// Clients connect and log in: rate, and how many are held at once.
+    Connect,
+}
+
+/// Message pacing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PaceArg {
+    /// The next message once every receiver has the previous one.
+    Closed,
+    /// Up to --window messages in flight per sender.
+    Pipelined,
+}
+
+/// Arguments of `chat-harness bench`.
+#[derive(Debug, Args)]
+#[command(after_help = BENCH_EXAMPLES)]
+pub struct BenchArgs {
+    /// What to measure.
+    #[arg(long, value_enum, default_value_t = ShapeArg::Messages)]
+    pub shape: ShapeArg,
+    /// A server that is already running (HOST:PORT).
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "spawn")]
+    pub target: Option<String>,
+    /// A command that starts the server; `{port}` is replaced by a free port.
+    #[arg(long, value_name = "CMD")]
+    pub spawn: Option<String>,
+    /// The port a --spawn server listens on when its command has no `{port}`.
+    #[arg(long, value_name = "PORT", requires = "spawn")]
+    pub port: Option<u16>,
+    /// How long a spawned server may take to accept connections.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]
+    pub spawn_timeout: Duration,
+    /// The built-in server's design (when neither --target nor --spawn is given).
+    #[arg(long, value_enum, default_value_t = ModeArg::Polling)]
+    pub server_mode: ModeArg,
+    /// Receivers (messages and file shapes).
+    #[arg(short = 'n', long, default_value_t = 10)]
+    pub receivers: usize,
+    /// Senders (messages shape).
+    #[arg(long, default_value_t = 1)]
+    pub senders: usize,
+    /// Messages per sender.
+    #[arg(short = 'm', long, default_value_t = 100_000)]
+    pub messages: u32,
+    /// Payload bytes per message (at least 29: sequence number and send time).
+    #[arg(long, default_value_t = 64)]
+    pub size: usize,
+    /// Message pacing.
+    #[arg(long, value_enum, default_value_t = PaceArg::Pipelined)]
+    pub pace: PaceArg,
+    /// Messages in flight per sender when pipelined.
+    #[arg(long, default_value_t = 1000)]
+    pub window: u64,
+    /// File size (file shape), e.g. 16M.
+    #[arg(long, default_value = "16M", value_parser = parse_size)]
+    pub file_size: u64,
+    /// Clients (connect shape).
+    #[arg(long, default_value_t = 1000)]
+    pub clients: usize,
+    /// Logins in progress at once (connect shape).
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// After each login, wait up to this long for the join notices to settle (0: do not).
+    #[arg(long, value_name = "DURATION", default_value = "300ms", value_parser = duration)]
+    pub settle: Duration,
+    /// Fail when nothing arrives for this long.
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration)]
+    pub stall: Duration,
+    /// Give up after this long.
+    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = duration)]
+    pub timeout: Duration,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReportFormat,
+}
+
+/// Runs the bench; maps the outcome to the exit status.
+pub fn bench_command(args: BenchArgs) -> std::process::ExitCode {
+    match bench(&args) {
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => std::process::ExitCode::from(crate::EXIT_FAILED),
+        Err(e) => {
+            eprintln!("chat-harness bench: {e:#}");
+            std::process::ExitCode::from(crate::EXIT_SETUP)
+        }
+    }
+}
+
+fn bench(args: &BenchArgs) -> anyhow::Result<bool> {
+    if args.shape == ShapeArg::File && args.file_size > u64::from(u32::MAX) {
+        anyhow::bail!("--file-size is at most 4G - 1 (the protocol's u32 size)");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let files_dir =
+            std::env::temp_dir().join(format!("chat-harness-bench-{}", std::process::id()));
+        let (target, described) = target(args, &files_dir)?;
+        let lease = target.acquire().await?;
+        let server = Server {
+            addr: lease.addr,
+            pgrp: lease.pid(),
+        };
+        let result = measure(args, server, &described).await;
+        release(lease).await;
+        let _ = std::fs::remove_dir_all(&files_dir);
+        result
+    })
+}
+
+/// The target and how to describe it.
+fn target(args: &BenchArgs, files_dir: &std::path::Path) -> anyhow::Result<(Target, String)> {
+    if let Some(addr) = &args.target {
+        return Ok((Target::address(addr)?, format!("the server at {addr}")));
+    }
+    if let Some(cmd) = &args.spawn {
+        return Ok((
+            Target::spawn(cmd, args.spawn_timeout, args.port)?,
+            format!("`{cmd}`"),
+        ));
+    }
+    let exe = std::env::current_exe().context("cannot find this program to start its server")?;
+    let mode = match args.server_mode {
+        ModeArg::Threaded => "threaded",
+        ModeArg::Polling => "polling",
+    };
+    let max_clients = args.clients.max(args.receivers + args.senders) + 16;
+    let command = format!(
+        "RUST_LOG=warn exec {} serve --mode {mode} --listen 127.0.0.1:{{port}} --files-dir {} --max-clients {max_clients}",
+        quote(&exe.to_string_lossy()),
+        quote(&files_dir.to_string_lossy()),
+    );
+    Ok((
+        Target::spawn(&command, args.spawn_timeout, None)?,
+        format!("the built-in server ({mode} mode, a child process)"),
+    ))
+}
+
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+async fn release(lease: Lease) {
+    if let Some(stderr) = lease.release().await {
+        eprintln!(
+            "chat-harness bench: the server's stderr:\n{}",
+            stderr.trim_end()
+        );
+    }
+}
+
+fn progress_bar(args: &BenchArgs, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    if args.format == ReportFormat::Json {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_owned());
+    bar
+}
+
+async fn measure(args: &BenchArgs, server: Server, described: &str) -> anyhow::Result<bool> {
+    let common = Common {
+        settle: args.settle,
+        stall: args.stall,
+        timeout: args.timeout,
+        ..Common::default()
+    };
+    let (ok, json, human) = match args.shape {
+        ShapeArg::Messages => {
+            let pace = match args.pace {
+                PaceArg::Closed => load::messages::Pace::Closed,
+                PaceArg::Pipelined => load::messages::Pace::Pipelined {
+                    window: args.window,
+                },
+            };
+            let shape = load::messages::Shape {
+                receivers: args.receivers,
+                senders: args.senders,
+                messages: args.messages,
+                size: args.size,
+                pace,
+            };
+            shape.check().map_err(anyhow::Error::msg)?;
+            let bar = progress_bar(args, "deliveries");
+            let report = load::messages::run(server, &shape, &common, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await?;
+            bar.finish_and_clear();
+            let pace_text = match pace {
+                load::messages::Pace::Closed => "closed-loop".to_owned(),
+                load::messages::Pace::Pipelined { window } => {
+                    format!("pipelined (window {window})")
+                }
+            };
+            let header = format!(
+                "messages: {} receivers, {} sender(s) × {} messages of {} B, {pace_text}",
+                shape.receivers, shape.senders, shape.messages, shape.size
+            );
+            let l = report.latency;
+            let human = format!(
+                "{header}\nserver     {described}\ndelivered  {} of {} ({} lost, {} duplicated, {} reordered)\nthroughput {:.0} msgs/s, {:.1} MB/s over {:.3} s\nlatency    p50 {:.0} µs, p99 {:.0} µs, p99.9 {:.0} µs, max {:.0} µs\ncpu        {}",
+                report.delivered, report.expected, report.lost, report.duplicated, report.reordered,
+                report.msgs_per_s, report.mb_per_s, report.seconds,
+                l.p50_us, l.p99_us, l.p999_us, l.max_us,
+                cpu_text(report.server_cpu_s, report.client_cpu_s),
+            );
+            let json = json!({"shape": "messages", "server": described, "receivers": shape.receivers,
+                "senders": shape.senders, "messages": shape.messages, "size": shape.size,
+                "pace": pace, "report": report, "ok": report.ok()});
+            (report.ok(), json, (human, report.errors))
+        }
+        ShapeArg::File => {
+            let size = u32::try_from(args.file_size).unwrap_or(u32::MAX);
+            let bar = progress_bar(args, "uploaded");
+            bar.set_length(u64::from(size));
+            let report = load::file::run(server, args.receivers, size, &common, |sent, _| {
+                bar.set_position(sent)
+            })
+            .await?;
+            bar.finish_and_clear();
+            let human = format!(
+                "file: {} bytes to {} receivers\nserver     {described}\ncomplete   {} of {} receivers intact\nlast byte  {:.3} s after the first (upload written in {:.3} s)\nthroughput {:.1} MB/s aggregate\ncpu        {}",
+                report.size, report.receivers, report.complete, report.receivers,
+                report.seconds_to_last_byte, report.upload_seconds, report.aggregate_mb_per_s,
+                cpu_text(report.server_cpu_s, None),
+            );
+            let json =
+                json!({"shape": "file", "server": described, "report": report, "ok": report.ok()});
+            (report.ok(), json, (human, report.errors))
+        }
+        ShapeArg::Connect => {
+            let bar = progress_bar(args, "logins");
+            let b = bar.clone();
+            let report = load::connect::run(
+                server,
+                args.clients,
+                args.concurrency,
+                &common,
+                move |done, total| {
+                    b.set_length(total);
+                    b.set_position(done);
+                },
+            )
+            .await?;
+            bar.finish_and_clear();
+            let human = format!(
+                "connect: {} clients, {} logins at a time\nserver     {described}\nlogged in  {} of {}, {} still connected at the end\nrate       {:.0} logins/s over {:.3} s\ncpu        {}",
+                report.clients, args.concurrency, report.logged_in, report.clients, report.held,
+                report.logins_per_s, report.seconds, cpu_text(report.server_cpu_s, None),
+            );
+            let json = json!({"shape": "connect", "server": described, "report": report, "ok": report.ok()});
+            (report.ok(), json, (human, report.errors))
+        }
+    };
+    match args.format {
+        ReportFormat::Json => println!("{json}"),
+        ReportFormat::Human => {
+            let (text, errors) = human;
+            println!("{text}");
+            for error in &errors {
+                println!("error      {error}");
+            }
+            println!("result     {}", if ok { "PASS" } else { "FAIL" });
+        }
+    }
+    Ok(ok)
+}
+
+fn cpu_text(server: Option<f64>, client: Option<f64>) -> String {
+    let server = server.map_or(
+        "server unknown (not started by the bench)".to_owned(),
+        |s| format!("server {s:.2} s"),
+    );
+    match client {
+        Some(c) => format!("{server}, load generator {c:.2} s"),
+        None => server,
+    }
+}
