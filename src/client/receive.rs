@@ -19,6 +19,8 @@ pub struct SessionState {
     pub name: String,
     /// A rename we asked for and the server has not confirmed yet.
     pub pending_rename: Option<String>,
+    /// We sent `>>exit<<`: the server closing the connection is the expected answer.
+    pub leaving: bool,
 }
 
 /// Files at or above this size get a progress bar (when stderr is a terminal).
@@ -72,7 +74,13 @@ pub async fn receive_loop(
             }),
             Event::Closed => {
                 abandon(incoming.take(), &out);
-                out.show(&Report::Closed);
+                if lock(&state).leaving {
+                    out.show(&Report::Info {
+                        text: "left the chat".to_owned(),
+                    });
+                } else {
+                    out.show(&Report::Closed);
+                }
                 return "the server closed the connection".to_owned();
             }
         }
