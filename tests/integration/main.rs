@@ -16,6 +16,8 @@ mod codec_streaming;
 mod codec_tokio;
 /// The committed fuzz corpora, replayed through the fuzz target bodies.
 mod fuzz_corpus;
+/// The polling server with 10 000 idle clients and its memory per client (ignored; heavy).
+mod idle_clients;
 /// The `serve` binary: prints its address, chats, stops cleanly on SIGTERM.
 mod serve_cli;
 /// Server, both modes: auth, offsets, broadcast, rename, exit, disconnects, framing.
