@@ -36,13 +36,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+pub use crate::safe_name::{is_safe_name, sanitize_filename, unique_name, MAX_FILENAME_LEN};
 use room::Room;
 pub use session::{valid_name, MAX_NAME_LEN, MAX_OFFSET};
 use session::{Session, Upload};
-pub use upload::{
-    is_safe_name, sanitize_filename, unique_name, FileBody, MemorySpool, MemoryUpload, Spool,
-    MAX_FILENAME_LEN,
-};
+pub use upload::{FileBody, MemorySpool, MemoryUpload, Spool};
 
 /// What a stored file waiting in a connection's queue costs against the queue limit, on top
 /// of its header. Its body is streamed from the spool as the socket drains, so it is not held
