@@ -180,3 +180,8 @@ mod roundtrip {
 
 #[cfg(feature = "arbitrary")]
 pub use roundtrip::frame_roundtrip;
+
+#[cfg(feature = "arbitrary")]
+mod core_session;
+#[cfg(feature = "arbitrary")]
+pub use core_session::core_session;

@@ -1,55 +1,79 @@
 //! Turning a file name chosen by a peer into one that is safe to create inside a directory,
-//! and creating it there without overwriting anything.
+//! and creating it there without overwriting anything. The server stores uploads and the
+//! client saves received files by these same rules.
 
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Longest name kept, in bytes (most file systems allow 255).
-const MAX_NAME: usize = 200;
-/// How many `name (n).ext` variants are tried before giving up.
-const MAX_VARIANTS: u32 = 10_000;
+/// Longest stored filename, in bytes (file systems allow 255; leave room for a `-N` suffix).
+pub const MAX_FILENAME_LEN: usize = 100;
+/// How many `stem-N.ext` variants [`create_unique`] tries before giving up.
+const MAX_VARIANTS: u32 = 1000;
 
-/// A single path component made from `name`: only its last path segment is kept, control
-/// characters and separators become `_`, leading dots are dropped (no `..`, no hidden files),
-/// and an empty result becomes `file`.
-pub fn sanitize_filename(name: &str) -> String {
-    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let mut safe: String = last
-        .chars()
-        .map(|c| if c.is_control() || c == ':' { '_' } else { c })
-        .collect();
-    let trimmed = safe.trim_start_matches('.').trim();
-    safe = trimmed.to_owned();
-    if safe.len() > MAX_NAME {
-        let mut cut = MAX_NAME;
-        while !safe.is_char_boundary(cut) {
-            cut -= 1;
+/// Makes a client's filename safe to store and to relay: path separators split it into
+/// components, empty, `.` and `..` components are dropped, the rest are joined with `_`;
+/// control characters become `_`, runs of dots become one dot, leading dots are dropped, and
+/// the result is cut to [`MAX_FILENAME_LEN`] bytes. `None` when nothing is left (such as `..`).
+pub fn sanitize_filename(raw: &str) -> Option<String> {
+    let joined = raw
+        .split(['/', '\\'])
+        .filter(|part| !part.is_empty() && *part != "." && *part != "..")
+        .collect::<Vec<_>>()
+        .join("_");
+    let mut out = String::with_capacity(joined.len().min(MAX_FILENAME_LEN));
+    for c in joined.chars() {
+        let c = if c.is_control() { '_' } else { c };
+        if (c == '.' && (out.is_empty() || out.ends_with('.')))
+            || out.len() + c.len_utf8() > MAX_FILENAME_LEN
+        {
+            continue;
         }
-        safe.truncate(cut);
+        out.push(c);
     }
-    if safe.is_empty() {
-        safe.push_str("file");
-    }
-    safe
+    (!out.is_empty()).then_some(out)
 }
 
-/// Creates a new file in `dir` named after `name` (sanitised); when that name exists, tries
-/// `stem (1).ext`, `stem (2).ext`, ... Never opens an existing file.
+/// The `n`-th candidate stored name for `base`: `base` itself, then `stem-1.ext`, `stem-2.ext`…
+pub fn unique_name(base: &str, n: u32) -> String {
+    if n == 0 {
+        return base.to_owned();
+    }
+    match base.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem}-{n}.{ext}"),
+        _ => format!("{base}-{n}"),
+    }
+}
+
+/// True when `name` could have come out of [`sanitize_filename`] and [`unique_name`]: one
+/// plain path component. Spools check it again before touching storage.
+pub fn is_safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains("..")
+        && !name
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c.is_control())
+}
+
+/// Creates a new file in `dir` named `name` (which must pass [`is_safe_name`]); when that name
+/// exists, tries the [`unique_name`] variants. Never opens an existing file. The file is open
+/// for reading too, so a spool can stream it back.
 pub fn create_unique(dir: &Path, name: &str) -> io::Result<(File, PathBuf)> {
-    let safe = sanitize_filename(name);
-    let (stem, ext) = match safe.rfind('.') {
-        Some(dot) if dot > 0 => (&safe[..dot], &safe[dot..]),
-        _ => (safe.as_str(), ""),
-    };
+    if !is_safe_name(name) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "unsafe file name",
+        ));
+    }
     for n in 0..MAX_VARIANTS {
-        let candidate = if n == 0 {
-            safe.clone()
-        } else {
-            format!("{stem} ({n}){ext}")
-        };
-        let path = dir.join(candidate);
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
+        let path = dir.join(unique_name(name, n));
+        match OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
             Ok(file) => return Ok((file, path)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
@@ -59,7 +83,7 @@ pub fn create_unique(dir: &Path, name: &str) -> io::Result<(File, PathBuf)> {
         io::ErrorKind::AlreadyExists,
         format!(
             "{} and {MAX_VARIANTS} variants of it already exist",
-            dir.join(&safe).display()
+            dir.join(name).display()
         ),
     ))
 }
@@ -69,38 +93,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hostile_names_become_one_harmless_component() {
-        for (name, safe) in [
-            ("../../etc/passwd", "passwd"),
-            ("/etc/x", "x"),
-            ("..", "file"),
-            (".", "file"),
-            ("", "file"),
-            ("a\0b", "a_b"),
-            ("..\\..\\win.ini", "win.ini"),
-            (".hidden", "hidden"),
-            ("C:evil", "C_evil"),
-            ("pic.png", "pic.png"),
-        ] {
-            assert_eq!(sanitize_filename(name), safe, "{name:?}");
+    fn hostile_names_become_one_plain_component_or_nothing() {
+        let cases = [
+            ("pic.png", Some("pic.png")),
+            ("../../etc/passwd", Some("etc_passwd")),
+            ("/abs", Some("abs")),
+            ("a\0b", Some("a_b")),
+            ("..", None),
+            (".", None),
+            ("...", None),
+            ("", None),
+            ("/", None),
+            ("..\\..\\win.ini", Some("win.ini")),
+            (".hidden", Some("hidden")),
+            ("a..b", Some("a.b")),
+            ("x/../y", Some("x_y")),
+            ("tab\there", Some("tab_here")),
+        ];
+        for (raw, expected) in cases {
+            let got = sanitize_filename(raw);
+            assert_eq!(got.as_deref(), expected, "{raw:?}");
+            if let Some(name) = got {
+                assert!(is_safe_name(&name), "{name:?}");
+            }
         }
+        let long = sanitize_filename(&"é".repeat(200)).unwrap();
+        assert!(long.len() <= MAX_FILENAME_LEN && long.chars().all(|c| c == 'é'));
     }
 
     #[test]
-    fn long_names_are_cut_on_a_char_boundary() {
-        let name = "é".repeat(300);
-        let safe = sanitize_filename(&name);
-        assert!(safe.len() <= MAX_NAME && !safe.is_empty());
+    fn unique_names_keep_the_extension() {
+        assert_eq!(unique_name("pic.png", 0), "pic.png");
+        assert_eq!(unique_name("pic.png", 2), "pic-2.png");
+        assert_eq!(unique_name("notes", 1), "notes-1");
+        assert_eq!(unique_name("a.tar.gz", 1), "a.tar-1.gz");
     }
 
     #[test]
-    fn clashes_get_numbered_variants() {
+    fn clashes_get_numbered_variants_and_unsafe_names_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let (_, first) = create_unique(dir.path(), "a.txt").unwrap();
-        let (_, second) = create_unique(dir.path(), "../a.txt").unwrap();
-        let (_, third) = create_unique(dir.path(), "a.txt").unwrap();
+        let (_, second) = create_unique(dir.path(), "a.txt").unwrap();
         assert_eq!(first, dir.path().join("a.txt"));
-        assert_eq!(second, dir.path().join("a (1).txt"));
-        assert_eq!(third, dir.path().join("a (2).txt"));
+        assert_eq!(second, dir.path().join("a-1.txt"));
+        for unsafe_name in ["../a.txt", "..", "", "a/b", ".hidden"] {
+            assert!(
+                create_unique(dir.path(), unsafe_name).is_err(),
+                "{unsafe_name:?}"
+            );
+        }
     }
 }

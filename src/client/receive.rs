@@ -12,6 +12,14 @@ use super::{Event, EventReader};
 use crate::protocol::{ServerFileHeader, ServerFrame};
 use crate::safe_name::{create_unique, sanitize_filename};
 
+/// The name a received file or folder gets when nothing of the sender's name is usable.
+const FALLBACK_NAME: &str = "file";
+
+/// `name` made safe, or [`FALLBACK_NAME`].
+fn safe_or_fallback(name: &str) -> String {
+    sanitize_filename(name).unwrap_or_else(|| FALLBACK_NAME.to_owned())
+}
+
 /// What the sending and receiving sides share.
 #[derive(Debug, Default)]
 pub struct SessionState {
@@ -19,6 +27,8 @@ pub struct SessionState {
     pub name: String,
     /// A rename we asked for and the server has not confirmed yet.
     pub pending_rename: Option<String>,
+    /// We sent `>>exit<<`: the server closing the connection is the expected answer.
+    pub leaving: bool,
 }
 
 /// Files at or above this size get a progress bar (when stderr is a terminal).
@@ -72,7 +82,13 @@ pub async fn receive_loop(
             }),
             Event::Closed => {
                 abandon(incoming.take(), &out);
-                out.show(&Report::Closed);
+                if lock(&state).leaving {
+                    out.show(&Report::Info {
+                        text: "left the chat".to_owned(),
+                    });
+                } else {
+                    out.show(&Report::Closed);
+                }
                 return "the server closed the connection".to_owned();
             }
         }
@@ -133,9 +149,9 @@ fn start_file(
     out: &Output,
     progress: bool,
 ) -> Incoming {
-    let dir = files_dir.join(sanitize_filename(own_name));
+    let dir = files_dir.join(safe_or_fallback(own_name));
     let file = std::fs::create_dir_all(&dir)
-        .and_then(|()| create_unique(&dir, &header.filename))
+        .and_then(|()| create_unique(&dir, &safe_or_fallback(&header.filename)))
         .map_err(|e| {
             out.show(&Report::Error {
                 text: format!(

@@ -76,7 +76,7 @@ pub async fn run(
     let name = login(&options, &mut lines, &mut reader, &mut writer, &out).await?;
     let state = Arc::new(Mutex::new(SessionState {
         name,
-        pending_rename: None,
+        ..SessionState::default()
     }));
     let mut receiving = tokio::spawn(receive_loop(
         reader,
@@ -90,6 +90,7 @@ pub async fn run(
             line = lines.recv() => {
                 let command = line.map_or(Command::Exit, |line| Command::parse(&line));
                 if command == Command::Exit {
+                    state.lock().unwrap_or_else(|e| e.into_inner()).leaving = true;
                     writer.send(&ClientFrame::exit()).await.map_err(lost)?;
                     // The server closes after an exit; don't wait forever for one that does not.
                     let _ = timeout(EXIT_GRACE, &mut receiving).await;

@@ -5,11 +5,11 @@ use bytes::Bytes;
 
 use super::room::RenderCache;
 use super::session::{parse_auth, valid_name, Upload};
-use super::upload::sanitize_filename;
 use super::{wording, CloseReason, ConnId, Core, Now, Spool};
 use crate::protocol::{
     ClientFileHeader, ClientFrame, HhMm, Item, ServerFileHeader, ServerFrame, MAX_PAYLOAD,
 };
+use crate::safe_name::sanitize_filename;
 
 /// Bytes a relayed chat line adds to a message from a sender named `n` bytes: `<HH:MM> [n] `.
 fn chat_overhead(name_len: usize) -> usize {

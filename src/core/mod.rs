@@ -6,8 +6,20 @@
 //! It owns every rule of the protocol (auth, names, broadcast, per-recipient time prefixes,
 //! rename, exit, refusals, malformed frames, relay size limits, store-then-forward files, queue
 //! limits, max clients, auth timeout) and nothing else: no sockets, no threads, no clock, no
-//! paths. Upload bodies go through the [`Spool`] it is given (see [`upload`](self::Spool)).
-//! Both server modes and the `core_session` fuzz target drive this one type.
+//! paths. Both server modes and the `core_session` fuzz target drive this one type.
+//!
+//! **Where disk writes happen.** The core owns a [`Spool`] value and calls it synchronously
+//! (`create`, `write`, `finish`, `abort`) as upload bodies are decoded, so storage errors are
+//! handled where the protocol decision is made (refuse with a reply, drain the rest). The spool
+//! is the driver's choice: `server::DiskSpool` writes into the files directory, [`MemorySpool`]
+//! keeps files in memory for tests and fuzzing. A finished file is handed to the driver as a
+//! [`FileBody`] in [`Output::SendFile`], which the driver streams chunk by chunk; the core never
+//! reads it and never holds a body in memory beyond the chunk being decoded.
+//!
+//! **Queue accounting.** Every output addressed to a connection is charged to it
+//! ([`Output::queue_cost`]) until the driver reports it written ([`Core::handle_written`]); a
+//! connection whose charge would pass [`Limits::queue_limit`] is evicted and the others are told
+//! it left. So backpressure is one rule, applied identically in both modes.
 
 mod handlers;
 mod room;
@@ -24,13 +36,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+pub use crate::safe_name::{is_safe_name, sanitize_filename, unique_name, MAX_FILENAME_LEN};
 use room::Room;
 pub use session::{valid_name, MAX_NAME_LEN, MAX_OFFSET};
 use session::{Session, Upload};
-pub use upload::{
-    is_safe_name, sanitize_filename, unique_name, FileBody, MemorySpool, MemoryUpload, Spool,
-    MAX_FILENAME_LEN,
-};
+pub use upload::{FileBody, MemorySpool, MemoryUpload, Spool};
 
 /// What a stored file waiting in a connection's queue costs against the queue limit, on top
 /// of its header. Its body is streamed from the spool as the socket drains, so it is not held

@@ -6,12 +6,13 @@
 //! component), created with `create_new` (never overwriting), so nothing is written outside
 //! the directory whatever a client sends.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::core::{is_safe_name, unique_name, FileBody, Spool};
+use crate::core::{FileBody, Spool};
+use crate::safe_name::create_unique;
 
 /// Stores uploads as files in one directory.
 #[derive(Debug)]
@@ -53,35 +54,12 @@ impl Spool for DiskSpool {
     type Body = DiskBody;
 
     fn create(&mut self, name: &str) -> io::Result<DiskUpload> {
-        if !is_safe_name(name) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "unsafe file name",
-            ));
-        }
-        for n in 0..1000 {
-            let path = self.dir.join(unique_name(name, n));
-            match OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(file) => {
-                    return Ok(DiskUpload {
-                        file,
-                        path,
-                        written: 0,
-                    })
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            "no free name for this file",
-        ))
+        let (file, path) = create_unique(&self.dir, name)?;
+        Ok(DiskUpload {
+            file,
+            path,
+            written: 0,
+        })
     }
 
     fn write(&mut self, upload: &mut DiskUpload, chunk: &[u8]) -> io::Result<()> {

@@ -2,10 +2,11 @@
 //! design of the original, done right, in the shape of rustls' `tlsserver-mio`).
 //!
 //! Each connection owns an [`OutQueue`]; the core's input buffer is its input buffer. Reads go
-//! until `WouldBlock` (`Ok(0)` is a close, `Interrupted` is retried); WRITABLE interest is
-//! registered only while output is pending. Output is written as soon as enough has built up
-//! during a read burst and at the end of every event batch, so one fast sender cannot pile a
-//! whole socket buffer into its recipients' queues before they get a chance to drain.
+//! until `WouldBlock` (`Ok(0)` is a close, `Interrupted` is retried), 256 KiB per turn so a
+//! flooding sender cannot starve the others; WRITABLE interest is registered only while output
+//! is pending. Output is written at the end of every event batch (one vectored write carries
+//! many broadcasts), and at once for a connection that got 64 KiB during a read burst, so one
+//! fast sender cannot pile a whole socket buffer into a recipient's queue before it drains.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read};
@@ -24,7 +25,8 @@ const WAKER: Token = Token(1);
 const FIRST_CONN: usize = 2;
 /// Bytes read from one connection per turn.
 const READ_TURN: usize = 256 * 1024;
-/// Output queued during a read burst before it is written out.
+/// Output queued for one connection during a read burst before it is written out at once
+/// (otherwise output waits for the end of the event batch, so broadcasts are batched).
 const FLUSH_AFTER: u64 = 64 * 1024;
 
 fn token(id: ConnId) -> Token {
@@ -48,6 +50,8 @@ struct Conn {
     write_shut: bool,
     /// Listed in `Server::read_pending`: readable, but it used up its turn.
     read_pending: bool,
+    /// Queue cost pushed since its last flush.
+    unflushed: u64,
 }
 
 struct Server {
@@ -61,8 +65,8 @@ struct Server {
     /// Connections to read again without waiting for an event (edge-triggered readiness
     /// is not repeated).
     read_pending: Vec<ConnId>,
-    /// Queue cost dispatched since the last flush.
-    unflushed: u64,
+    /// Connections whose unflushed output passed `FLUSH_AFTER` during a read burst.
+    urgent: Vec<ConnId>,
     /// Closing connections by deadline.
     lingering: VecDeque<(Duration, ConnId)>,
     accept_retry: Option<Duration>,
@@ -96,7 +100,7 @@ pub(super) fn run(
         conns: HashMap::new(),
         dirty: Vec::new(),
         read_pending: Vec::new(),
-        unflushed: 0,
+        urgent: Vec::new(),
         lingering: VecDeque::new(),
         accept_retry: None,
         scratch: vec![0; READ_CHUNK],
@@ -206,6 +210,7 @@ impl Server {
                             closing: false,
                             write_shut: false,
                             read_pending: false,
+                            unflushed: 0,
                         },
                     );
                     self.core.handle_connect(id, now);
@@ -245,8 +250,8 @@ impl Server {
                     if !conn.closing {
                         self.core.handle_bytes(id, &self.scratch[..n], now);
                         self.dispatch(now);
-                        if self.unflushed >= FLUSH_AFTER {
-                            self.flush_dirty(now);
+                        for id in std::mem::take(&mut self.urgent) {
+                            self.flush(id, now);
                         }
                     }
                 }
@@ -280,7 +285,11 @@ impl Server {
                 }
             };
             if let Some(conn) = self.conns.get_mut(&to) {
-                self.unflushed += output.queue_cost();
+                let before = conn.unflushed;
+                conn.unflushed += output.queue_cost();
+                if before < FLUSH_AFTER && conn.unflushed >= FLUSH_AFTER {
+                    self.urgent.push(to);
+                }
                 conn.out.push(output);
                 if !conn.dirty {
                     conn.dirty = true;
@@ -291,7 +300,7 @@ impl Server {
     }
 
     fn flush_dirty(&mut self, now: Now) {
-        self.unflushed = 0;
+        self.urgent.clear();
         while let Some(id) = self.dirty.pop() {
             if let Some(conn) = self.conns.get_mut(&id) {
                 conn.dirty = false;
@@ -305,6 +314,7 @@ impl Server {
         let Some(conn) = self.conns.get_mut(&id) else {
             return;
         };
+        conn.unflushed = 0;
         let flushed = match conn.out.flush(&mut conn.stream, u64::MAX) {
             Ok(flushed) => flushed,
             Err(error) => {

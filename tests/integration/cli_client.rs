@@ -183,7 +183,7 @@ fn sender_chosen_names_land_inside_the_receivers_folder() {
         .collect();
     assert_eq!(
         names,
-        ["x", "x (1)", "file", "y"].map(std::ffi::OsString::from)
+        ["x", "etc_x", "file", "bob_y"].map(std::ffi::OsString::from)
     );
     // Nothing was written anywhere else under the root.
     let mut all: Vec<_> = walk(root.path());

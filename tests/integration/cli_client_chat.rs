@@ -33,6 +33,7 @@ fn two_clients_chat_both_ways_then_exit_with_status_0() {
         l.ends_with("> [bob] hi alice, ünïcode too")
     });
     bob.type_line(">>exit<<");
+    bob.expect("the goodbye", |l| l == "* left the chat");
     alice.expect("bob leaving", |l| l.ends_with("> User bob disconnected"));
     let (status, stderr) = bob.finish();
     assert_eq!(status.code(), Some(0), "{stderr}");

@@ -28,3 +28,8 @@ fn frame_decode_corpus() {
 fn frame_roundtrip_corpus() {
     replay("frame_roundtrip", chat_harness::fuzzing::frame_roundtrip);
 }
+
+#[test]
+fn core_session_corpus() {
+    replay("core_session", chat_harness::fuzzing::core_session);
+}
