@@ -92,16 +92,35 @@ impl<U, B> Room<U, B> {
     }
 
     /// Sends `render(time)` to every authenticated connection but `except`, with `time` in the
-    /// recipient's offset. Each distinct `<HH:MM>` is encoded once and shared.
+    /// recipient's offset. Each distinct `<HH:MM>` is encoded once and shared. One pass over
+    /// the sessions charges each recipient as it goes (the same rule as [`Room::send`]), with
+    /// no list of recipients built first.
     pub fn broadcast(&mut self, except: Option<ConnId>, unix_secs: i64, body: &str) {
         let mut rendered = RenderCache::default();
-        for (to, offset) in self.recipients(except) {
-            let time = HhMm::from_unix(unix_secs, offset);
-            if let Some(bytes) =
-                rendered.get(time, || ServerFrame::timed_text(time, body.to_owned()))
-            {
-                self.send(to, bytes);
+        let Room {
+            sessions,
+            outputs,
+            evictions,
+            queue_limit,
+            ..
+        } = self;
+        for (&to, session) in sessions.iter_mut() {
+            if session.name.is_none() || session.evicted || Some(to) == except {
+                continue;
             }
+            let time = HhMm::from_unix(unix_secs, session.offset);
+            let Some(bytes) = rendered.get(time, || ServerFrame::timed_text(time, body.to_owned()))
+            else {
+                continue;
+            };
+            let cost = bytes.len() as u64;
+            if session.queued.saturating_add(cost) > *queue_limit {
+                session.evicted = true;
+                evictions.push(to);
+                continue;
+            }
+            session.queued += cost;
+            outputs.push_back(Output::Send { to, bytes });
         }
     }
 }
@@ -119,15 +138,28 @@ pub(super) fn encode(frame: &ServerFrame) -> Option<Bytes> {
     }
 }
 
+/// Distinct time prefixes kept in a list before the cache switches to a map (most rooms
+/// share one or a few offsets, and a short list beats hashing for those).
+const RENDER_LIST: usize = 8;
+
 /// One encoding per distinct time prefix during a fan-out (at most 1 440 of them).
 #[derive(Debug, Default)]
 pub(super) struct RenderCache {
+    list: Vec<(HhMm, Option<Bytes>)>,
     by_time: HashMap<HhMm, Option<Bytes>>,
 }
 
 impl RenderCache {
     /// The encoding for `time`, built by `frame` the first time it is asked for.
     pub fn get(&mut self, time: HhMm, frame: impl FnOnce() -> ServerFrame) -> Option<Bytes> {
+        if let Some((_, bytes)) = self.list.iter().find(|(t, _)| *t == time) {
+            return bytes.clone();
+        }
+        if self.list.len() < RENDER_LIST {
+            let bytes = encode(&frame());
+            self.list.push((time, bytes.clone()));
+            return bytes;
+        }
         self.by_time
             .entry(time)
             .or_insert_with(|| encode(&frame()))

@@ -21,7 +21,9 @@ mod polling;
 mod shutdown;
 mod threaded;
 
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -177,6 +179,31 @@ impl Drop for ServerHandle {
         }
     }
 }
+
+/// Hashes connection ids with one multiplication instead of SipHash. The server picks the ids
+/// (sequential u64s), not its peers, so there is nothing to flood; the drivers look a
+/// connection up for every frame they queue, and SipHash showed in the profile.
+#[derive(Debug, Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// A map keyed by connection id, hashed with [`IdHasher`].
+type IdMap<V> = HashMap<crate::core::ConnId, V, BuildHasherDefault<IdHasher>>;
 
 /// The drivers' clock: wall time for prefixes, monotonic time since start for timeouts.
 #[derive(Debug, Clone, Copy)]

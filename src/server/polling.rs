@@ -8,7 +8,7 @@
 //! many broadcasts), and at once for a connection that got 64 KiB during a read burst, so one
 //! fast sender cannot pile a whole socket buffer into a recipient's queue before it drains.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::net::Shutdown as Direction;
 use std::time::Duration;
@@ -17,7 +17,9 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
 use super::outqueue::OutQueue;
-use super::{wait_until, Clock, DiskBody, DiskSpool, Shutdown, ACCEPT_RETRY, LINGER, READ_CHUNK};
+use super::{
+    wait_until, Clock, DiskBody, DiskSpool, IdMap, Shutdown, ACCEPT_RETRY, LINGER, READ_CHUNK,
+};
 use crate::core::{ConnId, Core, Limits, Now, Output};
 
 const LISTENER: Token = Token(0);
@@ -59,7 +61,7 @@ struct Server {
     listener: TcpListener,
     core: Core<DiskSpool>,
     clock: Clock,
-    conns: HashMap<ConnId, Conn>,
+    conns: IdMap<Conn>,
     /// Connections with output not yet attempted.
     dirty: Vec<ConnId>,
     /// Connections to read again without waiting for an event (edge-triggered readiness
@@ -97,7 +99,7 @@ pub(super) fn run(
         listener,
         core: Core::new(limits, spool),
         clock: Clock::new(),
-        conns: HashMap::new(),
+        conns: IdMap::default(),
         dirty: Vec::new(),
         read_pending: Vec::new(),
         urgent: Vec::new(),

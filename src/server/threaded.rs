@@ -7,7 +7,7 @@
 //! (the driver then shuts the socket down, which also unblocks that writer). A ticker thread
 //! runs the auth timeout and cuts closing connections that linger.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, Shutdown as Direction, SocketAddr, TcpListener, TcpStream};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -16,7 +16,9 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use super::outqueue::OutQueue;
-use super::{wait_until, Clock, DiskBody, DiskSpool, Shutdown, ACCEPT_RETRY, LINGER, READ_CHUNK};
+use super::{
+    wait_until, Clock, DiskBody, DiskSpool, IdMap, Shutdown, ACCEPT_RETRY, LINGER, READ_CHUNK,
+};
 use crate::core::{ConnId, Core, Limits, Now, Output};
 
 /// Stack size of the per-connection threads: buffers live on the heap.
@@ -52,11 +54,6 @@ impl Link {
         self.outbox.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn push(&self, output: Output<DiskBody>) {
-        self.outbox().pending.push(output);
-        self.ready.notify_one();
-    }
-
     fn set(&self, state: LinkState) {
         self.outbox().state = state;
         self.ready.notify_one();
@@ -71,8 +68,12 @@ impl Link {
 
 struct State {
     core: Core<DiskSpool>,
-    links: HashMap<ConnId, Arc<Link>>,
+    links: IdMap<Arc<Link>>,
     lingering: VecDeque<(Duration, Arc<Link>)>,
+    /// Outputs of the current step per connection, handed over together by `hand_over`.
+    batch: Vec<(Arc<Link>, Vec<Output<DiskBody>>)>,
+    /// Each connection's index in `batch`.
+    slots: IdMap<usize>,
 }
 
 struct Shared {
@@ -98,11 +99,14 @@ impl Shared {
 }
 
 impl State {
-    /// Hands the core's outputs to the connections' outboxes.
+    /// Hands the core's outputs to the connections' outboxes: each connection's share of a
+    /// step is handed over under one lock with one wake-up, not one per frame (a broadcast
+    /// burst otherwise costs a futex wake per frame per recipient).
     fn dispatch(&mut self, now: Now) {
         while let Some(output) = self.core.poll_output() {
             match output {
                 Output::Close { id, reason } => {
+                    self.hand_over();
                     let Some(link) = self.links.remove(&id) else {
                         continue;
                     };
@@ -114,11 +118,27 @@ impl State {
                     }
                 }
                 Output::Send { to, .. } | Output::SendFile { to, .. } => {
-                    if let Some(link) = self.links.get(&to) {
-                        link.push(output);
-                    }
+                    let Some(link) = self.links.get(&to) else {
+                        continue;
+                    };
+                    let slot = *self.slots.entry(to).or_insert_with(|| {
+                        self.batch.push((link.clone(), Vec::new()));
+                        self.batch.len() - 1
+                    });
+                    self.batch[slot].1.push(output);
                 }
             }
+        }
+        self.hand_over();
+    }
+
+    /// Moves the batched outputs to their outboxes, in order: one lock and one wake-up per
+    /// connection.
+    fn hand_over(&mut self) {
+        self.slots.clear();
+        for (link, mut outputs) in self.batch.drain(..) {
+            link.outbox().pending.append(&mut outputs);
+            link.ready.notify_one();
         }
     }
 }
@@ -143,7 +163,9 @@ pub(super) fn run(
     let shared = Arc::new(Shared {
         state: Mutex::new(State {
             core: Core::new(limits, spool),
-            links: HashMap::new(),
+            links: IdMap::default(),
+            batch: Vec::new(),
+            slots: IdMap::default(),
             lingering: VecDeque::new(),
         }),
         clock: Clock::new(),
