@@ -103,6 +103,10 @@ pub struct FrameWriter {
     buf: Vec<u8>,
 }
 
+/// Initial size of the read buffer: one read takes up to this much (tokio-util's default of
+/// 8 KiB made a received file cost a system call per 8 KiB).
+const READ_BUFFER: usize = 64 * 1024;
+
 /// Size of the pieces a file body is read and written in.
 const FILE_CHUNK: usize = 64 * 1024;
 
@@ -190,7 +194,7 @@ impl Connection {
         let (read, write) = stream.into_split();
         Self {
             reader: EventReader {
-                frames: FramedRead::new(read, FrameCodec::default()),
+                frames: FramedRead::with_capacity(read, FrameCodec::default(), READ_BUFFER),
             },
             writer: FrameWriter {
                 socket: write,
