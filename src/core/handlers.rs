@@ -68,14 +68,20 @@ impl<S: Spool> Core<S> {
     }
 
     fn text(&mut self, id: ConnId, message: &str, now: Now) {
-        let Some(name) = self.name_of(id).map(str::to_owned) else {
+        let Some(name) = self.name_of(id) else {
             return;
         };
         let max = MAX_PAYLOAD - chat_overhead(name.len());
         if message.len() > max {
             return self.room.reply(id, wording::text_too_long(max));
         }
-        let line = format!("[{name}] {message}");
+        // Built by hand in one allocation: `format!` grows its buffer as it goes, and this
+        // runs for every message.
+        let mut line = String::with_capacity(name.len() + 3 + message.len());
+        line.push('[');
+        line.push_str(name);
+        line.push_str("] ");
+        line.push_str(message);
         self.room.broadcast(Some(id), now.unix_secs, &line);
     }
 

@@ -21,6 +21,8 @@ pub(super) struct Room<U, B> {
     pub outputs: VecDeque<Output<B>>,
     pub evictions: Vec<ConnId>,
     pub queue_limit: u64,
+    /// Broadcasts' render cache, kept between them so its list is not reallocated each time.
+    render: RenderCache,
 }
 
 impl<U, B> Room<U, B> {
@@ -31,6 +33,7 @@ impl<U, B> Room<U, B> {
             outputs: VecDeque::new(),
             evictions: Vec::new(),
             queue_limit,
+            render: RenderCache::default(),
         }
     }
 
@@ -96,14 +99,15 @@ impl<U, B> Room<U, B> {
     /// the sessions charges each recipient as it goes (the same rule as [`Room::send`]), with
     /// no list of recipients built first.
     pub fn broadcast(&mut self, except: Option<ConnId>, unix_secs: i64, body: &str) {
-        let mut rendered = RenderCache::default();
         let Room {
             sessions,
             outputs,
             evictions,
             queue_limit,
+            render: rendered,
             ..
         } = self;
+        rendered.clear();
         for (&to, session) in sessions.iter_mut() {
             if session.name.is_none() || session.evicted || Some(to) == except {
                 continue;
@@ -128,7 +132,8 @@ impl<U, B> Room<U, B> {
 /// Encodes a frame the core built. The core only builds frames that fit, so an error is a bug
 /// worth a log line, never a panic or a corrupt frame.
 pub(super) fn encode(frame: &ServerFrame) -> Option<Bytes> {
-    let mut out = BytesMut::new();
+    // Sized up front: one allocation, no regrowth (the prefix is 2 bytes, the type 1).
+    let mut out = BytesMut::with_capacity(frame.payload_len().map_or(0, |n| n + 3));
     match frame.encode(&mut out) {
         Ok(_) => Some(out.freeze()),
         Err(error) => {
@@ -150,6 +155,14 @@ pub(super) struct RenderCache {
 }
 
 impl RenderCache {
+    /// Forgets every encoding, keeping the list's memory.
+    pub fn clear(&mut self) {
+        self.list.clear();
+        if !self.by_time.is_empty() {
+            self.by_time = HashMap::new();
+        }
+    }
+
     /// The encoding for `time`, built by `frame` the first time it is asked for.
     pub fn get(&mut self, time: HhMm, frame: impl FnOnce() -> ServerFrame) -> Option<Bytes> {
         if let Some((_, bytes)) = self.list.iter().find(|(t, _)| *t == time) {
