@@ -37,8 +37,8 @@ pub trait Spool {
     /// A complete file.
     type Body: FileBody;
 
-    /// Starts a new file. `name` is already sanitised ([`sanitize_filename`]); the spool must
-    /// never overwrite an existing file (see [`unique_name`]).
+    /// Starts a new file. `name` is already sanitised ([`sanitize_filename`](crate::safe_name::sanitize_filename)); the spool must
+    /// never overwrite an existing file (see [`unique_name`](crate::safe_name::unique_name)).
     fn create(&mut self, name: &str) -> io::Result<Self::Upload>;
 
     /// Appends body bytes.

@@ -177,7 +177,7 @@ impl<F> Default for StreamDecoder<F> {
 }
 
 /// How many bytes [`StreamDecoder::read_from`] asks for per call.
-pub const READ_CHUNK: usize = 64 * 1024;
+const READ_CHUNK: usize = 64 * 1024;
 
 impl<F: Frame> StreamDecoder<F> {
     /// A decoder at the start of a stream.
@@ -190,7 +190,7 @@ impl<F: Frame> StreamDecoder<F> {
         self.buf.extend_from_slice(bytes);
     }
 
-    /// Reads once from `reader` into the buffer (at most [`READ_CHUNK`] bytes) and returns how
+    /// Reads once from `reader` into the buffer (at most 64 KiB) and returns how
     /// many bytes were read; 0 means end of stream.
     pub fn read_from(&mut self, reader: &mut impl Read) -> io::Result<usize> {
         let start = self.buf.len();

@@ -42,7 +42,7 @@ pub enum Incoming {
     },
 }
 
-/// A digested file body: its length, an FNV-1a hash, and its first [`KEPT_BODY`] bytes.
+/// A digested file body: its length, an FNV-1a hash, and its first bytes (up to `KEPT_BODY`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Body {
     /// Bytes received.
