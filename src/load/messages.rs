@@ -128,8 +128,6 @@ pub async fn run(
         delivered: (0..s_count).map(|_| AtomicU64::new(0)).collect(),
         want: (0..s_count).map(|_| AtomicU64::new(NONE)).collect(),
         wake: (0..s_count).map(|_| Notify::new()).collect(),
-        total: AtomicU64::new(0),
-        last_ns: AtomicU64::new(0),
         notices: AtomicU64::new(0),
         stopping: AtomicBool::new(false),
         errors: std::sync::Mutex::new(Vec::new()),
@@ -173,7 +171,7 @@ pub async fn run(
     let deadline = Instant::now() + common.timeout;
     let (mut last, mut last_change) = (0, Instant::now());
     loop {
-        let total = shared.total.load(Ordering::Acquire);
+        let total = shared.total();
         progress(total, expected);
         if total >= expected {
             break;
@@ -201,7 +199,7 @@ pub async fn run(
     let _ = stop_tx.send(true);
     let mut report = Report {
         expected,
-        delivered: shared.total.load(Ordering::Acquire),
+        delivered: shared.total(),
         lost: 0,
         duplicated: 0,
         reordered: 0,
@@ -215,6 +213,7 @@ pub async fn run(
         setup_s,
     };
     let mut latency = new_histogram();
+    let mut last_ns = send_start;
     for handle in readers {
         match handle.await {
             Ok(received) => {
@@ -226,15 +225,13 @@ pub async fn run(
                     .map(|&next| shared.messages.saturating_sub(next))
                     .sum::<u64>();
                 let _ = latency.add(&received.latency);
+                last_ns = last_ns.max(received.last_ns);
             }
             Err(e) => shared.error(format!("a receiver task failed: {e}")),
         }
     }
     drop(writers);
-    let elapsed_ns = shared
-        .last_ns
-        .load(Ordering::Acquire)
-        .saturating_sub(send_start);
+    let elapsed_ns = last_ns - send_start;
     report.seconds = elapsed_ns as f64 / 1e9;
     if report.seconds > 0.0 {
         report.msgs_per_s = report.delivered as f64 / report.seconds;
