@@ -5,7 +5,7 @@
 //! - [`messages`]: N receivers and S senders; every sender sends M messages, closed-loop or
 //!   pipelined with a window; every receiver must get every message exactly once and in order
 //!   per sender, or the run fails. Throughput and latency (hdrhistogram) are reported.
-//! - [`file`]: one sender uploads a file of a given size; N receivers must get it intact.
+//! - [`file`](mod@file): one sender uploads a file of a given size; N receivers must get it intact.
 //! - [`connect`]: clients connect and authenticate as fast as the server lets them, and are
 //!   held open together.
 //!
