@@ -72,15 +72,25 @@ impl<B: FileBody> OutQueue<B> {
     pub fn push(&mut self, output: Output<B>) {
         match output {
             Output::Send { bytes, .. } if bytes.len() <= COALESCE_MAX && !bytes.is_empty() => {
-                if let Some(Entry::Coalesced { buf, .. }) = self.entries.back_mut() {
-                    if buf.len() + bytes.len() <= COALESCE_CAP {
+                match self.entries.back_mut() {
+                    Some(Entry::Coalesced { buf, .. })
+                        if buf.len() + bytes.len() <= COALESCE_CAP =>
+                    {
                         buf.extend_from_slice(&bytes);
-                        return;
                     }
+                    // A second small frame behind a small one: from here on they are copied
+                    // together. A lone frame stays shared (no copy per recipient), so an idle
+                    // connection that gets the odd notice keeps no buffer of its own.
+                    Some(Entry::Bytes(first)) if first.len() <= COALESCE_MAX => {
+                        let mut buf = Vec::with_capacity(2 * (first.len() + bytes.len()));
+                        buf.extend_from_slice(first);
+                        buf.extend_from_slice(&bytes);
+                        if let Some(back) = self.entries.back_mut() {
+                            *back = Entry::Coalesced { buf, written: 0 };
+                        }
+                    }
+                    _ => self.entries.push_back(Entry::Bytes(bytes)),
                 }
-                let mut buf = Vec::with_capacity(bytes.len().max(1024));
-                buf.extend_from_slice(&bytes);
-                self.entries.push_back(Entry::Coalesced { buf, written: 0 });
             }
             Output::Send { bytes, .. } if !bytes.is_empty() => {
                 self.entries.push_back(Entry::Bytes(bytes))
