@@ -2,6 +2,7 @@
 
 mod cli;
 mod client_cmd;
+mod fuzz_cmd;
 mod run_cmd;
 mod serve_cmd;
 
@@ -30,7 +31,15 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => return serve_cmd::exit_code(serve_cmd::serve(&args)),
         Command::Client(args) => return client_cmd::client_command(args),
-        Command::Fuzz => "fuzz",
+        Command::Fuzz(args) => {
+            return match fuzz_cmd::run(*args) {
+                Ok(code) => ExitCode::from(code),
+                Err(e) => {
+                    eprintln!("chat-harness fuzz: {e:#}");
+                    ExitCode::from(EXIT_SETUP)
+                }
+            }
+        }
         Command::Bench => "bench",
     };
     eprintln!("chat-harness {name}: not yet available in this version");

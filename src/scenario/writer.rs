@@ -125,23 +125,31 @@ fn body(source: &BodySource) -> String {
     }
 }
 
-/// Bytes as `"..."` with escapes; long runs of one byte become `"x" * N`, several strings in
-/// a row (which the parser joins).
+/// Bytes as `"..."` with escapes (printable non-ASCII text as it is); long runs of one
+/// character (or byte) become `"x" * N`, several strings in a row (which the parser joins).
 pub fn quote(bytes: &[u8]) -> String {
+    // Work on characters when the bytes are text, on bytes otherwise.
+    let units: Vec<&[u8]> = match std::str::from_utf8(bytes) {
+        Ok(text) => text
+            .char_indices()
+            .map(|(i, c)| &bytes[i..i + c.len_utf8()])
+            .collect(),
+        Err(_) => bytes.chunks(1).collect(),
+    };
     let mut pieces = Vec::new();
-    let mut plain = Vec::new();
+    let mut plain: Vec<u8> = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        let run = bytes[i..].iter().take_while(|&&b| b == bytes[i]).count();
+    while i < units.len() {
+        let run = units[i..].iter().take_while(|u| **u == units[i]).count();
         if run >= RUN {
             if !plain.is_empty() {
                 pieces.push(escape(&plain));
                 plain.clear();
             }
-            pieces.push(format!("{} * {run}", escape(&bytes[i..=i])));
+            pieces.push(format!("{} * {run}", escape(units[i])));
             i += run;
         } else {
-            plain.push(bytes[i]);
+            plain.extend_from_slice(units[i]);
             i += 1;
         }
     }
@@ -153,17 +161,25 @@ pub fn quote(bytes: &[u8]) -> String {
 
 fn escape(bytes: &[u8]) -> String {
     let mut s = String::from("\"");
-    for &b in bytes {
-        match b {
-            b'"' => s.push_str("\\\""),
-            b'\\' => s.push_str("\\\\"),
-            b'\n' => s.push_str("\\n"),
-            b'\t' => s.push_str("\\t"),
-            b'\r' => s.push_str("\\r"),
-            0x20..=0x7e => s.push(char::from(b)),
-            _ => {
-                let _ = write!(s, "\\x{b:02x}");
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '"' => s.push_str("\\\""),
+                '\\' => s.push_str("\\\\"),
+                '\n' => s.push_str("\\n"),
+                '\t' => s.push_str("\\t"),
+                '\r' => s.push_str("\\r"),
+                c if c.is_control() || (!c.is_ascii() && !c.is_alphanumeric()) => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        let _ = write!(s, "\\x{b:02x}");
+                    }
+                }
+                c => s.push(c),
             }
+        }
+        for b in chunk.invalid() {
+            let _ = write!(s, "\\x{b:02x}");
         }
     }
     s.push('"');

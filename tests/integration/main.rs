@@ -24,6 +24,8 @@ mod codec_tokio;
 mod faulty;
 /// The committed fuzz corpora, replayed through the fuzz target bodies.
 mod fuzz_corpus;
+/// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.
+mod netfuzz;
 /// The conformance suite catches every fault of the test server and passes its clean variant.
 mod scenario_faults;
 /// The `.chat` parser: statements, unrolling, and errors located to the character.
