@@ -74,10 +74,11 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
     }));
     bar.finish_and_clear();
     println!(
-        "{} sessions in {:.1}s ({:.1} sessions/s), {} cut short at an attacker's own step",
+        "{} sessions in {:.1}s ({:.1} sessions/s, shrinking took {:.1}s), {} cut short at an attacker's own step",
         summary.sessions,
         summary.elapsed.as_secs_f64(),
         summary.rate(),
+        summary.shrinking.as_secs_f64(),
         summary.attacker_only
     );
     for f in &summary.findings {

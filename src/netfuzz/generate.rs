@@ -139,7 +139,8 @@ impl Generator {
                 actions.extend(mutate::turn(&mut rng, a, &steal, &mut self.pool));
             }
         }
-        // The canary pair: the server still serves newcomers.
+        // The canary pair: the server still serves newcomers (once the attacks have landed).
+        actions.push(Action::Pause(SETTLE));
         for name in &canaries {
             actions.push(Action::Connect(name.clone()));
         }

@@ -86,14 +86,17 @@ pub struct Summary {
     pub repeats: u64,
     /// Wall time.
     pub elapsed: Duration,
+    /// Of which spent shrinking and re-checking findings.
+    pub shrinking: Duration,
     /// A setup error that stopped the run.
     pub error: Option<String>,
 }
 
 impl Summary {
-    /// Sessions per second.
+    /// Sessions per second of fuzzing (shrinking not counted).
     pub fn rate(&self) -> f64 {
-        self.sessions as f64 / self.elapsed.as_secs_f64().max(1e-9)
+        let fuzzing = self.elapsed.saturating_sub(self.shrinking);
+        self.sessions as f64 / fuzzing.as_secs_f64().max(1e-9)
     }
 }
 
@@ -188,7 +191,9 @@ pub async fn fuzz(
                     summary.repeats += 1;
                 } else {
                     observe(&Event::Shrinking(oracle));
+                    let shrink_start = Instant::now();
                     let finding = minimise(config, &exec, session, oracle, seed, index - 1).await;
+                    summary.shrinking += shrink_start.elapsed();
                     match finding {
                         Ok(mut finding) => {
                             finding.found_after = start.elapsed();
