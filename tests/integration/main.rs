@@ -26,6 +26,8 @@ mod faulty;
 mod fuzz_corpus;
 /// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.
 mod netfuzz;
+/// `chat-harness fuzz` from the command line, against a spawned server process that crashes.
+mod netfuzz_cli;
 /// The conformance suite catches every fault of the test server and passes its clean variant.
 mod scenario_faults;
 /// The `.chat` parser: statements, unrolling, and errors located to the character.

@@ -35,7 +35,8 @@ fn config(seed: u64, budget: Budget, out: &Path, timeout: Duration) -> FuzzConfi
         out: out.to_owned(),
         keep_going: false,
         shrink_runs: 400,
-        shrink_time: Duration::from_secs(25),
+        // Generous: under a full `cargo test` on two cores, shrinking is slow.
+        shrink_time: Duration::from_secs(45),
     }
 }
 
