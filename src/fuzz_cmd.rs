@@ -30,11 +30,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
         shape: Shape {
             attackers: usize::try_from(args.clients).unwrap_or(2),
             max_turns: usize::try_from(args.turns).unwrap_or(8),
-            suffix: if shared {
-                format!("_{:x}", args.seed & 0xffff)
-            } else {
-                String::new()
-            },
+            suffix: if shared { "_".into() } else { String::new() },
             timeout: args.timeout,
         },
         out: args.out,

@@ -38,7 +38,8 @@ pub struct Shape {
     pub attackers: usize,
     /// Most turns (attacker or bystander) per session.
     pub max_turns: usize,
-    /// Appended to every client name (for a shared server, where names outlive a session).
+    /// When not empty, appended to every client name with a few hex digits of the session
+    /// seed (for a shared server, where names may outlive a session).
     pub suffix: String,
     /// The scenario's step timeout.
     pub timeout: Duration,
@@ -91,7 +92,12 @@ impl Generator {
     /// The session with this seed.
     pub fn session(&mut self, seed: u64) -> Scenario {
         let mut rng = Rng::new(seed);
-        let sfx = self.shape.suffix.clone();
+        // On a shared server a name can outlive its session for a moment: vary it per session.
+        let sfx = if self.shape.suffix.is_empty() {
+            String::new()
+        } else {
+            format!("{}{:03x}", self.shape.suffix, seed & 0xfff)
+        };
         let bys = [format!("b1{sfx}"), format!("b2{sfx}")];
         let canaries = CANARIES.map(|c| format!("{c}{sfx}"));
         let mut attackers: Vec<Attacker> = (1..=self.shape.attackers)

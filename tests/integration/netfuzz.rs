@@ -170,6 +170,8 @@ async fn each_fault_is_found_shrunk_and_replayed() {
         (Fault::TimeIgnoresOffset, 1),
         (Fault::FileBodyOffByOne, 1),
         (Fault::RelaysOverlong, 1),
+        (Fault::NoTimePrefix, 1),
+        (Fault::OneFramePerRead, 1),
     ];
     let runs: Vec<_> = faults
         .into_iter()
