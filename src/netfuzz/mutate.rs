@@ -252,15 +252,12 @@ pub fn turn(
     let me = attacker.client.clone();
     if rng.chance(12) {
         return match rng.below(4) {
-            0 if !attacker.stopped => {
-                attacker.stopped = true;
-                vec![Action::Reading(me, false)]
+            0 => {
+                // A client that stops reading, or starts again.
+                attacker.stopped = !attacker.stopped;
+                vec![Action::Reading(me, !attacker.stopped)]
             }
-            1 if attacker.stopped => {
-                attacker.stopped = false;
-                vec![Action::Reading(me, true)]
-            }
-            2 => {
+            1 => {
                 attacker.closed = true;
                 vec![Action::HalfClose(me)]
             }

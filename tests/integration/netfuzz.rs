@@ -56,6 +56,40 @@ fn the_same_seed_gives_the_same_sessions_and_every_session_parses() {
     assert!(texts.len() > 290, "sessions must differ: {}", texts.len());
 }
 
+#[test]
+fn sessions_cover_every_level_of_mutation() {
+    let mut generator = Generator::new(shape(Duration::from_secs(1)));
+    let all: String = (0..400)
+        .map(|seed| writer::write(&generator.session(seed)))
+        .collect();
+    let needles = [
+        // transport level
+        " chunk 1",
+        " split-at ",
+        "reset x",
+        "half-close x",
+        "stop-reading x",
+        "resume-reading x",
+        // field level
+        "ffffffff",
+        "\"t\" * 65534",
+        "\"n\" * 33",
+        "auth \"b1\"",
+        "2147483647",
+        "\"../../etc/passwd\"",
+        // message level: wrong state (a rename after exit)
+        "exit \">>exit<<\"; raw 000f04",
+        // the oracles
+        "connect canary1",
+        "never malformed",
+        "never chat from b1 *",
+        "never file from *",
+    ];
+    for needle in needles {
+        assert!(all.contains(needle), "no session has `{needle}`");
+    }
+}
+
 async fn clean(provider: Arc<dyn Provider>, what: &str) {
     let out = tempfile::tempdir().expect("tempdir");
     let cfg = config(11, Budget::Sessions(40), out.path(), Duration::from_secs(2));
