@@ -219,3 +219,26 @@ async fn each_fault_is_found_shrunk_and_replayed() {
     }
     eprintln!("{report}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_going_runs_the_whole_budget_and_saves_each_oracle_once() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut cfg = config(
+        1,
+        Budget::Sessions(6),
+        out.path(),
+        Duration::from_millis(600),
+    );
+    cfg.keep_going = true;
+    let summary = netfuzz::fuzz(&cfg, Arc::new(FaultyProvider(Fault::EchoToSender)), |_| {}).await;
+    assert_eq!(summary.sessions, 6);
+    assert!(summary.error.is_none(), "{:?}", summary.error);
+    assert!(!summary.findings.is_empty());
+    let mut oracles: Vec<_> = summary.findings.iter().map(|f| f.oracle).collect();
+    oracles.sort();
+    oracles.dedup();
+    assert_eq!(oracles.len(), summary.findings.len(), "one file per oracle");
+    let files = std::fs::read_dir(out.path()).expect("out").count();
+    assert_eq!(files, summary.findings.len());
+    assert!(summary.repeats > 0, "the echo recurs in later sessions");
+}
