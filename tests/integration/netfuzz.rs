@@ -164,20 +164,46 @@ async fn find(fault: Fault, seed: u64) -> String {
         finding.observed
     );
     let scenario = parse_file(&finding.path).expect("the reproducer parses");
-    let (addr, server) = faulty::start(fault).await;
-    let run = run_scenario(&scenario, addr, &RunSettings::default()).await;
-    server.abort();
-    let Judgement::Found(oracle, failure) = judge(&run) else {
+    // The fuzzer re-checked it 3 times; here the whole test binary competes for two cores,
+    // so a replay may take up to three tries to fail the same way.
+    let mut tries = Vec::new();
+    for _ in 0..3 {
+        let (addr, server) = faulty::start(fault).await;
+        let run = run_scenario(&scenario, addr, &RunSettings::default()).await;
+        server.abort();
+        let judgement = judge(&run);
+        let same = matches!(&judgement, Judgement::Found(o, _) if *o == finding.oracle);
+        tries.push(judgement);
+        if same {
+            break;
+        }
+    }
+    let Some(Judgement::Found(_, failure)) = tries
+        .iter()
+        .find(|j| matches!(j, Judgement::Found(o, _) if *o == finding.oracle))
+    else {
         panic!(
-            "{fault:?}: the reproducer does not fail an oracle: {:?}\n{}",
-            run.verdict,
+            "{fault:?}: the reproducer does not fail {}: {tries:?}\n{}",
+            finding.oracle,
             std::fs::read_to_string(&finding.path).unwrap_or_default()
         );
     };
-    assert_eq!(oracle, finding.oracle, "{fault:?}: {failure:?}");
-    let (code, step) = replay_with_binary(fault, &finding.path).await;
-    assert_eq!(code, 1, "{fault:?}: chat-harness run must fail");
-    assert_eq!(step, failure.step, "{fault:?}: the same step must fail");
+    let mut replays = Vec::new();
+    for _ in 0..3 {
+        let replay = replay_with_binary(fault, &finding.path).await;
+        let same = replay.0 == 1 && replay.1 == failure.step;
+        replays.push(replay);
+        if same {
+            break;
+        }
+    }
+    assert!(
+        replays
+            .iter()
+            .any(|(code, step)| *code == 1 && *step == failure.step),
+        "{fault:?}: chat-harness run must fail at `{}`: {replays:?}",
+        failure.step
+    );
     format!(
         "{fault:?}: {} in {:.1}s after {} sessions, {} -> {} steps, {}/{} re-runs: {}",
         finding.oracle,
