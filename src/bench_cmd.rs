@@ -11,7 +11,7 @@ use serde_json::json;
 use chat_harness::load::{self, Common, Server};
 use chat_harness::scenario::target::{Lease, Target};
 
-use crate::cli::{duration, parse_size, ModeArg, ReportFormat};
+use crate::cli::{duration, parse_size, ModeArg, ReportFormat, TargetArgs};
 
 const BENCH_EXAMPLES: &str = "\
 Examples:
@@ -58,21 +58,9 @@ pub struct BenchArgs {
     /// What to measure.
     #[arg(long, value_enum, default_value_t = ShapeArg::Messages)]
     pub shape: ShapeArg,
-    /// A server that is already running (HOST:PORT).
-    #[arg(long, value_name = "HOST:PORT", conflicts_with = "spawn")]
-    pub target: Option<String>,
-    /// A command that starts the server; `{port}` is replaced by a free port.
-    #[arg(long, value_name = "CMD")]
-    pub spawn: Option<String>,
-    /// The port a --spawn server listens on when its command has no `{port}`.
-    #[arg(long, value_name = "PORT", requires = "spawn")]
-    pub port: Option<u16>,
-    /// How long a spawned server may take to accept connections.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]
-    pub spawn_timeout: Duration,
-    /// The built-in server's design (when neither --target nor --spawn is given).
-    #[arg(long, value_enum, default_value_t = ModeArg::Polling)]
-    pub server_mode: ModeArg,
+    /// The server to measure: built-in (default), --target or --spawn.
+    #[command(flatten)]
+    pub server: TargetArgs,
     /// Receivers (messages and file shapes).
     #[arg(short = 'n', long, default_value_t = 10)]
     pub receivers: usize,
@@ -152,17 +140,18 @@ fn bench(args: &BenchArgs) -> anyhow::Result<bool> {
 
 /// The target and how to describe it.
 fn target(args: &BenchArgs, files_dir: &std::path::Path) -> anyhow::Result<(Target, String)> {
-    if let Some(addr) = &args.target {
+    let server = &args.server;
+    if let Some(addr) = &server.target {
         return Ok((Target::address(addr)?, format!("the server at {addr}")));
     }
-    if let Some(cmd) = &args.spawn {
+    if let Some(cmd) = &server.spawn {
         return Ok((
-            Target::spawn(cmd, args.spawn_timeout, args.port)?,
+            Target::spawn(cmd, server.spawn_timeout, server.port)?,
             format!("`{cmd}`"),
         ));
     }
     let exe = std::env::current_exe().context("cannot find this program to start its server")?;
-    let mode = match args.server_mode {
+    let mode = match server.server_mode {
         ModeArg::Threaded => "threaded",
         ModeArg::Polling => "polling",
     };
@@ -173,7 +162,7 @@ fn target(args: &BenchArgs, files_dir: &std::path::Path) -> anyhow::Result<(Targ
         quote(&files_dir.to_string_lossy()),
     );
     Ok((
-        Target::spawn(&command, args.spawn_timeout, None)?,
+        Target::spawn(&command, server.spawn_timeout, None)?,
         format!("the built-in server ({mode} mode, a child process)"),
     ))
 }

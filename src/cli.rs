@@ -33,7 +33,7 @@ pub enum Command {
     /// Replay the conformance scenarios against a server and report deviations.
     Run(Box<RunArgs>),
     /// Send generated hostile sessions to a server; save failures as scenarios.
-    Fuzz,
+    Fuzz(Box<FuzzArgs>),
     /// Measure a server: fan-out throughput and latency, file relay, connection rate.
     Bench(Box<crate::bench_cmd::BenchArgs>),
 }
@@ -109,24 +109,9 @@ pub struct RunArgs {
     /// Scenario files or folders (searched recursively for .chat files).
     #[arg(default_value = "scenarios")]
     pub paths: Vec<PathBuf>,
-    /// A server already running at HOST:PORT (scenarios then run one at a time and share its
-    /// state).
-    #[arg(long, value_name = "HOST:PORT", conflicts_with = "spawn")]
-    pub target: Option<String>,
-    /// A command that starts a server listening on {port}, run once per scenario through
-    /// `sh -c` and killed afterwards.
-    #[arg(long, value_name = "CMD")]
-    pub spawn: Option<String>,
-    /// The built-in server's I/O design (when neither --target nor --spawn is given).
-    #[arg(long, value_enum, default_value_t = ModeArg::Polling)]
-    pub server_mode: ModeArg,
-    /// The port a --spawn command without {port} listens on (scenarios then run one at a
-    /// time).
-    #[arg(long, value_name = "PORT", requires = "spawn")]
-    pub port: Option<u16>,
-    /// How long a spawned server may take to accept its first connection.
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]
-    pub spawn_timeout: std::time::Duration,
+    /// The server to test.
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Scenarios run at the same time (for targets that give each scenario its own server).
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -151,6 +136,30 @@ pub struct RunArgs {
     /// Default timeout of a step that waits, unless a scenario sets its own.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration)]
     pub timeout: std::time::Duration,
+}
+
+/// The server to test, shared by `run` and `fuzz`: the built-in server (fresh per scenario
+/// or session), a running server, or a command started per scenario or session.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// A server already running at HOST:PORT (scenarios or sessions then run one at a time and
+    /// share its state).
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "spawn")]
+    pub target: Option<String>,
+    /// A command that starts a server listening on {port}, run once per scenario (or session)
+    /// through `sh -c` and killed afterwards.
+    #[arg(long, value_name = "CMD")]
+    pub spawn: Option<String>,
+    /// The built-in server's I/O design (when neither --target nor --spawn is given).
+    #[arg(long, value_enum, default_value_t = ModeArg::Polling)]
+    pub server_mode: ModeArg,
+    /// The port a --spawn command without {port} listens on (one scenario or session at a
+    /// time).
+    #[arg(long, value_name = "PORT", requires = "spawn")]
+    pub port: Option<u16>,
+    /// How long a spawned server may take to accept its first connection.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]
+    pub spawn_timeout: std::time::Duration,
 }
 
 pub(crate) fn duration(text: &str) -> Result<std::time::Duration, String> {
@@ -302,4 +311,60 @@ mod tests {
         assert_eq!(config.files_dir, PathBuf::from("files"));
         assert_eq!(config.limits, Limits::default());
     }
+}
+
+const FUZZ_EXAMPLES: &str = "\
+Examples:
+  chat-harness fuzz --time 60s
+      One minute against the built-in server (polling mode)
+  chat-harness fuzz --server-mode threaded --sessions 2000 --seed 7
+      2000 sessions, reproducibly, against the thread-per-client design
+  chat-harness fuzz --spawn 'python3 my_server.py {port}' --time 5m --keep-going
+      A fresh process per session; go on after the first finding
+  chat-harness run fuzz-findings/decode-1a2b3c4d.chat
+      Replay a saved finding: it fails the same way
+
+Each finding is shrunk and saved as DIR/<oracle>-<hash>.chat, a scenario whose comment
+gives the seed, the oracle and what was observed. Oracles: alive (the server keeps
+accepting), canary (a fresh pair can still chat), decode (every byte decodes), relay, echo,
+impostor (well-behaved clients get every message in order, never their own, never under a
+stolen name), leak (nothing reaches an unauthenticated connection).
+
+Exit status: 0 the budget ran out and nothing was found, 1 something was found,
+2 usage or setup error.";
+
+/// Arguments of `chat-harness fuzz`.
+#[derive(Debug, Args)]
+#[command(after_help = FUZZ_EXAMPLES)]
+pub struct FuzzArgs {
+    /// The server to fuzz.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Seed of the run: the same seed and target give the same sessions.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Stop after this long (default 60s unless --sessions is given).
+    #[arg(long, value_name = "DURATION", value_parser = duration, conflicts_with = "sessions")]
+    pub time: Option<std::time::Duration>,
+    /// Stop after this many sessions.
+    #[arg(long, value_name = "N")]
+    pub sessions: Option<u64>,
+    /// Attacking clients per session (besides two well-behaved bystanders and the canaries).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=16))]
+    pub clients: u64,
+    /// Most turns per session.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=200))]
+    pub turns: u64,
+    /// Where reproducers are written.
+    #[arg(long, value_name = "DIR", default_value = "fuzz-findings")]
+    pub out: PathBuf,
+    /// Go on after a finding (each oracle is shrunk and saved once).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Step timeout inside sessions (and in the saved reproducers).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration)]
+    pub timeout: std::time::Duration,
+    /// Most time spent shrinking one finding.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration)]
+    pub shrink_time: std::time::Duration,
 }

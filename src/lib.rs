@@ -10,6 +10,8 @@
 //!   to run a server in-process.
 //! - [`scenario`]: the `.chat` conformance language, its runner and reports
 //!   (`chat-harness run`).
+//! - [`netfuzz`]: the black-box network fuzzer (`chat-harness fuzz`): mutated multi-client
+//!   sessions, layered oracles, failures shrunk and saved as `.chat` reproducers.
 //! - [`fuzzing`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
 //!   corpora on stable.
 //! - [`safe_name`]: peer-chosen file names made safe to create in a directory.
@@ -19,6 +21,7 @@ pub mod client;
 pub mod core;
 pub mod fuzzing;
 pub mod load;
+pub mod netfuzz;
 pub mod protocol;
 pub mod safe_name;
 pub mod scenario;

@@ -3,6 +3,7 @@
 mod bench_cmd;
 mod cli;
 mod client_cmd;
+mod fuzz_cmd;
 mod run_cmd;
 mod serve_cmd;
 
@@ -18,22 +19,22 @@ const EXIT_FAILED: u8 = 1;
 const EXIT_SETUP: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let name = match cli.command {
-        Command::Run(args) => {
-            return match run_cmd::run(*args) {
-                Ok(code) => ExitCode::from(code),
-                Err(e) => {
-                    eprintln!("chat-harness run: {e:#}");
-                    ExitCode::from(EXIT_SETUP)
-                }
-            }
+    match Cli::parse().command {
+        Command::Run(args) => report("run", run_cmd::run(*args)),
+        Command::Fuzz(args) => report("fuzz", fuzz_cmd::run(*args)),
+        Command::Serve(args) => serve_cmd::exit_code(serve_cmd::serve(&args)),
+        Command::Client(args) => client_cmd::client_command(args),
+        Command::Bench(args) => bench_cmd::bench_command(*args),
+    }
+}
+
+/// The exit status of a subcommand that returns one, or the setup-error status with its error.
+fn report(name: &str, result: anyhow::Result<u8>) -> ExitCode {
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("chat-harness {name}: {e:#}");
+            ExitCode::from(EXIT_SETUP)
         }
-        Command::Serve(args) => return serve_cmd::exit_code(serve_cmd::serve(&args)),
-        Command::Client(args) => return client_cmd::client_command(args),
-        Command::Bench(args) => return bench_cmd::bench_command(*args),
-        Command::Fuzz => "fuzz",
-    };
-    eprintln!("chat-harness {name}: not yet available in this version");
-    ExitCode::from(EXIT_SETUP)
+    }
 }

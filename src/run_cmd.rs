@@ -13,7 +13,7 @@ use chat_harness::scenario::suite::Provider;
 use chat_harness::scenario::target::Target;
 use chat_harness::server::Mode;
 
-use crate::cli::{ModeArg, ReportFormat, RunArgs};
+use crate::cli::{ModeArg, ReportFormat, RunArgs, TargetArgs};
 
 /// Runs the scenarios; returns the exit status.
 pub fn run(args: RunArgs) -> anyhow::Result<u8> {
@@ -22,27 +22,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let (provider, description): (Arc<dyn Provider>, String) = match (&args.target, &args.spawn)
-        {
-            (Some(addr), _) => {
-                let target = Target::address(addr)?;
-                let description = target.describe();
-                (Arc::new(target), description)
-            }
-            (None, Some(cmd)) => {
-                let target = Target::spawn(cmd, args.spawn_timeout, args.port)?;
-                let description = target.describe();
-                (Arc::new(target), description)
-            }
-            (None, None) => {
-                let builtin = Builtin::new(match args.server_mode {
-                    ModeArg::Threaded => Mode::Threaded,
-                    ModeArg::Polling => Mode::Polling,
-                });
-                let description = builtin.describe();
-                (Arc::new(builtin), description)
-            }
-        };
+        let (provider, description) = provider(&args.target)?;
         let filter = args
             .filter
             .as_deref()
@@ -67,7 +47,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             settings: RunSettings {
                 default_timeout: args.timeout,
                 strict: args.strict,
-                graceful_close: args.target.is_some(),
+                graceful_close: args.target.target.is_some(),
                 timeout_cap: None,
             },
             format: match args.format {
@@ -80,5 +60,30 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         let mut out = std::io::stdout();
         let mut err = std::io::stderr();
         Ok(command::execute(config, &mut out, &mut err).await)
+    })
+}
+
+/// The server behind `--target`, `--spawn` or the built-in one, and its description; shared
+/// by `run` and `fuzz`.
+pub fn provider(args: &TargetArgs) -> anyhow::Result<(Arc<dyn Provider>, String)> {
+    Ok(match (&args.target, &args.spawn) {
+        (Some(addr), _) => {
+            let target = Target::address(addr)?;
+            let description = target.describe();
+            (Arc::new(target), description)
+        }
+        (None, Some(cmd)) => {
+            let target = Target::spawn(cmd, args.spawn_timeout, args.port)?;
+            let description = target.describe();
+            (Arc::new(target), description)
+        }
+        (None, None) => {
+            let builtin = Builtin::new(match args.server_mode {
+                ModeArg::Threaded => Mode::Threaded,
+                ModeArg::Polling => Mode::Polling,
+            });
+            let description = builtin.describe();
+            (Arc::new(builtin), description)
+        }
     })
 }

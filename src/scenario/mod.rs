@@ -1,7 +1,7 @@
 //! The conformance language and its runner: `.chat` files are parsed into [`Scenario`]s
 //! ([`parser`]), executed against a server address with the project's client connection
 //! ([`run`]), selected and scheduled over targets ([`suite`], [`target`]), and reported
-//! ([`report`]). No second parser: every byte from the server goes through the codec.
+//! ([`report`]), and written back as text ([`writer`]). No second parser: every byte from the server goes through the codec.
 
 pub mod builtin;
 pub mod command;
@@ -17,6 +17,7 @@ pub mod report;
 pub mod run;
 pub mod suite;
 pub mod target;
+pub mod writer;
 
 pub use cursor::{parse_duration, parse_size};
 pub use error::ParseError;

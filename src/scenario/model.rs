@@ -120,6 +120,9 @@ pub struct Expect {
     pub alternatives: Vec<Vec<Expectation>>,
     /// Skip anything that does not match instead of failing (`eventually`).
     pub eventually: bool,
+    /// Negated (`never`): fail if anything that arrived at the client on this connection,
+    /// consumed or not, matches an alternative; `timeout` is then how long to keep watching.
+    pub never: bool,
     /// A wording difference is only a warning unless the run is `--strict`.
     pub strict_wording: bool,
     /// How long to wait.

@@ -1,6 +1,6 @@
 //! Reads an expectation (`bob< ...`): frame patterns with field matchers, `closed`,
 //! `nothing for D`, `malformed`, alternatives with `or`, sequences with `then`, and the
-//! options `eventually`, `within` and `strict-wording`.
+//! options `eventually`, `within` and `strict-wording`, and the negated form `never`.
 
 use super::cursor::Cursor;
 use super::error::ParseError;
@@ -15,10 +15,20 @@ pub const DEFAULT_QUIET: std::time::Duration = std::time::Duration::from_millis(
 
 /// Parses what follows `NAME<`.
 pub(super) fn expect(cur: &mut Cursor<'_>, client: String) -> Result<Expect, ParseError> {
-    let eventually = cur.eat("eventually");
+    let never = cur.eat("never");
+    let eventually = !never && cur.eat("eventually");
     let mut alternatives = vec![sequence(cur)?];
     while cur.eat("or") {
         alternatives.push(sequence(cur)?);
+    }
+    if never
+        && alternatives
+            .iter()
+            .any(|a| a.len() != 1 || matches!(a[0], Expectation::Nothing(_)))
+    {
+        return Err(cur.error_back(
+            "`never` takes single expectations joined by `or` (no `then`, no `nothing`)",
+        ));
     }
     let mut strict_wording = false;
     let mut timeout = None;
@@ -37,6 +47,7 @@ pub(super) fn expect(cur: &mut Cursor<'_>, client: String) -> Result<Expect, Par
         client,
         alternatives,
         eventually,
+        never,
         strict_wording,
         timeout,
     })

@@ -26,6 +26,10 @@ mod faulty;
 mod fuzz_corpus;
 /// The polling server with 10 000 idle clients and its memory per client (ignored; heavy).
 mod idle_clients;
+/// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.
+mod netfuzz;
+/// `chat-harness fuzz` from the command line, against a spawned server process that crashes.
+mod netfuzz_cli;
 /// The conformance suite catches every fault of the test server and passes its clean variant.
 mod scenario_faults;
 /// The `.chat` parser: statements, unrolling, and errors located to the character.
@@ -37,6 +41,8 @@ mod scenario_runner;
 /// The suite passes against the reference server (both modes) and behaves as documented
 /// against a Python server in the original's style.
 mod scenario_suite;
+/// The writer turns scenarios back into text that parses into the same model.
+mod scenario_writer;
 /// The `serve` binary: prints its address, chats, stops cleanly on SIGTERM.
 mod serve_cli;
 /// Server, both modes: auth, offsets, broadcast, rename, exit, disconnects, framing.

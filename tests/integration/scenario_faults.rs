@@ -70,6 +70,8 @@ fn catchers(fault: Fault) -> &'static [&'static str] {
         Fault::RequiresOffset => &["auth/without-offset"],
         Fault::JoinWording => &["text/wording-chat-and-notices"],
         Fault::RenameWholePayload => &["rename/first-word-only"],
+        Fault::ExitsOnUnknownType => &["hostile/unknown-type"],
+        Fault::CorruptsRelayedLength => &["text/longest-relayable"],
     }
 }
 

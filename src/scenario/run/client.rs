@@ -18,6 +18,10 @@ use crate::protocol::ServerFrame;
 /// A client's transcript: one line per frame sent or received, in order.
 pub type Transcript = Arc<Mutex<Vec<String>>>;
 
+/// Most arrivals per connection that `never` expectations look back on (file bodies are
+/// shared, not copied, so an entry costs little beyond a frame).
+pub const HISTORY_CAP: usize = 20_000;
+
 /// Appends a line to a transcript.
 pub fn note(transcript: &Transcript, line: String) {
     if let Ok(mut lines) = transcript.lock() {
@@ -32,6 +36,9 @@ pub struct Client {
     events: mpsc::UnboundedReceiver<Received>,
     /// Arrivals taken from the queue but not yet consumed by an expectation.
     pub seen: VecDeque<Received>,
+    /// Every arrival on this connection, consumed or not (the first [`HISTORY_CAP`]), for
+    /// `never` expectations.
+    pub history: Vec<Received>,
     reading: watch::Sender<bool>,
     pump: Option<JoinHandle<()>>,
     /// The UTC offset of the client's last typed auth (0 when none: UTC).
@@ -54,6 +61,7 @@ impl Client {
             writer: Some(writer),
             events,
             seen: VecDeque::new(),
+            history: Vec::new(),
             reading,
             pump: Some(pump),
             offset: 0,
@@ -72,7 +80,12 @@ impl Client {
     pub async fn fill(&mut self, index: usize, deadline: Instant) -> bool {
         while self.seen.len() <= index {
             match tokio::time::timeout_at(deadline, self.events.recv()).await {
-                Ok(Some(received)) => self.seen.push_back(received),
+                Ok(Some(received)) => {
+                    if self.history.len() < HISTORY_CAP {
+                        self.history.push(received.clone());
+                    }
+                    self.seen.push_back(received)
+                }
                 Ok(None) | Err(_) => return false,
             }
         }

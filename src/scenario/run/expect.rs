@@ -34,6 +34,10 @@ pub async fn expect(
     timeout: Duration,
     lenient: bool,
 ) -> Result<Vec<String>, Miss> {
+    if expect.never {
+        let watch = expect.timeout.map_or(Duration::ZERO, |_| timeout);
+        return never(client, expect, watch).await.map(|()| Vec::new());
+    }
     let deadline = Instant::now() + timeout;
     let mut misses = Vec::new();
     for alternative in &expect.alternatives {
@@ -68,6 +72,37 @@ pub async fn expect(
         reason: format!("no alternative matched ({reason})"),
         actual,
     })
+}
+
+/// A `never` step: takes in what has arrived (and what arrives within `watch`), then fails on
+/// the first arrival of this connection, consumed or not, that matches an alternative.
+async fn never(client: &mut Client, expect: &Expect, watch: Duration) -> Result<(), Miss> {
+    let until = Instant::now() + watch;
+    while client.fill(client.seen.len(), until).await {}
+    for received in &client.history {
+        for alternative in &expect.alternatives {
+            for expected in alternative {
+                let hit = match (expected, &received.incoming) {
+                    (Expectation::Closed, Incoming::Closed { .. }) => true,
+                    (Expectation::Malformed, Incoming::Malformed(_)) => true,
+                    (Expectation::Frame(pattern), _) => {
+                        check_frame(pattern, received, client.offset).is_ok()
+                    }
+                    _ => false,
+                };
+                if hit {
+                    return Err(Miss {
+                        reason: format!(
+                            "expected never {}, but it arrived",
+                            super::super::writer::expectation(expected)
+                        ),
+                        actual: Some(received.clone()),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn sequence(

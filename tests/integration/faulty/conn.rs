@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use chat_harness::protocol::{
-    ClientFileHeader, ClientFrame, FrameCodec, Item, ServerFrame, StreamDecoder,
+    ClientFileHeader, ClientFrame, FrameCodec, FrameError, Item, ServerFrame, StreamDecoder,
 };
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -119,6 +119,12 @@ async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
             }
             Err(error) => {
                 if room.fault == Fault::ClosesOnMalformed {
+                    return;
+                }
+                if room.fault == Fault::ExitsOnUnknownType
+                    && matches!(error.error, FrameError::UnknownType(_))
+                {
+                    room.exit.notify_one();
                     return;
                 }
                 let reply = room.reply(id, &format!("Frame ignored: {error}"));

@@ -51,11 +51,16 @@ pub enum Fault {
     JoinWording,
     /// Rename takes the whole rest of the payload as the new name.
     RenameWholePayload,
+    /// A frame of unknown type stops the whole server: the listener and every connection
+    /// close, as if the process had exited.
+    ExitsOnUnknownType,
+    /// A relayed chat line of 300 bytes or more announces one byte less than it carries.
+    CorruptsRelayedLength,
 }
 
 impl Fault {
     /// Every fault (not the clean variant).
-    pub const ALL: [Fault; 15] = [
+    pub const ALL: [Fault; 17] = [
         Fault::EchoToSender,
         Fault::DuplicateNames,
         Fault::LittleEndianLengths,
@@ -71,17 +76,26 @@ impl Fault {
         Fault::RequiresOffset,
         Fault::JoinWording,
         Fault::RenameWholePayload,
+        Fault::ExitsOnUnknownType,
+        Fault::CorruptsRelayedLength,
     ];
 }
 
-/// Serves `listener` until the task is dropped; every connection task dies with it.
+/// Serves `listener` until the task is dropped (every connection task dies with it), or
+/// until a connection asks the whole server to stop ([`Fault::ExitsOnUnknownType`]).
 pub async fn serve(listener: TcpListener, fault: Fault) {
     let room = Room::new(fault);
     let mut connections = JoinSet::new();
-    while let Ok((socket, _)) = listener.accept().await {
-        let _ = socket.set_nodelay(true);
-        connections.spawn(conn::run(socket, room.clone()));
-        while connections.try_join_next().is_some() {}
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((socket, _)) = accepted else { return };
+                let _ = socket.set_nodelay(true);
+                connections.spawn(conn::run(socket, room.clone()));
+                while connections.try_join_next().is_some() {}
+            }
+            () = room.exit.notified() => return,
+        }
     }
 }
 

@@ -44,6 +44,8 @@ pub struct Room {
     /// The broken rule.
     pub fault: Fault,
     gate: Arc<tokio::sync::Mutex<()>>,
+    /// Notified when the whole server must stop.
+    pub exit: Arc<Notify>,
 }
 
 /// Bytes for one member, computed under the lock and delivered after it.
@@ -71,6 +73,7 @@ impl Room {
             next: Arc::default(),
             fault,
             gate: Arc::default(),
+            exit: Arc::default(),
         }
     }
 
@@ -205,7 +208,9 @@ impl Room {
                     return (self.reply(id, "The message is too long to relay"), false);
                 }
                 let body = format!("[{name}] {text}");
-                if relayed > 65_534 {
+                if relayed > 65_534
+                    || (relayed >= 300 && self.fault == Fault::CorruptsRelayedLength)
+                {
                     return (self.overlong(&members, id, &body), false);
                 }
                 (self.broadcast(&members, id, &body), false)
@@ -241,7 +246,8 @@ impl Room {
         }
     }
 
-    /// The original's overflow: the length wraps and the frame is corrupt.
+    /// A relay written without the codec: the wrapped length of [`Fault::RelaysOverlong`], or
+    /// the short one of [`Fault::CorruptsRelayedLength`].
     fn overlong(&self, members: &HashMap<u64, Member>, from: u64, body: &str) -> Deliveries {
         members
             .iter()
@@ -251,9 +257,11 @@ impl Room {
                     .time(m.offset)
                     .map_or(Vec::new(), |t| t.prefix_bytes().to_vec());
                 payload.extend_from_slice(body.as_bytes());
-                let mut bytes = (((payload.len() + 1) & 0xffff) as u16)
-                    .to_be_bytes()
-                    .to_vec();
+                let mut len = payload.len() + 1;
+                if self.fault == Fault::CorruptsRelayedLength {
+                    len -= 1;
+                }
+                let mut bytes = ((len & 0xffff) as u16).to_be_bytes().to_vec();
                 bytes.push(3);
                 bytes.extend(payload);
                 (*id, bytes)

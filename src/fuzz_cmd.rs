@@ -1,0 +1,102 @@
+//! `chat-harness fuzz`: turns the command-line arguments into a [`FuzzConfig`], runs the
+//! fuzzer on a tokio runtime with a progress bar, and prints the summary. Everything else
+//! lives in the library (`chat_harness::netfuzz`).
+
+use std::time::Duration;
+
+use anyhow::Context;
+use chat_harness::netfuzz::{self, Budget, Event, FuzzConfig, Shape};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::FuzzArgs;
+use crate::run_cmd::provider;
+
+/// Runs the fuzzer; returns the exit status (0 clean, 1 found, 2 setup error).
+pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let (provider, description) = provider(&args.target)?;
+    let budget = match (args.sessions, args.time) {
+        (Some(n), _) => Budget::Sessions(n),
+        (None, Some(t)) => Budget::Time(t),
+        (None, None) => Budget::Time(Duration::from_secs(60)),
+    };
+    let shared = !provider.isolated() && args.target.spawn.is_none();
+    let config = FuzzConfig {
+        seed: args.seed,
+        budget,
+        shape: Shape {
+            attackers: usize::try_from(args.clients).unwrap_or(2),
+            max_turns: usize::try_from(args.turns).unwrap_or(8),
+            suffix: if shared { "_".into() } else { String::new() },
+            timeout: args.timeout,
+        },
+        out: args.out,
+        keep_going: args.keep_going,
+        shrink_runs: 2_000,
+        shrink_time: args.shrink_time,
+    };
+    eprintln!("chat-harness fuzz: {description}, seed {}", config.seed);
+    let bar = match budget {
+        Budget::Sessions(n) => ProgressBar::new(n),
+        Budget::Time(_) => ProgressBar::new_spinner(),
+    };
+    let template = match budget {
+        Budget::Sessions(_) => "{elapsed_precise} [{bar:30}] {pos}/{len} sessions, {per_sec} {msg}",
+        Budget::Time(_) => "{spinner} {elapsed_precise} {pos} sessions, {per_sec} {msg}",
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let summary = runtime.block_on(netfuzz::fuzz(&config, provider, |event| match event {
+        Event::Session { sessions, findings } => {
+            bar.set_position(*sessions);
+            bar.set_message(format!("{findings} findings"));
+        }
+        Event::Shrinking(oracle) => bar.set_message(format!("shrinking a `{oracle}` failure…")),
+        Event::Saved(f) => bar.println(format!(
+            "found: {} after {:.1}s, {} → {} steps, same failure {}/{} re-runs: {}",
+            f.oracle,
+            f.found_after.as_secs_f64(),
+            f.steps.0,
+            f.steps.1,
+            f.reproduced.0,
+            f.reproduced.1,
+            f.path.display()
+        )),
+    }));
+    bar.finish_and_clear();
+    println!(
+        "{} sessions in {:.1}s ({:.1} sessions/s, shrinking took {:.1}s), {} cut short at an attacker's own step",
+        summary.sessions,
+        summary.elapsed.as_secs_f64(),
+        summary.rate(),
+        summary.shrinking.as_secs_f64(),
+        summary.attacker_only
+    );
+    for f in &summary.findings {
+        println!(
+            "FOUND {}: {}\n  {}\n  replay: chat-harness run {}",
+            f.oracle,
+            f.oracle.meaning(),
+            f.observed,
+            f.path.display()
+        );
+    }
+    if summary.repeats > 0 {
+        println!("{} more failures of oracles already saved", summary.repeats);
+    }
+    if let Some(e) = &summary.error {
+        eprintln!("chat-harness fuzz: stopped: {e}");
+        return Ok(2);
+    }
+    if summary.findings.is_empty() {
+        println!("nothing found");
+        Ok(0)
+    } else {
+        Ok(1)
+    }
+}

@@ -1,0 +1,308 @@
+//! One fuzz session as a scenario: two well-behaved bystanders that exchange texts and files,
+//! attackers that take mutated turns in between ([`super::mutate`]), then the oracles written
+//! as expectations, in layers — a fresh canary pair, the bystanders' relays, `never` checks (no echo,
+//! no impostor, no malformed bytes, nothing for a lurker) — so that `chat-harness run` on the
+//! written session checks exactly what the fuzzer checked.
+
+use std::time::Duration;
+
+use regex::Regex;
+
+use super::mutate::{self, Attacker, SplicePool};
+use super::rng::Rng;
+use crate::protocol::ClientFrame;
+use crate::scenario::model::{
+    Action, BodySource, CaptionMatch, Expect, Expectation, FileMatch, FrameMatch, Part, Scenario,
+    Step, TextMatch, TextPattern,
+};
+use crate::scenario::writer;
+
+/// Bystander messages start with this, which attackers' texts never do: a chat "from" a
+/// bystander that does not start with it came from someone else.
+pub const MARK: char = '~';
+/// Regex for a chat message that is not a bystander's.
+const NOT_MARKED: &str = "^(?:[^~]|$)";
+/// The canary pair's names.
+pub const CANARIES: [&str; 2] = ["canary1", "canary2"];
+/// The pause before the `never` checks.
+const SETTLE: Duration = Duration::from_millis(20);
+/// How long each `never` check of a saved reproducer keeps watching (a replay on a slower
+/// machine still sees late arrivals).
+pub const NEVER_WATCH: Duration = Duration::from_millis(150);
+const OFFSETS: &[i32] = &[0, 3_600, -18_000, 50_400, -50_400, 19_800];
+
+/// How sessions are shaped.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    /// Attacking clients per session.
+    pub attackers: usize,
+    /// Most turns (attacker or bystander) per session.
+    pub max_turns: usize,
+    /// When not empty, appended to every client name with a few hex digits of the session
+    /// seed (for a shared server, where names may outlive a session).
+    pub suffix: String,
+    /// The scenario's step timeout.
+    pub timeout: Duration,
+}
+
+/// Makes sessions; keeps frames across sessions for splicing.
+#[derive(Debug)]
+pub struct Generator {
+    shape: Shape,
+    pool: SplicePool,
+}
+
+fn step(action: Action) -> Step {
+    Step {
+        line: 0,
+        source: writer::action(&action),
+        iteration: None,
+        action,
+    }
+}
+
+fn expect(client: &str, alternatives: Vec<Expectation>, eventually: bool, never: bool) -> Action {
+    Action::Expect(Expect {
+        client: client.to_owned(),
+        alternatives: alternatives.into_iter().map(|e| vec![e]).collect(),
+        eventually,
+        never,
+        strict_wording: false,
+        timeout: None,
+    })
+}
+
+fn regex(pattern: &str) -> TextMatch {
+    Regex::new(pattern).map_or(TextMatch::Any, TextMatch::Regex)
+}
+
+fn frame(pattern: FrameMatch) -> Expectation {
+    Expectation::Frame(pattern)
+}
+
+impl Generator {
+    /// A generator for sessions of this shape.
+    pub fn new(shape: Shape) -> Self {
+        Self {
+            shape,
+            pool: SplicePool::default(),
+        }
+    }
+
+    /// The session with this seed.
+    pub fn session(&mut self, seed: u64) -> Scenario {
+        let mut rng = Rng::new(seed);
+        // On a shared server a name can outlive its session for a moment: vary it per session.
+        let sfx = if self.shape.suffix.is_empty() {
+            String::new()
+        } else {
+            format!("{}{:03x}", self.shape.suffix, seed & 0xfff)
+        };
+        let bys = [format!("b1{sfx}"), format!("b2{sfx}")];
+        let canaries = CANARIES.map(|c| format!("{c}{sfx}"));
+        let mut attackers: Vec<Attacker> = (1..=self.shape.attackers)
+            .map(|i| Attacker {
+                client: format!("x{i}{sfx}"),
+                lurker: rng.chance(25),
+                closed: false,
+                stopped: false,
+            })
+            .collect();
+        let mut actions = Vec::new();
+        for name in bys.iter().chain(attackers.iter().map(|a| &a.client)) {
+            actions.push(Action::Connect(name.clone()));
+        }
+        for name in &bys {
+            let offset = *rng.pick(OFFSETS);
+            actions.push(mutate::send(
+                name,
+                vec![Part::Frame(ClientFrame::auth(name.clone(), offset))],
+                None,
+            ));
+            actions.push(expect(
+                name,
+                vec![frame(FrameMatch::AuthOk(TextMatch::Any))],
+                false,
+                false,
+            ));
+            actions.push(Action::IgnoreNotices(name.clone(), true));
+        }
+        // What each bystander must receive from the other, in order.
+        let mut owed: [Vec<Expectation>; 2] = [Vec::new(), Vec::new()];
+        let steal: Vec<String> = bys.to_vec();
+        for turn in 0..rng.range(1, self.shape.max_turns.max(1)) {
+            let open: Vec<usize> = (0..attackers.len())
+                .filter(|&i| !attackers[i].closed)
+                .collect();
+            if open.is_empty() || rng.chance(30) {
+                let from = rng.below(2);
+                let to = 1 - from;
+                let (send, owed_item) = bystander_turn(&mut rng, &bys[from], turn);
+                actions.push(send);
+                owed[to].push(owed_item);
+            } else {
+                let a = &mut attackers[*rng.pick(&open)];
+                actions.extend(mutate::turn(&mut rng, a, &steal, &mut self.pool));
+            }
+        }
+        // The canary pair: the server still serves newcomers (once the attacks have landed).
+        actions.push(Action::Pause(SETTLE));
+        for name in &canaries {
+            actions.push(Action::Connect(name.clone()));
+        }
+        actions.push(Action::IgnoreNotices(canaries[1].clone(), true));
+        for name in &canaries {
+            actions.push(mutate::send(
+                name,
+                vec![Part::Frame(ClientFrame::auth(name.clone(), 0))],
+                None,
+            ));
+            actions.push(expect(
+                name,
+                vec![frame(FrameMatch::AuthOk(TextMatch::Any))],
+                true,
+                false,
+            ));
+        }
+        let alive = format!("{MARK}alive");
+        actions.push(mutate::send(
+            &canaries[0],
+            vec![Part::Frame(ClientFrame::Text(alive.clone()))],
+            None,
+        ));
+        actions.push(expect(
+            &canaries[1],
+            vec![frame(FrameMatch::Chat {
+                sender: TextMatch::Exact(canaries[0].clone()),
+                message: TextMatch::Exact(alive),
+            })],
+            true,
+            false,
+        ));
+        for (to, items) in owed.into_iter().enumerate() {
+            for item in items {
+                actions.push(expect(&bys[to], vec![item], true, false));
+            }
+        }
+        // Invariants over everything that arrived, after a moment for stray frames to land.
+        actions.push(Action::Pause(SETTLE));
+        for (i, name) in bys.iter().enumerate() {
+            let own = FrameMatch::Chat {
+                sender: TextMatch::Exact(name.clone()),
+                message: TextMatch::Any,
+            };
+            actions.push(expect(name, vec![frame(own)], false, true));
+            let impostor = FrameMatch::Chat {
+                sender: TextMatch::Exact(bys[1 - i].clone()),
+                message: regex(NOT_MARKED),
+            };
+            actions.push(expect(name, vec![frame(impostor)], false, true));
+        }
+        let timed = Regex::new(r"^<\d\d:\d\d> ").ok();
+        for a in attackers.iter().filter(|a| a.lurker) {
+            let mut broadcast = vec![frame(FrameMatch::File(FileMatch {
+                sender: TextMatch::Any,
+                name: TextMatch::Any,
+                caption: None,
+                size: None,
+                body: None,
+            }))];
+            if let Some(timed) = &timed {
+                broadcast.push(frame(FrameMatch::Text(TextPattern::Regex(timed.clone()))));
+            }
+            actions.push(expect(&a.client, broadcast, false, true));
+        }
+        let everyone = bys
+            .iter()
+            .chain(attackers.iter().map(|a| &a.client))
+            .chain(canaries.iter());
+        for name in everyone {
+            actions.push(expect(name, vec![Expectation::Malformed], false, true));
+        }
+        Scenario {
+            path: "fuzz-session.chat".into(),
+            description: Some(format!("chat-harness fuzz session {seed:#018x}")),
+            tags: vec!["fuzz".into()],
+            timeout: Some(self.shape.timeout),
+            steps: actions.into_iter().map(step).collect(),
+        }
+    }
+}
+
+/// A bystander sends a text or a file; returns the send and what the other must receive.
+fn bystander_turn(rng: &mut Rng, from: &str, turn: usize) -> (Action, Expectation) {
+    let sender = TextMatch::Exact(from.to_owned());
+    if rng.chance(20) {
+        let size = *rng.pick(&[0u64, 1, 100, 5_000, 70_000]);
+        let filename = format!("{MARK}{turn}.bin");
+        let header = crate::protocol::ClientFileHeader {
+            size: u32::try_from(size).unwrap_or(0),
+            filename: filename.clone(),
+            caption: None,
+        };
+        let mut parts = vec![Part::Frame(ClientFrame::File(header))];
+        if size > 0 {
+            parts.push(Part::Body(BodySource::Generated(size)));
+        }
+        let pattern = FileMatch {
+            sender,
+            name: TextMatch::Exact(filename),
+            caption: Some(CaptionMatch::Absent),
+            size: Some(size),
+            body: Some(BodySource::Generated(size)),
+        };
+        return (
+            mutate::send(from, parts, None),
+            frame(FrameMatch::File(pattern)),
+        );
+    }
+    let filler = if rng.chance(15) {
+        "·".repeat(rng.range(150, 1_500))
+    } else {
+        "·".repeat(rng.below(40))
+    };
+    let text = format!("{MARK}{from} {turn}{filler}");
+    let send = mutate::send(
+        from,
+        vec![Part::Frame(ClientFrame::Text(text.clone()))],
+        None,
+    );
+    let pattern = FrameMatch::Chat {
+        sender,
+        message: TextMatch::Exact(text),
+    };
+    (send, frame(pattern))
+}
+
+/// Steadies a shrunk session for replay: every `never` step keeps watching for
+/// [`NEVER_WATCH`], and a send followed by another client's step is given [`SETTLE`] to
+/// reach the server first (connections are served concurrently, so without it their order
+/// is a race).
+pub fn steady(scenario: &mut Scenario) {
+    let client = |a: &Action| match a {
+        Action::Send(s) => Some(s.client.clone()),
+        Action::Expect(e) => Some(e.client.clone()),
+        _ => None,
+    };
+    let mut steps = Vec::new();
+    let n = scenario.steps.len();
+    for i in 0..n {
+        let mut current = scenario.steps[i].clone();
+        if let Action::Expect(e) = &mut current.action {
+            if e.never && e.timeout.is_none() {
+                e.timeout = Some(NEVER_WATCH);
+                current.source = writer::action(&current.action);
+            }
+        }
+        let settle = matches!(current.action, Action::Send(_))
+            && scenario.steps.get(i + 1).is_some_and(|next| {
+                !matches!(next.action, Action::Pause(_))
+                    && client(&next.action) != client(&current.action)
+            });
+        steps.push(current);
+        if settle {
+            steps.push(step(Action::Pause(SETTLE)));
+        }
+    }
+    scenario.steps = steps;
+}

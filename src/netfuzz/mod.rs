@@ -1,0 +1,282 @@
+//! The black-box network fuzzer behind `chat-harness fuzz`: generates multi-client sessions
+//! from the protocol model with mutations ([`generate`], [`mutate`]), runs each as a scenario
+//! through the runner's targets (so every byte from the server goes through the project's
+//! decoder), judges it by layered oracles ([`oracle`]), shrinks a failing session
+//! ([`shrink`]) and saves it as a `.chat` reproducer that `chat-harness run` replays.
+
+pub mod generate;
+pub mod mutate;
+pub mod oracle;
+pub mod rng;
+pub mod shrink;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use generate::{Generator, Shape};
+pub use oracle::{Judgement, Oracle};
+
+use self::rng::Rng;
+use self::shrink::{Budget as ShrinkBudget, Exec};
+use crate::scenario::model::Scenario;
+use crate::scenario::run::RunSettings;
+use crate::scenario::suite::Provider;
+use crate::scenario::writer;
+
+/// When to stop.
+#[derive(Debug, Clone, Copy)]
+pub enum Budget {
+    /// After this long.
+    Time(Duration),
+    /// After this many sessions.
+    Sessions(u64),
+}
+
+/// A fuzzing run.
+#[derive(Debug, Clone)]
+pub struct FuzzConfig {
+    /// The run's seed; session `i` has seed [`Rng::session_seed`]`(seed, i)`.
+    pub seed: u64,
+    /// When to stop.
+    pub budget: Budget,
+    /// How sessions look.
+    pub shape: Shape,
+    /// Where reproducers go.
+    pub out: PathBuf,
+    /// Go on after a finding (each oracle is shrunk and saved once).
+    pub keep_going: bool,
+    /// Most sessions spent shrinking one finding.
+    pub shrink_runs: usize,
+    /// Most time spent shrinking one finding.
+    pub shrink_time: Duration,
+}
+
+/// A saved finding.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The oracle that failed.
+    pub oracle: Oracle,
+    /// The seed of the session that found it.
+    pub session_seed: u64,
+    /// Its index in the run.
+    pub session: u64,
+    /// What was observed (on the shrunk session).
+    pub observed: String,
+    /// The reproducer.
+    pub path: PathBuf,
+    /// Steps before and after shrinking.
+    pub steps: (usize, usize),
+    /// How often the shrunk session failed the same oracle on re-runs, out of how many.
+    pub reproduced: (usize, usize),
+    /// Seconds from the start of the run to the finding.
+    pub found_after: Duration,
+}
+
+/// How a run went.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Sessions run (shrinking not counted).
+    pub sessions: u64,
+    /// Sessions cut short at an attacker's own step (oracles after it unchecked).
+    pub attacker_only: u64,
+    /// Saved findings.
+    pub findings: Vec<Finding>,
+    /// Further failures of oracles already saved (with `--keep-going`).
+    pub repeats: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Of which spent shrinking and re-checking findings.
+    pub shrinking: Duration,
+    /// A setup error that stopped the run.
+    pub error: Option<String>,
+}
+
+impl Summary {
+    /// Sessions per second of fuzzing (shrinking not counted).
+    pub fn rate(&self) -> f64 {
+        let fuzzing = self.elapsed.saturating_sub(self.shrinking);
+        self.sessions as f64 / fuzzing.as_secs_f64().max(1e-9)
+    }
+}
+
+/// What the fuzzer reports as it goes (for a progress bar).
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A session finished.
+    Session {
+        /// Sessions so far.
+        sessions: u64,
+        /// Findings so far.
+        findings: usize,
+    },
+    /// A failure was found and is being shrunk.
+    Shrinking(Oracle),
+    /// A finding was saved.
+    Saved(Finding),
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// Writes the reproducer file; returns its path.
+fn save(
+    out: &Path,
+    scenario: &Scenario,
+    oracle: Oracle,
+    header: &[String],
+) -> std::io::Result<PathBuf> {
+    let body = writer::write(scenario);
+    let path = out.join(format!("{}-{:08x}.chat", oracle.name(), fnv(&body) as u32));
+    let mut text: String = header.iter().map(|l| format!("# {l}\n")).collect();
+    text.push_str(&body);
+    std::fs::create_dir_all(out)?;
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
+
+/// Runs the fuzzer against `provider` until the budget is spent or (without `keep_going`) a
+/// finding is saved.
+pub async fn fuzz(
+    config: &FuzzConfig,
+    provider: Arc<dyn Provider>,
+    mut observe: impl FnMut(&Event),
+) -> Summary {
+    let start = Instant::now();
+    let exec = Exec {
+        provider: provider.clone(),
+        settings: RunSettings {
+            default_timeout: config.shape.timeout,
+            strict: false,
+            graceful_close: !provider.isolated(),
+            timeout_cap: None,
+        },
+        path: config.out.join("session.chat"),
+    };
+    let mut generator = Generator::new(config.shape.clone());
+    let mut summary = Summary::default();
+    let mut index = 0u64;
+    loop {
+        let spent = match config.budget {
+            Budget::Time(d) => start.elapsed() >= d,
+            Budget::Sessions(n) => index >= n,
+        };
+        if spent {
+            break;
+        }
+        let seed = Rng::session_seed(config.seed, index);
+        let session = generator.session(seed);
+        let (judgement, _) = exec.run(&session).await;
+        index += 1;
+        summary.sessions = index;
+        match judgement {
+            Judgement::Clean => {}
+            Judgement::AttackerOnly => summary.attacker_only += 1,
+            Judgement::Error(e) => {
+                summary.error = Some(e);
+                break;
+            }
+            Judgement::Found(oracle, _) => {
+                if summary.findings.iter().any(|f| f.oracle == oracle) {
+                    summary.repeats += 1;
+                } else {
+                    observe(&Event::Shrinking(oracle));
+                    let shrink_start = Instant::now();
+                    let finding = minimise(config, &exec, session, oracle, seed, index - 1).await;
+                    summary.shrinking += shrink_start.elapsed();
+                    match finding {
+                        Ok(mut finding) => {
+                            finding.found_after = start.elapsed();
+                            observe(&Event::Saved(finding.clone()));
+                            summary.findings.push(finding);
+                        }
+                        Err(e) => {
+                            summary.error = Some(format!("cannot write the reproducer: {e}"));
+                            break;
+                        }
+                    }
+                    if !config.keep_going {
+                        break;
+                    }
+                }
+            }
+        }
+        observe(&Event::Session {
+            sessions: index,
+            findings: summary.findings.len(),
+        });
+    }
+    summary.elapsed = start.elapsed();
+    summary
+}
+
+async fn minimise(
+    config: &FuzzConfig,
+    exec: &Exec,
+    session: Scenario,
+    oracle: Oracle,
+    seed: u64,
+    index: u64,
+) -> std::io::Result<Finding> {
+    let before = session.steps.len();
+    let budget = ShrinkBudget {
+        runs: config.shrink_runs,
+        until: Instant::now() + config.shrink_time,
+    };
+    let (mut small, _) = shrink::shrink(exec, session.clone(), oracle, budget).await;
+    generate::steady(&mut small);
+    const RECHECKS: usize = 3;
+    let mut reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
+    if reproduced == 0 {
+        // The shrunk form is flaky: keep the whole session instead.
+        small = session;
+        reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
+    }
+    let (judgement, stderr) = exec.run(&small).await;
+    let observed = match &judgement {
+        Judgement::Found(_, failure) => oracle::observed(failure),
+        other => format!("on the last re-run: {other:?}"),
+    };
+    small.description = Some(format!(
+        "fuzz finding: {} ({})",
+        oracle.name(),
+        oracle.meaning()
+    ));
+    let mut header = vec![
+        "Found by chat-harness fuzz.".to_owned(),
+        format!(
+            "seed: {} (session {index} of `chat-harness fuzz --seed {}`; session seed {seed:#018x})",
+            config.seed, config.seed
+        ),
+        format!("oracle: {} — {}", oracle.name(), oracle.meaning()),
+        format!("observed: {}", clip(&observed, 400)),
+        format!(
+            "shrunk from {before} to {} steps; failed the same way {reproduced} of {RECHECKS} re-runs",
+            small.steps.len()
+        ),
+    ];
+    if let Some(line) = stderr.as_deref().and_then(|s| s.lines().last()) {
+        header.push(format!("server stderr ends with: {}", clip(line, 200)));
+    }
+    let path = save(&config.out, &small, oracle, &header)?;
+    Ok(Finding {
+        oracle,
+        session_seed: seed,
+        session: index,
+        observed,
+        path,
+        steps: (before, small.steps.len()),
+        reproduced: (reproduced, RECHECKS),
+        found_after: Duration::ZERO,
+    })
+}

@@ -1,0 +1,153 @@
+//! The oracles, in layers, and how a failed session is attributed to one of them: by the step
+//! that failed (the generator writes each oracle as its own kind of step). A failure at an
+//! attacker's own step (its write failed because the server closed or reset it) is no finding.
+
+use std::fmt;
+
+use super::generate::CANARIES;
+use crate::scenario::run::{Failure, ScenarioRun, Verdict};
+
+/// Which invariant a session broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Oracle {
+    /// The server stopped accepting connections (a spawned process died, a listener closed).
+    Alive,
+    /// A fresh pair of clients could not authenticate and exchange a message in time.
+    Canary,
+    /// The server sent bytes that the project's decoder cannot turn into frames.
+    Decode,
+    /// A bystander missed a relayed message or file, got it out of order, or got it altered.
+    Relay,
+    /// A bystander received its own message back.
+    Echo,
+    /// A bystander received a chat under the other bystander's name that it never sent (a
+    /// name taken twice, or a relay from an unauthenticated connection).
+    Impostor,
+    /// A connection that never authenticated received a broadcast.
+    Leak,
+}
+
+impl Oracle {
+    /// The name used in file names and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Alive => "alive",
+            Self::Canary => "canary",
+            Self::Decode => "decode",
+            Self::Relay => "relay",
+            Self::Echo => "echo",
+            Self::Impostor => "impostor",
+            Self::Leak => "leak",
+        }
+    }
+
+    /// What the oracle checks, in a sentence.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::Alive => "the server keeps accepting connections",
+            Self::Canary => {
+                "a fresh pair of clients can authenticate and exchange a message within the step timeout"
+            }
+            Self::Decode => "every byte the server sends decodes with the project's decoder",
+            Self::Relay => {
+                "well-behaved clients are accepted and get every relayed message and file, in order, byte-identical"
+            }
+            Self::Echo => "a client never receives its own message",
+            Self::Impostor => {
+                "a chat under a client's name only ever carries what that client sent"
+            }
+            Self::Leak => "a connection that never authenticated receives no broadcast",
+        }
+    }
+}
+
+impl fmt::Display for Oracle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The outcome of one session as the fuzzer sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judgement {
+    /// Every oracle held.
+    Clean,
+    /// An attacker's own step failed; the oracles after it were not checked. Not a finding.
+    AttackerOnly,
+    /// An oracle failed.
+    Found(Oracle, Box<Failure>),
+    /// The session could not run (cannot connect at all, cannot start the server).
+    Error(String),
+}
+
+/// Attributes a run's verdict to an oracle. A failing client that had received bytes the
+/// decoder rejected is a decode failure, whichever of its steps noticed first.
+pub fn judge(run: &ScenarioRun) -> Judgement {
+    let failure = match &run.verdict {
+        Verdict::Pass => return Judgement::Clean,
+        Verdict::Error(e) => return Judgement::Error(e.clone()),
+        Verdict::Fail(f) => f,
+    };
+    let client = failure.client.as_deref().unwrap_or("");
+    let step = failure.step.as_str();
+    let oracle = if CANARIES.iter().any(|c| client.starts_with(c)) {
+        if step.starts_with("connect") {
+            Oracle::Alive
+        } else if step.contains("never malformed") {
+            Oracle::Decode
+        } else {
+            Oracle::Canary
+        }
+    } else if step.contains("never malformed") || is_malformed(failure) || garbled(run, client) {
+        Oracle::Decode
+    } else if client.starts_with('x') {
+        if step.contains("< never") {
+            Oracle::Leak
+        } else {
+            return Judgement::AttackerOnly;
+        }
+    } else if step.contains("< never chat from") {
+        // `bN< never chat from bN *` is the echo check; the other bystander's name is the
+        // impostor check.
+        let own = format!("never chat from {client} ");
+        if step.contains(&own) {
+            Oracle::Echo
+        } else {
+            Oracle::Impostor
+        }
+    } else if step.contains("< auth-ok")
+        && failure
+            .actual
+            .as_deref()
+            .is_some_and(|a| a.starts_with("0x03 text \"<"))
+    {
+        // A bystander got a broadcast before its own auth was accepted.
+        Oracle::Leak
+    } else {
+        Oracle::Relay
+    };
+    Judgement::Found(oracle, failure.clone())
+}
+
+fn garbled(run: &ScenarioRun, client: &str) -> bool {
+    run.transcripts.iter().any(|(name, lines)| {
+        name == client && lines.iter().any(|l| l.contains("undecodable frame"))
+    })
+}
+
+fn is_malformed(failure: &Failure) -> bool {
+    failure
+        .actual
+        .as_deref()
+        .is_some_and(|a| a.starts_with("undecodable frame"))
+}
+
+/// A one-line account of a failure, for reports and reproducer comments.
+pub fn observed(failure: &Failure) -> String {
+    let mut s = format!("`{}`: {}", failure.step, failure.reason);
+    if let Some(actual) = &failure.actual {
+        s.push_str("; got ");
+        s.push_str(actual);
+    }
+    s.replace(['\n', '\r'], " ")
+}

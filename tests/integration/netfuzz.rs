@@ -1,0 +1,270 @@
+//! The network fuzzer: sessions are deterministic and always valid scenario text; the
+//! reference server (both modes) and the clean test server yield nothing; each fault of the
+//! test server is found, shrunk below 15 steps, and its reproducer fails the same way under
+//! `chat-harness run`.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chat_harness::netfuzz::oracle::judge;
+use chat_harness::netfuzz::{self, Budget, FuzzConfig, Generator, Judgement, Shape};
+use chat_harness::scenario::builtin::Builtin;
+use chat_harness::scenario::run::{run_scenario, RunSettings};
+use chat_harness::scenario::suite::Provider;
+use chat_harness::scenario::{parse_file, parse_str, writer};
+use chat_harness::server::Mode;
+
+use crate::faulty::{self, Fault, FaultyProvider};
+
+fn shape(timeout: Duration) -> Shape {
+    Shape {
+        attackers: 2,
+        max_turns: 8,
+        suffix: String::new(),
+        timeout,
+    }
+}
+
+fn config(seed: u64, budget: Budget, out: &Path, timeout: Duration) -> FuzzConfig {
+    FuzzConfig {
+        seed,
+        budget,
+        shape: shape(timeout),
+        out: out.to_owned(),
+        keep_going: false,
+        shrink_runs: 400,
+        // Generous: under a full `cargo test` on two cores, shrinking is slow.
+        shrink_time: Duration::from_secs(45),
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_sessions_and_every_session_parses() {
+    let mut a = Generator::new(shape(Duration::from_secs(1)));
+    let mut b = Generator::new(shape(Duration::from_secs(1)));
+    let mut texts = std::collections::HashSet::new();
+    for seed in 0..300 {
+        let text = writer::write(&a.session(seed));
+        assert_eq!(text, writer::write(&b.session(seed)), "seed {seed}");
+        let parsed = parse_str(&text, Path::new("s.chat"))
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
+        assert_eq!(writer::write(&parsed), text);
+        texts.insert(text);
+    }
+    assert!(texts.len() > 290, "sessions must differ: {}", texts.len());
+}
+
+#[test]
+fn sessions_cover_every_level_of_mutation() {
+    let mut generator = Generator::new(shape(Duration::from_secs(1)));
+    let all: String = (0..400)
+        .map(|seed| writer::write(&generator.session(seed)))
+        .collect();
+    let needles = [
+        // transport level
+        " chunk 1",
+        " split-at ",
+        "reset x",
+        "half-close x",
+        "stop-reading x",
+        "resume-reading x",
+        // field level
+        "ffffffff",
+        "\"t\" * 65534",
+        "\"n\" * 33",
+        "auth \"b1\"",
+        "2147483647",
+        "\"../../etc/passwd\"",
+        // message level: wrong state (a rename after exit)
+        "exit \">>exit<<\"; raw 000f04",
+        // the oracles
+        "connect canary1",
+        "never malformed",
+        "never chat from b1 *",
+        "never file from *",
+    ];
+    for needle in needles {
+        assert!(all.contains(needle), "no session has `{needle}`");
+    }
+}
+
+async fn clean(provider: Arc<dyn Provider>, what: &str) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let cfg = config(11, Budget::Sessions(40), out.path(), Duration::from_secs(2));
+    let summary = netfuzz::fuzz(&cfg, provider, |_| {}).await;
+    assert!(summary.error.is_none(), "{what}: {:?}", summary.error);
+    assert_eq!(summary.sessions, 40, "{what}");
+    let found: Vec<String> = summary
+        .findings
+        .iter()
+        .map(|f| format!("{}: {}", f.oracle, f.observed))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "{what} must pass every oracle: {found:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reference_server_and_the_clean_test_server_yield_nothing() {
+    clean(Arc::new(Builtin::new(Mode::Polling)), "polling").await;
+    clean(Arc::new(Builtin::new(Mode::Threaded)), "threaded").await;
+    clean(Arc::new(FaultyProvider(Fault::Clean)), "clean test server").await;
+}
+
+/// Replays a reproducer with the binary against a fresh faulty server; returns the failing
+/// step from the JSON report.
+async fn replay_with_binary(fault: Fault, path: &Path) -> (i32, String) {
+    let (addr, server) = faulty::start(fault).await;
+    let path = path.to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_chat-harness"))
+            .args(["run", "--format", "json", "--target", &addr.to_string()])
+            .arg(&path)
+            .output()
+            .expect("run the binary")
+    })
+    .await
+    .expect("join");
+    server.abort();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let step = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find_map(|v| v["failure"]["step"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    (output.status.code().unwrap_or(-1), step)
+}
+
+/// Fuzzes the faulty server until the first finding; checks size and replay.
+async fn find(fault: Fault, seed: u64) -> String {
+    let out = tempfile::tempdir().expect("tempdir");
+    let cfg = config(
+        seed,
+        Budget::Time(Duration::from_secs(60)),
+        out.path(),
+        Duration::from_millis(600),
+    );
+    let start = Instant::now();
+    let summary = netfuzz::fuzz(&cfg, Arc::new(FaultyProvider(fault)), |_| {}).await;
+    let took = start.elapsed();
+    let Some(finding) = summary.findings.first() else {
+        panic!(
+            "{fault:?}: nothing found in {took:?} ({} sessions)",
+            summary.sessions
+        );
+    };
+    assert!(
+        finding.steps.1 < 15,
+        "{fault:?}: {} steps, reproduced {:?}: {}",
+        finding.steps.1,
+        finding.reproduced,
+        finding.observed
+    );
+    let scenario = parse_file(&finding.path).expect("the reproducer parses");
+    // The fuzzer re-checked it 3 times; here the whole test binary competes for two cores,
+    // so a replay may take up to three tries to fail the same way.
+    let mut tries = Vec::new();
+    for _ in 0..3 {
+        let (addr, server) = faulty::start(fault).await;
+        let run = run_scenario(&scenario, addr, &RunSettings::default()).await;
+        server.abort();
+        let judgement = judge(&run);
+        let same = matches!(&judgement, Judgement::Found(o, _) if *o == finding.oracle);
+        tries.push(judgement);
+        if same {
+            break;
+        }
+    }
+    let Some(Judgement::Found(_, failure)) = tries
+        .iter()
+        .find(|j| matches!(j, Judgement::Found(o, _) if *o == finding.oracle))
+    else {
+        panic!(
+            "{fault:?}: the reproducer does not fail {}: {tries:?}\n{}",
+            finding.oracle,
+            std::fs::read_to_string(&finding.path).unwrap_or_default()
+        );
+    };
+    let mut replays = Vec::new();
+    for _ in 0..3 {
+        let replay = replay_with_binary(fault, &finding.path).await;
+        let same = replay.0 == 1 && replay.1 == failure.step;
+        replays.push(replay);
+        if same {
+            break;
+        }
+    }
+    assert!(
+        replays
+            .iter()
+            .any(|(code, step)| *code == 1 && *step == failure.step),
+        "{fault:?}: chat-harness run must fail at `{}`: {replays:?}",
+        failure.step
+    );
+    format!(
+        "{fault:?}: {} in {:.1}s after {} sessions, {} -> {} steps, {}/{} re-runs: {}",
+        finding.oracle,
+        took.as_secs_f64(),
+        finding.session + 1,
+        finding.steps.0,
+        finding.steps.1,
+        finding.reproduced.0,
+        finding.reproduced.1,
+        std::fs::read_to_string(&finding.path).unwrap_or_default()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_fault_is_found_shrunk_and_replayed() {
+    let only = std::env::var("NETFUZZ_FAULT").unwrap_or_default();
+    let faults = [
+        (Fault::ExitsOnUnknownType, 1),
+        (Fault::CorruptsRelayedLength, 1),
+        (Fault::EchoToSender, 1),
+        (Fault::DuplicateNames, 1),
+        (Fault::BroadcastToUnauthenticated, 1),
+        (Fault::LittleEndianLengths, 1),
+        (Fault::TimeIgnoresOffset, 1),
+        (Fault::FileBodyOffByOne, 1),
+        (Fault::RelaysOverlong, 1),
+        (Fault::NoTimePrefix, 1),
+        (Fault::OneFramePerRead, 1),
+    ];
+    let runs: Vec<_> = faults
+        .into_iter()
+        .filter(|(f, _)| only.is_empty() || format!("{f:?}") == only)
+        .map(|(fault, seed)| tokio::spawn(find(fault, seed)))
+        .collect();
+    let mut report = String::new();
+    for run in runs {
+        report.push_str(&run.await.expect("fault run"));
+        report.push('\n');
+    }
+    eprintln!("{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_going_runs_the_whole_budget_and_saves_each_oracle_once() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut cfg = config(
+        1,
+        Budget::Sessions(6),
+        out.path(),
+        Duration::from_millis(600),
+    );
+    cfg.keep_going = true;
+    let summary = netfuzz::fuzz(&cfg, Arc::new(FaultyProvider(Fault::EchoToSender)), |_| {}).await;
+    assert_eq!(summary.sessions, 6);
+    assert!(summary.error.is_none(), "{:?}", summary.error);
+    assert!(!summary.findings.is_empty());
+    let mut oracles: Vec<_> = summary.findings.iter().map(|f| f.oracle).collect();
+    oracles.sort();
+    oracles.dedup();
+    assert_eq!(oracles.len(), summary.findings.len(), "one file per oracle");
+    let files = std::fs::read_dir(out.path()).expect("out").count();
+    assert_eq!(files, summary.findings.len());
+    assert!(summary.repeats > 0, "the echo recurs in later sessions");
+}

@@ -1,0 +1,104 @@
+//! `chat-harness fuzz` as a user runs it: help with examples, exit 2 when the server cannot
+//! be started, and a spawned server process that dies on an unknown frame type is found
+//! (`alive`), shrunk, and replayed by `chat-harness run --spawn` failing at the same step.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_chat-harness"))
+}
+
+fn python() -> bool {
+    Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn help_shows_examples_and_a_server_that_cannot_start_is_a_setup_error() {
+    let help = bin().args(["fuzz", "--help"]).output().expect("run");
+    let text = String::from_utf8_lossy(&help.stdout);
+    for needle in [
+        "--time 60s",
+        "--spawn",
+        "--keep-going",
+        "Exit status",
+        "chat-harness run",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    let out = tempfile::tempdir().expect("tempdir");
+    let status = bin()
+        .args([
+            "fuzz",
+            "--sessions",
+            "3",
+            "--spawn",
+            "exit 1 {port}",
+            "--out",
+        ])
+        .arg(out.path())
+        .output()
+        .expect("run");
+    assert_eq!(status.status.code(), Some(2), "{status:?}");
+}
+
+#[test]
+fn a_server_process_that_exits_on_an_unknown_type_is_found_and_replayed() {
+    if !python() {
+        eprintln!("python3 is not installed: skipping the crashing server");
+        return;
+    }
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/exits_on_unknown_type.py");
+    let spawn = format!(
+        "python3 {} {{port}} {}",
+        script.display(),
+        env!("CARGO_BIN_EXE_chat-harness")
+    );
+    let out = tempfile::tempdir().expect("tempdir");
+    let fuzz = bin()
+        .args([
+            "fuzz", "--seed", "1", "--time", "60s", "--spawn", &spawn, "--out",
+        ])
+        .arg(out.path())
+        .output()
+        .expect("run");
+    let report = String::from_utf8_lossy(&fuzz.stdout);
+    assert_eq!(
+        fuzz.status.code(),
+        Some(1),
+        "{report}\n{}",
+        String::from_utf8_lossy(&fuzz.stderr)
+    );
+    assert!(report.contains("FOUND alive"), "{report}");
+    let file = std::fs::read_dir(out.path())
+        .expect("out dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("alive-"))
+        })
+        .expect("an alive-*.chat reproducer");
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(
+        text.contains("# seed: 1") && text.contains("# oracle: alive"),
+        "{text}"
+    );
+    let steps = chat_harness::scenario::parse_file(&file)
+        .expect("parses")
+        .steps
+        .len();
+    assert!(steps < 15, "{steps} steps:\n{text}");
+    let replay = bin()
+        .args(["run", "--format", "json", "--spawn", &spawn])
+        .arg(&file)
+        .output()
+        .expect("run");
+    let json = String::from_utf8_lossy(&replay.stdout);
+    assert_eq!(replay.status.code(), Some(1), "{json}");
+    assert!(json.contains(r#""step":"connect canary1""#), "{json}");
+}
