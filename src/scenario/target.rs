@@ -2,6 +2,7 @@
 //! scenario), or a fresh process per scenario started from a command with `{port}` in it
 //! (ready once it accepts a connection, killed afterwards, its stderr kept).
 
+use std::collections::BTreeSet;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -112,11 +113,7 @@ impl Target {
     /// Gets a server ready for one scenario.
     pub async fn acquire(&self) -> Result<Lease, TargetError> {
         match self {
-            Self::Address(addr) => Ok(Lease {
-                addr: *addr,
-                child: None,
-                stderr: None,
-            }),
+            Self::Address(addr) => Ok(Lease::at(*addr)),
             Self::Spawn {
                 command,
                 ready_timeout,
@@ -132,6 +129,8 @@ pub struct Lease {
     pub addr: SocketAddr,
     child: Option<Child>,
     stderr: Option<Arc<Mutex<Vec<u8>>>>,
+    /// Keeps the port out of other scenarios' hands until the server is gone.
+    _port: Option<PortReservation>,
 }
 
 impl Lease {
@@ -141,6 +140,7 @@ impl Lease {
             addr,
             child: None,
             stderr: None,
+            _port: None,
         }
     }
 
@@ -173,10 +173,39 @@ async fn kill(child: &mut Child) {
     let _ = child.kill().await;
 }
 
-fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+/// Ports handed to spawned servers that are still running, in this process. Asking the kernel
+/// for a free port and then releasing it leaves a window in which a parallel scenario can be
+/// handed the same port; its server would then fail to bind while the readiness probe reaches
+/// the other scenario's server.
+static LEASED_PORTS: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+
+/// A free port, reserved in [`LEASED_PORTS`] until dropped.
+#[derive(Debug)]
+struct PortReservation(u16);
+
+impl PortReservation {
+    fn new() -> std::io::Result<Self> {
+        // Bounded: the kernel hands out tens of thousands of ports; a few tries always do.
+        for _ in 0..1000 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")?
+                .local_addr()?
+                .port();
+            let mut leased = LEASED_PORTS.lock().unwrap_or_else(|e| e.into_inner());
+            if leased.insert(port) {
+                return Ok(Self(port));
+            }
+        }
+        Err(std::io::Error::other(
+            "no free port that is not already leased",
+        ))
+    }
+}
+
+impl Drop for PortReservation {
+    fn drop(&mut self) {
+        let mut leased = LEASED_PORTS.lock().unwrap_or_else(|e| e.into_inner());
+        leased.remove(&self.0);
+    }
 }
 
 async fn spawn(
@@ -184,9 +213,14 @@ async fn spawn(
     ready_timeout: Duration,
     fixed_port: Option<u16>,
 ) -> Result<Lease, TargetError> {
-    let port = match fixed_port {
-        Some(port) => port,
-        None => free_port()?,
+    let reservation = match fixed_port {
+        Some(_) => None,
+        None => Some(PortReservation::new()?),
+    };
+    let port = match (&reservation, fixed_port) {
+        (Some(reserved), _) => reserved.0,
+        (None, Some(port)) => port,
+        (None, None) => return Err(TargetError::Spawn("no port to listen on".to_owned())),
     };
     let line = command.replace("{port}", &port.to_string());
     let mut child = Command::new("sh")
@@ -221,13 +255,18 @@ async fn spawn(
         addr,
         child: Some(child),
         stderr: Some(stderr),
+        _port: reservation,
     };
     loop {
         if let Ok(Ok(probe)) =
             tokio::time::timeout(Duration::from_millis(200), TcpStream::connect(addr)).await
         {
             drop(probe);
-            return Ok(lease);
+            // A server that exited (say, it could not bind) while something else answered on
+            // its port is not ready: the check below reports it.
+            if !matches!(lease.child.as_mut().map(Child::try_wait), Some(Ok(Some(_)))) {
+                return Ok(lease);
+            }
         }
         if let Some(Ok(Some(status))) = lease.child.as_mut().map(Child::try_wait) {
             let stderr = lease.release().await.unwrap_or_default();
