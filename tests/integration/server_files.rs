@@ -111,7 +111,7 @@ fn a_sender_reset_mid_file_leaves_no_trace(mode: Mode) {
     wait_for("the partial upload on disk", || {
         std::fs::metadata(&path).is_ok_and(|m| m.len() == 100_000)
     });
-    socket2::SockRef::from(&bob.stream)
+    socket2::SockRef::from(bob.stream())
         .set_linger(Some(Duration::ZERO))
         .expect("SO_LINGER 0");
     drop(bob);

@@ -34,7 +34,7 @@ fn send_numbered(
     size: usize,
     acks: Option<Receiver<()>>,
 ) -> impl FnOnce() + Send {
-    let mut stream = client.stream.try_clone().expect("clone");
+    let mut stream = client.stream().try_clone().expect("clone");
     move || {
         let padding = "p".repeat(size - 16);
         for i in 0..count {

@@ -3,15 +3,14 @@
 //! waits longer than a deadline, and `both_modes!`, which runs each test body against the
 //! threaded and the polling server.
 
-use std::io::{self, Write};
+use std::io;
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use chat_harness::client::{BlockingConnection, Event};
 use chat_harness::core::{wording, Limits};
-use chat_harness::protocol::{
-    ClientFrame, Frame, HhMm, Item, ServerFrame, ServerText, StreamDecoder,
-};
+use chat_harness::protocol::{ClientFrame, HhMm, Item, ServerFrame, ServerText};
 use chat_harness::server::{self, Mode, ServerConfig, ServerHandle};
 use tempfile::TempDir;
 
@@ -135,33 +134,36 @@ pub fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
     }
 }
 
-/// A blocking client that decodes what it receives with the project decoder.
+/// A blocking test client over the library's [`BlockingConnection`], which decodes what it
+/// receives with the project decoder; this adds names, deadlines and panics for tests.
 pub struct Client {
     pub name: String,
     pub offset: i32,
-    pub stream: TcpStream,
-    decoder: StreamDecoder<ServerFrame>,
+    connection: BlockingConnection,
 }
 
 impl Client {
     pub fn connect(addr: SocketAddr, name: &str) -> Self {
-        let stream = TcpStream::connect(addr).expect("connect");
-        stream.set_nodelay(true).expect("nodelay");
         Self {
             name: name.to_owned(),
             offset: 0,
-            stream,
-            decoder: StreamDecoder::new(),
+            connection: BlockingConnection::connect(addr).expect("connect"),
         }
     }
 
+    /// The socket, for options and raw reads in tests.
+    pub fn stream(&self) -> &TcpStream {
+        self.connection.socket()
+    }
+
     pub fn send(&mut self, frame: &ClientFrame) {
-        let bytes = frame.to_bytes().expect("test frame encodes");
-        self.send_raw(&bytes);
+        self.connection
+            .send(frame)
+            .unwrap_or_else(|e| panic!("{}: cannot send {frame:?}: {e}", self.name));
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).expect("write to server");
+        self.connection.send_raw(bytes).expect("write to server");
     }
 
     pub fn say(&mut self, text: &str) {
@@ -172,24 +174,24 @@ impl Client {
     pub fn next(&mut self) -> Option<Item<ServerFrame>> {
         let start = Instant::now();
         loop {
-            if let Some(item) = self.decoder.next_item() {
-                return Some(
-                    item.unwrap_or_else(|e| panic!("{}: malformed from server: {e}", self.name)),
-                );
-            }
-            let left = DEADLINE.checked_sub(start.elapsed()).unwrap_or_else(|| {
-                panic!("{}: nothing from the server within {DEADLINE:?}", self.name)
-            });
-            self.stream.set_read_timeout(Some(left)).expect("timeout");
-            match self.decoder.read_from(&mut self.stream) {
-                Ok(0) => return None,
-                Ok(_) => {}
+            let left = DEADLINE
+                .checked_sub(start.elapsed())
+                .filter(|left| !left.is_zero())
+                .unwrap_or_else(|| {
+                    panic!("{}: nothing from the server within {DEADLINE:?}", self.name)
+                });
+            match self.connection.next_event(Some(left)) {
+                Ok(Event::Frame(frame)) => return Some(Item::Frame(frame)),
+                Ok(Event::FileBody(chunk)) => return Some(Item::FileBody(chunk)),
+                Ok(Event::FileEnd) => return Some(Item::FileEnd),
+                Ok(Event::Malformed(e)) => {
+                    panic!("{}: malformed from server: {e}", self.name)
+                }
+                Ok(Event::Closed) => return None,
                 Err(e)
                     if matches!(
                         e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                     ) => {}
                 Err(e) if e.kind() == io::ErrorKind::ConnectionReset => return None,
                 Err(e) => panic!("{}: read failed: {e}", self.name),
