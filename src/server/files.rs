@@ -31,7 +31,7 @@ pub struct DiskUpload {
 /// A complete stored file; clones share one open file, read with positioned reads.
 #[derive(Debug, Clone)]
 pub struct DiskBody {
-    file: Arc<File>,
+    pub(super) file: Arc<File>,
     len: u64,
 }
 

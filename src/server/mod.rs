@@ -20,6 +20,7 @@ mod outqueue;
 mod polling;
 mod shutdown;
 mod threaded;
+mod zerocopy;
 
 use std::collections::HashMap;
 use std::fmt;

@@ -5,13 +5,16 @@
 //! plain write instead of a vectored write of many tiny slices, whose per-slice cost showed at
 //! the top of the kernel's share of the profile. It reports what it wrote in the core's queue-cost units, so
 //! the core's per-connection accounting (and so eviction) is the same in both modes.
+//! File bodies go from the page cache to the socket without a copy where the system allows
+//! ([`super::zerocopy`]).
 
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, Write};
 
 use bytes::{Buf, Bytes};
 
-use crate::core::{FileBody, Output, FILE_QUEUE_COST};
+use super::zerocopy::{FileSource, Sink};
+use crate::core::{Output, FILE_QUEUE_COST};
 
 /// Bytes read from a stored file per write (loopback takes far more than 64 KiB per write,
 /// so bigger pieces halve the system calls of a relay).
@@ -67,7 +70,7 @@ impl<B> Default for OutQueue<B> {
     }
 }
 
-impl<B: FileBody> OutQueue<B> {
+impl<B: FileSource> OutQueue<B> {
     /// Appends a `Send` or `SendFile` output (anything else is ignored).
     pub fn push(&mut self, output: Output<B>) {
         match output {
@@ -114,7 +117,7 @@ impl<B: FileBody> OutQueue<B> {
 
     /// Writes until the queue is empty, the writer would block, `budget` cost was written, or
     /// an error. Interrupted writes are retried. On error the connection is done for.
-    pub fn flush(&mut self, w: &mut impl Write, budget: u64) -> io::Result<Flushed> {
+    pub fn flush(&mut self, w: &mut impl Sink, budget: u64) -> io::Result<Flushed> {
         let mut cost = 0;
         loop {
             if cost >= budget {
@@ -147,14 +150,22 @@ impl<B: FileBody> OutQueue<B> {
                         }
                         let want = FILE_CHUNK
                             .min(usize::try_from(body.len() - *read).unwrap_or(FILE_CHUNK));
-                        self.chunk.resize(want, 0);
-                        let n = body.read_at(*read, &mut self.chunk)?;
-                        if n == 0 {
-                            return Err(io::Error::new(
-                                io::ErrorKind::UnexpectedEof,
-                                "stored file is shorter than announced",
-                            ));
+                        if let Some(sent) = body.file().and_then(|f| w.send_file(f, *read, want)) {
+                            match sent.and_then(shorter_than_announced) {
+                                Ok(n) => *read += n as u64,
+                                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                                    return Ok(Flushed {
+                                        cost,
+                                        blocked: true,
+                                    })
+                                }
+                                Err(e) => return Err(e),
+                            }
+                            continue;
                         }
+                        self.chunk.resize(want, 0);
+                        let n = shorter_than_announced(body.read_at(*read, &mut self.chunk)?)?;
                         self.chunk.truncate(n);
                         self.chunk_written = 0;
                         *read += n as u64;
@@ -221,6 +232,18 @@ impl<B: FileBody> OutQueue<B> {
     }
 }
 
+/// A stored file that ends before its announced length cannot be relayed.
+fn shorter_than_announced(n: usize) -> io::Result<usize> {
+    if n == 0 {
+        Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "stored file is shorter than announced",
+        ))
+    } else {
+        Ok(n)
+    }
+}
+
 fn non_zero(n: usize) -> io::Result<usize> {
     if n == 0 {
         Err(io::ErrorKind::WriteZero.into())
@@ -232,7 +255,7 @@ fn non_zero(n: usize) -> io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::ConnId;
+    use crate::core::{ConnId, FileBody};
 
     /// A writer that takes at most `cap` bytes per call and blocks every other call.
     struct Choppy {
@@ -256,6 +279,8 @@ mod tests {
             Ok(())
         }
     }
+
+    impl Sink for Choppy {}
 
     #[test]
     fn frames_and_file_bodies_come_out_in_order_through_a_choppy_writer() {
@@ -329,6 +354,7 @@ mod tests {
                 Ok(0)
             }
         }
+        impl FileSource for Liar {}
         let mut q = OutQueue::default();
         q.push(Output::SendFile {
             to: ConnId(0),
