@@ -118,10 +118,20 @@ fn bench(args: &BenchArgs) -> anyhow::Result<bool> {
     if args.shape == ShapeArg::File && args.file_size > u64::from(u32::MAX) {
         anyhow::bail!("--file-size is at most 4G - 1 (the protocol's u32 size)");
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    // One thread keeps message runs comparable with single-threaded generators; a file run
+    // verifies every received byte, which alone can keep a core busy, so its receivers get
+    // a second thread.
+    let runtime = if args.shape == ShapeArg::File {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    }
+    .context("cannot start the async runtime")?;
     runtime.block_on(async {
         let files_dir =
             std::env::temp_dir().join(format!("chat-harness-bench-{}", std::process::id()));
