@@ -10,14 +10,16 @@ mod decoder;
 mod error;
 mod frame;
 mod server_frame;
+mod server_frame_ref;
 mod time;
 mod tokio_codec;
 
 pub use client_frame::{ClientFileHeader, ClientFrame};
-pub use decoder::{DecodeError, FrameDecoder, Item, StreamDecoder};
+pub use decoder::{DecodeError, FrameDecoder, Item, ItemRef, StreamDecoder};
 pub use error::{EncodeError, FrameError};
 pub use frame::Frame;
 pub use server_frame::{ServerFileHeader, ServerFrame, ServerText};
+pub use server_frame_ref::{ServerFileHeaderRef, ServerFrameRef, ServerTextRef};
 pub use time::HhMm;
 pub use tokio_codec::FrameCodec;
 

@@ -12,6 +12,8 @@ mod support;
 #[macro_use]
 mod server_support;
 
+/// The borrowed decode: views into the input, consumed-byte accounting, errors and bodies.
+mod codec_borrowed;
 /// Malformed frames: each yields its typed error and the stream stays in sync.
 mod codec_errors;
 /// Exact wire bytes of every frame type, from the protocol notes.
