@@ -28,6 +28,8 @@ mod faulty;
 mod fuzz_corpus;
 /// The polling server with 10 000 idle clients and its memory per client (ignored; heavy).
 mod idle_clients;
+/// The load generator fails a run that loses, duplicates or reorders a message.
+mod load_verify;
 /// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.
 mod netfuzz;
 /// `chat-harness fuzz` from the command line, against a spawned server process that crashes.
