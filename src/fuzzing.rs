@@ -90,7 +90,7 @@ pub fn decode_borrowed_in_chunks<F: Frame>(
                     Ok(Item::FileBody(Bytes::copy_from_slice(chunk)))
                 }
                 Some(Ok(Item::FileEnd)) => Ok(Item::FileEnd),
-                Some(Err(error)) => Err(error.to_owned()),
+                Some(Err(error)) => Err(error.into_owned()),
             };
             push(&mut out, item);
         }

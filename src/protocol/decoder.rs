@@ -48,9 +48,9 @@ pub struct DecodeError<R = Bytes> {
 
 impl DecodeError<&[u8]> {
     /// The error with its raw bytes copied out of the input.
-    pub fn to_owned(&self) -> DecodeError {
+    pub fn into_owned(self) -> DecodeError {
         DecodeError {
-            error: self.error.clone(),
+            error: self.error,
             raw: Bytes::copy_from_slice(self.raw),
             skipped_body: self.skipped_body,
         }
@@ -59,7 +59,7 @@ impl DecodeError<&[u8]> {
 
 /// What [`FrameDecoder::decode_ref`] returns: how many bytes of the input it consumed, and
 /// the item (`None` when more bytes are needed) or the error of one malformed frame.
-pub type Decoded<'a, F> = (usize, Option<Result<ItemRef<'a, F>, DecodeError<&'a [u8]>>>);
+pub type DecodedRef<'a, F> = (usize, Option<Result<ItemRef<'a, F>, DecodeError<&'a [u8]>>>);
 
 /// A borrowed item reduced to what [`FrameDecoder::decode`] needs once `buf` moves on.
 enum Owned<F> {
@@ -159,7 +159,7 @@ impl<F: Frame> FrameDecoder<F> {
     /// still have been consumed). An `Err` reports one malformed frame, consumed like the
     /// others. The decoder's state has moved on either way.
     #[inline]
-    pub fn decode_ref<'a>(&mut self, buf: &'a [u8]) -> Decoded<'a, F> {
+    pub fn decode_ref<'a>(&mut self, buf: &'a [u8]) -> DecodedRef<'a, F> {
         let mut rest = buf;
         loop {
             let consumed = buf.len() - rest.len();
@@ -200,7 +200,7 @@ impl<F: Frame> FrameDecoder<F> {
     }
 
     #[inline]
-    fn decode_frame<'a>(&mut self, buf: &'a [u8]) -> Decoded<'a, F> {
+    fn decode_frame<'a>(&mut self, buf: &'a [u8]) -> DecodedRef<'a, F> {
         let Some(len) = buf
             .first_chunk::<LEN_PREFIX>()
             .map(|p| u16::from_be_bytes(*p))

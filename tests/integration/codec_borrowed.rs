@@ -127,7 +127,7 @@ fn a_malformed_file_header_is_reported_with_its_raw_bytes_and_its_body_skipped()
         }
     ));
     assert_eq!((error.raw, error.skipped_body), (&bad[..], 4));
-    assert_eq!(error.to_owned().raw, bad);
+    assert_eq!(error.into_owned().raw, bad);
 
     // One body byte arrived with the header: it is skipped, and nothing is yielded yet.
     let (n, item) = decoder.decode_ref(&stream[bad.len()..bad.len() + 1]);
