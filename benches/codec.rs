@@ -1,11 +1,12 @@
 //! Codec throughput: decoding and encoding a stream of 64-byte text frames and a 1 MiB file
-//! body, each next to a memcpy of the same bytes measured in the same run.
+//! body, each next to a memcpy of the same bytes measured in the same run; and relayed chat
+//! lines decoded owned and borrowed.
 
 use std::hint::black_box;
 
 use bytes::BytesMut;
 use chat_harness::protocol::{
-    ClientFileHeader, ClientFrame, Frame, FrameDecoder, Item, StreamDecoder,
+    ClientFileHeader, ClientFrame, Frame, FrameDecoder, HhMm, Item, ServerFrame, StreamDecoder,
 };
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
@@ -23,7 +24,7 @@ fn text_frames() -> Vec<ClientFrame> {
         .collect()
 }
 
-fn encode_all(frames: &[ClientFrame]) -> Vec<u8> {
+fn encode_all<F: Frame>(frames: &[F]) -> Vec<u8> {
     let mut out = Vec::with_capacity(frames.len() * TEXT_FRAME);
     for frame in frames {
         frame.encode(&mut out).expect("encodable");
@@ -135,5 +136,45 @@ fn file(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, text, file);
+/// What the load generator's receivers decode: relayed chat lines, owned or borrowed.
+fn server_text(c: &mut Criterion) {
+    let time = HhMm::new(23, 29).expect("a time");
+    let frames: Vec<ServerFrame> = (0..TEXT_FRAMES)
+        .map(|i| ServerFrame::timed_text(time, format!("[bob] {:047}", i)))
+        .collect();
+    let stream = encode_all(&frames);
+    assert_eq!(stream.len(), TEXT_FRAMES * TEXT_FRAME);
+    let mut group = c.benchmark_group("server text frames (64 B)");
+    group.throughput(Throughput::Bytes(stream.len() as u64));
+    group.bench_function("decode (owned)", |b| {
+        b.iter_batched_ref(
+            || BytesMut::from(&stream[..]),
+            |buf| {
+                let mut decoder = FrameDecoder::<ServerFrame>::new();
+                let mut items = 0;
+                while let Ok(Some(item)) = decoder.decode(buf) {
+                    black_box(&item);
+                    items += 1;
+                }
+                assert_eq!(items, TEXT_FRAMES);
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("decode_ref (borrowed)", |b| {
+        b.iter(|| {
+            let mut decoder = FrameDecoder::<ServerFrame>::new();
+            let (mut start, mut items) = (0, 0);
+            while let (n, Some(Ok(item))) = decoder.decode_ref(&stream[start..]) {
+                black_box(&item);
+                start += n;
+                items += 1;
+            }
+            assert_eq!(items, TEXT_FRAMES);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, text, file, server_text);
 criterion_main!(benches);

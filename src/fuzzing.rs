@@ -4,8 +4,11 @@
 //! Every function panics when it finds a bug (that is how libFuzzer notices) and returns
 //! normally for any input that shows none.
 
+use bytes::Bytes;
+
 use crate::protocol::{
-    ClientFrame, DecodeError, Frame, FrameError, Item, ServerFrame, StreamDecoder, MAX_FRAME_LEN,
+    ClientFrame, DecodeError, Frame, FrameDecoder, FrameError, Item, ServerFrame, StreamDecoder,
+    MAX_FRAME_LEN,
 };
 
 /// An item with file-body chunks merged and errors reduced to comparable parts, so that two
@@ -58,6 +61,49 @@ pub fn decode_in_chunks<F: Frame>(stream: &[u8], chunk_sizes: &[usize]) -> Vec<D
     out
 }
 
+/// Decodes `stream` like [`decode_in_chunks`], but through the borrowed API
+/// ([`FrameDecoder::decode_ref`]) over a buffer managed as a batch reader manages it: each
+/// chunk is appended, every item is taken as a view (then made owned, for comparison), and
+/// the consumed bytes are dropped from the front.
+pub fn decode_borrowed_in_chunks<F: Frame>(
+    stream: &[u8],
+    chunk_sizes: &[usize],
+) -> Vec<Decoded<F>> {
+    let mut decoder = FrameDecoder::<F>::new();
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    let mut rest = stream;
+    let mut sizes = chunk_sizes.iter().copied().cycle();
+    while !rest.is_empty() {
+        let n = sizes.next().unwrap_or(usize::MAX).clamp(1, rest.len());
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        buf.extend_from_slice(chunk);
+        let mut start = 0;
+        loop {
+            let (consumed, item) = decoder.decode_ref(&buf[start..]);
+            start += consumed;
+            let item = match item {
+                None => break,
+                Some(Ok(Item::Frame(view))) => Ok(Item::Frame(F::from_ref(view))),
+                Some(Ok(Item::FileBody(chunk))) => {
+                    Ok(Item::FileBody(Bytes::copy_from_slice(chunk)))
+                }
+                Some(Ok(Item::FileEnd)) => Ok(Item::FileEnd),
+                Some(Err(error)) => Err(error.into_owned()),
+            };
+            push(&mut out, item);
+        }
+        buf.drain(..start);
+        assert!(
+            buf.len() < 2 + MAX_FRAME_LEN,
+            "{} bytes left after draining: more than one partial frame",
+            buf.len()
+        );
+    }
+    out
+}
+
 /// Decodes a whole stream fed at once.
 pub fn decode_whole<F: Frame>(stream: &[u8]) -> Vec<Decoded<F>> {
     decode_in_chunks(stream, &[usize::MAX])
@@ -93,6 +139,11 @@ fn check_chunking<F: Frame + PartialEq + std::fmt::Debug>(stream: &[u8], sizes: 
         decode_in_chunks::<F>(stream, &[1]),
         whole,
         "byte by byte != whole"
+    );
+    assert_eq!(
+        decode_borrowed_in_chunks::<F>(stream, sizes),
+        whole,
+        "borrowed, chunked != owned, whole"
     );
 }
 

@@ -2,7 +2,8 @@
 //! over TCP (length-prefixed frames for auth, text, files, rename and exit).
 //!
 //! # Layout
-//! - [`protocol`]: typed frames, their encoding, and the one streaming decoder.
+//! - [`protocol`]: typed frames, their encoding, and the one streaming decoder (owned frames,
+//!   or borrowed views that allocate nothing).
 //! - [`client`]: a connection to a chat server (typed frames and files out, events in).
 //! - [`core`]: the chat server's logic as a sans-IO state machine, shared by both server modes
 //!   and the `core_session` fuzz target.

@@ -13,6 +13,7 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 use tokio_util::codec::FramedRead;
 
+use super::BatchReader;
 use crate::protocol::{
     ClientFileHeader, ClientFrame, DecodeError, EncodeError, Frame, FrameCodec, Item, ServerFrame,
 };
@@ -93,6 +94,13 @@ impl EventReader {
             Some(Ok(Item::FileEnd)) => Event::FileEnd,
             Some(Err(error)) => Event::Malformed(error),
         })
+    }
+
+    /// This reader as a [`BatchReader`]: large reads, borrowed frames, no allocation per
+    /// frame. The bytes already read and the decoder's place in the stream carry over.
+    pub fn into_batch(self) -> BatchReader {
+        let parts = self.frames.into_parts();
+        BatchReader::new(parts.io, &parts.read_buf, parts.codec.into_decoder())
     }
 }
 

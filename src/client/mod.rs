@@ -1,7 +1,9 @@
 //! The reference client: a connection to a chat server that sends typed frames and files and
-//! yields decoded events (used by the runner, the fuzzer and the load generator too), and the
-//! chat session behind `chat-harness client`.
+//! yields decoded events (used by the runner, the fuzzer and the load generator too), a batch
+//! reader yielding borrowed frames for high-rate receivers, and the chat session behind
+//! `chat-harness client`.
 
+mod batch;
 mod blocking;
 mod command;
 mod connection;
@@ -10,6 +12,7 @@ mod report;
 mod session;
 mod terminal;
 
+pub use batch::{BatchItem, BatchReader, BATCH_BUFFER};
 pub use blocking::BlockingConnection;
 pub use command::Command;
 pub use connection::{Connection, ConnectionError, Event, EventReader, FrameWriter};

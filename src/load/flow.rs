@@ -5,13 +5,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::FutureExt;
 use tokio::sync::{watch, Notify};
 
 use super::new_histogram;
 use super::payload;
-use crate::client::{Event, EventReader};
-use crate::protocol::ServerFrame;
+use crate::client::BatchReader;
+use crate::protocol::{Item, ServerFrameRef};
 
 /// A `want` slot nobody waits on.
 pub(super) const NONE: u64 = u64::MAX;
@@ -78,7 +77,8 @@ impl Shared {
 
 /// What one receiver saw.
 pub(super) struct Received {
-    /// When the last delivery was decoded (ns since the start).
+    /// When the last delivery was decoded (ns since the start; read after the batch that
+    /// held it).
     pub last_ns: u64,
     pub next: Vec<u64>,
     pub duplicated: u64,
@@ -87,15 +87,16 @@ pub(super) struct Received {
 }
 
 /// One client's reading side: records the receivers' deliveries; drains a sender's.
+///
+/// One read per wake-up fills a large buffer; every frame in it is decoded as a borrowed view
+/// and checked before the next read, and the deliveries are published once per read.
 pub(super) async fn receive(
-    mut reader: EventReader,
+    mut reader: BatchReader,
     shared: Arc<Shared>,
     is_sender: bool,
     mut stop: watch::Receiver<bool>,
 ) -> Received {
     let per_receiver = shared.messages * shared.senders as u64;
-    let mut got = 0u64;
-    let (mut now, mut stamps, mut waited, mut seen) = (0u64, 0u32, true, 0u32);
     let mut r = Received {
         last_ns: 0,
         next: vec![0; shared.senders],
@@ -103,77 +104,109 @@ pub(super) async fn receive(
         reordered: 0,
         latency: new_histogram(),
     };
-    while is_sender || got < per_receiver {
-        // An event already buffered is taken without touching the stop signal; only when
-        // the reader has to wait does it also watch for the end of the run.
-        seen = seen.wrapping_add(1);
-        if seen % 1024 == 0 && *stop.borrow() {
-            break; // a server that never pauses cannot keep the run going
-        }
-        let event = match reader.next_event().now_or_never() {
-            Some(event) => event,
-            None => {
-                waited = true;
-                tokio::select! {
-                    event = reader.next_event() => event,
-                    _ = stop.changed() => break,
+    let mut tally = Tally {
+        got: 0,
+        now: 0,
+        new: vec![0; shared.senders],
+    };
+    loop {
+        while let Some(item) = reader.next_item() {
+            let text = match item {
+                Ok(Item::Frame(ServerFrameRef::Text(text))) => text,
+                Ok(_) => continue,
+                Err(e) => {
+                    shared.error(format!("malformed frame from the server: {e}"));
+                    continue;
                 }
+            };
+            match message_of(text.body).and_then(payload::parse) {
+                None => {
+                    shared.notices.fetch_add(1, Ordering::AcqRel);
+                }
+                Some(stamp) if !is_sender => tally.record(&mut r, &shared, stamp),
+                Some(_) => {}
             }
+        }
+        if tally.publish(&shared) {
+            r.last_ns = shared.now_ns();
+        }
+        if (!is_sender && tally.got >= per_receiver) || *stop.borrow() {
+            break;
+        }
+        let read = tokio::select! {
+            read = reader.fill() => read,
+            _ = stop.changed() => break,
         };
-        let text = match event {
-            Ok(Event::Frame(ServerFrame::Text(text))) => text,
-            Ok(Event::Frame(_) | Event::FileBody(_) | Event::FileEnd) => continue,
-            Ok(Event::Malformed(e)) => {
-                shared.error(format!("malformed frame from the server: {e}"));
+        let trouble = match read {
+            Ok(0) => "the server closed a client's connection".to_owned(),
+            Ok(_) => {
+                tally.now = shared.now_ns();
                 continue;
             }
-            Ok(Event::Closed) | Err(_) => {
-                if !shared.stopping.load(Ordering::Acquire) {
-                    shared.error("the server closed a client's connection".into());
-                }
-                break;
-            }
+            Err(e) => format!("a client's read failed: {e}"),
         };
-        let Some(stamp) = message_of(&text.body).and_then(payload::parse) else {
-            shared.notices.fetch_add(1, Ordering::AcqRel);
-            continue;
-        };
-        if is_sender {
-            continue;
+        if !shared.stopping.load(Ordering::Acquire) {
+            shared.error(trouble);
         }
-        // Reading the clock costs as much as decoding a frame here: read it after every
-        // wait (so closed-loop latencies are exact) and every 16 deliveries in a burst.
-        if waited || r.last_ns == 0 || stamps % 16 == 0 {
-            now = shared.now_ns();
-            waited = false;
-        }
-        stamps = stamps.wrapping_add(1);
+        break;
+    }
+    r
+}
+
+/// A receiver's deliveries within one read, published together.
+struct Tally {
+    /// First copies received so far, over all senders.
+    got: u64,
+    /// When the current read returned (ns since the start): the arrival time of its messages.
+    now: u64,
+    /// Per sender: first copies in this read, not yet published.
+    new: Vec<u64>,
+}
+
+impl Tally {
+    /// Checks one stamp against the order expected from its sender and records it.
+    fn record(&mut self, r: &mut Received, shared: &Shared, stamp: payload::Stamp) {
         let s = usize::from(stamp.sender);
         let seq = u64::from(stamp.seq);
-        let Some(next) = r.next.get_mut(s) else {
+        let (Some(next), Some(new)) = (r.next.get_mut(s), self.new.get_mut(s)) else {
             shared.error(format!("a message from unknown sender {s}"));
-            continue;
+            return;
         };
         if seq < *next {
             r.duplicated += 1;
-            continue;
+            return;
         }
         if seq > *next || seq >= shared.messages {
             r.reordered += 1;
-            continue;
+            return;
         }
         *next += 1;
-        got += 1;
-        let _ = r.latency.record(now.saturating_sub(stamp.sent_ns).max(1));
-        r.last_ns = now;
-        let delivered = shared.delivered[s].fetch_add(1, Ordering::AcqRel) + 1;
-        if delivered >= shared.want[s].load(Ordering::Acquire)
-            && shared.want[s].swap(NONE, Ordering::AcqRel) != NONE
-        {
-            shared.wake[s].notify_one();
-        }
+        *new += 1;
+        self.got += 1;
+        let _ = r
+            .latency
+            .record(self.now.saturating_sub(stamp.sent_ns).max(1));
     }
-    r
+
+    /// Adds this read's deliveries to the shared counts and wakes a sender waiting for them.
+    /// True when there were any.
+    fn publish(&mut self, shared: &Shared) -> bool {
+        let mut any = false;
+        for (s, new) in self.new.iter_mut().enumerate() {
+            if *new == 0 {
+                continue;
+            }
+            any = true;
+            let delivered = shared.delivered[s].fetch_add(*new, Ordering::AcqRel) + *new;
+            *new = 0;
+            if delivered >= shared.want[s].load(Ordering::Acquire)
+                && shared.want[s].swap(NONE, Ordering::AcqRel) != NONE
+            {
+                shared.wake[s].notify_one();
+            }
+        }
+        any
+    }
 }
 
 /// The message of a chat line `[sender] message`. Names cannot hold `]`, so the first one ends

@@ -1,7 +1,8 @@
 //! The message shape: N receivers and S senders log in, then every sender sends M messages of
 //! B bytes, either closed-loop (the next after every receiver got the previous) or pipelined
 //! with up to `window` messages in flight. Receivers check that they get every message exactly
-//! once and in order per sender; latency is the time from stamping a message to decoding it.
+//! once and in order per sender; latency is the time from stamping a message to the read
+//! that brought it in.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -147,7 +148,12 @@ pub async fn run(
         };
         let conn = login(server.addr, &name, common.timeout).await?;
         let (reader, writer) = conn.split();
-        let task = receive(reader, shared.clone(), is_sender, stop_rx.clone());
+        let task = receive(
+            reader.into_batch(),
+            shared.clone(),
+            is_sender,
+            stop_rx.clone(),
+        );
         if is_sender {
             tokio::spawn(task);
             senders.push(writer);

@@ -1,6 +1,8 @@
 //! The load generator behind `chat-harness bench`: clients built on the project's own
-//! [`Connection`](crate::client::Connection) (so every byte is decoded by the one decoder)
-//! drive any server at an address in one of three shapes:
+//! [`Connection`](crate::client::Connection) (so every byte is decoded by the one decoder;
+//! receivers read through its [`BatchReader`](crate::client::BatchReader), borrowed frames
+//! and one await per read, so that they keep up with the server) drive any server at an
+//! address in one of three shapes:
 //!
 //! - [`messages`]: N receivers and S senders; every sender sends M messages, closed-loop or
 //!   pipelined with a window; every receiver must get every message exactly once and in order

@@ -87,7 +87,10 @@ fn split_auth(payload: &str) -> (&str, Option<i32>) {
 }
 
 impl Frame for ClientFrame {
-    fn parse(frame_type: u8, payload: &[u8]) -> Result<Self, FrameError> {
+    /// Client frames have no borrowed form: the server keeps what it parses.
+    type Ref<'a> = ClientFrame;
+
+    fn parse_ref(frame_type: u8, payload: &[u8]) -> Result<Self, FrameError> {
         match frame_type {
             AUTH => {
                 let (name, offset) = split_auth(utf8(payload, AUTH, "auth payload")?);
@@ -108,8 +111,8 @@ impl Frame for ClientFrame {
                 let (filename, caption) = split_filename(utf8(rest, FILE, "filename")?);
                 Ok(Self::File(ClientFileHeader {
                     size: u32::from_be_bytes(*size),
-                    filename,
-                    caption,
+                    filename: filename.to_owned(),
+                    caption: caption.map(str::to_owned),
                 }))
             }
             TEXT => Ok(Self::Text(utf8(payload, TEXT, "message")?.to_owned())),
@@ -118,6 +121,14 @@ impl Frame for ClientFrame {
             )),
             other => Err(FrameError::UnknownType(other)),
         }
+    }
+
+    fn from_ref(view: Self) -> Self {
+        view
+    }
+
+    fn ref_body_len(view: &Self) -> u32 {
+        view.body_len()
     }
 
     fn raw_body_len(frame_type: u8, payload: &[u8]) -> u32 {

@@ -11,8 +11,26 @@ use super::{EncodeError, FrameError, MAX_PAYLOAD};
 /// [`ServerFrame`](super::ServerFrame) (server to client). Parsing is lossless: a frame that
 /// parses encodes back to the same bytes.
 pub trait Frame: Sized {
-    /// Parses one frame from its type byte and payload.
-    fn parse(frame_type: u8, payload: &[u8]) -> Result<Self, FrameError>;
+    /// The frame as a view borrowing its text from the decoder's input, so that decoding it
+    /// allocates nothing ([`ServerFrameRef`](super::ServerFrameRef) for server frames). A
+    /// direction without a borrowed form uses the owned frame itself.
+    type Ref<'a>;
+
+    /// Parses one frame from its type byte and payload into a view of `payload`. This is the
+    /// one payload parser of the direction: [`parse`](Frame::parse) is built on it.
+    fn parse_ref(frame_type: u8, payload: &[u8]) -> Result<Self::Ref<'_>, FrameError>;
+
+    /// The owned frame with the same fields as `view`.
+    fn from_ref(view: Self::Ref<'_>) -> Self;
+
+    /// How many raw body bytes follow a parsed frame on the wire (the size of a file frame).
+    fn ref_body_len(view: &Self::Ref<'_>) -> u32;
+
+    /// Parses one frame from its type byte and payload: [`parse_ref`](Frame::parse_ref), then
+    /// [`from_ref`](Frame::from_ref).
+    fn parse(frame_type: u8, payload: &[u8]) -> Result<Self, FrameError> {
+        Self::parse_ref(frame_type, payload).map(Self::from_ref)
+    }
 
     /// How many raw body bytes follow a frame with this type and payload on the wire, read
     /// from the raw bytes so that the body of a file frame that fails to parse can still be
@@ -67,10 +85,10 @@ pub(crate) fn utf8<'a>(
 }
 
 /// Splits `filename[ caption]` at the first space.
-pub(crate) fn split_filename(rest: &str) -> (String, Option<String>) {
+pub(crate) fn split_filename(rest: &str) -> (&str, Option<&str>) {
     match rest.split_once(' ') {
-        Some((name, caption)) => (name.to_owned(), Some(caption.to_owned())),
-        None => (rest.to_owned(), None),
+        Some((name, caption)) => (name, Some(caption)),
+        None => (rest, None),
     }
 }
 

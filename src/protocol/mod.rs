@@ -1,5 +1,7 @@
 //! The wire format: typed frames in both directions, their encoding, and the one streaming
-//! decoder that every other part of chat-harness uses to turn bytes into frames.
+//! decoder that every other part of chat-harness uses to turn bytes into frames — as owned
+//! frames ([`FrameDecoder::decode`]) or as views borrowing from the input, allocating nothing
+//! ([`FrameDecoder::decode_ref`], [`ServerFrameRef`]).
 //!
 //! A frame on the wire is a big-endian `u16` length, then that many bytes: one type byte and
 //! the payload. A file frame (type `0x02`) is followed by its announced number of raw body bytes.
@@ -10,14 +12,16 @@ mod decoder;
 mod error;
 mod frame;
 mod server_frame;
+mod server_frame_ref;
 mod time;
 mod tokio_codec;
 
 pub use client_frame::{ClientFileHeader, ClientFrame};
-pub use decoder::{DecodeError, FrameDecoder, Item, StreamDecoder};
+pub use decoder::{DecodeError, DecodedRef, FrameDecoder, Item, ItemRef, StreamDecoder};
 pub use error::{EncodeError, FrameError};
 pub use frame::Frame;
 pub use server_frame::{ServerFileHeader, ServerFrame, ServerText};
+pub use server_frame_ref::{ServerFileHeaderRef, ServerFrameRef, ServerTextRef};
 pub use time::HhMm;
 pub use tokio_codec::FrameCodec;
 

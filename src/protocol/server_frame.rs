@@ -1,12 +1,15 @@
 //! Frames the server sends to clients: auth accepted, relayed file headers, texts (chat lines,
-//! notices and replies) and rename confirmations.
+//! notices and replies) and rename confirmations, owned. They are parsed as borrowed views
+//! (`server_frame_ref`) and converted.
 
 use bytes::BufMut;
 
-use super::frame::{filename_len, split_filename, utf8, write_filename};
+use super::frame::{filename_len, write_filename};
 use super::frame_type::{AUTH, FILE, RENAME, TEXT};
 use super::time::PREFIX_LEN;
-use super::{EncodeError, Frame, FrameError, HhMm, FILE_SENDER_SEPARATOR};
+use super::{
+    EncodeError, Frame, FrameError, HhMm, ServerFrameRef, ServerTextRef, FILE_SENDER_SEPARATOR,
+};
 
 /// A frame from the server to a client.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -51,9 +54,35 @@ pub struct ServerText {
 impl ServerText {
     /// For a chat line `[sender] message`, its sender and message.
     pub fn chat_line(&self) -> Option<(&str, &str)> {
-        let rest = self.body.strip_prefix('[')?;
-        let (sender, message) = rest.split_once("] ")?;
-        Some((sender, message))
+        self.view().chat_line()
+    }
+
+    /// The text as a borrowed view.
+    pub fn view(&self) -> ServerTextRef<'_> {
+        ServerTextRef {
+            time: self.time,
+            body: &self.body,
+        }
+    }
+}
+
+impl From<ServerFrameRef<'_>> for ServerFrame {
+    fn from(view: ServerFrameRef<'_>) -> Self {
+        match view {
+            ServerFrameRef::AuthOk(text) => Self::AuthOk(text.to_owned()),
+            ServerFrameRef::File(h) => Self::File(ServerFileHeader {
+                time: h.time,
+                sender: h.sender.to_owned(),
+                size: h.size,
+                filename: h.filename.to_owned(),
+                caption: h.caption.map(str::to_owned),
+            }),
+            ServerFrameRef::Text(t) => Self::Text(ServerText {
+                time: t.time,
+                body: t.body.to_owned(),
+            }),
+            ServerFrameRef::Renamed(text) => Self::Renamed(text.to_owned()),
+        }
     }
 }
 
@@ -75,58 +104,20 @@ impl ServerFrame {
     }
 }
 
-fn parse_file(payload: &[u8]) -> Result<ServerFileHeader, FrameError> {
-    let malformed = |problem| FrameError::Malformed {
-        frame_type: FILE,
-        problem,
-    };
-    let split = payload
-        .iter()
-        .position(|&b| b == FILE_SENDER_SEPARATOR)
-        .ok_or(malformed("no 0xFF separator after the sender"))?;
-    let (head, tail) = (&payload[..split], &payload[split + 1..]);
-    let time = HhMm::parse_prefix(head).ok_or(malformed("no <HH:MM> prefix before the sender"))?;
-    let sender = utf8(&head[PREFIX_LEN..], FILE, "sender")?;
-    let sender = sender
-        .strip_prefix('[')
-        .and_then(|s| s.strip_suffix(']'))
-        .ok_or(malformed("the sender is not in [brackets]"))?;
-    let (size, rest) = tail.split_first_chunk::<4>().ok_or(FrameError::Truncated {
-        frame_type: FILE,
-        field: "u32 file size",
-    })?;
-    let (filename, caption) = split_filename(utf8(rest, FILE, "filename")?);
-    Ok(ServerFileHeader {
-        time,
-        sender: sender.to_owned(),
-        size: u32::from_be_bytes(*size),
-        filename,
-        caption,
-    })
-}
-
 impl Frame for ServerFrame {
-    fn parse(frame_type: u8, payload: &[u8]) -> Result<Self, FrameError> {
-        match frame_type {
-            AUTH => Ok(Self::AuthOk(utf8(payload, AUTH, "greeting")?.to_owned())),
-            FILE => parse_file(payload).map(Self::File),
-            TEXT => {
-                let time = HhMm::parse_prefix(payload);
-                let body = if time.is_some() {
-                    &payload[PREFIX_LEN..]
-                } else {
-                    payload
-                };
-                Ok(Self::Text(ServerText {
-                    time,
-                    body: utf8(body, TEXT, "message")?.to_owned(),
-                }))
-            }
-            RENAME => Ok(Self::Renamed(
-                utf8(payload, RENAME, "rename reply")?.to_owned(),
-            )),
-            other => Err(FrameError::UnknownType(other)),
-        }
+    type Ref<'a> = ServerFrameRef<'a>;
+
+    #[inline]
+    fn parse_ref(frame_type: u8, payload: &[u8]) -> Result<ServerFrameRef<'_>, FrameError> {
+        ServerFrameRef::parse(frame_type, payload)
+    }
+
+    fn from_ref(view: ServerFrameRef<'_>) -> Self {
+        view.into()
+    }
+
+    fn ref_body_len(view: &ServerFrameRef<'_>) -> u32 {
+        view.body_len()
     }
 
     fn raw_body_len(frame_type: u8, payload: &[u8]) -> u32 {

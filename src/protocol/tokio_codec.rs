@@ -27,6 +27,13 @@ impl<D, E> Default for FrameCodec<D, E> {
     }
 }
 
+impl<D, E> FrameCodec<D, E> {
+    /// The decoder, at its place in the stream (to go on decoding without `tokio_util`).
+    pub fn into_decoder(self) -> FrameDecoder<D> {
+        self.decoder
+    }
+}
+
 impl<D: Frame, E> Decoder for FrameCodec<D, E> {
     type Item = Result<Item<D>, DecodeError>;
     type Error = io::Error;

@@ -1,7 +1,7 @@
 //! The client connection against a scripted peer: exact bytes out, decoded events in.
 
-use chat_harness::client::{Connection, Event};
-use chat_harness::protocol::{ClientFrame, Frame, HhMm, ServerFileHeader, ServerFrame};
+use chat_harness::client::{BatchReader, Connection, Event};
+use chat_harness::protocol::{ClientFrame, Frame, HhMm, Item, ServerFileHeader, ServerFrame};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -166,4 +166,101 @@ async fn into_reset_closes_with_a_reset_and_no_fin() {
     let (got, end) = peer.await.unwrap();
     assert_eq!(got, b"bye");
     assert_eq!(end, Some(std::io::ErrorKind::ConnectionReset));
+}
+
+/// Everything a batch reader yields, made owned: bodies merged, errors as their raw bytes.
+#[derive(Debug, PartialEq)]
+enum Seen {
+    Frame(ServerFrame),
+    Body(Vec<u8>),
+    FileEnd,
+    Malformed(Vec<u8>),
+}
+
+fn take_all(reader: &mut BatchReader, seen: &mut Vec<Seen>) {
+    while let Some(item) = reader.next_item() {
+        match item {
+            Ok(Item::Frame(view)) => seen.push(Seen::Frame(view.into())),
+            Ok(Item::FileBody(chunk)) => match seen.last_mut() {
+                Some(Seen::Body(body)) => body.extend_from_slice(chunk),
+                _ => seen.push(Seen::Body(chunk.to_vec())),
+            },
+            Ok(Item::FileEnd) => seen.push(Seen::FileEnd),
+            Err(e) => seen.push(Seen::Malformed(e.raw.to_vec())),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_batch_reader_goes_on_where_the_event_reader_stopped() {
+    let time = HhMm::new(12, 0).unwrap();
+    let header = ServerFrame::File(ServerFileHeader {
+        time,
+        sender: "bob".into(),
+        size: 6,
+        filename: "f".into(),
+        caption: None,
+    });
+    let text = ServerFrame::timed_text(time, "[bob] yo");
+    let mut first = ServerFrame::AuthOk("hi".into()).to_bytes().unwrap();
+    header.encode(&mut first).unwrap();
+    first.extend_from_slice(b"abc");
+    let mut second = b"def\x00\x00".to_vec();
+    second.extend_from_slice(&text.to_bytes().unwrap());
+    // The last frame arrives in two writes, cut inside its length prefix.
+    let (second, third) = second.split_at(second.len() - text.to_bytes().unwrap().len() + 1);
+    let (second, third) = (second.to_vec(), third.to_vec());
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (go_tx, go_rx) = tokio::sync::oneshot::channel::<()>();
+    let peer = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        socket.write_all(&first).await.unwrap();
+        go_rx.await.unwrap();
+        socket.write_all(&second).await.unwrap();
+        socket.flush().await.unwrap();
+        socket.write_all(&third).await.unwrap();
+    });
+    let conn = Connection::connect(addr).await.unwrap();
+    let (mut reader, _writer) = conn.split();
+    assert!(matches!(
+        reader.next_event().await.unwrap(),
+        Event::Frame(ServerFrame::AuthOk(_))
+    ));
+    let mut reader = reader.into_batch();
+    let mut seen = Vec::new();
+    let mut go = Some(go_tx);
+    loop {
+        take_all(&mut reader, &mut seen);
+        if seen.len() == 2 && seen[1] == Seen::Body(b"abc".to_vec()) {
+            // The first write is all in: ask for the rest.
+            go.take().map(|go| go.send(()));
+        }
+        let read = tokio::time::timeout(std::time::Duration::from_secs(10), reader.fill());
+        if read.await.expect("the peer's bytes arrive").unwrap() == 0 {
+            break;
+        }
+    }
+    peer.await.unwrap();
+    assert!(
+        go.is_none(),
+        "the first write was decoded before the second was sent"
+    );
+    assert_eq!(
+        seen,
+        [
+            Seen::Frame(header),
+            Seen::Body(b"abcdef".to_vec()),
+            Seen::FileEnd,
+            Seen::Malformed(b"\x00\x00".to_vec()),
+            Seen::Frame(text),
+        ]
+    );
+    assert_eq!(reader.buffered(), 0);
+    assert_eq!(
+        reader.fill().await.unwrap(),
+        0,
+        "end of stream stays the end"
+    );
 }

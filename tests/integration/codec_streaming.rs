@@ -1,6 +1,7 @@
-//! Chunking independence: a stream decodes to the same items however it is cut.
+//! Chunking independence: a stream decodes to the same items however it is cut, owned or
+//! borrowed.
 
-use chat_harness::fuzzing::{decode_in_chunks, decode_whole, Decoded};
+use chat_harness::fuzzing::{decode_borrowed_in_chunks, decode_in_chunks, decode_whole, Decoded};
 use chat_harness::protocol::{
     ClientFileHeader, ClientFrame, Frame, HhMm, ServerFileHeader, ServerFrame,
 };
@@ -63,8 +64,18 @@ fn assert_every_split<F: Frame + PartialEq + std::fmt::Debug>(stream: &[u8]) {
             whole,
             "cut at {cut}"
         );
+        assert_eq!(
+            decode_borrowed_in_chunks::<F>(stream, &[a.len(), b.len()]),
+            whole,
+            "borrowed, cut at {cut}"
+        );
     }
     assert_eq!(decode_in_chunks::<F>(stream, &[1]), whole, "byte by byte");
+    assert_eq!(
+        decode_borrowed_in_chunks::<F>(stream, &[1]),
+        whole,
+        "borrowed, byte by byte"
+    );
     // Deterministic pseudo-random chunkings.
     let mut state = 0x2545_f491_u32;
     for _ in 0..200 {

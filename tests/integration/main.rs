@@ -12,6 +12,8 @@ mod support;
 #[macro_use]
 mod server_support;
 
+/// The borrowed decode: views into the input, consumed-byte accounting, errors and bodies.
+mod codec_borrowed;
 /// Malformed frames: each yields its typed error and the stream stays in sync.
 mod codec_errors;
 /// Exact wire bytes of every frame type, from the protocol notes.
@@ -26,6 +28,8 @@ mod faulty;
 mod fuzz_corpus;
 /// The polling server with 10 000 idle clients and its memory per client (ignored; heavy).
 mod idle_clients;
+/// The load generator fails a run that loses, duplicates or reorders a message.
+mod load_verify;
 /// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.
 mod netfuzz;
 /// `chat-harness fuzz` from the command line, against a spawned server process that crashes.
