@@ -28,6 +28,8 @@ mod faulty;
 mod fuzz_corpus;
 /// The polling server with 10 000 idle clients and its memory per client (ignored; heavy).
 mod idle_clients;
+/// The load generator's file shape checks every byte and fails a run that lost one.
+mod load_file_verify;
 /// The load generator fails a run that loses, duplicates or reorders a message.
 mod load_verify;
 /// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.
