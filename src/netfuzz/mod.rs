@@ -4,11 +4,14 @@
 //! decoder), judges it by layered oracles ([`oracle`]), shrinks a failing session
 //! ([`shrink`]) and saves it as a `.chat` reproducer that `chat-harness run` replays.
 
+pub mod coherence;
 pub mod generate;
 pub mod mutate;
 pub mod oracle;
+pub mod probe;
 pub mod rng;
 pub mod shrink;
+pub mod stall;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
