@@ -1,5 +1,6 @@
-//! Running sessions as scenario text, and shrinking a failing one: drop whole clients, then
-//! runs of steps (halving), then single steps (from the end), then simplify sends (no
+//! Running sessions as scenario text, and shrinking a failing one: drop whole clients (in
+//! groups, then one by one), then every step after the failing one, then runs of steps
+//! (halving), then single steps (from the end), then simplify sends (no
 //! chunking, fewer parts, fewer bytes; not the layers' sends), keeping a change only while it
 //! stays coherent ([`super::coherence`]) and the same oracle still fails (twice in a row).
 //! Every candidate goes through the writer and the parser, so what is kept is exactly what a
@@ -12,7 +13,7 @@ use std::time::Instant;
 use super::coherence::coherent;
 use super::oracle::{judge, Judgement, Oracle};
 use super::probe::{PROBE, WITNESS};
-use super::stall::FLOOD;
+use super::stall::{FLOOD, SLOW};
 use crate::protocol::ClientFrame;
 use crate::scenario::model::{Action, BodySource, Chunking, Part, Scenario, Send};
 use crate::scenario::run::RunSettings;
@@ -127,7 +128,7 @@ impl Shrinker<'_> {
         self.best.steps.iter().map(|s| s.action.clone()).collect()
     }
 
-    /// Drops every step after the one that failed: they never ran.
+    /// Drops every step after the one that failed: they never ran (not for `alive`).
     async fn truncate(&mut self) -> bool {
         if self.spent() {
             return false;
@@ -142,7 +143,9 @@ impl Shrinker<'_> {
         let Some(index) = failure.line.checked_sub(first) else {
             return false;
         };
-        if oracle != self.oracle || index + 1 >= self.best.steps.len() {
+        // A server that is gone is shown best by the canary's `connect` at the end, which
+        // this would cut: a well-behaved client that noticed first needs its whole history.
+        if oracle != self.oracle || oracle == Oracle::Alive || index + 1 >= self.best.steps.len() {
             return false;
         }
         let mut kept = self.actions();
@@ -160,6 +163,27 @@ impl Shrinker<'_> {
             }
         }
         let mut progress = false;
+        // The well-behaved clients are tied together by their checks (the witness checks the
+        // probe's notices, the probe the witness's chat), so try them in groups first.
+        let layer = |c: &String| [PROBE, WITNESS, SLOW].iter().any(|p| c.starts_with(p));
+        let bystander = |c: &String| c.starts_with('b');
+        let groups: [Vec<String>; 3] = [
+            clients
+                .iter()
+                .filter(|c| layer(c) || bystander(c))
+                .cloned()
+                .collect(),
+            clients.iter().filter(|c| layer(c)).cloned().collect(),
+            clients.iter().filter(|c| bystander(c)).cloned().collect(),
+        ];
+        for group in groups.into_iter().filter(|g| g.len() > 1) {
+            let rest: Vec<Action> = self
+                .actions()
+                .into_iter()
+                .filter(|a| !client_of(a).is_some_and(|c| group.iter().any(|g| g == c)))
+                .collect();
+            progress |= self.attempt(rest).await;
+        }
         for client in clients {
             let rest: Vec<Action> = self
                 .actions()
@@ -277,8 +301,10 @@ pub async fn shrink(
         best: scenario,
     };
     for _ in 0..8 {
-        let mut progress = s.truncate().await;
-        progress |= s.drop_clients().await;
+        // Clients first: a failure the layers noticed first may show more simply later on
+        // (a corrupt relay at a bystander's `never malformed`), which truncating would cut.
+        let mut progress = s.drop_clients().await;
+        progress |= s.truncate().await;
         progress |= s.drop_runs().await;
         progress |= s.simplify_sends().await;
         if !progress || s.spent() {

@@ -277,16 +277,18 @@ const FAULTS: [(Fault, &[Oracle]); 17] = [
     (Fault::RenameWholePayload, &[Oracle::Semantics]),
 ];
 
-/// All faults at once (`NETFUZZ_FAULT=JoinWording` for one): most of a run is spent waiting
-/// out step timeouts, so they overlap well. Prints one report line per fault
+/// All faults at once (`NETFUZZ_FAULT=JoinWording` for one, `NETFUZZ_SEED=7` for another
+/// run seed than the CLI's default 1): most of a run is spent waiting out step timeouts, so
+/// they overlap well. Prints one report line per fault
 /// (`cargo test --test integration netfuzz -- --nocapture`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_fault_is_found_by_its_oracle_shrunk_and_replayed() {
     let only = std::env::var("NETFUZZ_FAULT").unwrap_or_default();
+    let seed = std::env::var("NETFUZZ_SEED").map_or(1, |s| s.parse().expect("a seed"));
     let runs: Vec<_> = FAULTS
         .into_iter()
         .filter(|(f, _)| only.is_empty() || format!("{f:?}") == only)
-        .map(|(fault, oracles)| tokio::spawn(find(fault, 1, oracles)))
+        .map(|(fault, oracles)| tokio::spawn(find(fault, seed, oracles)))
         .collect();
     let mut report = String::new();
     let mut failed = Vec::new();
