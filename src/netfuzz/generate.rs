@@ -1,7 +1,9 @@
 //! One fuzz session as a scenario: two well-behaved bystanders that exchange texts and files,
-//! attackers that take mutated turns in between ([`super::mutate`]), then the oracles written
-//! as expectations, in layers — a fresh canary pair, the bystanders' relays, `never` checks (no echo,
-//! no impostor, no malformed bytes, nothing for a lurker) — so that `chat-harness run` on the
+//! attackers that take mutated turns in between ([`super::mutate`]), a witness and a probe
+//! that check notices and the reference semantics as they go ([`super::probe`]), sometimes a
+//! slow reader and a flood ([`super::stall`]), then the oracles written as expectations, in
+//! layers — a fresh canary pair, the bystanders' relays, `never` checks (no echo, no
+//! impostor, no malformed bytes, nothing for a lurker) — so that `chat-harness run` on the
 //! written session checks exactly what the fuzzer checked.
 
 use std::time::Duration;

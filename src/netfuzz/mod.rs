@@ -1,8 +1,9 @@
 //! The black-box network fuzzer behind `chat-harness fuzz`: generates multi-client sessions
-//! from the protocol model with mutations ([`generate`], [`mutate`]), runs each as a scenario
-//! through the runner's targets (so every byte from the server goes through the project's
-//! decoder), judges it by layered oracles ([`oracle`]), shrinks a failing session
-//! ([`shrink`]) and saves it as a `.chat` reproducer that `chat-harness run` replays.
+//! from the protocol model with mutations ([`generate`], [`mutate`]) and checking clients
+//! ([`probe`], [`stall`]), runs each as a scenario through the runner's targets (so every
+//! byte from the server goes through the project's decoder), judges it by layered oracles
+//! ([`oracle`]), shrinks a failing session while it stays coherent ([`shrink`],
+//! [`coherence`]) and saves it as a `.chat` reproducer that `chat-harness run` replays.
 
 pub mod coherence;
 pub mod generate;
