@@ -253,12 +253,13 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
 /// Every fault with the oracles that may find it first. Several oracles are right for some
 /// faults: a missing or wrong time prefix breaks the witness's notices (checked as each
 /// join happens) before any relay is checked; a length written little-endian makes the
-/// first reply look like the start of a 16 KB frame, so `auth-ok` never arrives.
+/// first reply look like the start of a 16 KB frame, so `auth-ok` never arrives; an
+/// attacker under a bystander's own name makes its chat look like an echo.
 const FAULTS: [(Fault, &[Oracle]); 17] = [
     (Fault::ExitsOnUnknownType, &[Oracle::Alive]),
     (Fault::CorruptsRelayedLength, &[Oracle::Decode]),
     (Fault::EchoToSender, &[Oracle::Echo]),
-    (Fault::DuplicateNames, &[Oracle::Impostor]),
+    (Fault::DuplicateNames, &[Oracle::Impostor, Oracle::Echo]),
     (Fault::BroadcastToUnauthenticated, &[Oracle::Leak]),
     (Fault::LittleEndianLengths, &[Oracle::Decode, Oracle::Relay]),
     (
