@@ -179,9 +179,10 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
     };
     assert!(
         oracles.contains(&finding.oracle),
-        "{fault:?}: found by {}, expected one of {oracles:?}: {}",
+        "{fault:?}: found by {}, expected one of {oracles:?}: {}\n{}",
         finding.oracle,
-        finding.observed
+        finding.observed,
+        std::fs::read_to_string(&finding.path).unwrap_or_default()
     );
     assert!(
         failed_at < Duration::from_secs(60),
