@@ -1,15 +1,17 @@
 //! Whether a (shrunk) session still has a cause for every expectation: without this,
 //! shrinking "finds" that a message nobody sent does not arrive. An `auth-ok` needs an
-//! acceptable auth; a relayed chat or file its send by the client now holding that name, to an
-//! accepted recipient; a `renamed` the rename right before it; a `reply` a frame the rules
-//! answer with one, not yet matched by an earlier reply; a notice its join, rename or leave,
-//! after the witness was accepted.
+//! acceptable auth; a relayed chat or file (with all of its body) its send by the client now
+//! holding that name, to an accepted recipient; a `renamed` the rename right before it; a
+//! `reply` a frame the rules answer with one, not yet matched by an earlier reply; a notice
+//! its join, rename or leave, after the witness was accepted.
 
 use std::collections::{HashMap, HashSet};
 
 use super::probe::OVERLONG;
 use crate::protocol::ClientFrame;
-use crate::scenario::model::{Action, Expect, Expectation, FrameMatch, Part, TextMatch};
+use crate::scenario::model::{
+    Action, BodySource, Expect, Expectation, FrameMatch, Part, TextMatch,
+};
 
 /// Whether an auth is one Part 2 accepts (when the name is free).
 fn acceptable(name: &str, offset: Option<i32>) -> bool {
@@ -62,7 +64,17 @@ impl<'a> State<'a> {
                 }
                 Part::Frame(ClientFrame::File(h)) => {
                     answered += usize::from(!authed);
-                    self.files.insert((client, &h.filename));
+                    // Relayed only once its whole body has followed.
+                    let body: u64 = parts
+                        .iter()
+                        .map(|p| match p {
+                            Part::Body(BodySource::Generated(n)) => *n,
+                            _ => 0,
+                        })
+                        .sum();
+                    if body == u64::from(h.size) {
+                        self.files.insert((client, &h.filename));
+                    }
                 }
                 Part::Frame(frame @ ClientFrame::Rename(_)) => {
                     answered += usize::from(!authed);

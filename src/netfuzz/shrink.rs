@@ -57,11 +57,12 @@ pub struct Budget {
     pub until: Instant,
 }
 
-/// Whether a send belongs to the probe, the witness or a flood: their exact form is the
-/// check (a halved malformed frame would be no frame at all), so they are dropped or kept
-/// whole, never simplified.
+/// Whether a send belongs to a bystander, the probe, the witness or a flood: their exact
+/// form is the check (a halved malformed frame would be no frame at all, a file without its
+/// body is never relayed), so they are dropped or kept whole, never simplified.
 fn layer_send(send: &Send) -> bool {
-    send.client.starts_with(PROBE)
+    send.client.starts_with('b')
+        || send.client.starts_with(PROBE)
         || send.client.starts_with(WITNESS)
         || send
             .parts
