@@ -88,6 +88,8 @@ pub struct Summary {
     pub findings: Vec<Finding>,
     /// Further failures of oracles already saved (with `--keep-going`).
     pub repeats: u64,
+    /// Failures that did not recur in any re-run, shrunk or whole: not saved, fuzzing goes on.
+    pub flaky: u64,
     /// Wall time.
     pub elapsed: Duration,
     /// Of which spent shrinking and re-checking findings.
@@ -199,18 +201,20 @@ pub async fn fuzz(
                     let finding = minimise(config, &exec, session, oracle, seed, index - 1).await;
                     summary.shrinking += shrink_start.elapsed();
                     match finding {
-                        Ok(mut finding) => {
+                        Ok(Some(mut finding)) => {
                             finding.found_after = start.elapsed();
                             observe(&Event::Saved(finding.clone()));
                             summary.findings.push(finding);
+                            if !config.keep_going {
+                                break;
+                            }
                         }
+                        // It did not recur: a hiccup of timing, not a finding.
+                        Ok(None) => summary.flaky += 1,
                         Err(e) => {
                             summary.error = Some(format!("cannot write the reproducer: {e}"));
                             break;
                         }
-                    }
-                    if !config.keep_going {
-                        break;
                     }
                 }
             }
@@ -231,20 +235,30 @@ async fn minimise(
     oracle: Oracle,
     seed: u64,
     index: u64,
-) -> std::io::Result<Finding> {
+) -> std::io::Result<Option<Finding>> {
     let before = session.steps.len();
     let budget = ShrinkBudget {
         runs: config.shrink_runs,
         until: Instant::now() + config.shrink_time,
     };
-    let (mut small, _) = shrink::shrink(exec, session.clone(), oracle, budget).await;
+    let (shrunk, _) = shrink::shrink(exec, session.clone(), oracle, budget).await;
+    let mut small = shrunk.clone();
     generate::steady(&mut small);
     const RECHECKS: usize = 3;
     let mut reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
     if reproduced == 0 {
+        // Steadied, it no longer fails (a pause gave the server time to mend what a race
+        // broke): keep the shrunk form as the shrinker ran it.
+        small = shrunk;
+        reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
+    }
+    if reproduced == 0 {
         // The shrunk form is flaky: keep the whole session instead.
         small = session;
         reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
+    }
+    if reproduced == 0 {
+        return Ok(None);
     }
     let (judgement, stderr) = exec.run(&small).await;
     let observed = match &judgement {
@@ -273,7 +287,7 @@ async fn minimise(
         header.push(format!("server stderr ends with: {}", clip(line, 200)));
     }
     let path = save(&config.out, &small, oracle, &header)?;
-    Ok(Finding {
+    Ok(Some(Finding {
         oracle,
         session_seed: seed,
         session: index,
@@ -282,5 +296,5 @@ async fn minimise(
         steps: (before, small.steps.len()),
         reproduced: (reproduced, RECHECKS),
         found_after: Duration::ZERO,
-    })
+    }))
 }
