@@ -241,17 +241,10 @@ async fn minimise(
         runs: config.shrink_runs,
         until: Instant::now() + config.shrink_time,
     };
-    let (shrunk, _) = shrink::shrink(exec, session.clone(), oracle, budget).await;
-    let mut small = shrunk.clone();
+    let (mut small, _) = shrink::shrink(exec, session.clone(), oracle, budget).await;
     generate::steady(&mut small);
     const RECHECKS: usize = 3;
     let mut reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
-    if reproduced == 0 {
-        // Steadied, it no longer fails (a pause gave the server time to mend what a race
-        // broke): keep the shrunk form as the shrinker ran it.
-        small = shrunk;
-        reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
-    }
     if reproduced == 0 {
         // The shrunk form is flaky: keep the whole session instead.
         small = session;

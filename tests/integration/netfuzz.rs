@@ -233,8 +233,9 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
         replays
             .iter()
             .any(|(code, step)| *code == 1 && *step == failure.step),
-        "{fault:?}: chat-harness run must fail at `{}`: {replays:?}",
-        failure.step
+        "{fault:?}: chat-harness run must fail at `{}`: {replays:?}\n{}",
+        failure.step,
+        std::fs::read_to_string(&finding.path).unwrap_or_default()
     );
     format!(
         "{fault:?}: {} in session {}, failed after {:.1}s, saved after {:.1}s ({:.1}s with replays), {} -> {} steps, {}/{} re-runs:\n{}",
