@@ -326,9 +326,12 @@ Examples:
 
 Each finding is shrunk and saved as DIR/<oracle>-<hash>.chat, a scenario whose comment
 gives the seed, the oracle and what was observed. Oracles: alive (the server keeps
-accepting), canary (a fresh pair can still chat), decode (every byte decodes), relay, echo,
-impostor (well-behaved clients get every message in order, never their own, never under a
-stolen name), leak (nothing reaches an unauthenticated connection).
+accepting and never drops a well-behaved client), canary (a fresh pair can still chat),
+decode (every byte decodes), relay, echo, impostor (well-behaved clients get every message
+in order, never their own, never under a stolen name), leak (nothing reaches an
+unauthenticated connection), notice (joins, renames and leaves are announced in the
+documented wording), semantics (a probe client gets what the reference semantics define),
+stall (a client that stops reading delays nobody).
 
 Exit status: 0 the budget ran out and nothing was found, 1 something was found,
 2 usage or setup error.";

@@ -89,6 +89,12 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
     if summary.repeats > 0 {
         println!("{} more failures of oracles already saved", summary.repeats);
     }
+    if summary.flaky > 0 {
+        println!(
+            "{} failures did not recur in 3 re-runs (not saved; a loaded machine or a racy server)",
+            summary.flaky
+        );
+    }
     if let Some(e) = &summary.error {
         eprintln!("chat-harness fuzz: stopped: {e}");
         return Ok(2);

@@ -1,7 +1,9 @@
 //! One fuzz session as a scenario: two well-behaved bystanders that exchange texts and files,
-//! attackers that take mutated turns in between ([`super::mutate`]), then the oracles written
-//! as expectations, in layers — a fresh canary pair, the bystanders' relays, `never` checks (no echo,
-//! no impostor, no malformed bytes, nothing for a lurker) — so that `chat-harness run` on the
+//! attackers that take mutated turns in between ([`super::mutate`]), a witness and a probe
+//! that check notices and the reference semantics as they go ([`super::probe`]), sometimes a
+//! slow reader and a flood ([`super::stall`]), then the oracles written as expectations, in
+//! layers — a fresh canary pair, the bystanders' relays, `never` checks (no echo, no
+//! impostor, no malformed bytes, nothing for a lurker) — so that `chat-harness run` on the
 //! written session checks exactly what the fuzzer checked.
 
 use std::time::Duration;
@@ -9,7 +11,9 @@ use std::time::Duration;
 use regex::Regex;
 
 use super::mutate::{self, Attacker, SplicePool};
+use super::probe::{self, Probe};
 use super::rng::Rng;
+use super::stall;
 use crate::protocol::ClientFrame;
 use crate::scenario::model::{
     Action, BodySource, CaptionMatch, Expect, Expectation, FileMatch, FrameMatch, Part, Scenario,
@@ -61,7 +65,12 @@ fn step(action: Action) -> Step {
     }
 }
 
-fn expect(client: &str, alternatives: Vec<Expectation>, eventually: bool, never: bool) -> Action {
+pub(super) fn expect(
+    client: &str,
+    alternatives: Vec<Expectation>,
+    eventually: bool,
+    never: bool,
+) -> Action {
     Action::Expect(Expect {
         client: client.to_owned(),
         alternatives: alternatives.into_iter().map(|e| vec![e]).collect(),
@@ -76,7 +85,7 @@ fn regex(pattern: &str) -> TextMatch {
     Regex::new(pattern).map_or(TextMatch::Any, TextMatch::Regex)
 }
 
-fn frame(pattern: FrameMatch) -> Expectation {
+pub(super) fn frame(pattern: FrameMatch) -> Expectation {
     Expectation::Frame(pattern)
 }
 
@@ -108,10 +117,26 @@ impl Generator {
                 stopped: false,
             })
             .collect();
+        let mut probe = Probe::new(&sfx);
+        let witness = probe.witness.clone();
         let mut actions = Vec::new();
-        for name in bys.iter().chain(attackers.iter().map(|a| &a.client)) {
+        let clients = bys.iter().chain(attackers.iter().map(|a| &a.client));
+        for name in clients.chain([&witness, &probe.client]) {
             actions.push(Action::Connect(name.clone()));
         }
+        // The witness joins first, so that it is told of every other well-behaved join.
+        let offset = *rng.pick(OFFSETS);
+        actions.push(mutate::send(
+            &witness,
+            vec![Part::Frame(ClientFrame::auth(witness.clone(), offset))],
+            None,
+        ));
+        actions.push(expect(
+            &witness,
+            vec![frame(FrameMatch::AuthOk(TextMatch::Any))],
+            false,
+            false,
+        ));
         for name in &bys {
             let offset = *rng.pick(OFFSETS);
             actions.push(mutate::send(
@@ -126,7 +151,9 @@ impl Generator {
                 false,
             ));
             actions.push(Action::IgnoreNotices(name.clone(), true));
+            actions.push(probe::notice(&witness, format!("{name} connected")));
         }
+        actions.extend(probe.start(&mut rng));
         // What each bystander must receive from the other, in order.
         let mut owed: [Vec<Expectation>; 2] = [Vec::new(), Vec::new()];
         let steal: Vec<String> = bys.to_vec();
@@ -134,16 +161,38 @@ impl Generator {
             let open: Vec<usize> = (0..attackers.len())
                 .filter(|&i| !attackers[i].closed)
                 .collect();
-            if open.is_empty() || rng.chance(30) {
+            if !probe.gone && rng.chance(20) {
+                if rng.chance(10) {
+                    actions.extend(probe.leave(&mut rng));
+                } else {
+                    actions.extend(probe.turn(&mut rng));
+                }
+            } else if open.is_empty() || rng.chance(30) {
                 let from = rng.below(2);
                 let to = 1 - from;
                 let (send, owed_item) = bystander_turn(&mut rng, &bys[from], turn);
                 actions.push(send);
+                if matches!(owed_item, Expectation::Frame(FrameMatch::File(_))) {
+                    // The witness checks each file as it is sent: a damaged one breaks the
+                    // stream of every recipient, and this names the relay as the cause.
+                    actions.push(expect(&witness, vec![owed_item.clone()], true, false));
+                }
                 owed[to].push(owed_item);
             } else {
                 let a = &mut attackers[*rng.pick(&open)];
                 actions.extend(mutate::turn(&mut rng, a, &steal, &mut self.pool));
             }
+        }
+        if !probe.gone && rng.chance(50) {
+            actions.extend(probe.leave(&mut rng));
+        }
+        if rng.chance(stall::CHANCE) {
+            let from = &bys[rng.below(2)];
+            actions.extend(stall::block(
+                &format!("{}{sfx}", stall::SLOW),
+                from,
+                &witness,
+            ));
         }
         // The canary pair: the server still serves newcomers (once the attacks have landed).
         actions.push(Action::Pause(SETTLE));
@@ -215,7 +264,9 @@ impl Generator {
         let everyone = bys
             .iter()
             .chain(attackers.iter().map(|a| &a.client))
-            .chain(canaries.iter());
+            .chain(canaries.iter())
+            .chain([&witness])
+            .chain((!probe.gone).then_some(&probe.client));
         for name in everyone {
             actions.push(expect(name, vec![Expectation::Malformed], false, true));
         }
@@ -275,18 +326,25 @@ fn bystander_turn(rng: &mut Rng, from: &str, turn: usize) -> (Action, Expectatio
 }
 
 /// Steadies a shrunk session for replay: every `never` step keeps watching for
-/// [`NEVER_WATCH`], and a send followed by another client's step is given [`SETTLE`] to
-/// reach the server first (connections are served concurrently, so without it their order
-/// is a race).
+/// [`NEVER_WATCH`], the opening connects and a send followed by another client's step are
+/// given [`SETTLE`] to reach the server first (connections are served concurrently, so
+/// without it their order is a race).
 pub fn steady(scenario: &mut Scenario) {
-    let client = |a: &Action| match a {
-        Action::Send(s) => Some(s.client.clone()),
-        Action::Expect(e) => Some(e.client.clone()),
-        _ => None,
-    };
+    let client = super::shrink::client_of;
     let mut steps = Vec::new();
     let n = scenario.steps.len();
+    // Connections are accepted concurrently too: after the opening connects, give the server
+    // a moment to register them all before anyone authenticates (or a broadcast to a
+    // connection it has not registered yet would be missed on one run and not the next).
+    let connects = scenario
+        .steps
+        .iter()
+        .take_while(|s| matches!(s.action, Action::Connect(_)))
+        .count();
     for i in 0..n {
+        if i == connects && connects >= 2 {
+            steps.push(step(Action::Pause(SETTLE)));
+        }
         let mut current = scenario.steps[i].clone();
         if let Action::Expect(e) = &mut current.action {
             if e.never && e.timeout.is_none() {

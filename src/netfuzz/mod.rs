@@ -1,14 +1,18 @@
 //! The black-box network fuzzer behind `chat-harness fuzz`: generates multi-client sessions
-//! from the protocol model with mutations ([`generate`], [`mutate`]), runs each as a scenario
-//! through the runner's targets (so every byte from the server goes through the project's
-//! decoder), judges it by layered oracles ([`oracle`]), shrinks a failing session
-//! ([`shrink`]) and saves it as a `.chat` reproducer that `chat-harness run` replays.
+//! from the protocol model with mutations ([`generate`], [`mutate`]) and checking clients
+//! ([`probe`], [`stall`]), runs each as a scenario through the runner's targets (so every
+//! byte from the server goes through the project's decoder), judges it by layered oracles
+//! ([`oracle`]), shrinks a failing session while it stays coherent ([`shrink`],
+//! [`coherence`]) and saves it as a `.chat` reproducer that `chat-harness run` replays.
 
+pub mod coherence;
 pub mod generate;
 pub mod mutate;
 pub mod oracle;
+pub mod probe;
 pub mod rng;
 pub mod shrink;
+pub mod stall;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -84,6 +88,8 @@ pub struct Summary {
     pub findings: Vec<Finding>,
     /// Further failures of oracles already saved (with `--keep-going`).
     pub repeats: u64,
+    /// Failures that did not recur in any re-run, shrunk or whole: not saved, fuzzing goes on.
+    pub flaky: u64,
     /// Wall time.
     pub elapsed: Duration,
     /// Of which spent shrinking and re-checking findings.
@@ -195,18 +201,20 @@ pub async fn fuzz(
                     let finding = minimise(config, &exec, session, oracle, seed, index - 1).await;
                     summary.shrinking += shrink_start.elapsed();
                     match finding {
-                        Ok(mut finding) => {
+                        Ok(Some(mut finding)) => {
                             finding.found_after = start.elapsed();
                             observe(&Event::Saved(finding.clone()));
                             summary.findings.push(finding);
+                            if !config.keep_going {
+                                break;
+                            }
                         }
+                        // It did not recur: a hiccup of timing, not a finding.
+                        Ok(None) => summary.flaky += 1,
                         Err(e) => {
                             summary.error = Some(format!("cannot write the reproducer: {e}"));
                             break;
                         }
-                    }
-                    if !config.keep_going {
-                        break;
                     }
                 }
             }
@@ -227,7 +235,7 @@ async fn minimise(
     oracle: Oracle,
     seed: u64,
     index: u64,
-) -> std::io::Result<Finding> {
+) -> std::io::Result<Option<Finding>> {
     let before = session.steps.len();
     let budget = ShrinkBudget {
         runs: config.shrink_runs,
@@ -241,6 +249,9 @@ async fn minimise(
         // The shrunk form is flaky: keep the whole session instead.
         small = session;
         reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
+    }
+    if reproduced == 0 {
+        return Ok(None);
     }
     let (judgement, stderr) = exec.run(&small).await;
     let observed = match &judgement {
@@ -269,7 +280,7 @@ async fn minimise(
         header.push(format!("server stderr ends with: {}", clip(line, 200)));
     }
     let path = save(&config.out, &small, oracle, &header)?;
-    Ok(Finding {
+    Ok(Some(Finding {
         oracle,
         session_seed: seed,
         session: index,
@@ -278,5 +289,5 @@ async fn minimise(
         steps: (before, small.steps.len()),
         reproduced: (reproduced, RECHECKS),
         found_after: Duration::ZERO,
-    })
+    }))
 }

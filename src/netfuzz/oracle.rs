@@ -1,16 +1,21 @@
 //! The oracles, in layers, and how a failed session is attributed to one of them: by the step
-//! that failed (the generator writes each oracle as its own kind of step). A failure at an
-//! attacker's own step (its write failed because the server closed or reset it) is no finding.
+//! that failed (the generator writes each oracle as its own kind of step, and the layers'
+//! clients have their own names: canaries, the witness `w1`, the probe `p1`, the slow reader
+//! `s1`). A failure at an attacker's own step (its write failed because the server closed or
+//! reset it) is no finding; a failure at the probe's is.
 
 use std::fmt;
 
 use super::generate::CANARIES;
+use super::probe::{PROBE, WITNESS};
+use super::stall::{FLOOD, SLOW};
 use crate::scenario::run::{Failure, ScenarioRun, Verdict};
 
 /// Which invariant a session broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Oracle {
-    /// The server stopped accepting connections (a spawned process died, a listener closed).
+    /// The server stopped accepting connections (a spawned process died, a listener closed),
+    /// or closed a well-behaved client.
     Alive,
     /// A fresh pair of clients could not authenticate and exchange a message in time.
     Canary,
@@ -25,6 +30,14 @@ pub enum Oracle {
     Impostor,
     /// A connection that never authenticated received a broadcast.
     Leak,
+    /// A well-behaved client's join, rename or leave was not announced to the witness in the
+    /// documented wording.
+    Notice,
+    /// The probe, doing only what the reference semantics define exactly, did not get the
+    /// defined outcome (or its connection was closed).
+    Semantics,
+    /// A client that stopped reading delayed a flood to the others.
+    Stall,
 }
 
 impl Oracle {
@@ -38,13 +51,18 @@ impl Oracle {
             Self::Echo => "echo",
             Self::Impostor => "impostor",
             Self::Leak => "leak",
+            Self::Notice => "notice",
+            Self::Semantics => "semantics",
+            Self::Stall => "stall",
         }
     }
 
     /// What the oracle checks, in a sentence.
     pub fn meaning(self) -> &'static str {
         match self {
-            Self::Alive => "the server keeps accepting connections",
+            Self::Alive => {
+                "the server keeps accepting connections and never drops a well-behaved client"
+            }
             Self::Canary => {
                 "a fresh pair of clients can authenticate and exchange a message within the step timeout"
             }
@@ -57,6 +75,15 @@ impl Oracle {
                 "a chat under a client's name only ever carries what that client sent"
             }
             Self::Leak => "a connection that never authenticated receives no broadcast",
+            Self::Notice => {
+                "well-behaved clients are told, in the documented wording, when a well-behaved client connects, renames and leaves (by exit, close or reset)"
+            }
+            Self::Semantics => {
+                "a client doing only what the reference semantics define (auth with or without an offset, refusals, a second auth, rename to the first word, malformed frames) gets the defined outcome and keeps its connection"
+            }
+            Self::Stall => {
+                "a client that stops reading never delays the others: a multi-megabyte flood still reaches a reading client within the step timeout"
+            }
         }
     }
 }
@@ -100,6 +127,25 @@ pub fn judge(run: &ScenarioRun) -> Judgement {
         }
     } else if step.contains("never malformed") || is_malformed(failure) || garbled(run, client) {
         Oracle::Decode
+    } else if everyone_cut_off(run)
+        || ((client.starts_with('b') || client.starts_with(WITNESS)) && cut_off(run, client))
+    {
+        // The server closed a bystander or the witness, which never gives it cause, or every
+        // connection at once: it is gone, whichever client noticed first.
+        Oracle::Alive
+    } else if step.contains(FLOOD) || client.starts_with(SLOW) {
+        Oracle::Stall
+    } else if client.starts_with(PROBE) {
+        Oracle::Semantics
+    } else if client.starts_with(WITNESS) {
+        if step.contains("< eventually notice ") {
+            Oracle::Notice
+        } else if step.contains("< auth-ok") || step.contains("< eventually file from ") {
+            Oracle::Relay
+        } else {
+            // The probe's relays and the chat that checks its offset.
+            Oracle::Semantics
+        }
     } else if client.starts_with('x') {
         if step.contains("< never") {
             Oracle::Leak
@@ -127,6 +173,36 @@ pub fn judge(run: &ScenarioRun) -> Judgement {
         Oracle::Relay
     };
     Judgement::Found(oracle, failure.clone())
+}
+
+/// Whether every connection still open (not closed, reset or half-closed by its own client)
+/// was closed by the server, and at least two of them were not attackers'.
+fn everyone_cut_off(run: &ScenarioRun) -> bool {
+    let open: Vec<&(String, Vec<String>)> = run
+        .transcripts
+        .iter()
+        .filter(|(_, lines)| {
+            !lines.iter().any(|l| {
+                l.starts_with("> close")
+                    || l.starts_with("> reset")
+                    || l.starts_with("> half-close")
+            })
+        })
+        .collect();
+    open.iter()
+        .filter(|(name, _)| !name.starts_with('x'))
+        .count()
+        >= 2
+        && open.iter().all(|(name, _)| cut_off(run, name))
+}
+
+fn cut_off(run: &ScenarioRun, client: &str) -> bool {
+    run.transcripts.iter().any(|(name, lines)| {
+        name == client
+            && lines
+                .iter()
+                .any(|l| l.starts_with("< connection closed by the server"))
+    })
 }
 
 fn garbled(run: &ScenarioRun, client: &str) -> bool {

@@ -1,17 +1,21 @@
-//! Running sessions as scenario text, and shrinking a failing one: drop whole clients, then
-//! runs of steps (halving), then single steps, then simplify sends (no chunking, fewer parts,
-//! fewer bytes), keeping a change only while the same oracle still fails (twice in a row). Every candidate goes
-//! through the writer and the parser, so what is kept is exactly what a reproducer replays.
+//! Running sessions as scenario text, and shrinking a failing one: drop whole clients (in
+//! groups, then one by one), then every step after the failing one, then runs of steps
+//! (halving), then single steps (from the end), then simplify sends (no
+//! chunking, fewer parts, fewer bytes; not the layers' sends), keeping a change only while it
+//! stays coherent ([`super::coherence`]) and the same oracle still fails (twice in a row).
+//! Every candidate goes through the writer and the parser, so what is kept is exactly what a
+//! reproducer replays.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::coherence::coherent;
 use super::oracle::{judge, Judgement, Oracle};
+use super::probe::{PROBE, WITNESS};
+use super::stall::{FLOOD, SLOW};
 use crate::protocol::ClientFrame;
-use crate::scenario::model::{
-    Action, BodySource, Chunking, Expectation, FrameMatch, Part, Scenario, TextMatch,
-};
+use crate::scenario::model::{Action, BodySource, Chunking, Part, Scenario, Send};
 use crate::scenario::run::RunSettings;
 use crate::scenario::suite::Provider;
 use crate::scenario::{parse_str, writer};
@@ -53,7 +57,21 @@ pub struct Budget {
     pub until: Instant,
 }
 
-fn client_of(action: &Action) -> Option<&str> {
+/// Whether a send belongs to a bystander, the probe, the witness or a flood: their exact
+/// form is the check (a halved malformed frame would be no frame at all, a file without its
+/// body is never relayed), so they are dropped or kept whole, never simplified.
+fn layer_send(send: &Send) -> bool {
+    send.client.starts_with('b')
+        || send.client.starts_with(PROBE)
+        || send.client.starts_with(WITNESS)
+        || send
+            .parts
+            .iter()
+            .any(|p| matches!(p, Part::Frame(ClientFrame::Text(t)) if t.starts_with(FLOOD)))
+}
+
+/// The client a step belongs to (none for a pause).
+pub(super) fn client_of(action: &Action) -> Option<&str> {
     match action {
         Action::Connect(n)
         | Action::Close(n)
@@ -65,73 +83,6 @@ fn client_of(action: &Action) -> Option<&str> {
         Action::Expect(e) => Some(&e.client),
         Action::Pause(_) => None,
     }
-}
-
-/// Whether every expectation still has its cause: an `auth-ok` its auth, a relayed chat or
-/// file its send, and both ends their accepted auth. Without this, shrinking "finds" that a
-/// message nobody sent does not arrive.
-fn coherent(actions: &[Action]) -> bool {
-    use std::collections::HashSet;
-    let mut asked: HashSet<&str> = HashSet::new();
-    let mut accepted: HashSet<&str> = HashSet::new();
-    let mut texts: HashSet<(&str, &str)> = HashSet::new();
-    let mut files: HashSet<(&str, &str)> = HashSet::new();
-    for action in actions {
-        match action {
-            Action::Send(send) => {
-                for part in &send.parts {
-                    match part {
-                        Part::Frame(ClientFrame::Auth { .. }) => {
-                            asked.insert(&send.client);
-                        }
-                        Part::Frame(ClientFrame::Text(t)) => {
-                            texts.insert((&send.client, t));
-                        }
-                        Part::Frame(ClientFrame::File(h)) => {
-                            files.insert((&send.client, &h.filename));
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            Action::Expect(e) if !e.never => {
-                for expected in e.alternatives.iter().flatten() {
-                    let Expectation::Frame(pattern) = expected else {
-                        continue;
-                    };
-                    let ok = match pattern {
-                        FrameMatch::AuthOk(_) => {
-                            let ok = asked.contains(e.client.as_str());
-                            accepted.insert(&e.client);
-                            ok
-                        }
-                        FrameMatch::Chat {
-                            sender: TextMatch::Exact(from),
-                            message: TextMatch::Exact(m),
-                        } => {
-                            texts.contains(&(from.as_str(), m.as_str()))
-                                && accepted.contains(from.as_str())
-                                && accepted.contains(e.client.as_str())
-                        }
-                        FrameMatch::File(f) => match (&f.sender, &f.name) {
-                            (TextMatch::Exact(from), TextMatch::Exact(name)) => {
-                                files.contains(&(from.as_str(), name.as_str()))
-                                    && accepted.contains(from.as_str())
-                                    && accepted.contains(e.client.as_str())
-                            }
-                            _ => true,
-                        },
-                        _ => true,
-                    };
-                    if !ok {
-                        return false;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    true
 }
 
 struct Shrinker<'a> {
@@ -178,6 +129,31 @@ impl Shrinker<'_> {
         self.best.steps.iter().map(|s| s.action.clone()).collect()
     }
 
+    /// Drops every step after the one that failed: they never ran (not for `alive`).
+    async fn truncate(&mut self) -> bool {
+        if self.spent() {
+            return false;
+        }
+        self.runs += 1;
+        let Judgement::Found(oracle, failure) = self.exec.run(&self.best).await.0 else {
+            return false;
+        };
+        let mut header = self.best.clone();
+        header.steps.clear();
+        let first = writer::write(&header).lines().count() + 1;
+        let Some(index) = failure.line.checked_sub(first) else {
+            return false;
+        };
+        // A server that is gone is shown best by the canary's `connect` at the end, which
+        // this would cut: a well-behaved client that noticed first needs its whole history.
+        if oracle != self.oracle || oracle == Oracle::Alive || index + 1 >= self.best.steps.len() {
+            return false;
+        }
+        let mut kept = self.actions();
+        kept.truncate(index + 1);
+        self.attempt(kept).await
+    }
+
     async fn drop_clients(&mut self) -> bool {
         let mut clients: Vec<String> = Vec::new();
         for a in self.actions() {
@@ -188,6 +164,27 @@ impl Shrinker<'_> {
             }
         }
         let mut progress = false;
+        // The well-behaved clients are tied together by their checks (the witness checks the
+        // probe's notices, the probe the witness's chat), so try them in groups first.
+        let layer = |c: &String| [PROBE, WITNESS, SLOW].iter().any(|p| c.starts_with(p));
+        let bystander = |c: &String| c.starts_with('b');
+        let groups: [Vec<String>; 3] = [
+            clients
+                .iter()
+                .filter(|c| layer(c) || bystander(c))
+                .cloned()
+                .collect(),
+            clients.iter().filter(|c| layer(c)).cloned().collect(),
+            clients.iter().filter(|c| bystander(c)).cloned().collect(),
+        ];
+        for group in groups.into_iter().filter(|g| g.len() > 1) {
+            let rest: Vec<Action> = self
+                .actions()
+                .into_iter()
+                .filter(|a| !client_of(a).is_some_and(|c| group.iter().any(|g| g == c)))
+                .collect();
+            progress |= self.attempt(rest).await;
+        }
         for client in clients {
             let rest: Vec<Action> = self
                 .actions()
@@ -203,6 +200,20 @@ impl Shrinker<'_> {
         let mut progress = false;
         let mut size = (self.best.steps.len() / 2).max(1);
         loop {
+            if size == 1 {
+                // Single steps from the end: an expectation goes before the step causing
+                // it, so a cause and its effects can go in one pass.
+                let mut at = self.best.steps.len();
+                while at > 0 && !self.spent() {
+                    at -= 1;
+                    let mut rest = self.actions();
+                    if at < rest.len() {
+                        rest.remove(at);
+                        progress |= self.attempt(rest).await;
+                    }
+                }
+                return progress;
+            }
             let mut start = 0;
             while start < self.best.steps.len() && !self.spent() {
                 let mut rest = self.actions();
@@ -227,6 +238,9 @@ impl Shrinker<'_> {
             let Action::Send(send) = &self.best.steps[i].action else {
                 continue;
             };
+            if layer_send(send) {
+                continue;
+            }
             let send = send.clone();
             let mut variants = Vec::new();
             if send.chunking != Chunking::default() {
@@ -288,7 +302,10 @@ pub async fn shrink(
         best: scenario,
     };
     for _ in 0..8 {
+        // Clients first: a failure the layers noticed first may show more simply later on
+        // (a corrupt relay at a bystander's `never malformed`), which truncating would cut.
         let mut progress = s.drop_clients().await;
+        progress |= s.truncate().await;
         progress |= s.drop_runs().await;
         progress |= s.simplify_sends().await;
         if !progress || s.spent() {
@@ -307,39 +324,4 @@ pub async fn recheck(exec: &Exec, scenario: &Scenario, oracle: Oracle, times: us
         }
     }
     failed
-}
-
-#[cfg(test)]
-mod tests {
-    use super::coherent;
-    use crate::netfuzz::{Generator, Shape};
-    use crate::scenario::model::Action;
-
-    #[test]
-    fn generated_sessions_are_coherent_and_losing_a_send_is_not() {
-        let mut generator = Generator::new(Shape {
-            attackers: 2,
-            max_turns: 8,
-            suffix: String::new(),
-            timeout: std::time::Duration::from_secs(1),
-        });
-        for seed in 0..200 {
-            let actions: Vec<Action> = generator
-                .session(seed)
-                .steps
-                .into_iter()
-                .map(|s| s.action)
-                .collect();
-            assert!(coherent(&actions), "seed {seed}");
-            let without_canary_text: Vec<Action> = actions
-                .iter()
-                .filter(|a| {
-                    !matches!(a, Action::Send(s) if s.client == "canary1"
-                    && crate::scenario::writer::action(a).contains("text"))
-                })
-                .cloned()
-                .collect();
-            assert!(!coherent(&without_canary_text), "seed {seed}");
-        }
-    }
 }

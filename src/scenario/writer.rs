@@ -128,6 +128,14 @@ fn body(source: &BodySource) -> String {
 /// Bytes as `"..."` with escapes (printable non-ASCII text as it is); long runs of one
 /// character (or byte) become `"x" * N`, several strings in a row (which the parser joins).
 pub fn quote(bytes: &[u8]) -> String {
+    // A long run of one ASCII byte (the fuzzer's floods) without a pass per character.
+    if let Some(&first) = bytes.first() {
+        let same = [first; 64];
+        if bytes.len() >= RUN && first.is_ascii() && bytes.chunks(64).all(|c| c == &same[..c.len()])
+        {
+            return format!("{} * {}", escape(&bytes[..1]), bytes.len());
+        }
+    }
     // Work on characters when the bytes are text, on bytes otherwise.
     let units: Vec<&[u8]> = match std::str::from_utf8(bytes) {
         Ok(text) => text

@@ -1,6 +1,7 @@
 //! `chat-harness fuzz` as a user runs it: help with examples, exit 2 when the server cannot
 //! be started, and a spawned server process that dies on an unknown frame type is found
-//! (`alive`), shrunk, and replayed by `chat-harness run --spawn` failing at the same step.
+//! (`alive`), shrunk, and replayed by `chat-harness run --spawn` failing at the step the
+//! reproducer's comment names.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -100,5 +101,17 @@ fn a_server_process_that_exits_on_an_unknown_type_is_found_and_replayed() {
         .expect("run");
     let json = String::from_utf8_lossy(&replay.stdout);
     assert_eq!(replay.status.code(), Some(1), "{json}");
-    assert!(json.contains(r#""step":"connect canary1""#), "{json}");
+    // The step the fuzzer saw fail (`connect canary1`, or a bystander's or the witness's step
+    // when it noticed the server gone first) fails again.
+    let observed = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# observed: `"))
+        .and_then(|l| l.split_once("`: "))
+        .map(|(step, _)| step.to_owned())
+        .expect("an observed step");
+    let failed = json
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find_map(|v| v["failure"]["step"].as_str().map(str::to_owned));
+    assert_eq!(failed.as_deref(), Some(observed.as_str()), "{json}");
 }
