@@ -119,7 +119,7 @@ impl<B: FileSource> OutQueue<B> {
     /// an error. Interrupted writes are retried. On error the connection is done for.
     pub fn flush(&mut self, w: &mut impl Sink, budget: u64) -> io::Result<Flushed> {
         let mut cost = 0;
-        loop {
+        'queue: loop {
             if cost >= budget {
                 return Ok(Flushed {
                     cost,
@@ -139,30 +139,21 @@ impl<B: FileSource> OutQueue<B> {
                 Some(Entry::Bytes(_) | Entry::Coalesced { .. }) => {
                     self.write_frames(w).map(|n| cost += n as u64)
                 }
-                Some(Entry::File { body, read }) => {
+                Some(Entry::File { body, read }) => 'file: {
                     if self.chunk_written == self.chunk.len() {
                         if *read == body.len() {
                             self.entries.pop_front();
                             self.chunk = Vec::new();
                             self.chunk_written = 0;
                             cost += FILE_QUEUE_COST;
-                            continue;
+                            continue 'queue;
                         }
                         let want = FILE_CHUNK
                             .min(usize::try_from(body.len() - *read).unwrap_or(FILE_CHUNK));
                         if let Some(sent) = body.file().and_then(|f| w.send_file(f, *read, want)) {
-                            match sent.and_then(shorter_than_announced) {
-                                Ok(n) => *read += n as u64,
-                                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                                    return Ok(Flushed {
-                                        cost,
-                                        blocked: true,
-                                    })
-                                }
-                                Err(e) => return Err(e),
-                            }
-                            continue;
+                            break 'file sent
+                                .and_then(shorter_than_announced)
+                                .map(|n| *read += n as u64);
                         }
                         self.chunk.resize(want, 0);
                         let n = shorter_than_announced(body.read_at(*read, &mut self.chunk)?)?;
