@@ -37,17 +37,27 @@ fn push<F>(out: &mut Vec<Decoded<F>>, item: Result<Item<F>, DecodeError>) {
     }
 }
 
+/// `stream` cut into consecutive pieces of the given sizes (cycled; a size of 0 counts as 1).
+fn pieces<'a>(stream: &'a [u8], chunk_sizes: &'a [usize]) -> impl Iterator<Item = &'a [u8]> {
+    let mut rest = stream;
+    let mut sizes = chunk_sizes.iter().copied().cycle();
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let n = sizes.next().unwrap_or(usize::MAX).clamp(1, rest.len());
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
 /// Decodes `stream` fed in chunks of the given sizes (cycled; a size of 0 counts as 1), and
 /// checks after every chunk that the decoder holds no more than one partial frame.
 pub fn decode_in_chunks<F: Frame>(stream: &[u8], chunk_sizes: &[usize]) -> Vec<Decoded<F>> {
     let mut decoder = StreamDecoder::<F>::new();
     let mut out = Vec::new();
-    let mut rest = stream;
-    let mut sizes = chunk_sizes.iter().copied().cycle();
-    while !rest.is_empty() {
-        let n = sizes.next().unwrap_or(usize::MAX).clamp(1, rest.len());
-        let (chunk, tail) = rest.split_at(n);
-        rest = tail;
+    for chunk in pieces(stream, chunk_sizes) {
         decoder.feed(chunk);
         while let Some(item) = decoder.next_item() {
             push(&mut out, item);
@@ -72,12 +82,7 @@ pub fn decode_borrowed_in_chunks<F: Frame>(
     let mut decoder = FrameDecoder::<F>::new();
     let mut buf = Vec::new();
     let mut out = Vec::new();
-    let mut rest = stream;
-    let mut sizes = chunk_sizes.iter().copied().cycle();
-    while !rest.is_empty() {
-        let n = sizes.next().unwrap_or(usize::MAX).clamp(1, rest.len());
-        let (chunk, tail) = rest.split_at(n);
-        rest = tail;
+    for chunk in pieces(stream, chunk_sizes) {
         buf.extend_from_slice(chunk);
         let mut start = 0;
         loop {
