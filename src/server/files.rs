@@ -28,7 +28,8 @@ pub struct DiskUpload {
     written: u64,
 }
 
-/// A complete stored file; clones share one open file, read with positioned reads.
+/// A complete stored file; clones share one open file, sent to sockets with `sendfile` (see
+/// `zerocopy`) or read with positioned reads.
 #[derive(Debug, Clone)]
 pub struct DiskBody {
     pub(super) file: Arc<File>,
