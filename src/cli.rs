@@ -147,7 +147,8 @@ pub struct TargetArgs {
     #[arg(long, value_name = "HOST:PORT", conflicts_with = "spawn")]
     pub target: Option<String>,
     /// A command that starts a server listening on {port}, run once per scenario (or session)
-    /// through `sh -c` and killed afterwards.
+    /// through `sh -c` and killed afterwards. {port} is a free port no other program is handed
+    /// meanwhile; a server that exits at once saying it is in use is started on another.
     #[arg(long, value_name = "CMD")]
     pub spawn: Option<String>,
     /// The built-in server's I/O design (when neither --target nor --spawn is given).

@@ -13,6 +13,7 @@ pub mod model;
 mod parse_expect;
 mod parse_send;
 pub mod parser;
+mod port_lease;
 pub mod report;
 pub mod run;
 pub mod suite;

@@ -2,13 +2,14 @@
 //! scenario), or a fresh process per scenario started from a command with `{port}` in it
 //! (ready once it accepts a connection, killed afterwards, its stderr kept).
 
-use std::collections::BTreeSet;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use thiserror::Error;
+
+use super::port_lease::PortLease;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
@@ -16,6 +17,9 @@ use tokio::time::Instant;
 
 /// Most stderr kept from a spawned server.
 const STDERR_CAP: usize = 64 * 1024;
+
+/// How long a stopped server's last stderr lines may take to arrive.
+const STDERR_DRAIN: Duration = Duration::from_secs(1);
 
 /// What to run scenarios against.
 #[derive(Debug, Clone)]
@@ -46,6 +50,9 @@ pub enum TargetError {
     /// The server process could not be started or did not become ready.
     #[error("{0}")]
     Spawn(String),
+    /// The server exited at once, saying its port is in use.
+    #[error("{0}")]
+    PortTaken(String),
     /// Other I/O trouble.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -118,7 +125,18 @@ impl Target {
                 command,
                 ready_timeout,
                 fixed_port,
-            } => spawn(command, *ready_timeout, *fixed_port).await,
+            } => {
+                // A chosen port can still be taken by another program between the check and
+                // the server's bind: try a fresh one, a bounded number of times.
+                let mut attempts = if fixed_port.is_some() { 1 } else { 3 };
+                loop {
+                    attempts -= 1;
+                    match spawn(command, *ready_timeout, *fixed_port).await {
+                        Err(TargetError::PortTaken(_)) if attempts > 0 => continue,
+                        result => return result,
+                    }
+                }
+            }
         }
     }
 }
@@ -129,8 +147,10 @@ pub struct Lease {
     pub addr: SocketAddr,
     child: Option<Child>,
     stderr: Option<Arc<Mutex<Vec<u8>>>>,
+    /// Copies the server's stderr into `stderr` until the pipe closes.
+    stderr_reader: Option<tokio::task::JoinHandle<()>>,
     /// Keeps the port out of other scenarios' hands until the server is gone.
-    _port: Option<PortReservation>,
+    _port: Option<PortLease>,
 }
 
 impl Lease {
@@ -140,6 +160,7 @@ impl Lease {
             addr,
             child: None,
             stderr: None,
+            stderr_reader: None,
             _port: None,
         }
     }
@@ -153,6 +174,11 @@ impl Lease {
     pub async fn release(mut self) -> Option<String> {
         if let Some(child) = self.child.as_mut() {
             kill(child).await;
+        }
+        if let Some(reader) = self.stderr_reader.take() {
+            // The pipe closes once the process group is gone; a grandchild that left the group
+            // could hold it open, so the wait is bounded.
+            let _ = tokio::time::timeout(STDERR_DRAIN, reader).await;
         }
         let stderr = self.stderr.take()?;
         let bytes = stderr.lock().map(|b| b.clone()).unwrap_or_default();
@@ -173,41 +199,6 @@ async fn kill(child: &mut Child) {
     let _ = child.kill().await;
 }
 
-/// Ports handed to spawned servers that are still running, in this process. Asking the kernel
-/// for a free port and then releasing it leaves a window in which a parallel scenario can be
-/// handed the same port; its server would then fail to bind while the readiness probe reaches
-/// the other scenario's server.
-static LEASED_PORTS: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
-
-/// A free port, reserved in [`LEASED_PORTS`] until dropped.
-#[derive(Debug)]
-struct PortReservation(u16);
-
-impl PortReservation {
-    fn new() -> std::io::Result<Self> {
-        // Bounded: the kernel hands out tens of thousands of ports; a few tries always do.
-        for _ in 0..1000 {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")?
-                .local_addr()?
-                .port();
-            let mut leased = LEASED_PORTS.lock().unwrap_or_else(|e| e.into_inner());
-            if leased.insert(port) {
-                return Ok(Self(port));
-            }
-        }
-        Err(std::io::Error::other(
-            "no free port that is not already leased",
-        ))
-    }
-}
-
-impl Drop for PortReservation {
-    fn drop(&mut self) {
-        let mut leased = LEASED_PORTS.lock().unwrap_or_else(|e| e.into_inner());
-        leased.remove(&self.0);
-    }
-}
-
 async fn spawn(
     command: &str,
     ready_timeout: Duration,
@@ -215,10 +206,10 @@ async fn spawn(
 ) -> Result<Lease, TargetError> {
     let reservation = match fixed_port {
         Some(_) => None,
-        None => Some(PortReservation::new()?),
+        None => Some(PortLease::new()?),
     };
     let port = match (&reservation, fixed_port) {
-        (Some(reserved), _) => reserved.0,
+        (Some(reserved), _) => reserved.port(),
         (None, Some(port)) => port,
         (None, None) => return Err(TargetError::Spawn("no port to listen on".to_owned())),
     };
@@ -234,7 +225,7 @@ async fn spawn(
         .spawn()
         .map_err(|e| TargetError::Spawn(format!("cannot start `{line}`: {e}")))?;
     let stderr = Arc::new(Mutex::new(Vec::new()));
-    if let Some(mut pipe) = child.stderr.take() {
+    let stderr_reader = child.stderr.take().map(|mut pipe| {
         let sink = stderr.clone();
         tokio::spawn(async move {
             let mut buf = [0u8; 4096];
@@ -247,14 +238,15 @@ async fn spawn(
                     kept.extend_from_slice(&buf[..n.min(room)]);
                 }
             }
-        });
-    }
+        })
+    });
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let deadline = Instant::now() + ready_timeout;
     let mut lease = Lease {
         addr,
         child: Some(child),
         stderr: Some(stderr),
+        stderr_reader,
         _port: reservation,
     };
     loop {
@@ -270,10 +262,15 @@ async fn spawn(
         }
         if let Some(Ok(Some(status))) = lease.child.as_mut().map(Child::try_wait) {
             let stderr = lease.release().await.unwrap_or_default();
-            return Err(TargetError::Spawn(format!(
+            let message = format!(
                 "`{line}` exited ({status}) before accepting connections{}",
                 tail(&stderr)
-            )));
+            );
+            return Err(if stderr.to_lowercase().contains("in use") {
+                TargetError::PortTaken(message)
+            } else {
+                TargetError::Spawn(message)
+            });
         }
         if Instant::now() >= deadline {
             let stderr = lease.release().await.unwrap_or_default();

@@ -47,6 +47,8 @@ mod scenario_runner;
 /// The suite passes against the reference server (both modes) and behaves as documented
 /// against a Python server in the original's style.
 mod scenario_suite;
+/// Spawned targets: a server whose port is taken is started again on another.
+mod scenario_target;
 /// The writer turns scenarios back into text that parses into the same model.
 mod scenario_writer;
 /// The `serve` binary: prints its address, chats, stops cleanly on SIGTERM.
