@@ -206,9 +206,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn an_unreachable_server_is_a_one_line_error_and_status_2() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    drop(listener);
+    let (_bound, addr) = crate::support::refusing_address();
     let dir = tempfile::tempdir().expect("tempdir");
     let client = ClientProcess::start(addr, dir.path(), &["--name", "a"]);
     let (status, stderr) = client.finish();

@@ -119,11 +119,8 @@ async fn junit_xml_lists_every_scenario_with_its_verdict() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_target_exits_2_and_parse_errors_too() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let target = Target::address(&port.to_string()).unwrap();
+    let (_bound, addr) = crate::support::refusing_address();
+    let target = Target::address(&addr.to_string()).unwrap();
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = execute(
         config(Arc::new(target), Format::Human, false),

@@ -24,3 +24,18 @@ pub fn frames_of<F: Frame + Clone + std::fmt::Debug>(stream: &[u8]) -> Vec<F> {
         })
         .collect()
 }
+
+/// An address where nothing listens, for as long as the returned socket lives: it is bound but
+/// not listening, so connections are refused and no other test can be handed the port.
+pub fn refusing_address() -> (socket2::Socket, std::net::SocketAddr) {
+    let socket =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    let any_port = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    socket.bind(&any_port.into()).expect("bind");
+    let addr = socket
+        .local_addr()
+        .expect("local address")
+        .as_socket()
+        .expect("an IP address");
+    (socket, addr)
+}
