@@ -16,7 +16,7 @@ use std::time::Duration;
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
-use super::outqueue::OutQueue;
+use super::outqueue::{BufferPool, OutQueue};
 use super::{
     wait_until, Clock, DiskBody, DiskSpool, IdMap, Shutdown, ACCEPT_RETRY, LINGER, READ_CHUNK,
 };
@@ -27,6 +27,9 @@ const WAKER: Token = Token(1);
 const FIRST_CONN: usize = 2;
 /// Bytes read from one connection per turn.
 const READ_TURN: usize = 256 * 1024;
+/// Large coalescing buffers (64–128 KiB) kept for reuse: a fan-out to this many busy
+/// receivers allocates none; at most 16 MiB stays with the server after a burst.
+const KEPT_BUFFERS: usize = 128;
 /// Output queued for one connection during a read burst before it is written out at once
 /// (otherwise output waits for the end of the event batch, so broadcasts are batched).
 const FLUSH_AFTER: u64 = 64 * 1024;
@@ -62,6 +65,8 @@ struct Server {
     core: Core<DiskSpool>,
     clock: Clock,
     conns: IdMap<Conn>,
+    /// Coalescing buffers reused across the connections' queues.
+    buffers: BufferPool,
     /// Connections with output not yet attempted.
     dirty: Vec<ConnId>,
     /// Connections to read again without waiting for an event (edge-triggered readiness
@@ -100,6 +105,7 @@ pub(super) fn run(
         core: Core::new(limits, spool),
         clock: Clock::new(),
         conns: IdMap::default(),
+        buffers: BufferPool::keeping(KEPT_BUFFERS),
         dirty: Vec::new(),
         read_pending: Vec::new(),
         urgent: Vec::new(),
@@ -292,7 +298,7 @@ impl Server {
                 if before < FLUSH_AFTER && conn.unflushed >= FLUSH_AFTER {
                     self.urgent.push(to);
                 }
-                conn.out.push(output);
+                conn.out.push(output, &mut self.buffers);
                 if !conn.dirty {
                     conn.dirty = true;
                     self.dirty.push(to);
@@ -317,7 +323,10 @@ impl Server {
             return;
         };
         conn.unflushed = 0;
-        let flushed = match conn.out.flush(&mut conn.stream, u64::MAX) {
+        let flushed = match conn
+            .out
+            .flush(&mut conn.stream, u64::MAX, &mut self.buffers)
+        {
             Ok(flushed) => flushed,
             Err(error) => {
                 tracing::debug!(%id, %error, "write failed");

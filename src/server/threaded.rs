@@ -15,7 +15,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use super::outqueue::OutQueue;
+use super::outqueue::{BufferPool, OutQueue};
 use super::{
     wait_until, Clock, DiskBody, DiskSpool, IdMap, Shutdown, ACCEPT_RETRY, LINGER, READ_CHUNK,
 };
@@ -302,6 +302,8 @@ fn read_loop(shared: &Shared, id: ConnId, mut stream: TcpStream) {
 /// Writes the outbox to the socket; only this connection waits on its socket.
 fn write_loop(shared: &Shared, id: ConnId, link: &Link, mut stream: TcpStream) {
     let mut queue = OutQueue::default();
+    // Nothing kept: a buffer per idle connection would cost more than reuse saves here.
+    let mut buffers = BufferPool::default();
     loop {
         let closing = {
             let mut outbox = link.outbox();
@@ -314,12 +316,12 @@ fn write_loop(shared: &Shared, id: ConnId, link: &Link, mut stream: TcpStream) {
             if outbox.state == LinkState::Abort {
                 return;
             }
-            queue.append(&mut outbox.pending);
+            queue.append(&mut outbox.pending, &mut buffers);
             outbox.state == LinkState::Closing
         };
         // Blocking writes in slices, so the core hears about progress while a big backlog
         // drains rather than only at its end.
-        match queue.flush(&mut stream, WRITE_SLICE) {
+        match queue.flush(&mut stream, WRITE_SLICE, &mut buffers) {
             Ok(flushed) => {
                 if flushed.cost > 0 {
                     shared.lock().core.handle_written(id, flushed.cost);
