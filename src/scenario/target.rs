@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use thiserror::Error;
-
-use super::port_lease::PortLease;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
+
+use super::port_lease::PortLease;
 
 /// Most stderr kept from a spawned server.
 const STDERR_CAP: usize = 64 * 1024;
