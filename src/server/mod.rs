@@ -15,6 +15,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod buffers;
 mod files;
 mod outqueue;
 mod polling;

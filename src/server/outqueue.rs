@@ -13,6 +13,7 @@ use std::io::{self, IoSlice, Write};
 
 use bytes::{Buf, Bytes};
 
+use super::buffers::BufferPool;
 use super::zerocopy::{FileSource, Sink};
 use crate::core::{Output, FILE_QUEUE_COST};
 
@@ -26,9 +27,7 @@ const KEEP_SLOTS: usize = 16;
 /// Frames up to this size are copied into a shared buffer rather than queued on their own.
 const COALESCE_MAX: usize = 2048;
 /// A coalescing buffer takes frames until it holds this much.
-const COALESCE_CAP: usize = 64 * 1024;
-/// Written buffers at least this large are kept for reuse (smaller ones served a trickle).
-const KEPT_BUFFER_MIN: usize = COALESCE_CAP / 2;
+pub(super) const COALESCE_CAP: usize = 64 * 1024;
 
 #[derive(Debug)]
 enum Entry<B> {
@@ -42,42 +41,6 @@ enum Entry<B> {
         body: B,
         read: u64,
     },
-}
-
-/// Coalescing buffers kept for reuse by the queues of one thread. Freed and allocated again
-/// on every fan-out, 64 KiB buffers went back to the system and came back as fresh pages:
-/// page faults were 7% of the polling server's time. The default pool keeps nothing.
-#[derive(Debug, Default)]
-pub(crate) struct BufferPool {
-    spare: Vec<Vec<u8>>,
-    keep: usize,
-}
-
-impl BufferPool {
-    /// A pool that keeps up to `keep` large buffers.
-    pub fn keeping(keep: usize) -> Self {
-        Self {
-            spare: Vec::new(),
-            keep,
-        }
-    }
-
-    /// A kept buffer if there is one; else one sized to what it first holds (it grows as
-    /// frames arrive), so that a burst of notices to thousands of idle connections does not
-    /// cost 64 KiB each.
-    fn take(&mut self, first_fill: usize) -> Vec<u8> {
-        self.spare
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(2 * first_fill))
-    }
-
-    /// Keeps a written buffer that grew large, while there is room.
-    fn give(&mut self, mut buf: Vec<u8>) {
-        if self.spare.len() < self.keep && buf.capacity() >= KEPT_BUFFER_MIN {
-            buf.clear();
-            self.spare.push(buf);
-        }
-    }
 }
 
 /// What a [`OutQueue::flush`] achieved.
@@ -364,7 +327,8 @@ mod tests {
     #[test]
     fn small_and_large_frames_mixed_keep_their_order_and_cost_with_and_without_reuse() {
         let to = ConnId(1);
-        for mut pool in [BufferPool::default(), BufferPool::keeping(2)] {
+        for keep in [0, 2] {
+            let mut pool = BufferPool::keeping(keep);
             let mut q: OutQueue<Bytes> = OutQueue::default();
             let mut expected = Vec::new();
             for i in 0..5_000usize {
@@ -391,14 +355,10 @@ mod tests {
             assert!(w.out == expected);
             assert_eq!(cost, expected.len() as u64);
             assert_eq!(
-                pool.spare.len(),
-                pool.keep,
+                pool.kept(),
+                keep,
                 "written buffers are kept up to the limit"
             );
-            assert!(pool
-                .spare
-                .iter()
-                .all(|b| b.is_empty() && b.capacity() >= KEPT_BUFFER_MIN));
         }
     }
 

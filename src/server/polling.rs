@@ -16,7 +16,8 @@ use std::time::Duration;
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 
-use super::outqueue::{BufferPool, OutQueue};
+use super::buffers::BufferPool;
+use super::outqueue::OutQueue;
 use super::{
     wait_until, Clock, DiskBody, DiskSpool, IdMap, Shutdown, ACCEPT_RETRY, LINGER, READ_CHUNK,
 };
