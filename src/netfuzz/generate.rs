@@ -327,7 +327,7 @@ fn bystander_turn(rng: &mut Rng, from: &str, turn: usize) -> (Action, Expectatio
 
 /// Steadies a shrunk session for replay: every `never` step keeps watching for
 /// [`NEVER_WATCH`], the opening connects and a send followed by another client's step are
-/// given [`SETTLE`] to reach the server first (connections are served concurrently, so
+/// given a 20 ms settle pause to reach the server first (connections are served concurrently, so
 /// without it their order is a race).
 pub fn steady(scenario: &mut Scenario) {
     let client = super::shrink::client_of;
