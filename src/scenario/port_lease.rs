@@ -61,17 +61,17 @@ fn unlease(port: u16) {
     leased.remove(&port);
 }
 
-/// Whether nothing is bound to the port. The check binds without listening: a listener, even
-/// for an instant, would accept another scenario's readiness probe aimed at the same port.
-fn bindable(port: u16) -> bool {
+/// Binds 127.0.0.1:`port` (0: a port the kernel picks) without listening, and says which port
+/// that was. Not listening matters: a listener, even for an instant, would accept another
+/// scenario's readiness probe aimed at the same port.
+fn bind_without_listening(port: u16) -> Option<u16> {
     use socket2::{Domain, Socket, Type};
-    let Ok(socket) = Socket::new(Domain::IPV4, Type::STREAM, None) else {
-        return false;
-    };
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).ok()?;
     // As servers usually do: connections of an earlier server in TIME_WAIT do not count.
     let _ = socket.set_reuse_address(true);
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    socket.bind(&addr.into()).is_ok()
+    socket.bind(&addr.into()).ok()?;
+    Some(socket.local_addr().ok()?.as_socket()?.port())
 }
 
 /// Leases the port first, so that no other thread here checks it at the same moment.
@@ -79,7 +79,7 @@ fn lease_if_free(port: u16) -> bool {
     if !lease(port) {
         return false;
     }
-    if bindable(port) {
+    if bind_without_listening(port).is_some() {
         return true;
     }
     unlease(port);
@@ -102,9 +102,8 @@ fn random_free_port(range: std::ops::Range<u16>) -> std::io::Result<u16> {
 
 fn kernel_free_port() -> std::io::Result<u16> {
     for _ in 0..1000 {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
+        let port = bind_without_listening(0)
+            .ok_or_else(|| std::io::Error::other("cannot bind a port on 127.0.0.1"))?;
         if lease(port) {
             return Ok(port);
         }
@@ -129,5 +128,14 @@ mod tests {
         let first = leases[0].port();
         drop(leases);
         assert!(!LEASED_PORTS.lock().unwrap().contains(&first));
+    }
+
+    #[test]
+    fn the_fallback_leases_a_kernel_port_and_leaves_nothing_listening_on_it() {
+        let port = kernel_free_port().unwrap();
+        assert!(LEASED_PORTS.lock().unwrap().contains(&port));
+        let refused = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+        unlease(port);
     }
 }
