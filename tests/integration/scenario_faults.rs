@@ -72,6 +72,11 @@ fn catchers(fault: Fault) -> &'static [&'static str] {
         Fault::RenameWholePayload => &["rename/first-word-only"],
         Fault::ExitsOnUnknownType => &["hostile/unknown-type"],
         Fault::CorruptsRelayedLength => &["text/longest-relayable"],
+        Fault::EvictionWithoutNotice => &["backpressure/slow-reader-disconnected"],
+        Fault::RelayLimitOffByOne => &["text/overlong-by-one"],
+        Fault::PreAuthFileBodyAsFrames => &["file/before-auth-body-drained"],
+        Fault::RelaysOversizedFileHeader => &["file/header-too-long-to-relay"],
+        Fault::OffsetWithUnderscores => &["auth/offset-syntax"],
     }
 }
 

@@ -90,8 +90,30 @@ async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
     }
     let mut frames = FramedRead::new(read, FrameCodec::<ClientFrame, ServerFrame>::default());
     let mut upload: Option<Upload> = None;
+    // Fault::PreAuthFileBodyAsFrames: the body of a refused pre-auth upload, read as frames.
+    let mut stray: Option<StreamDecoder<ClientFrame>> = None;
     while let Some(Ok(item)) = frames.next().await {
         match item {
+            Ok(Item::Frame(ClientFrame::File(_)))
+                if room.fault == Fault::PreAuthFileBodyAsFrames && !room.is_authenticated(id) =>
+            {
+                room.dispatch(room.reply(id, "Log in first")).await;
+                stray = Some(StreamDecoder::new());
+            }
+            Ok(Item::FileBody(bytes)) if stray.is_some() => {
+                let Some(decoder) = stray.as_mut() else {
+                    continue;
+                };
+                decoder.feed(&bytes);
+                while let Some(Ok(Item::Frame(frame))) = decoder.next_item() {
+                    let (deliveries, close) = room.handle(id, frame);
+                    room.dispatch(deliveries).await;
+                    if close {
+                        return;
+                    }
+                }
+            }
+            Ok(Item::FileEnd) if stray.is_some() => stray = None,
             Ok(Item::Frame(ClientFrame::File(header))) => {
                 upload = Some(Upload {
                     header,

@@ -56,11 +56,22 @@ pub enum Fault {
     ExitsOnUnknownType,
     /// A relayed chat line of 300 bytes or more announces one byte less than it carries.
     CorruptsRelayedLength,
+    /// A client cut off for not reading leaves without a notice to the others.
+    EvictionWithoutNotice,
+    /// The relay limit is one byte too generous: a text whose relayed payload is exactly
+    /// 65 535 bytes goes out with a wrapped length.
+    RelayLimitOffByOne,
+    /// A file header before auth is refused, but its body is then read as frames.
+    PreAuthFileBodyAsFrames,
+    /// A file header too long to relay goes out anyway, with a wrapped length.
+    RelaysOversizedFileHeader,
+    /// Offsets are read as Python's `int()` reads them: `1_0` is 10.
+    OffsetWithUnderscores,
 }
 
 impl Fault {
     /// Every fault (not the clean variant).
-    pub const ALL: [Fault; 17] = [
+    pub const ALL: [Fault; 22] = [
         Fault::EchoToSender,
         Fault::DuplicateNames,
         Fault::LittleEndianLengths,
@@ -78,6 +89,11 @@ impl Fault {
         Fault::RenameWholePayload,
         Fault::ExitsOnUnknownType,
         Fault::CorruptsRelayedLength,
+        Fault::EvictionWithoutNotice,
+        Fault::RelayLimitOffByOne,
+        Fault::PreAuthFileBodyAsFrames,
+        Fault::RelaysOversizedFileHeader,
+        Fault::OffsetWithUnderscores,
     ];
 }
 

@@ -175,6 +175,15 @@ impl Room {
                 (self.reply(id, "You are already logged in"), false)
             }
             (ClientFrame::Auth { name, offset }, None) => {
+                let (name, offset) = match (offset, name.rsplit_once(' ')) {
+                    (None, Some((bare, tail))) if self.fault == Fault::OffsetWithUnderscores => {
+                        match tail.replace('_', "").parse::<i32>() {
+                            Ok(lenient) => (bare.to_owned(), Some(lenient)),
+                            Err(_) => (name, None),
+                        }
+                    }
+                    _ => (name, offset),
+                };
                 if offset.is_none() && self.fault == Fault::RequiresOffset {
                     return (self.reply(id, "An offset is required"), false);
                 }
@@ -204,7 +213,12 @@ impl Room {
             (_, None) => (self.reply(id, "Log in first"), false),
             (ClientFrame::Text(text), Some(name)) => {
                 let relayed = 8 + 1 + name.len() + 2 + text.len();
-                if relayed > 65_534 && self.fault != Fault::RelaysOverlong {
+                let limit = match self.fault {
+                    Fault::RelaysOverlong => usize::MAX,
+                    Fault::RelayLimitOffByOne => 65_535,
+                    _ => 65_534,
+                };
+                if relayed > limit {
                     return (self.reply(id, "The message is too long to relay"), false);
                 }
                 let body = format!("[{name}] {text}");
@@ -284,6 +298,9 @@ impl Room {
         if too_large {
             return self.reply(id, "The file is too large");
         }
+        let Some(filename) = chat_harness::safe_name::sanitize_filename(&header.filename) else {
+            return self.reply(id, "Invalid file name");
+        };
         let mut d = Deliveries::new();
         for (to, m) in members
             .iter()
@@ -293,11 +310,13 @@ impl Room {
                 time: self.file_time(m.offset),
                 sender: name.clone(),
                 size: header.size,
-                filename: header.filename.clone(),
+                filename: filename.clone(),
                 caption: header.caption.clone(),
             });
-            let Ok(mut bytes) = relayed.to_bytes() else {
-                return self.reply(id, "The file name and caption are too long to relay");
+            let mut bytes = match relayed.to_bytes() {
+                Ok(bytes) => bytes,
+                Err(_) if self.fault == Fault::RelaysOversizedFileHeader => wrapped(&relayed),
+                Err(_) => return self.reply(id, "The file name and caption are too long to relay"),
             };
             if self.fault == Fault::LittleEndianLengths {
                 bytes.swap(0, 1);
@@ -309,9 +328,18 @@ impl Room {
             bytes.extend_from_slice(&body[..keep]);
             d.push((*to, bytes));
         }
-        let notice = format!("User {name} uploaded file {}", header.filename);
+        let notice = format!("User {name} uploaded file {filename}");
         d.extend(self.broadcast(&members, id, &notice));
         d
+    }
+
+    /// Whether `id` has authenticated.
+    pub fn is_authenticated(&self, id: u64) -> bool {
+        self.members
+            .lock()
+            .unwrap()
+            .get(&id)
+            .is_some_and(|m| m.name.is_some())
     }
 
     /// Removes `id` (if still there) and announces it when it had authenticated.
@@ -365,8 +393,33 @@ impl Room {
                 }
             }
             for id in evicted {
-                pending.extend(self.leave(id));
+                let notice = self.leave(id);
+                if self.fault != Fault::EvictionWithoutNotice {
+                    pending.extend(notice);
+                }
             }
         }
     }
+}
+
+/// A frame too long for its 16-bit length, written anyway with the length wrapped, as
+/// [`Fault::RelaysOversizedFileHeader`] does.
+fn wrapped(frame: &ServerFrame) -> Vec<u8> {
+    let mut body = Vec::new();
+    if let ServerFrame::File(header) = frame {
+        body.extend_from_slice(&header.time.prefix_bytes());
+        body.extend_from_slice(format!("[{}]", header.sender).as_bytes());
+        body.push(0xff);
+        body.extend_from_slice(&header.size.to_be_bytes());
+        body.extend_from_slice(header.filename.as_bytes());
+        if let Some(caption) = &header.caption {
+            body.push(b' ');
+            body.extend_from_slice(caption.as_bytes());
+        }
+    }
+    let len = ((body.len() + 1) & 0xffff) as u16;
+    let mut bytes = len.to_be_bytes().to_vec();
+    bytes.push(2);
+    bytes.extend(body);
+    bytes
 }
