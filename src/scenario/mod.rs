@@ -14,6 +14,7 @@ mod parse_expect;
 mod parse_send;
 pub mod parser;
 mod port_lease;
+pub mod replay;
 pub mod report;
 pub mod run;
 pub mod suite;

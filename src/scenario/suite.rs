@@ -12,11 +12,10 @@ use regex::Regex;
 use super::error::ParseError;
 use super::expectations::Expectations;
 use super::model::Scenario;
-use super::run::{run_scenario, RunSettings, ScenarioRun, Verdict};
+use super::run::{run_scenario, FailKind, RunSettings, ScenarioRun, Verdict};
 use super::target::Target;
 
-/// A scenario with the id reports and `--expect` files use: its path below the folder it was
-/// found in, without `.chat` (`auth/duplicate-name`).
+/// A scenario with the id reports and `--expect` files use ([`scenario_id`]).
 #[derive(Debug, Clone)]
 pub struct Entry {
     /// The id.
@@ -32,12 +31,11 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, ParseError>
     for path in paths {
         if path.is_dir() {
             let mut here = Vec::new();
-            walk(path, path, &mut here)?;
+            walk(path, &mut here)?;
             here.sort();
             found.extend(here);
         } else if path.is_file() {
-            let id = path.with_extension("").display().to_string();
-            found.push((id, path.clone()));
+            found.push((scenario_id(path), path.clone()));
         } else {
             return Err(ParseError::file(path, "no such file or folder"));
         }
@@ -45,7 +43,26 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, ParseError>
     Ok(found)
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), ParseError> {
+/// A scenario's id, the same whatever path the user passed (`run scenarios/text` and `run
+/// scenarios/` both say `text/before-auth`): its path below the nearest folder named
+/// `scenarios` above it, without `.chat`; for a file outside such a folder, its folder and
+/// name (`fuzz-findings/stall-1a2b`). The folder part is the JUnit classname.
+pub fn scenario_id(path: &Path) -> String {
+    let full = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+    let parts: Vec<String> = full
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let last = parts.len().saturating_sub(1);
+    let start = parts[..last]
+        .iter()
+        .rposition(|p| p == "scenarios")
+        .map_or(parts.len().saturating_sub(2), |i| i + 1);
+    parts[start..].join("/")
+}
+
+fn walk(dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), ParseError> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| ParseError::file(dir, format!("cannot list: {e}")))?;
     for entry in entries {
@@ -53,15 +70,9 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(),
         let path = entry.path();
         // Symlinked folders are not followed, so a link loop cannot recurse forever.
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            walk(root, &path, out)?;
+            walk(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "chat") {
-            let rel = path.strip_prefix(root).unwrap_or(&path).with_extension("");
-            let id = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push((id, path));
+            out.push((scenario_id(&path), path));
         }
     }
     Ok(())
@@ -105,11 +116,97 @@ pub enum Status {
     Error,
 }
 
+/// What happened to a scenario, whatever was expected of it: decided on the runner's types
+/// (the failed step's [`FailKind`], whether a spawned server exited, whether a retry passed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Every step passed.
+    Pass,
+    /// A wrong or missing frame, or something where nothing was expected.
+    Fail,
+    /// Only strict-wording differences (under `--strict`).
+    Wording,
+    /// Nothing within a step's time.
+    Timeout,
+    /// The server closed or reset a connection the scenario still used.
+    Closed,
+    /// The spawned server exited during the scenario.
+    Crash,
+    /// The scenario could not be run (setup, parse, unreachable server).
+    Error,
+    /// Failed, then passed on a retry.
+    Flaky,
+}
+
+impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 8] = [
+        Kind::Pass,
+        Kind::Fail,
+        Kind::Wording,
+        Kind::Timeout,
+        Kind::Closed,
+        Kind::Crash,
+        Kind::Error,
+        Kind::Flaky,
+    ];
+
+    /// The kind of one attempt.
+    pub fn of(run: &ScenarioRun) -> Self {
+        match &run.verdict {
+            Verdict::Pass => Self::Pass,
+            Verdict::Error(_) => Self::Error,
+            Verdict::Fail(_) if run.server_exit.is_some() => Self::Crash,
+            Verdict::Fail(f) => match f.kind {
+                FailKind::Mismatch => Self::Fail,
+                FailKind::Wording => Self::Wording,
+                FailKind::Timeout => Self::Timeout,
+                FailKind::Closed => Self::Closed,
+            },
+        }
+    }
+
+    /// Its name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::Wording => "wording",
+            Self::Timeout => "timeout",
+            Self::Closed => "closed",
+            Self::Crash => "crash",
+            Self::Error => "error",
+            Self::Flaky => "flaky",
+        }
+    }
+
+    /// Whether the scenario failed in this attempt (an error is not a failure: it did not run).
+    pub fn failed(self) -> bool {
+        !matches!(self, Self::Pass | Self::Error | Self::Flaky)
+    }
+}
+
+/// How often a failed scenario runs again, and whether passing on a retry is good enough.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retries {
+    /// Runs after the first, each on a fresh server.
+    pub count: u32,
+    /// A scenario that passed only on a retry does not fail the run.
+    pub allow_flaky: bool,
+}
+
 /// One scenario's result.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     /// The scenario's id.
     pub id: String,
+    /// What happened (a flaky scenario's `run` is its first failing attempt).
+    pub kind: Kind,
+    /// How many times it ran.
+    pub attempts: u32,
+    /// The command that re-runs just this scenario against the same server.
+    pub replay: String,
     /// The scenario (for its path, description and tags).
     pub scenario: Arc<Scenario>,
     /// The classified status.
@@ -134,6 +231,15 @@ pub trait Provider: Send + Sync + 'static {
     ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)>;
     /// Whether scenarios can run side by side.
     fn isolated(&self) -> bool;
+    /// Checked once before any scenario: a server that cannot be used at all (nothing
+    /// listening at `--target`) stops the run with one message.
+    fn preflight(&self) -> futures_util::future::BoxFuture<'_, Result<(), String>> {
+        Box::pin(async { Ok(()) })
+    }
+    /// The `chat-harness run` arguments that select this server, for replay lines.
+    fn replay_args(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 impl Provider for Target {
@@ -144,25 +250,31 @@ impl Provider for Target {
     ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)> {
         Box::pin(async move {
             match self.acquire().await {
-                Ok(lease) => {
-                    let run = run_scenario(scenario, lease.addr, settings).await;
+                Ok(mut lease) => {
+                    let mut run = run_scenario(scenario, lease.addr, settings).await;
+                    run.server_exit = lease.exit_status().map(|status| status.to_string());
                     let stderr = lease.release().await;
                     (run, stderr)
                 }
-                Err(e) => (
-                    ScenarioRun {
-                        verdict: Verdict::Error(e.to_string()),
-                        warnings: Vec::new(),
-                        transcripts: Vec::new(),
-                    },
-                    None,
-                ),
+                Err(e) => (ScenarioRun::error(e.to_string()), None),
             }
         })
     }
 
     fn isolated(&self) -> bool {
         Target::isolated(self)
+    }
+
+    fn preflight(&self) -> futures_util::future::BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            self.check_reachable(Duration::from_secs(2))
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn replay_args(&self) -> Vec<String> {
+        Target::replay_args(self)
     }
 }
 
@@ -174,6 +286,30 @@ pub async fn run_all(
     settings: Arc<RunSettings>,
     expectations: Arc<Expectations>,
     jobs: usize,
+    progress: impl FnMut(&Outcome),
+) -> Vec<Outcome> {
+    run_all_retrying(
+        entries,
+        provider,
+        settings,
+        expectations,
+        jobs,
+        Retries::default(),
+        progress,
+    )
+    .await
+}
+
+/// [`run_all`], running a scenario that fails unexpectedly again (on a fresh server) up to
+/// `retries.count` times. One that then passes is [`Kind::Flaky`] and keeps its first failing
+/// attempt's details. A known failure (`--expect`) is not retried: failing is what it does.
+pub async fn run_all_retrying(
+    entries: Vec<Entry>,
+    provider: Arc<dyn Provider>,
+    settings: Arc<RunSettings>,
+    expectations: Arc<Expectations>,
+    jobs: usize,
+    retries: Retries,
     mut progress: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
     let jobs = if provider.isolated() { jobs.max(1) } else { 1 };
@@ -185,17 +321,33 @@ pub async fn run_all(
             tokio::spawn(async move {
                 let started = Instant::now();
                 let scenario = Arc::new(entry.scenario);
-                let (run, server_stderr) = provider.run(&scenario, &settings).await;
                 let expected_reason = expectations.reason(&entry.id).map(str::to_owned);
-                let status = match (&run.verdict, expected_reason.is_some()) {
-                    (Verdict::Error(_), _) => Status::Error,
-                    (Verdict::Pass, false) => Status::Pass,
-                    (Verdict::Pass, true) => Status::Xpass,
-                    (Verdict::Fail(_), false) => Status::Fail,
-                    (Verdict::Fail(_), true) => Status::Xfail,
+                // A flaky or always-failing scenario reports its first attempt.
+                let (run, server_stderr) = provider.run(&scenario, &settings).await;
+                let mut kind = Kind::of(&run);
+                let mut attempts = 1;
+                while kind.failed() && expected_reason.is_none() && attempts <= retries.count {
+                    attempts += 1;
+                    let (again, _) = provider.run(&scenario, &settings).await;
+                    if again.verdict == Verdict::Pass {
+                        kind = Kind::Flaky;
+                    }
+                }
+                let status = match (kind, expected_reason.is_some()) {
+                    (Kind::Error, _) => Status::Error,
+                    (Kind::Pass, false) => Status::Pass,
+                    (Kind::Pass, true) => Status::Xpass,
+                    (Kind::Flaky, _) if retries.allow_flaky => Status::Pass,
+                    (_, false) => Status::Fail,
+                    (_, true) => Status::Xfail,
                 };
+                let replay =
+                    super::replay::run_command(&scenario.path, &provider.replay_args(), &settings);
                 Outcome {
                     id: entry.id,
+                    kind,
+                    attempts,
+                    replay,
                     scenario,
                     status,
                     expected_reason,
@@ -219,12 +371,12 @@ pub async fn run_all(
     outcomes
 }
 
-/// Counts by status.
+/// Counts by status and by kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
     /// Passed.
     pub passed: usize,
-    /// Failed unexpectedly.
+    /// Failed unexpectedly (flaky ones included unless allowed).
     pub failed: usize,
     /// Failed as expected.
     pub expected_failures: usize,
@@ -234,6 +386,59 @@ pub struct Summary {
     pub errors: usize,
     /// Tolerated wording differences.
     pub warnings: usize,
+    /// Scenarios of each kind, whatever was expected of them.
+    pub kinds: KindCounts,
+}
+
+/// Scenarios of each [`Kind`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct KindCounts {
+    /// [`Kind::Pass`].
+    pub pass: usize,
+    /// [`Kind::Fail`].
+    pub fail: usize,
+    /// [`Kind::Wording`].
+    pub wording: usize,
+    /// [`Kind::Timeout`].
+    pub timeout: usize,
+    /// [`Kind::Closed`].
+    pub closed: usize,
+    /// [`Kind::Crash`].
+    pub crash: usize,
+    /// [`Kind::Error`].
+    pub error: usize,
+    /// [`Kind::Flaky`].
+    pub flaky: usize,
+}
+
+impl KindCounts {
+    /// The count of `kind`.
+    pub fn get(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Pass => self.pass,
+            Kind::Fail => self.fail,
+            Kind::Wording => self.wording,
+            Kind::Timeout => self.timeout,
+            Kind::Closed => self.closed,
+            Kind::Crash => self.crash,
+            Kind::Error => self.error,
+            Kind::Flaky => self.flaky,
+        }
+    }
+
+    fn count(&mut self, kind: Kind) {
+        let slot = match kind {
+            Kind::Pass => &mut self.pass,
+            Kind::Fail => &mut self.fail,
+            Kind::Wording => &mut self.wording,
+            Kind::Timeout => &mut self.timeout,
+            Kind::Closed => &mut self.closed,
+            Kind::Crash => &mut self.crash,
+            Kind::Error => &mut self.error,
+            Kind::Flaky => &mut self.flaky,
+        };
+        *slot += 1;
+    }
 }
 
 impl Summary {
@@ -248,13 +453,14 @@ impl Summary {
                 Status::Xpass => s.unexpected_passes += 1,
                 Status::Error => s.errors += 1,
             }
+            s.kinds.count(o.kind);
             s.warnings += o.run.warnings.len();
         }
         s
     }
 
     /// The process exit status: 2 when a scenario could not run, 1 when one failed
-    /// unexpectedly, 0 otherwise.
+    /// unexpectedly (or was flaky, unless allowed), 0 otherwise.
     pub fn exit_code(&self) -> u8 {
         if self.errors > 0 {
             2

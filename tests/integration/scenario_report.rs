@@ -30,6 +30,7 @@ fn config(provider: Arc<dyn Provider>, format: Format, strict: bool) -> RunConfi
         format,
         junit: None,
         style: Style { timings: false },
+        retries: Default::default(),
     }
 }
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub use matcher::{check_time, show_offset};
-pub use received::{hex_dump, Body, Incoming, Received};
+pub use received::{grouped, hex_dump, Body, Incoming, Partial, Received};
 
 use self::client::{note, Client, Transcript};
 use super::model::{Action, Scenario, Step};
@@ -53,9 +53,26 @@ impl Default for RunSettings {
     }
 }
 
+/// What kind of deviation failed a step, decided where it was seen (reports only render it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailKind {
+    /// A wrong frame, or something where nothing was expected.
+    #[serde(rename = "fail")]
+    Mismatch,
+    /// Only the wording of a `strict-wording` step differed (under `--strict`).
+    Wording,
+    /// Nothing (whole) arrived within the step's time, or the server did not take the bytes.
+    Timeout,
+    /// The server closed or reset a connection the scenario still uses.
+    Closed,
+}
+
 /// Where and why a scenario failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
+    /// What kind of deviation it is.
+    pub kind: FailKind,
     /// 1-based line of the step.
     pub line: usize,
     /// The step as written.
@@ -101,6 +118,20 @@ pub struct ScenarioRun {
     pub warnings: Vec<Warning>,
     /// Each client's transcript up to the end (or the failure), in order of first connect.
     pub transcripts: Vec<(String, Vec<String>)>,
+    /// How a spawned server ended, when it exited by itself before the scenario was over.
+    pub server_exit: Option<String>,
+}
+
+impl ScenarioRun {
+    /// A run that could not start.
+    pub fn error(message: String) -> Self {
+        Self {
+            verdict: Verdict::Error(message),
+            warnings: Vec::new(),
+            transcripts: Vec::new(),
+            server_exit: None,
+        }
+    }
 }
 
 enum StepError {
@@ -148,6 +179,13 @@ pub async fn run_scenario(
             }
         }
     }
+    if verdict == Verdict::Pass {
+        if let Some(last) = scenario.steps.last() {
+            if let Err(failure) = run.nothing_unfinished(last).await {
+                verdict = Verdict::Fail(failure);
+            }
+        }
+    }
     let transcripts = run
         .order
         .iter()
@@ -168,17 +206,69 @@ pub async fn run_scenario(
         verdict,
         warnings: run.warnings,
         transcripts,
+        server_exit: None,
     }
 }
 
 impl Run<'_> {
+    /// The end-of-scenario check: no reading client may be left holding an unfinished frame
+    /// or file body. One that is still arriving may complete: the check fails once the same
+    /// unfinished frame has made no progress for the scenario's timeout.
+    async fn nothing_unfinished(&self, last: &Step) -> Result<(), Box<Failure>> {
+        for (name, _) in &self.order {
+            let Some(client) = self.clients.get(name) else {
+                continue;
+            };
+            let mut stalled_since = Instant::now();
+            let mut seen = None;
+            while let Some(partial) = client.partial() {
+                if seen.as_ref() != Some(&partial) {
+                    stalled_since = Instant::now();
+                } else if stalled_since.elapsed() >= self.timeout {
+                    let received = Received {
+                        at: std::time::SystemTime::now(),
+                        incoming: Incoming::Partial(partial),
+                    };
+                    let reason = format!(
+                        "at the end of the scenario {name} holds an unfinished frame ({:?} without progress)",
+                        self.timeout
+                    );
+                    let mut failure = Self::failure(
+                        last,
+                        FailKind::Mismatch,
+                        Some(name),
+                        reason,
+                        Some(&received),
+                    );
+                    failure.step = format!("(end of scenario, after line {})", last.line);
+                    return Err(failure);
+                }
+                seen = Some(partial);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        Ok(())
+    }
+
     fn fail(
         step: &Step,
+        kind: FailKind,
         client: Option<&str>,
         reason: String,
         actual: Option<&Received>,
     ) -> StepError {
-        StepError::Fail(Box::new(Failure {
+        StepError::Fail(Self::failure(step, kind, client, reason, actual))
+    }
+
+    fn failure(
+        step: &Step,
+        kind: FailKind,
+        client: Option<&str>,
+        reason: String,
+        actual: Option<&Received>,
+    ) -> Box<Failure> {
+        Box::new(Failure {
+            kind,
             line: step.line,
             step: step.source.clone(),
             iteration: step.iteration,
@@ -188,7 +278,7 @@ impl Run<'_> {
             actual_hex: actual
                 .and_then(|r| r.incoming.wire_bytes())
                 .map(|b| hex_dump(&b, 8)),
-        }))
+        })
     }
 
     fn client(&mut self, name: &str) -> Result<&mut Client, StepError> {
@@ -227,7 +317,13 @@ impl Run<'_> {
                 // Unreachable from the start is a setup problem (exit 2); a server that stops
                 // accepting in the middle of a scenario has failed it.
                 if self.connected {
-                    return Err(Self::fail(step, Some(name), problem, None));
+                    return Err(Self::fail(
+                        step,
+                        FailKind::Closed,
+                        Some(name),
+                        problem,
+                        None,
+                    ));
                 }
                 return Err(StepError::Error(problem));
             }
@@ -242,6 +338,7 @@ impl Run<'_> {
                 if let Err(e) = client.reset().await {
                     return Err(Self::fail(
                         step,
+                        FailKind::Closed,
                         Some(name),
                         format!("reset failed: {e}"),
                         None,
@@ -258,6 +355,7 @@ impl Run<'_> {
                     if let Err(e) = writer.shutdown().await {
                         return Err(Self::fail(
                             step,
+                            FailKind::Closed,
                             Some(name),
                             format!("half-close failed: {e}"),
                             None,
@@ -294,15 +392,28 @@ impl Run<'_> {
                 match tokio::time::timeout(timeout, send::write(s, writer, &transcript)).await {
                     Ok(Ok(())) => {}
                     Ok(Err(e)) => {
-                        let reason =
-                            format!("writing failed: {e} (did the server close the connection?)");
-                        return Err(Self::fail(step, Some(&s.client), reason, None));
+                        let reason = format!(
+                            "writing failed: {e} (the server closed or reset this connection)"
+                        );
+                        return Err(Self::fail(
+                            step,
+                            FailKind::Closed,
+                            Some(&s.client),
+                            reason,
+                            None,
+                        ));
                     }
                     Err(_) => {
                         let reason = format!(
                             "the server did not take the bytes within {timeout:?} (has it stopped reading?)"
                         );
-                        return Err(Self::fail(step, Some(&s.client), reason, None));
+                        return Err(Self::fail(
+                            step,
+                            FailKind::Timeout,
+                            Some(&s.client),
+                            reason,
+                            None,
+                        ));
                     }
                 }
             }
@@ -321,6 +432,7 @@ impl Run<'_> {
                     Err(miss) => {
                         return Err(Self::fail(
                             step,
+                            miss.kind,
                             Some(&e.client),
                             miss.reason,
                             miss.actual.as_ref(),
