@@ -221,6 +221,9 @@ pub struct Outcome {
     pub duration: Duration,
 }
 
+/// How long a spawned server that closed a connection may take to be seen exiting.
+const CRASH_GRACE: Duration = Duration::from_millis(500);
+
 /// Something that provides a server per scenario.
 pub trait Provider: Send + Sync + 'static {
     /// Runs one scenario on a server of this provider.
@@ -252,7 +255,16 @@ impl Provider for Target {
             match self.acquire().await {
                 Ok(mut lease) => {
                     let mut run = run_scenario(scenario, lease.addr, settings).await;
-                    run.server_exit = lease.exit_status().map(|status| status.to_string());
+                    // A server that closed a connection may be on its way out: give it a moment
+                    // to be seen exiting, so a crash is not reported as a mere close.
+                    let grace = match &run.verdict {
+                        Verdict::Fail(f) if f.kind == FailKind::Closed => CRASH_GRACE,
+                        _ => Duration::ZERO,
+                    };
+                    run.server_exit = lease
+                        .exit_status_within(grace)
+                        .await
+                        .map(|status| status.to_string());
                     let stderr = lease.release().await;
                     (run, stderr)
                 }

@@ -225,9 +225,17 @@ impl Lease {
         self.child.as_ref()?.id()
     }
 
-    /// How the server this lease started ended, if it has exited by itself.
-    pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
-        self.child.as_mut()?.try_wait().ok().flatten()
+    /// How the server this lease started ended, if it has exited by itself (waiting at most
+    /// `grace` for it to do so).
+    pub async fn exit_status_within(
+        &mut self,
+        grace: Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let child = self.child.as_mut()?;
+        match tokio::time::timeout(grace, child.wait()).await {
+            Ok(status) => status.ok(),
+            Err(_) => child.try_wait().ok().flatten(),
+        }
     }
 
     /// Stops the server if this lease started it; returns its stderr, if it wrote any.

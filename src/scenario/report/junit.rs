@@ -54,12 +54,13 @@ pub fn junit_xml(outcomes: &[Outcome]) -> Result<String, quick_junit::SerializeE
         if outcome.status == Status::Xpass {
             status.set_message("passes although listed as a known failure");
         }
-        let mut case = TestCase::new(outcome.id.clone(), status);
-        // The scenario's folder, so that CI history keys on folder + name.
-        let class = outcome
+        // Classname = the scenario's folder, name = its file's name: CI history that keys on
+        // both keeps one line per scenario.
+        let (class, name) = outcome
             .id
             .rsplit_once('/')
-            .map_or("scenarios", |(dir, _)| dir);
+            .unwrap_or(("scenarios", outcome.id.as_str()));
+        let mut case = TestCase::new(name.to_owned(), status);
         case.set_classname(class.to_owned());
         case.set_time(outcome.duration);
         if let Some(stderr) = &outcome.server_stderr {

@@ -201,10 +201,13 @@ async fn pump(
     };
     let mut tick = tokio::time::interval(PARTIAL_CHECK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
+    let publish = |partial: Option<Partial>| {
         if let Ok(mut slot) = pending.lock() {
-            *slot = unfinished(&file, &reader);
+            *slot = partial;
         }
+    };
+    loop {
+        publish(unfinished(&file, &reader));
         if !*reading.borrow_and_update() {
             if reading.changed().await.is_err() {
                 return;
@@ -223,7 +226,12 @@ async fn pump(
         };
         match event {
             Ok(Event::Frame(ServerFrame::File(header))) => file = Some((header, Body::new())),
-            Ok(Event::Frame(frame)) => send(Incoming::Frame(frame)),
+            // What is left unfinished is published before the arrival, so that a matcher that
+            // has seen the arrival also sees what came with it.
+            Ok(Event::Frame(frame)) => {
+                publish(unfinished(&file, &reader));
+                send(Incoming::Frame(frame));
+            }
             Ok(Event::FileBody(bytes)) => {
                 if let Some((_, body)) = file.as_mut() {
                     body.push(&bytes);
@@ -231,6 +239,7 @@ async fn pump(
             }
             Ok(Event::FileEnd) => {
                 if let Some((header, body)) = file.take() {
+                    publish(unfinished(&None, &reader));
                     send(Incoming::File {
                         header,
                         body: Arc::new(body),
@@ -238,7 +247,10 @@ async fn pump(
                     });
                 }
             }
-            Ok(Event::Malformed(error)) => send(Incoming::Malformed(error)),
+            Ok(Event::Malformed(error)) => {
+                publish(unfinished(&file, &reader));
+                send(Incoming::Malformed(error));
+            }
             Ok(Event::Closed) | Err(_) => {
                 if let Some((header, body)) = file.take() {
                     send(Incoming::File {
@@ -249,9 +261,7 @@ async fn pump(
                 } else if let Some(partial) = Partial::frame(reader.unread()) {
                     send(Incoming::Partial(partial));
                 }
-                if let Ok(mut slot) = pending.lock() {
-                    *slot = None;
-                }
+                publish(None);
                 let how = match event {
                     // The codec's complaint about leftover bytes is the partial frame above.
                     Err(_) if !reader.unread().is_empty() => "end of stream".to_owned(),

@@ -191,7 +191,7 @@ impl Incoming {
                 s
             }
             Self::Malformed(e) => format!("undecodable frame ({e}), {} bytes", e.raw.len()),
-            Self::Partial(p) => format!("unfinished when the connection ended: {}", p.summary()),
+            Self::Partial(p) => p.summary(),
             Self::Closed { how } => format!("connection closed by the server ({how})"),
         }
     }

@@ -56,6 +56,10 @@ pub enum Fault {
     ExitsOnUnknownType,
     /// A relayed chat line of 300 bytes or more announces one byte less than it carries.
     CorruptsRelayedLength,
+    /// Files are relayed cut-through: the header and each body chunk go to the others as they
+    /// arrive, not stored first (a sender that dies mid-body leaves half a file behind).
+    /// Not in [`Fault::ALL`]: the fuzzer's fault table does not cover it.
+    CutThrough,
 }
 
 impl Fault {
