@@ -150,3 +150,46 @@ async fn a_scenario_that_always_fails_stays_a_failure_after_its_retries() {
     );
     assert!(text.contains("1 fail,"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failures_replay_line_reruns_just_that_scenario_against_the_same_server() {
+    if !python() {
+        return;
+    }
+    let state = tempfile::tempdir().unwrap();
+    let (code, text) = run(config(
+        state.path(),
+        &[KINDS],
+        Format::Json,
+        Retries::default(),
+    ))
+    .await;
+    assert_eq!(code, 2, "{text}");
+    let fail: serde_json::Value = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["id"] == "kinds/fail")
+        .expect("kinds/fail ran");
+    let line = fail["replay"].as_str().expect("a replay line");
+    let command = line
+        .strip_prefix("chat-harness ")
+        .expect("the binary first");
+    let replay = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} {command} --format json",
+            chat_harness::scenario::replay::shell_quote(env!("CARGO_BIN_EXE_chat-harness"))
+        ))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&replay.stdout);
+    assert_eq!(replay.status.code(), Some(1), "{line}\n{out}");
+    let scenarios: Vec<serde_json::Value> = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["type"] == "scenario")
+        .collect();
+    assert_eq!(scenarios.len(), 1, "{out}");
+    assert_eq!(scenarios[0]["id"], "kinds/fail");
+    assert_eq!(scenarios[0]["failure"]["line"], 6);
+}
