@@ -1,8 +1,53 @@
-//! How a scenario's result is classified and counted: its [`Kind`] (decided on the runner's
-//! types, never on report text) and the run's [`Summary`] with its exit status.
+//! A scenario's result and how it is classified and counted: its [`Status`] against the
+//! known failures, its [`Kind`] (decided on the runner's types, never on report text), and
+//! the run's [`Summary`] with its exit status.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::model::Scenario;
 use super::run::{FailKind, ScenarioRun, Verdict};
-use super::suite::{Outcome, Status};
+
+/// How a scenario's result compares with what was expected of this implementation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Passed.
+    Pass,
+    /// Failed, and was not expected to.
+    Fail,
+    /// Failed, as the expectations file says it does.
+    Xfail,
+    /// Passed, although the expectations file says it fails.
+    Xpass,
+    /// Could not be run.
+    Error,
+}
+
+/// One scenario's result.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The scenario's id.
+    pub id: String,
+    /// What happened (a flaky scenario's `run` is its first failing attempt).
+    pub kind: Kind,
+    /// How many times it ran.
+    pub attempts: u32,
+    /// The command that re-runs just this scenario against the same server.
+    pub replay: String,
+    /// The scenario (for its path, description and tags).
+    pub scenario: Arc<Scenario>,
+    /// The classified status.
+    pub status: Status,
+    /// The known-failure reason, when the expectations file lists it.
+    pub expected_reason: Option<String>,
+    /// The run itself.
+    pub run: ScenarioRun,
+    /// The spawned server's stderr, if there was one and it wrote anything.
+    pub server_stderr: Option<String>,
+    /// Wall time.
+    pub duration: Duration,
+}
 
 /// What happened to a scenario, whatever was expected of it: decided on the runner's types
 /// (the failed step's [`FailKind`], whether a spawned server exited, whether a retry passed).

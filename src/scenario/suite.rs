@@ -12,7 +12,7 @@ use regex::Regex;
 use super::error::ParseError;
 use super::expectations::Expectations;
 use super::model::Scenario;
-pub use super::outcome::{Kind, KindCounts, Summary};
+pub use super::outcome::{Kind, KindCounts, Outcome, Status, Summary};
 use super::run::{run_scenario, FailKind, RunSettings, ScenarioRun, Verdict};
 use super::target::Target;
 
@@ -101,22 +101,6 @@ pub fn select(entries: Vec<Entry>, filter: Option<&Regex>, tags: &[String]) -> V
         .collect()
 }
 
-/// How a scenario's result compares with what was expected of this implementation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Passed.
-    Pass,
-    /// Failed, and was not expected to.
-    Fail,
-    /// Failed, as the expectations file says it does.
-    Xfail,
-    /// Passed, although the expectations file says it fails.
-    Xpass,
-    /// Could not be run.
-    Error,
-}
-
 /// How often a failed scenario runs again, and whether passing on a retry is good enough.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Retries {
@@ -124,31 +108,6 @@ pub struct Retries {
     pub count: u32,
     /// A scenario that passed only on a retry does not fail the run.
     pub allow_flaky: bool,
-}
-
-/// One scenario's result.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// The scenario's id.
-    pub id: String,
-    /// What happened (a flaky scenario's `run` is its first failing attempt).
-    pub kind: Kind,
-    /// How many times it ran.
-    pub attempts: u32,
-    /// The command that re-runs just this scenario against the same server.
-    pub replay: String,
-    /// The scenario (for its path, description and tags).
-    pub scenario: Arc<Scenario>,
-    /// The classified status.
-    pub status: Status,
-    /// The known-failure reason, when the expectations file lists it.
-    pub expected_reason: Option<String>,
-    /// The run itself.
-    pub run: ScenarioRun,
-    /// The spawned server's stderr, if there was one and it wrote anything.
-    pub server_stderr: Option<String>,
-    /// Wall time.
-    pub duration: Duration,
 }
 
 /// How long a spawned server that closed a connection may take to be seen exiting.
