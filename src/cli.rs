@@ -136,6 +136,13 @@ pub struct RunArgs {
     /// Default timeout of a step that waits, unless a scenario sets its own.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration)]
     pub timeout: std::time::Duration,
+    /// Run a failed scenario again, on a fresh server, up to N times; one that then passes is
+    /// reported flaky (and still fails the run, unless --allow-flaky).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: u32,
+    /// A scenario that passes only on a retry does not fail the run.
+    #[arg(long)]
+    pub allow_flaky: bool,
 }
 
 /// The server to test, shared by `run` and `fuzz`: the built-in server (fresh per scenario

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chat_harness::netfuzz::{self, Budget, Event, FuzzConfig, Shape};
+use chat_harness::scenario::replay::run_command;
+use chat_harness::scenario::run::RunSettings;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::FuzzArgs;
@@ -18,6 +20,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
         .build()
         .context("cannot start the async runtime")?;
     let (provider, description) = provider(&args.target)?;
+    let replay_args = provider.replay_args();
     let budget = match (args.sessions, args.time) {
         (Some(n), _) => Budget::Sessions(n),
         (None, Some(t)) => Budget::Time(t),
@@ -79,11 +82,11 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
     );
     for f in &summary.findings {
         println!(
-            "FOUND {}: {}\n  {}\n  replay: chat-harness run {}",
+            "FOUND {}: {}\n  {}\n  replay: {}",
             f.oracle,
             f.oracle.meaning(),
             f.observed,
-            f.path.display()
+            run_command(&f.path, &replay_args, &RunSettings::default())
         );
     }
     if summary.repeats > 0 {

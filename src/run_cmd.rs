@@ -9,7 +9,7 @@ use chat_harness::scenario::command::{self, Format, RunConfig};
 use chat_harness::scenario::expectations::Expectations;
 use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
-use chat_harness::scenario::suite::Provider;
+use chat_harness::scenario::suite::{Provider, Retries};
 use chat_harness::scenario::target::Target;
 use chat_harness::server::Mode;
 
@@ -56,6 +56,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             },
             junit: args.junit,
             style: Style { timings: true },
+            retries: Retries {
+                count: args.retries,
+                allow_flaky: args.allow_flaky,
+            },
         };
         let mut out = std::io::stdout();
         let mut err = std::io::stderr();

@@ -96,6 +96,12 @@ impl EventReader {
         })
     }
 
+    /// Bytes read from the socket that the decoder holds: the start of a frame whose end has
+    /// not arrived (file body bytes are handed out as they come, so they never wait here).
+    pub fn unread(&self) -> &[u8] {
+        self.frames.read_buffer()
+    }
+
     /// This reader as a [`BatchReader`]: large reads, borrowed frames, no allocation per
     /// frame. The bytes already read and the decoder's place in the stream carry over.
     pub fn into_batch(self) -> BatchReader {

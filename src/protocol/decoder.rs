@@ -241,6 +241,15 @@ impl<F: Frame> FrameDecoder<F> {
     }
 }
 
+/// The length that the prefix of a frame starting `partial` announces (type byte and payload),
+/// once both prefix bytes are there; for describing a frame whose end never came.
+pub fn announced_len(partial: &[u8]) -> Option<usize> {
+    match partial {
+        [hi, lo, ..] => Some(usize::from(u16::from_be_bytes([*hi, *lo]))),
+        _ => None,
+    }
+}
+
 /// A decoder that owns its input buffer: feed it bytes, take items out.
 ///
 /// Works the same from blocking code ([`StreamDecoder::read_from`]), from a readiness loop

@@ -17,7 +17,9 @@ mod time;
 mod tokio_codec;
 
 pub use client_frame::{ClientFileHeader, ClientFrame};
-pub use decoder::{DecodeError, DecodedRef, FrameDecoder, Item, ItemRef, StreamDecoder};
+pub use decoder::{
+    announced_len, DecodeError, DecodedRef, FrameDecoder, Item, ItemRef, StreamDecoder,
+};
 pub use error::{EncodeError, FrameError};
 pub use frame::Frame;
 pub use server_frame::{ServerFileHeader, ServerFrame, ServerText};

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use futures_util::future::BoxFuture;
 
 use super::model::Scenario;
-use super::run::{run_scenario, RunSettings, ScenarioRun, Verdict};
+use super::run::{run_scenario, RunSettings, ScenarioRun};
 use super::suite::Provider;
 use crate::core::Limits;
 use crate::server::{self, Mode, ServerConfig};
@@ -71,11 +71,7 @@ impl Provider for Builtin {
                     }
                     run
                 }
-                Err(e) => ScenarioRun {
-                    verdict: Verdict::Error(format!("cannot start the built-in server: {e}")),
-                    warnings: Vec::new(),
-                    transcripts: Vec::new(),
-                },
+                Err(e) => ScenarioRun::error(format!("cannot start the built-in server: {e}")),
             };
             let _ = std::fs::remove_dir_all(&dir);
             (run, None)
@@ -84,5 +80,12 @@ impl Provider for Builtin {
 
     fn isolated(&self) -> bool {
         true
+    }
+
+    fn replay_args(&self) -> Vec<String> {
+        match self.mode {
+            Mode::Polling => Vec::new(),
+            mode => vec!["--server-mode".to_owned(), mode.to_string()],
+        }
     }
 }

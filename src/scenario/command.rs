@@ -11,7 +11,7 @@ use regex::Regex;
 use super::expectations::Expectations;
 use super::report::{self, Style};
 use super::run::RunSettings;
-use super::suite::{self, Provider, Summary};
+use super::suite::{self, Provider, Retries, Summary};
 
 /// The report format on standard output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,8 @@ pub struct RunConfig {
     pub junit: Option<PathBuf>,
     /// Show durations.
     pub style: Style,
+    /// Runs again of a failed scenario, and whether passing on a retry is enough.
+    pub retries: Retries,
 }
 
 /// Exit status for usage, parse and connection errors.
@@ -82,6 +84,10 @@ pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write
         );
         return EXIT_SETUP;
     }
+    if let Err(e) = config.provider.preflight().await {
+        let _ = writeln!(err, "error: {e}");
+        return EXIT_SETUP;
+    }
     let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
     let jobs = if config.provider.isolated() {
         config.jobs.max(1)
@@ -98,12 +104,13 @@ pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write
     }
     let started = Instant::now();
     let (format, style) = (config.format, config.style);
-    let outcomes = suite::run_all(
+    let outcomes = suite::run_all_retrying(
         entries,
         config.provider.clone(),
         Arc::new(config.settings.clone()),
         Arc::new(config.expectations.clone()),
         jobs,
+        config.retries,
         |outcome| {
             let text = match format {
                 Format::Human => report::scenario_line(outcome, style),

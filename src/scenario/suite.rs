@@ -12,11 +12,11 @@ use regex::Regex;
 use super::error::ParseError;
 use super::expectations::Expectations;
 use super::model::Scenario;
-use super::run::{run_scenario, RunSettings, ScenarioRun, Verdict};
+pub use super::outcome::{Kind, KindCounts, Outcome, Status, Summary};
+use super::run::{run_scenario, FailKind, RunSettings, ScenarioRun, Verdict};
 use super::target::Target;
 
-/// A scenario with the id reports and `--expect` files use: its path below the folder it was
-/// found in, without `.chat` (`auth/duplicate-name`).
+/// A scenario with the id reports and `--expect` files use ([`scenario_id`]).
 #[derive(Debug, Clone)]
 pub struct Entry {
     /// The id.
@@ -32,12 +32,11 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, ParseError>
     for path in paths {
         if path.is_dir() {
             let mut here = Vec::new();
-            walk(path, path, &mut here)?;
+            walk(path, &mut here)?;
             here.sort();
             found.extend(here);
         } else if path.is_file() {
-            let id = path.with_extension("").display().to_string();
-            found.push((id, path.clone()));
+            found.push((scenario_id(path), path.clone()));
         } else {
             return Err(ParseError::file(path, "no such file or folder"));
         }
@@ -45,7 +44,26 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, ParseError>
     Ok(found)
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), ParseError> {
+/// A scenario's id, the same whatever path the user passed (`run scenarios/text` and `run
+/// scenarios/` both say `text/before-auth`): its path below the nearest folder named
+/// `scenarios` above it, without `.chat`; for a file outside such a folder, its folder and
+/// name (`fuzz-findings/stall-1a2b`). The folder part is the JUnit classname.
+pub fn scenario_id(path: &Path) -> String {
+    let full = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+    let parts: Vec<String> = full
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let last = parts.len().saturating_sub(1);
+    let start = parts[..last]
+        .iter()
+        .rposition(|p| p == "scenarios")
+        .map_or(parts.len().saturating_sub(2), |i| i + 1);
+    parts[start..].join("/")
+}
+
+fn walk(dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), ParseError> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| ParseError::file(dir, format!("cannot list: {e}")))?;
     for entry in entries {
@@ -53,15 +71,9 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(),
         let path = entry.path();
         // Symlinked folders are not followed, so a link loop cannot recurse forever.
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            walk(root, &path, out)?;
+            walk(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "chat") {
-            let rel = path.strip_prefix(root).unwrap_or(&path).with_extension("");
-            let id = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push((id, path));
+            out.push((scenario_id(&path), path));
         }
     }
     Ok(())
@@ -89,40 +101,17 @@ pub fn select(entries: Vec<Entry>, filter: Option<&Regex>, tags: &[String]) -> V
         .collect()
 }
 
-/// How a scenario's result compares with what was expected of this implementation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Passed.
-    Pass,
-    /// Failed, and was not expected to.
-    Fail,
-    /// Failed, as the expectations file says it does.
-    Xfail,
-    /// Passed, although the expectations file says it fails.
-    Xpass,
-    /// Could not be run.
-    Error,
+/// How often a failed scenario runs again, and whether passing on a retry is good enough.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retries {
+    /// Runs after the first, each on a fresh server.
+    pub count: u32,
+    /// A scenario that passed only on a retry does not fail the run.
+    pub allow_flaky: bool,
 }
 
-/// One scenario's result.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// The scenario's id.
-    pub id: String,
-    /// The scenario (for its path, description and tags).
-    pub scenario: Arc<Scenario>,
-    /// The classified status.
-    pub status: Status,
-    /// The known-failure reason, when the expectations file lists it.
-    pub expected_reason: Option<String>,
-    /// The run itself.
-    pub run: ScenarioRun,
-    /// The spawned server's stderr, if there was one and it wrote anything.
-    pub server_stderr: Option<String>,
-    /// Wall time.
-    pub duration: Duration,
-}
+/// How long a spawned server that closed a connection may take to be seen exiting.
+const CRASH_GRACE: Duration = Duration::from_millis(500);
 
 /// Something that provides a server per scenario.
 pub trait Provider: Send + Sync + 'static {
@@ -134,6 +123,15 @@ pub trait Provider: Send + Sync + 'static {
     ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)>;
     /// Whether scenarios can run side by side.
     fn isolated(&self) -> bool;
+    /// Checked once before any scenario: a server that cannot be used at all (nothing
+    /// listening at `--target`) stops the run with one message.
+    fn preflight(&self) -> futures_util::future::BoxFuture<'_, Result<(), String>> {
+        Box::pin(async { Ok(()) })
+    }
+    /// The `chat-harness run` arguments that select this server, for replay lines.
+    fn replay_args(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 impl Provider for Target {
@@ -144,25 +142,40 @@ impl Provider for Target {
     ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)> {
         Box::pin(async move {
             match self.acquire().await {
-                Ok(lease) => {
-                    let run = run_scenario(scenario, lease.addr, settings).await;
+                Ok(mut lease) => {
+                    let mut run = run_scenario(scenario, lease.addr, settings).await;
+                    // A server that closed a connection may be on its way out: give it a moment
+                    // to be seen exiting, so a crash is not reported as a mere close.
+                    let grace = match &run.verdict {
+                        Verdict::Fail(f) if f.kind == FailKind::Closed => CRASH_GRACE,
+                        _ => Duration::ZERO,
+                    };
+                    run.server_exit = lease
+                        .exit_status_within(grace)
+                        .await
+                        .map(|status| status.to_string());
                     let stderr = lease.release().await;
                     (run, stderr)
                 }
-                Err(e) => (
-                    ScenarioRun {
-                        verdict: Verdict::Error(e.to_string()),
-                        warnings: Vec::new(),
-                        transcripts: Vec::new(),
-                    },
-                    None,
-                ),
+                Err(e) => (ScenarioRun::error(e.to_string()), None),
             }
         })
     }
 
     fn isolated(&self) -> bool {
         Target::isolated(self)
+    }
+
+    fn preflight(&self) -> futures_util::future::BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            self.check_reachable(Duration::from_secs(2))
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn replay_args(&self) -> Vec<String> {
+        Target::replay_args(self)
     }
 }
 
@@ -174,6 +187,30 @@ pub async fn run_all(
     settings: Arc<RunSettings>,
     expectations: Arc<Expectations>,
     jobs: usize,
+    progress: impl FnMut(&Outcome),
+) -> Vec<Outcome> {
+    run_all_retrying(
+        entries,
+        provider,
+        settings,
+        expectations,
+        jobs,
+        Retries::default(),
+        progress,
+    )
+    .await
+}
+
+/// [`run_all`], running a scenario that fails unexpectedly again (on a fresh server) up to
+/// `retries.count` times. One that then passes is [`Kind::Flaky`] and keeps its first failing
+/// attempt's details. A known failure (`--expect`) is not retried: failing is what it does.
+pub async fn run_all_retrying(
+    entries: Vec<Entry>,
+    provider: Arc<dyn Provider>,
+    settings: Arc<RunSettings>,
+    expectations: Arc<Expectations>,
+    jobs: usize,
+    retries: Retries,
     mut progress: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
     let jobs = if provider.isolated() { jobs.max(1) } else { 1 };
@@ -185,17 +222,33 @@ pub async fn run_all(
             tokio::spawn(async move {
                 let started = Instant::now();
                 let scenario = Arc::new(entry.scenario);
-                let (run, server_stderr) = provider.run(&scenario, &settings).await;
                 let expected_reason = expectations.reason(&entry.id).map(str::to_owned);
-                let status = match (&run.verdict, expected_reason.is_some()) {
-                    (Verdict::Error(_), _) => Status::Error,
-                    (Verdict::Pass, false) => Status::Pass,
-                    (Verdict::Pass, true) => Status::Xpass,
-                    (Verdict::Fail(_), false) => Status::Fail,
-                    (Verdict::Fail(_), true) => Status::Xfail,
+                // A flaky or always-failing scenario reports its first attempt.
+                let (run, server_stderr) = provider.run(&scenario, &settings).await;
+                let mut kind = Kind::of(&run);
+                let mut attempts = 1;
+                while kind.failed() && expected_reason.is_none() && attempts <= retries.count {
+                    attempts += 1;
+                    let (again, _) = provider.run(&scenario, &settings).await;
+                    if again.verdict == Verdict::Pass {
+                        kind = Kind::Flaky;
+                    }
+                }
+                let status = match (kind, expected_reason.is_some()) {
+                    (Kind::Error, _) => Status::Error,
+                    (Kind::Pass, false) => Status::Pass,
+                    (Kind::Pass, true) => Status::Xpass,
+                    (Kind::Flaky, _) if retries.allow_flaky => Status::Pass,
+                    (_, false) => Status::Fail,
+                    (_, true) => Status::Xfail,
                 };
+                let replay =
+                    super::replay::run_command(&scenario.path, &provider.replay_args(), &settings);
                 Outcome {
                     id: entry.id,
+                    kind,
+                    attempts,
+                    replay,
                     scenario,
                     status,
                     expected_reason,
@@ -217,51 +270,4 @@ pub async fn run_all(
         }
     }
     outcomes
-}
-
-/// Counts by status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Summary {
-    /// Passed.
-    pub passed: usize,
-    /// Failed unexpectedly.
-    pub failed: usize,
-    /// Failed as expected.
-    pub expected_failures: usize,
-    /// Passed unexpectedly.
-    pub unexpected_passes: usize,
-    /// Could not run.
-    pub errors: usize,
-    /// Tolerated wording differences.
-    pub warnings: usize,
-}
-
-impl Summary {
-    /// Counts `outcomes`.
-    pub fn of(outcomes: &[Outcome]) -> Self {
-        let mut s = Self::default();
-        for o in outcomes {
-            match o.status {
-                Status::Pass => s.passed += 1,
-                Status::Fail => s.failed += 1,
-                Status::Xfail => s.expected_failures += 1,
-                Status::Xpass => s.unexpected_passes += 1,
-                Status::Error => s.errors += 1,
-            }
-            s.warnings += o.run.warnings.len();
-        }
-        s
-    }
-
-    /// The process exit status: 2 when a scenario could not run, 1 when one failed
-    /// unexpectedly, 0 otherwise.
-    pub fn exit_code(&self) -> u8 {
-        if self.errors > 0 {
-            2
-        } else if self.failed > 0 {
-            1
-        } else {
-            0
-        }
-    }
 }

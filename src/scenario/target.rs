@@ -14,9 +14,13 @@ use tokio::process::{Child, Command};
 use tokio::time::Instant;
 
 use super::port_lease::PortLease;
+use super::readiness::{is_ready, listening, wait_until_not_listening};
 
 /// Most stderr kept from a spawned server.
 const STDERR_CAP: usize = 64 * 1024;
+
+/// How long a killed server on a fixed port may take to stop listening.
+const RELEASE_WAIT: Duration = Duration::from_secs(2);
 
 /// How long a stopped server's last stderr lines may take to arrive.
 const STDERR_DRAIN: Duration = Duration::from_secs(1);
@@ -53,6 +57,9 @@ pub enum TargetError {
     /// The server exited at once, saying its port is in use.
     #[error("{0}")]
     PortTaken(String),
+    /// Nothing accepts connections at the `--target` address.
+    #[error("cannot reach the server at {0}; nothing was run")]
+    Unreachable(String),
     /// Other I/O trouble.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -96,11 +103,29 @@ impl Target {
         )
     }
 
+    /// The `chat-harness run` arguments that select this target.
+    pub fn replay_args(&self) -> Vec<String> {
+        match self {
+            Self::Address(addr) => vec!["--target".to_owned(), addr.to_string()],
+            Self::Spawn {
+                command,
+                fixed_port,
+                ..
+            } => {
+                let mut args = vec!["--spawn".to_owned(), command.clone()];
+                if let Some(port) = fixed_port {
+                    args.extend(["--port".to_owned(), port.to_string()]);
+                }
+                args
+            }
+        }
+    }
+
     /// A description for report headers.
     pub fn describe(&self) -> String {
         match self {
             Self::Address(addr) => format!(
-                "the server at {addr} (already running: scenarios run one at a time, and the server's state leaks from one scenario to the next)"
+                "the server at {addr} (already running: its state leaks from one scenario to the next)"
             ),
             Self::Spawn {
                 command,
@@ -111,9 +136,40 @@ impl Target {
                 command,
                 fixed_port: Some(port),
                 ..
-            } => format!(
-                "`{command}` on port {port}, a fresh process per scenario, one at a time"
-            ),
+            } => format!("`{command}` on its port {port}, a fresh process per scenario"),
+        }
+    }
+
+    /// For a running server: whether something accepts connections at its address; an
+    /// unreachable target stops the run before any scenario (one line, exit 2).
+    pub async fn check_reachable(&self, timeout: Duration) -> Result<(), TargetError> {
+        let Self::Address(addr) = self else {
+            return Ok(());
+        };
+        // A local server is looked up in the kernel's table rather than connected to: a
+        // connection that comes and goes is a client to the server, one that a server like the
+        // original keeps announcing joins to (and dies writing to).
+        if addr.ip().is_loopback() {
+            match listening(addr.port()) {
+                Some(true) => return Ok(()),
+                Some(false) => {
+                    return Err(TargetError::Unreachable(format!(
+                        "{addr}: nothing listens on port {}",
+                        addr.port()
+                    )))
+                }
+                None => {}
+            }
+        }
+        match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+            Ok(Ok(probe)) => {
+                drop(probe);
+                Ok(())
+            }
+            Ok(Err(e)) => Err(TargetError::Unreachable(format!("{addr}: {e}"))),
+            Err(_) => Err(TargetError::Unreachable(format!(
+                "{addr}: no answer within {timeout:?}"
+            ))),
         }
     }
 
@@ -170,10 +226,29 @@ impl Lease {
         self.child.as_ref()?.id()
     }
 
+    /// How the server this lease started ended, if it has exited by itself (waiting at most
+    /// `grace` for it to do so).
+    pub async fn exit_status_within(
+        &mut self,
+        grace: Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let child = self.child.as_mut()?;
+        match tokio::time::timeout(grace, child.wait()).await {
+            Ok(status) => status.ok(),
+            Err(_) => child.try_wait().ok().flatten(),
+        }
+    }
+
     /// Stops the server if this lease started it; returns its stderr, if it wrote any.
     pub async fn release(mut self) -> Option<String> {
         if let Some(child) = self.child.as_mut() {
             kill(child).await;
+            if self._port.is_none() {
+                // A fixed port: the next server must not find this one still listening (a
+                // readiness check would be answered by the dying one, and the scenario's first
+                // connection reset with it).
+                wait_until_not_listening(self.addr.port(), RELEASE_WAIT).await;
+            }
         }
         if let Some(reader) = self.stderr_reader.take() {
             // The pipe closes once the process group is gone; a grandchild that left the group
@@ -250,10 +325,7 @@ async fn spawn(
         _port: reservation,
     };
     loop {
-        if let Ok(Ok(probe)) =
-            tokio::time::timeout(Duration::from_millis(200), TcpStream::connect(addr)).await
-        {
-            drop(probe);
+        if is_ready(addr).await {
             // A server that exited (say, it could not bind) while something else answered on
             // its port is not ready: the check below reports it.
             if !matches!(lease.child.as_mut().map(Child::try_wait), Some(Ok(Some(_)))) {

@@ -38,6 +38,8 @@ mod netfuzz;
 mod netfuzz_cli;
 /// The conformance suite catches every fault of the test server and passes its clean variant.
 mod scenario_faults;
+/// Outcome kinds from a server made for each, in every report; retries and flaky scenarios.
+mod scenario_kinds;
 /// The `.chat` parser: statements, unrolling, and errors located to the character.
 mod scenario_parser;
 /// Reports (snapshots), strictness, JUnit and exit codes of `chat-harness run`.

@@ -6,6 +6,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use chat_harness::scenario::replay::shell_quote;
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_chat-harness"))
 }
@@ -94,9 +96,25 @@ fn a_server_process_that_exits_on_an_unknown_type_is_found_and_replayed() {
         .steps
         .len();
     assert!(steps < 15, "{steps} steps:\n{text}");
-    let replay = bin()
-        .args(["run", "--format", "json", "--spawn", &spawn])
-        .arg(&file)
+    // The replay line the fuzzer printed is the whole command, target included: run it as it
+    // is, through a shell, with the binary under test in place of `chat-harness`.
+    let line = report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("replay: "))
+        .expect("a replay line");
+    let command = line
+        .strip_prefix("chat-harness ")
+        .expect("starts with the binary's name");
+    assert!(
+        command.contains(&format!("--spawn {}", shell_quote(&spawn))),
+        "{line}"
+    );
+    let replay = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} {command} --format json",
+            shell_quote(env!("CARGO_BIN_EXE_chat-harness"))
+        ))
         .output()
         .expect("run");
     let json = String::from_utf8_lossy(&replay.stdout);

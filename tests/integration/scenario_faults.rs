@@ -77,6 +77,7 @@ fn catchers(fault: Fault) -> &'static [&'static str] {
         Fault::PreAuthFileBodyAsFrames => &["file/before-auth-body-drained"],
         Fault::RelaysOversizedFileHeader => &["file/header-too-long-to-relay"],
         Fault::OffsetWithUnderscores => &["auth/offset-syntax"],
+        Fault::CutThrough => &["file/sender-reset-mid-body"],
     }
 }
 
@@ -128,4 +129,39 @@ async fn every_fault_fails_its_scenarios_and_the_report_names_the_step() {
         ));
     }
     eprintln!("{table}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_through_server_fails_at_the_step_that_sees_half_a_file() {
+    let outcomes = run(
+        Fault::CutThrough,
+        suite_entries(),
+        Some(Duration::from_millis(800)),
+    )
+    .await;
+    let outcome = outcomes
+        .iter()
+        .find(|o| o.id == "file/sender-reset-mid-body")
+        .expect("the scenario ran");
+    let Verdict::Fail(failure) = &outcome.run.verdict else {
+        panic!("cut-through relaying must fail: {:?}", outcome.run.verdict);
+    };
+    assert_eq!(failure.step, "bob< nothing for 300ms");
+    let details = report::failure_details(outcome);
+    for needle in [
+        "part of a frame arrived",
+        "file header for half.bin from [alice] announcing 100 000 bytes, then 30",
+        "the rest never came",
+        "0000  00 ",
+    ] {
+        assert!(details.contains(needle), "{needle:?} missing:\n{details}");
+    }
+    for id in catchers(Fault::CutThrough) {
+        assert!(
+            outcomes
+                .iter()
+                .any(|o| o.id == *id && o.status == Status::Fail),
+            "{id}"
+        );
+    }
 }

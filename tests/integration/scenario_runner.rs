@@ -137,3 +137,79 @@ async fn a_server_that_stops_accepting_midway_fails_the_scenario_not_the_run() {
         failure.reason
     );
 }
+
+/// A peer that writes `bytes` once connected and keeps the connection open until the client
+/// goes.
+async fn peer_that_writes(bytes: Vec<u8>) -> std::net::SocketAddr {
+    let (l, addr) = listener().await;
+    tokio::spawn(async move {
+        let (mut s, _) = l.accept().await.unwrap();
+        use tokio::io::AsyncWriteExt;
+        s.write_all(&bytes).await.unwrap();
+        let mut sink = Vec::new();
+        let _ = s.read_to_end(&mut sink).await;
+    });
+    addr
+}
+
+#[tokio::test]
+async fn nothing_fails_on_a_pending_partial_frame_and_shows_its_bytes() {
+    // The first 4 bytes of a text frame whose prefix announces 16.
+    let addr = peer_that_writes(vec![0x00, 0x10, 0x03, b'h']).await;
+    let scenario = parse_str("connect a\na< nothing for 300ms\n", Path::new("t.chat")).unwrap();
+    let run = run_scenario(&scenario, addr, &RunSettings::default()).await;
+    let Verdict::Fail(failure) = run.verdict else {
+        panic!("a partial frame is something received: {:?}", run.verdict);
+    };
+    assert_eq!(failure.line, 2);
+    assert!(
+        failure.reason.contains("part of a frame arrived"),
+        "{failure:?}"
+    );
+    let actual = failure.actual.unwrap_or_default();
+    assert!(
+        actual.contains("4 bytes of a frame whose length prefix announces 16 more"),
+        "{actual}"
+    );
+    assert!(
+        failure
+            .actual_hex
+            .unwrap_or_default()
+            .starts_with("0000  00 10 03 68"),
+        "the partial frame's first bytes are dumped"
+    );
+}
+
+#[tokio::test]
+async fn a_file_left_unfinished_fails_the_end_of_the_scenario() {
+    // A whole greeting, then (in the same write) a file header announcing 100 000 bytes and
+    // 3 000 of them.
+    let mut bytes = chat_harness::protocol::ServerFrame::AuthOk("hi".into())
+        .to_bytes()
+        .unwrap();
+    let header =
+        chat_harness::protocol::ServerFrame::File(chat_harness::protocol::ServerFileHeader {
+            time: HhMm::from_unix(0, 0),
+            sender: "x".into(),
+            size: 100_000,
+            filename: "half.bin".into(),
+            caption: None,
+        });
+    header.encode(&mut bytes).unwrap();
+    bytes.extend(std::iter::repeat_n(7u8, 3000));
+    let addr = peer_that_writes(bytes).await;
+    let scenario = parse_str("connect a\na< auth-ok\n", Path::new("t.chat")).unwrap();
+    let settings = RunSettings {
+        default_timeout: Duration::from_millis(300),
+        ..RunSettings::default()
+    };
+    let run = run_scenario(&scenario, addr, &settings).await;
+    let Verdict::Fail(failure) = run.verdict else {
+        panic!("an unfinished file fails the scenario: {:?}", run.verdict);
+    };
+    assert_eq!(failure.step, "(end of scenario, after line 2)");
+    assert_eq!(
+        failure.actual.as_deref(),
+        Some("file header for half.bin from [x] announcing 100 000 bytes, then 3 000 body bytes; the rest never came")
+    );
+}

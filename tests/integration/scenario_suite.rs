@@ -170,3 +170,37 @@ fn every_scenario_has_a_description_and_one_level_tag() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_suite_on_the_original_style_server_matches_its_expect_file() {
+    if !python() {
+        eprintln!("python3 is not installed: skipping the original-style server");
+        return;
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let command = format!(
+        "python3 {} {{port}}",
+        root.join("tests/python/original_server.py").display()
+    );
+    let target: Arc<dyn Provider> =
+        Arc::new(Target::spawn(&command, Duration::from_secs(10), None).unwrap());
+    let expectations =
+        Expectations::load(&root.join("tests/python/original_server.expect")).unwrap();
+    let outcomes = suite::run_all(
+        entries(&[]),
+        target,
+        Arc::new(RunSettings::default()),
+        Arc::new(expectations),
+        4,
+        |_| {},
+    )
+    .await;
+    let summary = suite::Summary::of(&outcomes);
+    let unexpected: String = outcomes
+        .iter()
+        .filter(|o| matches!(o.status, Status::Fail | Status::Error))
+        .map(report::failure_details)
+        .collect();
+    assert_eq!(summary.exit_code(), 0, "{summary:?}\n{unexpected}");
+    assert!(summary.expected_failures > 30, "{summary:?}");
+}

@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
 """A chat server written the way the original lab server was: one thread per client, blocking
 sockets, and one frame per recv(1024). It is deliberately naive, to show what chat-harness
-reports about such a server:
+reports about such a server, and it copies two habits of the real original that the `core`
+scenarios must live with:
+
+- a join is announced to every connected socket, authenticated or not (so a client that
+  connects early can see someone else's `connected` notice before its own 0x00);
+- a file body is read with recv(4096) calls, counting 4096 bytes per call whatever arrived,
+  and each piece is forwarded as it comes (so a body that arrives in short reads leaves its
+  tail to be read as frames, and receivers see the header before the body is complete).
+
 
     chat-harness run --spawn 'python3 tests/python/original_server.py {port}'
 
@@ -19,6 +27,7 @@ import time
 import traceback
 
 clients = {}  # socket -> [name, offset]
+connected = []  # every accepted socket, authenticated or not
 lock = threading.Lock()
 
 COMMANDS = b"Commands: >>exit<<, >>sendfile<< 'filename', >>chname<< 'name'"
@@ -42,10 +51,21 @@ def broadcast(sender, make):
             conn.sendall(make(offset))
 
 
+def announce_join(joiner, name):
+    """Tells every other connected socket, authenticated or not, that `name` joined."""
+    for conn in list(connected):
+        if conn is not joiner:
+            offset = clients[conn][1] if conn in clients else 0
+            conn.sendall(frame(3, (prefix(offset) + name + " connected").encode()))
+
+
 def handle(conn):
     while True:
         data = conn.recv(1024)
         if not data:
+            if conn not in clients:
+                with lock:
+                    connected.remove(conn)  # never authenticated: forgotten
             return  # no cleanup: the entry stays behind, as in the original
         length = struct.unpack(">H", data[:2])[0]
         kind = data[2]
@@ -58,11 +78,12 @@ def handle(conn):
                     conn.sendall(frame(3, b"The name is already in use"))
                     continue
                 conn.sendall(frame(0, COMMANDS))
-                broadcast(conn, lambda off: frame(3, (prefix(off) + name + " connected").encode()))
+                announce_join(conn, name)
                 clients[conn] = [name, offset]
         elif kind == 1:
             with lock:
                 name = clients.pop(conn)[0]
+                connected.remove(conn)
                 broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " disconnected").encode()))
             conn.close()
             return
@@ -85,15 +106,18 @@ def handle(conn):
             size = struct.unpack(">I", payload[:4])[0]
             rest = payload[4:]
             name = clients[conn][0]
-            body = b""
-            while len(body) < size:  # bytes that came with the header are lost
-                chunk = conn.recv(1024)
-                if not chunk:
-                    return
-                body += chunk
             with lock:
                 header = lambda off: (prefix(off) + "[" + name + "]").encode() + b"\xff" + struct.pack(">I", size) + rest
-                broadcast(conn, lambda off: frame(2, header(off)) + body[:size])
+                broadcast(conn, lambda off: frame(2, header(off)))
+            remaining = size  # bytes that came with the header are lost
+            while remaining > 0:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                with lock:
+                    broadcast(conn, lambda off: chunk)
+                remaining -= 4096  # whatever arrived, as in the original
+            with lock:
                 filename = rest.decode().split(" ")[0]
                 broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " uploaded file " + filename).encode()))
         else:
@@ -116,6 +140,8 @@ def main():
     server.listen(64)
     while True:
         conn, _ = server.accept()
+        with lock:
+            connected.append(conn)
         threading.Thread(target=serve, args=(conn,), daemon=True).start()
 
 

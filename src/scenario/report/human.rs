@@ -7,18 +7,38 @@ use std::time::Duration;
 
 use super::Style;
 use crate::scenario::run::Verdict;
-use crate::scenario::suite::{Outcome, Status, Summary};
+use crate::scenario::suite::{Kind, Outcome, Status, Summary};
 
 /// Transcript lines shown per client in the human report (the last ones).
 const TRANSCRIPT_TAIL: usize = 30;
 
-fn label(status: Status) -> &'static str {
-    match status {
-        Status::Pass => "ok   ",
-        Status::Fail => "FAIL ",
-        Status::Xfail => "xfail",
-        Status::Xpass => "XPASS",
-        Status::Error => "ERROR",
+/// The first column: the kind for what needs attention, the expectation for the rest.
+fn label(outcome: &Outcome) -> &'static str {
+    match (outcome.status, outcome.kind) {
+        (_, Kind::Flaky) => "FLAKY  ",
+        (Status::Pass, _) => "ok     ",
+        (Status::Xfail, _) => "xfail  ",
+        (Status::Xpass, _) => "XPASS  ",
+        (Status::Error, _) => "ERROR  ",
+        (Status::Fail, Kind::Wording) => "WORDING",
+        (Status::Fail, Kind::Timeout) => "TIMEOUT",
+        (Status::Fail, Kind::Closed) => "CLOSED ",
+        (Status::Fail, Kind::Crash) => "CRASH  ",
+        (Status::Fail, _) => "FAIL   ",
+    }
+}
+
+/// What a kind means, for the detail section.
+fn meaning(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Pass => "every step passed",
+        Kind::Fail => "a wrong or missing frame",
+        Kind::Wording => "only the wording of a strict-wording step differs",
+        Kind::Timeout => "nothing (whole) arrived within the step's time",
+        Kind::Closed => "the server closed or reset a connection the scenario still used: the server's doing, not the harness's",
+        Kind::Crash => "the server process exited during the scenario",
+        Kind::Error => "the scenario could not be run",
+        Kind::Flaky => "failed, then passed when run again on a fresh server: the result depends on timing",
     }
 }
 
@@ -33,18 +53,29 @@ fn show_duration(d: Duration) -> String {
 /// The report's first line.
 pub fn header(count: usize, target: &str, jobs: usize) -> String {
     let plural = if count == 1 { "" } else { "s" };
-    format!("running {count} scenario{plural} against {target}, {jobs} at a time\n")
+    let pace = match jobs {
+        1 => "one at a time".to_owned(),
+        n => format!("{n} at a time"),
+    };
+    format!("running {count} scenario{plural} against {target}, {pace}\n")
 }
 
 /// The line for one finished scenario.
 pub fn scenario_line(outcome: &Outcome, style: Style) -> String {
-    let mut line = format!("{} {}", label(outcome.status), outcome.id);
+    let mut line = format!("{} {}", label(outcome), outcome.id);
     if style.timings {
         let _ = write!(line, " ({})", show_duration(outcome.duration));
     }
     match (&outcome.status, &outcome.run.verdict) {
-        (Status::Fail | Status::Xfail, Verdict::Fail(f)) => {
-            let _ = write!(line, "  -- line {}: {}", f.line, first_line(&f.reason));
+        (Status::Fail | Status::Xfail, Verdict::Fail(f)) | (Status::Pass, Verdict::Fail(f)) => {
+            let _ = write!(line, "  -- line {}", f.line);
+            if outcome.status == Status::Xfail || outcome.kind == Kind::Flaky {
+                let _ = write!(line, " ({})", outcome.kind.name());
+            }
+            let _ = write!(line, ": {}", first_line(&f.reason));
+            if outcome.kind == Kind::Flaky {
+                let _ = write!(line, "; passed on attempt {}", outcome.attempts);
+            }
         }
         (_, Verdict::Error(e)) => {
             let _ = write!(line, "  -- {}", first_line(e));
@@ -86,9 +117,41 @@ pub fn failure_details(outcome: &Outcome) -> String {
     let path = outcome.scenario.path.display();
     match &outcome.run.verdict {
         Verdict::Fail(f) if outcome.status != Status::Xfail => {
-            let _ = writeln!(out, "--- FAIL {} ({path}:{})", outcome.id, f.line);
+            let _ = writeln!(
+                out,
+                "--- {} {} ({path}:{})",
+                label(outcome).trim_end(),
+                outcome.id,
+                f.line
+            );
             if let Some(d) = &outcome.scenario.description {
                 let _ = writeln!(out, "    {d}");
+            }
+            let _ = writeln!(
+                out,
+                "  outcome:  {}: {}",
+                outcome.kind.name(),
+                meaning(outcome.kind)
+            );
+            match (outcome.kind, &outcome.run.server_exit) {
+                (Kind::Flaky, _) => {
+                    let _ = writeln!(
+                        out,
+                        "  attempts: failed on the first, passed on attempt {}; the failing attempt:",
+                        outcome.attempts
+                    );
+                }
+                (_, Some(status)) => {
+                    let _ = writeln!(out, "  server:   exited during the scenario ({status})");
+                }
+                _ if outcome.attempts > 1 => {
+                    let _ = writeln!(
+                        out,
+                        "  attempts: failed all {}; the first:",
+                        outcome.attempts
+                    );
+                }
+                _ => {}
             }
             let mut step = f.step.clone();
             if let Some(i) = f.iteration {
@@ -105,10 +168,12 @@ pub fn failure_details(outcome: &Outcome) -> String {
                 }
                 (None, _) => out.push_str("  received: nothing\n"),
             }
+            let _ = writeln!(out, "  replay:   {}", outcome.replay);
         }
         Verdict::Error(e) => {
             let _ = writeln!(out, "--- ERROR {} ({path})", outcome.id);
             out.push_str(&indent(e, "  "));
+            let _ = writeln!(out, "  replay:   {}", outcome.replay);
         }
         _ => {
             if outcome.run.warnings.is_empty() {
@@ -172,5 +237,10 @@ pub fn summary_line(summary: &Summary, elapsed: Option<Duration>) -> String {
         let _ = write!(line, " in {}", show_duration(elapsed));
     }
     line.push('\n');
+    let kinds: Vec<String> = Kind::ALL
+        .iter()
+        .map(|k| format!("{} {}", summary.kinds.get(*k), k.name()))
+        .collect();
+    let _ = writeln!(line, "outcomes: {}", kinds.join(", "));
     line
 }

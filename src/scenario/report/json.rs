@@ -9,6 +9,7 @@ use crate::scenario::suite::{Outcome, Summary};
 
 #[derive(Serialize)]
 struct FailureJson<'a> {
+    kind: crate::scenario::run::FailKind,
     file: String,
     line: usize,
     step: &'a str,
@@ -24,6 +25,7 @@ pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
     let path = outcome.scenario.path.display().to_string();
     let failure = match &outcome.run.verdict {
         Verdict::Fail(f) => Some(FailureJson {
+            kind: f.kind,
             file: path.clone(),
             line: f.line,
             step: &f.step,
@@ -63,6 +65,10 @@ pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
         "description": outcome.scenario.description,
         "tags": outcome.scenario.tags,
         "status": outcome.status,
+        "kind": outcome.kind,
+        "attempts": outcome.attempts,
+        "replay": failed.then_some(outcome.replay.as_str()),
+        "server_exit": outcome.run.server_exit,
         "expected_failure_reason": outcome.expected_reason,
         "duration_ms": style.timings.then_some(outcome.duration.as_millis() as u64),
         "warnings": warnings,

@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::received::{Body, Incoming, Received};
+use super::received::{Body, Incoming, Partial, Received};
 use crate::client::{Connection, Event, EventReader, FrameWriter};
 use crate::protocol::ServerFrame;
 
@@ -21,6 +21,12 @@ pub type Transcript = Arc<Mutex<Vec<String>>>;
 /// Most arrivals per connection that `never` expectations look back on (file bodies are
 /// shared, not copied, so an entry costs little beyond a frame).
 pub const HISTORY_CAP: usize = 20_000;
+
+/// How often a reading client looks at what the decoder holds between whole frames.
+const PARTIAL_CHECK: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// What a client's decoder holds unfinished, shared between the pump and the matcher.
+type Pending = Arc<Mutex<Option<Partial>>>;
 
 /// Appends a line to a transcript.
 pub fn note(transcript: &Transcript, line: String) {
@@ -47,6 +53,8 @@ pub struct Client {
     pub ignore_notices: bool,
     /// Everything sent and received.
     pub transcript: Transcript,
+    /// What the decoder holds unfinished (updated by the pump as bytes arrive).
+    pending: Pending,
 }
 
 impl Client {
@@ -56,7 +64,14 @@ impl Client {
         let (reader, writer) = conn.split();
         let (tx, events) = mpsc::unbounded_channel();
         let (reading, reading_rx) = watch::channel(true);
-        let pump = tokio::spawn(pump(reader, tx, reading_rx, transcript.clone()));
+        let pending = Pending::default();
+        let pump = tokio::spawn(pump(
+            reader,
+            tx,
+            reading_rx,
+            transcript.clone(),
+            pending.clone(),
+        ));
         Ok(Self {
             writer: Some(writer),
             events,
@@ -67,7 +82,18 @@ impl Client {
             offset: 0,
             ignore_notices: false,
             transcript,
+            pending,
         })
+    }
+
+    /// What the decoder holds unfinished: a file whose body has not all come, or the start
+    /// of a frame. `None` once the connection has ended (an unfinished frame then arrives as
+    /// [`Incoming::Partial`]) or when it is not reading.
+    pub fn partial(&self) -> Option<Partial> {
+        if !*self.reading.borrow() || self.pump.as_ref().is_none_or(JoinHandle::is_finished) {
+            return None;
+        }
+        self.pending.lock().ok()?.clone()
     }
 
     /// Starts or stops reading from the socket.
@@ -148,12 +174,14 @@ impl Drop for Client {
     }
 }
 
-/// Reads events while reading is on and forwards them, with file bodies digested.
+/// Reads events while reading is on and forwards them, with file bodies digested; keeps
+/// `pending` up to date with what the decoder holds unfinished.
 async fn pump(
     mut reader: EventReader,
     tx: mpsc::UnboundedSender<Received>,
     mut reading: watch::Receiver<bool>,
     transcript: Transcript,
+    pending: Pending,
 ) {
     let mut file: Option<(crate::protocol::ServerFileHeader, Body)> = None;
     let send = |incoming: Incoming| {
@@ -163,7 +191,23 @@ async fn pump(
             incoming,
         });
     };
+    let unfinished = |file: &Option<(crate::protocol::ServerFileHeader, Body)>,
+                      reader: &EventReader| match file {
+        Some((header, body)) => Some(Partial::Body {
+            header: header.clone(),
+            received: body.len,
+        }),
+        None => Partial::frame(reader.unread()),
+    };
+    let mut tick = tokio::time::interval(PARTIAL_CHECK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let publish = |partial: Option<Partial>| {
+        if let Ok(mut slot) = pending.lock() {
+            *slot = partial;
+        }
+    };
     loop {
+        publish(unfinished(&file, &reader));
         if !*reading.borrow_and_update() {
             if reading.changed().await.is_err() {
                 return;
@@ -172,6 +216,7 @@ async fn pump(
         }
         let event = tokio::select! {
             event = reader.next_event() => event,
+            _ = tick.tick() => continue,
             changed = reading.changed() => {
                 if changed.is_err() {
                     return;
@@ -181,7 +226,12 @@ async fn pump(
         };
         match event {
             Ok(Event::Frame(ServerFrame::File(header))) => file = Some((header, Body::new())),
-            Ok(Event::Frame(frame)) => send(Incoming::Frame(frame)),
+            // What is left unfinished is published before the arrival, so that a matcher that
+            // has seen the arrival also sees what came with it.
+            Ok(Event::Frame(frame)) => {
+                publish(unfinished(&file, &reader));
+                send(Incoming::Frame(frame));
+            }
             Ok(Event::FileBody(bytes)) => {
                 if let Some((_, body)) = file.as_mut() {
                     body.push(&bytes);
@@ -189,6 +239,7 @@ async fn pump(
             }
             Ok(Event::FileEnd) => {
                 if let Some((header, body)) = file.take() {
+                    publish(unfinished(&None, &reader));
                     send(Incoming::File {
                         header,
                         body: Arc::new(body),
@@ -196,7 +247,10 @@ async fn pump(
                     });
                 }
             }
-            Ok(Event::Malformed(error)) => send(Incoming::Malformed(error)),
+            Ok(Event::Malformed(error)) => {
+                publish(unfinished(&file, &reader));
+                send(Incoming::Malformed(error));
+            }
             Ok(Event::Closed) | Err(_) => {
                 if let Some((header, body)) = file.take() {
                     send(Incoming::File {
@@ -204,8 +258,13 @@ async fn pump(
                         body: Arc::new(body),
                         complete: false,
                     });
+                } else if let Some(partial) = Partial::frame(reader.unread()) {
+                    send(Incoming::Partial(partial));
                 }
+                publish(None);
                 let how = match event {
+                    // The codec's complaint about leftover bytes is the partial frame above.
+                    Err(_) if !reader.unread().is_empty() => "end of stream".to_owned(),
                     Err(e) => e.to_string(),
                     _ => "end of stream".to_owned(),
                 };

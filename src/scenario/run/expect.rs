@@ -8,6 +8,7 @@ use tokio::time::Instant;
 use super::client::Client;
 use super::matcher::check_frame;
 use super::received::{Incoming, Received};
+use super::FailKind;
 use crate::scenario::model::{Expect, Expectation, FrameMatch};
 
 /// Why no alternative matched.
@@ -16,6 +17,22 @@ pub struct Miss {
     pub reason: String,
     /// The first arrival that did not match, if one did arrive.
     pub actual: Option<Received>,
+    /// What kind of deviation it is.
+    pub kind: FailKind,
+}
+
+impl Miss {
+    fn new(reason: String, actual: Option<Received>) -> Self {
+        let kind = match actual.as_ref().map(|r| &r.incoming) {
+            Some(Incoming::Closed { .. }) => FailKind::Closed,
+            _ => FailKind::Mismatch,
+        };
+        Self {
+            reason,
+            actual,
+            kind,
+        }
+    }
 }
 
 fn skippable(ignore_notices: bool, received: &Received, expected: &Expectation) -> bool {
@@ -67,10 +84,18 @@ pub async fn expect(
         .map(|(i, m)| format!("alternative {}: {}", i + 1, m.reason))
         .collect::<Vec<_>>()
         .join("; ");
+    // The kind of the whole step: the first alternative's, unless another saw the
+    // connection end (a server that closed is the more telling fact).
+    let kind = misses
+        .iter()
+        .map(|m| m.kind)
+        .find(|k| *k == FailKind::Closed)
+        .unwrap_or(misses[0].kind);
     let actual = misses.into_iter().find_map(|m| m.actual);
     Err(Miss {
         reason: format!("no alternative matched ({reason})"),
         actual,
+        kind,
     })
 }
 
@@ -91,13 +116,13 @@ async fn never(client: &mut Client, expect: &Expect, watch: Duration) -> Result<
                     _ => false,
                 };
                 if hit {
-                    return Err(Miss {
-                        reason: format!(
+                    return Err(Miss::new(
+                        format!(
                             "expected never {}, but it arrived",
                             super::super::writer::expectation(expected)
                         ),
-                        actual: Some(received.clone()),
-                    });
+                        Some(received.clone()),
+                    ));
                 }
             }
         }
@@ -124,23 +149,44 @@ async fn sequence(
                 if skippable(client.ignore_notices, received, expected) {
                     continue;
                 }
-                return Err(Miss {
-                    reason: format!("expected nothing for {quiet:?}, but something arrived"),
-                    actual: Some(received.clone()),
-                });
+                return Err(Miss::new(
+                    format!("expected nothing for {quiet:?}, but something arrived"),
+                    Some(received.clone()),
+                ));
+            }
+            // Bytes of an unfinished frame or file body are something received too.
+            if let Some(partial) = client.partial() {
+                return Err(Miss::new(
+                    format!("expected nothing for {quiet:?}, but part of a frame arrived"),
+                    Some(Received {
+                        at: std::time::SystemTime::now(),
+                        incoming: Incoming::Partial(partial),
+                    }),
+                ));
             }
             continue;
         }
         loop {
             if !client.fill(index, deadline).await {
-                let reason = if client.drained() {
-                    "the connection had already ended".to_owned()
-                } else {
-                    format!("nothing arrived within {timeout:?}")
+                if client.drained() {
+                    return Err(Miss {
+                        reason: "the connection had already ended".to_owned(),
+                        actual: None,
+                        kind: FailKind::Closed,
+                    });
+                }
+                let partial = client.partial().map(|partial| Received {
+                    at: std::time::SystemTime::now(),
+                    incoming: Incoming::Partial(partial),
+                });
+                let reason = match partial {
+                    Some(_) => format!("nothing whole arrived within {timeout:?}"),
+                    None => format!("nothing arrived within {timeout:?}"),
                 };
                 return Err(Miss {
                     reason,
-                    actual: None,
+                    actual: partial,
+                    kind: FailKind::Timeout,
                 });
             }
             let received = &client.seen[index];
@@ -173,10 +219,11 @@ async fn sequence(
                 }
                 Err(_) if eventually => continue,
                 Err(m) => {
-                    return Err(Miss {
-                        reason: m.reason,
-                        actual: Some(received.clone()),
-                    })
+                    let mut miss = Miss::new(m.reason, Some(received.clone()));
+                    if m.wording_only {
+                        miss.kind = FailKind::Wording;
+                    }
+                    return Err(miss);
                 }
             }
         }

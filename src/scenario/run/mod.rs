@@ -6,6 +6,7 @@ mod expect;
 mod matcher;
 mod received;
 mod send;
+mod verdict;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -15,7 +16,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub use matcher::{check_time, show_offset};
-pub use received::{hex_dump, Body, Incoming, Received};
+pub use received::{grouped, hex_dump, Body, Incoming, Partial, Received};
+pub use verdict::{FailKind, Failure, ScenarioRun, Verdict, Warning};
 
 use self::client::{note, Client, Transcript};
 use super::model::{Action, Scenario, Step};
@@ -51,56 +53,6 @@ impl Default for RunSettings {
             timeout_cap: None,
         }
     }
-}
-
-/// Where and why a scenario failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// 1-based line of the step.
-    pub line: usize,
-    /// The step as written.
-    pub step: String,
-    /// The `repeat` iteration, when inside one.
-    pub iteration: Option<u32>,
-    /// The client concerned.
-    pub client: Option<String>,
-    /// What was wrong, in words.
-    pub reason: String,
-    /// What arrived instead, decoded, if anything did.
-    pub actual: Option<String>,
-    /// Its bytes as a hex dump.
-    pub actual_hex: Option<String>,
-}
-
-/// A wording difference tolerated outside `--strict`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    /// 1-based line of the step.
-    pub line: usize,
-    /// What differed.
-    pub message: String,
-}
-
-/// The outcome of one scenario.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// Every step passed.
-    Pass,
-    /// A step failed.
-    Fail(Box<Failure>),
-    /// The scenario could not be run (cannot connect, or a scenario mistake).
-    Error(String),
-}
-
-/// A verdict, the warnings and the transcripts.
-#[derive(Debug, Clone)]
-pub struct ScenarioRun {
-    /// Pass, fail or error.
-    pub verdict: Verdict,
-    /// Tolerated wording differences.
-    pub warnings: Vec<Warning>,
-    /// Each client's transcript up to the end (or the failure), in order of first connect.
-    pub transcripts: Vec<(String, Vec<String>)>,
 }
 
 enum StepError {
@@ -148,6 +100,13 @@ pub async fn run_scenario(
             }
         }
     }
+    if verdict == Verdict::Pass {
+        if let Some(last) = scenario.steps.last() {
+            if let Err(failure) = run.nothing_unfinished(last).await {
+                verdict = Verdict::Fail(failure);
+            }
+        }
+    }
     let transcripts = run
         .order
         .iter()
@@ -168,17 +127,69 @@ pub async fn run_scenario(
         verdict,
         warnings: run.warnings,
         transcripts,
+        server_exit: None,
     }
 }
 
 impl Run<'_> {
+    /// The end-of-scenario check: no reading client may be left holding an unfinished frame
+    /// or file body. One that is still arriving may complete: the check fails once the same
+    /// unfinished frame has made no progress for the scenario's timeout.
+    async fn nothing_unfinished(&self, last: &Step) -> Result<(), Box<Failure>> {
+        for (name, _) in &self.order {
+            let Some(client) = self.clients.get(name) else {
+                continue;
+            };
+            let mut stalled_since = Instant::now();
+            let mut seen = None;
+            while let Some(partial) = client.partial() {
+                if seen.as_ref() != Some(&partial) {
+                    stalled_since = Instant::now();
+                } else if stalled_since.elapsed() >= self.timeout {
+                    let received = Received {
+                        at: std::time::SystemTime::now(),
+                        incoming: Incoming::Partial(partial),
+                    };
+                    let reason = format!(
+                        "at the end of the scenario {name} holds an unfinished frame ({:?} without progress)",
+                        self.timeout
+                    );
+                    let mut failure = Self::failure(
+                        last,
+                        FailKind::Mismatch,
+                        Some(name),
+                        reason,
+                        Some(&received),
+                    );
+                    failure.step = format!("(end of scenario, after line {})", last.line);
+                    return Err(failure);
+                }
+                seen = Some(partial);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        Ok(())
+    }
+
     fn fail(
         step: &Step,
+        kind: FailKind,
         client: Option<&str>,
         reason: String,
         actual: Option<&Received>,
     ) -> StepError {
-        StepError::Fail(Box::new(Failure {
+        StepError::Fail(Self::failure(step, kind, client, reason, actual))
+    }
+
+    fn failure(
+        step: &Step,
+        kind: FailKind,
+        client: Option<&str>,
+        reason: String,
+        actual: Option<&Received>,
+    ) -> Box<Failure> {
+        Box::new(Failure {
+            kind,
             line: step.line,
             step: step.source.clone(),
             iteration: step.iteration,
@@ -188,7 +199,7 @@ impl Run<'_> {
             actual_hex: actual
                 .and_then(|r| r.incoming.wire_bytes())
                 .map(|b| hex_dump(&b, 8)),
-        }))
+        })
     }
 
     fn client(&mut self, name: &str) -> Result<&mut Client, StepError> {
@@ -227,7 +238,13 @@ impl Run<'_> {
                 // Unreachable from the start is a setup problem (exit 2); a server that stops
                 // accepting in the middle of a scenario has failed it.
                 if self.connected {
-                    return Err(Self::fail(step, Some(name), problem, None));
+                    return Err(Self::fail(
+                        step,
+                        FailKind::Closed,
+                        Some(name),
+                        problem,
+                        None,
+                    ));
                 }
                 return Err(StepError::Error(problem));
             }
@@ -242,6 +259,7 @@ impl Run<'_> {
                 if let Err(e) = client.reset().await {
                     return Err(Self::fail(
                         step,
+                        FailKind::Closed,
                         Some(name),
                         format!("reset failed: {e}"),
                         None,
@@ -258,6 +276,7 @@ impl Run<'_> {
                     if let Err(e) = writer.shutdown().await {
                         return Err(Self::fail(
                             step,
+                            FailKind::Closed,
                             Some(name),
                             format!("half-close failed: {e}"),
                             None,
@@ -294,15 +313,28 @@ impl Run<'_> {
                 match tokio::time::timeout(timeout, send::write(s, writer, &transcript)).await {
                     Ok(Ok(())) => {}
                     Ok(Err(e)) => {
-                        let reason =
-                            format!("writing failed: {e} (did the server close the connection?)");
-                        return Err(Self::fail(step, Some(&s.client), reason, None));
+                        let reason = format!(
+                            "writing failed: {e} (the server closed or reset this connection)"
+                        );
+                        return Err(Self::fail(
+                            step,
+                            FailKind::Closed,
+                            Some(&s.client),
+                            reason,
+                            None,
+                        ));
                     }
                     Err(_) => {
                         let reason = format!(
                             "the server did not take the bytes within {timeout:?} (has it stopped reading?)"
                         );
-                        return Err(Self::fail(step, Some(&s.client), reason, None));
+                        return Err(Self::fail(
+                            step,
+                            FailKind::Timeout,
+                            Some(&s.client),
+                            reason,
+                            None,
+                        ));
                     }
                 }
             }
@@ -321,6 +353,7 @@ impl Run<'_> {
                     Err(miss) => {
                         return Err(Self::fail(
                             step,
+                            miss.kind,
                             Some(&e.client),
                             miss.reason,
                             miss.actual.as_ref(),

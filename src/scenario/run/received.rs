@@ -35,11 +35,97 @@ pub enum Incoming {
     },
     /// Bytes the project's decoder could not turn into a server frame.
     Malformed(DecodeError),
+    /// The connection ended while a frame or a file body was unfinished: what had arrived.
+    Partial(Partial),
     /// The connection ended: `how` says if by end of stream or an error such as a reset.
     Closed {
         /// "end of stream", or the I/O error.
         how: String,
     },
+}
+
+/// Bytes of something unfinished, as the decoder left them: a file header whose body is not
+/// all there, or the first bytes of a frame whose end has not arrived. Such bytes are
+/// "something received" for `nothing` and for the end-of-scenario check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Partial {
+    /// A file header and part of its body.
+    Body {
+        /// The header (a whole frame).
+        header: ServerFileHeader,
+        /// Body bytes that arrived.
+        received: u64,
+    },
+    /// The start of a frame.
+    Frame {
+        /// Its first bytes (at most [`KEPT_PARTIAL`]).
+        start: Vec<u8>,
+        /// How many bytes of it arrived.
+        received: usize,
+        /// The length its prefix announces, once the prefix is complete.
+        announced: Option<usize>,
+    },
+}
+
+/// Bytes of an unfinished frame kept for the hex dump.
+pub const KEPT_PARTIAL: usize = 64;
+
+impl Partial {
+    /// The unfinished frame that starts `unread` (bytes the decoder holds), if any.
+    pub fn frame(unread: &[u8]) -> Option<Self> {
+        (!unread.is_empty()).then(|| Self::Frame {
+            start: unread[..unread.len().min(KEPT_PARTIAL)].to_vec(),
+            received: unread.len(),
+            announced: crate::protocol::announced_len(unread),
+        })
+    }
+
+    /// A description: "file header for half.bin announcing 100 000 bytes, then 30 000 body
+    /// bytes; the rest never came".
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Body { header, received } => format!(
+                "file header for {} from [{}] announcing {} bytes, then {} body bytes; the rest never came",
+                header.filename,
+                header.sender,
+                grouped(u64::from(header.size)),
+                grouped(*received)
+            ),
+            Self::Frame {
+                received,
+                announced: Some(len),
+                ..
+            } => format!(
+                "{} bytes of a frame whose length prefix announces {} more; the rest never came",
+                grouped(*received as u64),
+                grouped(*len as u64)
+            ),
+            Self::Frame { received, .. } => format!(
+                "{received} byte of a length prefix; the rest never came"
+            ),
+        }
+    }
+
+    /// The first bytes on the wire (the header re-encoded, or the frame's start).
+    pub fn wire_bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            Self::Body { header, .. } => ServerFrame::File(header.clone()).to_bytes().ok(),
+            Self::Frame { start, .. } => Some(start.clone()),
+        }
+    }
+}
+
+/// `100000` as `100 000`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A digested file body: its length, an FNV-1a hash, and its first bytes (up to `KEPT_BODY`).
@@ -105,6 +191,7 @@ impl Incoming {
                 s
             }
             Self::Malformed(e) => format!("undecodable frame ({e}), {} bytes", e.raw.len()),
+            Self::Partial(p) => p.summary(),
             Self::Closed { how } => format!("connection closed by the server ({how})"),
         }
     }
@@ -115,6 +202,7 @@ impl Incoming {
             Self::Frame(frame) => frame.to_bytes().ok(),
             Self::File { header, .. } => ServerFrame::File(header.clone()).to_bytes().ok(),
             Self::Malformed(e) => Some(e.raw.to_vec()),
+            Self::Partial(p) => p.wire_bytes(),
             Self::Closed { .. } => None,
         }
     }

@@ -15,7 +15,7 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_util::codec::FramedRead;
 
-use super::room::{Out, Room, MAX_FILE};
+use super::room::{Out, Piece, Room, MAX_FILE};
 use super::Fault;
 
 /// Serves one client until it leaves, is cut off, or the server stops.
@@ -115,6 +115,10 @@ async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
             }
             Ok(Item::FileEnd) if stray.is_some() => stray = None,
             Ok(Item::Frame(ClientFrame::File(header))) => {
+                if room.fault == Fault::CutThrough {
+                    room.dispatch(room.relay_now(id, &header, Piece::Header))
+                        .await;
+                }
                 upload = Some(Upload {
                     header,
                     body: Vec::new(),
@@ -130,7 +134,17 @@ async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
             }
             Ok(Item::FileBody(bytes)) => {
                 if let Some(up) = upload.as_mut() {
+                    if room.fault == Fault::CutThrough {
+                        room.dispatch(room.relay_now(id, &up.header, Piece::Body(&bytes)))
+                            .await;
+                    }
                     up.push(&bytes);
+                }
+            }
+            Ok(Item::FileEnd) if room.fault == Fault::CutThrough => {
+                if let Some(up) = upload.take() {
+                    room.dispatch(room.relay_now(id, &up.header, Piece::End))
+                        .await;
                 }
             }
             Ok(Item::FileEnd) => {

@@ -67,6 +67,10 @@ pub enum Fault {
     RelaysOversizedFileHeader,
     /// Offsets are read as Python's `int()` reads them: `1_0` is 10.
     OffsetWithUnderscores,
+    /// Files are relayed cut-through: the header and each body chunk go to the others as they
+    /// arrive, not stored first (a sender that dies mid-body leaves half a file behind).
+    /// Not in [`Fault::ALL`]: the fuzzer's fault table does not cover it.
+    CutThrough,
 }
 
 impl Fault {

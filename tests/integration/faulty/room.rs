@@ -51,6 +51,16 @@ pub struct Room {
 /// Bytes for one member, computed under the lock and delivered after it.
 pub type Deliveries = Vec<(u64, Vec<u8>)>;
 
+/// A piece of an upload relayed as it arrives ([`Room::relay_now`]).
+pub enum Piece<'a> {
+    /// The header.
+    Header,
+    /// Body bytes.
+    Body(&'a [u8]),
+    /// The body is complete.
+    End,
+}
+
 /// A connection's handles, from [`Room::join`].
 pub struct Joined {
     pub id: u64,
@@ -340,6 +350,40 @@ impl Room {
             .unwrap()
             .get(&id)
             .is_some_and(|m| m.name.is_some())
+    }
+
+    /// [`Fault::CutThrough`]: a file header (to each other member, in its time) or a body
+    /// chunk, relayed the moment it arrives; the upload notice once the body is complete.
+    pub fn relay_now(&self, id: u64, header: &ClientFileHeader, piece: Piece) -> Deliveries {
+        let members = self.members.lock().unwrap();
+        let Some(name) = members.get(&id).and_then(|m| m.name.clone()) else {
+            return Vec::new();
+        };
+        if let Piece::End = piece {
+            let notice = format!("User {name} uploaded file {}", header.filename);
+            return self.broadcast(&members, id, &notice);
+        }
+        let others = members
+            .iter()
+            .filter(|(to, m)| **to != id && m.name.is_some());
+        others
+            .filter_map(|(to, m)| {
+                let bytes = match piece {
+                    Piece::Header => ServerFrame::File(ServerFileHeader {
+                        time: self.file_time(m.offset),
+                        sender: name.clone(),
+                        size: header.size,
+                        filename: header.filename.clone(),
+                        caption: header.caption.clone(),
+                    })
+                    .to_bytes()
+                    .ok()?,
+                    Piece::Body(chunk) => chunk.to_vec(),
+                    Piece::End => return None,
+                };
+                Some((*to, bytes))
+            })
+            .collect()
     }
 
     /// Removes `id` (if still there) and announces it when it had authenticated.

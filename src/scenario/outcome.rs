@@ -1,0 +1,222 @@
+//! A scenario's result and how it is classified and counted: its [`Status`] against the
+//! known failures, its [`Kind`] (decided on the runner's types, never on report text), and
+//! the run's [`Summary`] with its exit status.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::model::Scenario;
+use super::run::{FailKind, ScenarioRun, Verdict};
+
+/// How a scenario's result compares with what was expected of this implementation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Passed.
+    Pass,
+    /// Failed, and was not expected to.
+    Fail,
+    /// Failed, as the expectations file says it does.
+    Xfail,
+    /// Passed, although the expectations file says it fails.
+    Xpass,
+    /// Could not be run.
+    Error,
+}
+
+/// One scenario's result.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The scenario's id.
+    pub id: String,
+    /// What happened (a flaky scenario's `run` is its first failing attempt).
+    pub kind: Kind,
+    /// How many times it ran.
+    pub attempts: u32,
+    /// The command that re-runs just this scenario against the same server.
+    pub replay: String,
+    /// The scenario (for its path, description and tags).
+    pub scenario: Arc<Scenario>,
+    /// The classified status.
+    pub status: Status,
+    /// The known-failure reason, when the expectations file lists it.
+    pub expected_reason: Option<String>,
+    /// The run itself.
+    pub run: ScenarioRun,
+    /// The spawned server's stderr, if there was one and it wrote anything.
+    pub server_stderr: Option<String>,
+    /// Wall time.
+    pub duration: Duration,
+}
+
+/// What happened to a scenario, whatever was expected of it: decided on the runner's types
+/// (the failed step's [`FailKind`], whether a spawned server exited, whether a retry passed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Every step passed.
+    Pass,
+    /// A wrong or missing frame, or something where nothing was expected.
+    Fail,
+    /// Only strict-wording differences (under `--strict`).
+    Wording,
+    /// Nothing within a step's time.
+    Timeout,
+    /// The server closed or reset a connection the scenario still used.
+    Closed,
+    /// The spawned server exited during the scenario.
+    Crash,
+    /// The scenario could not be run (setup, parse, unreachable server).
+    Error,
+    /// Failed, then passed on a retry.
+    Flaky,
+}
+
+impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 8] = [
+        Kind::Pass,
+        Kind::Fail,
+        Kind::Wording,
+        Kind::Timeout,
+        Kind::Closed,
+        Kind::Crash,
+        Kind::Error,
+        Kind::Flaky,
+    ];
+
+    /// The kind of one attempt.
+    pub fn of(run: &ScenarioRun) -> Self {
+        match &run.verdict {
+            Verdict::Pass => Self::Pass,
+            Verdict::Error(_) => Self::Error,
+            Verdict::Fail(_) if run.server_exit.is_some() => Self::Crash,
+            Verdict::Fail(f) => match f.kind {
+                FailKind::Mismatch => Self::Fail,
+                FailKind::Wording => Self::Wording,
+                FailKind::Timeout => Self::Timeout,
+                FailKind::Closed => Self::Closed,
+            },
+        }
+    }
+
+    /// Its name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::Wording => "wording",
+            Self::Timeout => "timeout",
+            Self::Closed => "closed",
+            Self::Crash => "crash",
+            Self::Error => "error",
+            Self::Flaky => "flaky",
+        }
+    }
+
+    /// Whether the scenario failed in this attempt (an error is not a failure: it did not run).
+    pub fn failed(self) -> bool {
+        !matches!(self, Self::Pass | Self::Error | Self::Flaky)
+    }
+}
+
+/// Counts by status and by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Passed.
+    pub passed: usize,
+    /// Failed unexpectedly (flaky ones included unless allowed).
+    pub failed: usize,
+    /// Failed as expected.
+    pub expected_failures: usize,
+    /// Passed unexpectedly.
+    pub unexpected_passes: usize,
+    /// Could not run.
+    pub errors: usize,
+    /// Tolerated wording differences.
+    pub warnings: usize,
+    /// Scenarios of each kind, whatever was expected of them.
+    pub kinds: KindCounts,
+}
+
+/// Scenarios of each [`Kind`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct KindCounts {
+    /// [`Kind::Pass`].
+    pub pass: usize,
+    /// [`Kind::Fail`].
+    pub fail: usize,
+    /// [`Kind::Wording`].
+    pub wording: usize,
+    /// [`Kind::Timeout`].
+    pub timeout: usize,
+    /// [`Kind::Closed`].
+    pub closed: usize,
+    /// [`Kind::Crash`].
+    pub crash: usize,
+    /// [`Kind::Error`].
+    pub error: usize,
+    /// [`Kind::Flaky`].
+    pub flaky: usize,
+}
+
+impl KindCounts {
+    /// The count of `kind`.
+    pub fn get(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Pass => self.pass,
+            Kind::Fail => self.fail,
+            Kind::Wording => self.wording,
+            Kind::Timeout => self.timeout,
+            Kind::Closed => self.closed,
+            Kind::Crash => self.crash,
+            Kind::Error => self.error,
+            Kind::Flaky => self.flaky,
+        }
+    }
+
+    fn count(&mut self, kind: Kind) {
+        let slot = match kind {
+            Kind::Pass => &mut self.pass,
+            Kind::Fail => &mut self.fail,
+            Kind::Wording => &mut self.wording,
+            Kind::Timeout => &mut self.timeout,
+            Kind::Closed => &mut self.closed,
+            Kind::Crash => &mut self.crash,
+            Kind::Error => &mut self.error,
+            Kind::Flaky => &mut self.flaky,
+        };
+        *slot += 1;
+    }
+}
+
+impl Summary {
+    /// Counts `outcomes`.
+    pub fn of(outcomes: &[Outcome]) -> Self {
+        let mut s = Self::default();
+        for o in outcomes {
+            match o.status {
+                Status::Pass => s.passed += 1,
+                Status::Fail => s.failed += 1,
+                Status::Xfail => s.expected_failures += 1,
+                Status::Xpass => s.unexpected_passes += 1,
+                Status::Error => s.errors += 1,
+            }
+            s.kinds.count(o.kind);
+            s.warnings += o.run.warnings.len();
+        }
+        s
+    }
+
+    /// The process exit status: 2 when a scenario could not run, 1 when one failed
+    /// unexpectedly (or was flaky, unless allowed), 0 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        if self.errors > 0 {
+            2
+        } else if self.failed > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! What running a scenario yields: the verdict (pass, a failed step with its [`FailKind`], or
+//! an error), tolerated wording warnings, and the clients' transcripts.
+
+/// What kind of deviation failed a step, decided where it was seen (reports only render it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailKind {
+    /// A wrong frame, or something where nothing was expected.
+    #[serde(rename = "fail")]
+    Mismatch,
+    /// Only the wording of a `strict-wording` step differed (under `--strict`).
+    Wording,
+    /// Nothing (whole) arrived within the step's time, or the server did not take the bytes.
+    Timeout,
+    /// The server closed or reset a connection the scenario still uses.
+    Closed,
+}
+
+/// Where and why a scenario failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// What kind of deviation it is.
+    pub kind: FailKind,
+    /// 1-based line of the step.
+    pub line: usize,
+    /// The step as written.
+    pub step: String,
+    /// The `repeat` iteration, when inside one.
+    pub iteration: Option<u32>,
+    /// The client concerned.
+    pub client: Option<String>,
+    /// What was wrong, in words.
+    pub reason: String,
+    /// What arrived instead, decoded, if anything did.
+    pub actual: Option<String>,
+    /// Its bytes as a hex dump.
+    pub actual_hex: Option<String>,
+}
+
+/// A wording difference tolerated outside `--strict`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// 1-based line of the step.
+    pub line: usize,
+    /// What differed.
+    pub message: String,
+}
+
+/// The outcome of one scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every step passed.
+    Pass,
+    /// A step failed.
+    Fail(Box<Failure>),
+    /// The scenario could not be run (cannot connect, or a scenario mistake).
+    Error(String),
+}
+
+/// A verdict, the warnings and the transcripts.
+#[derive(Debug, Clone)]
+pub struct ScenarioRun {
+    /// Pass, fail or error.
+    pub verdict: Verdict,
+    /// Tolerated wording differences.
+    pub warnings: Vec<Warning>,
+    /// Each client's transcript up to the end (or the failure), in order of first connect.
+    pub transcripts: Vec<(String, Vec<String>)>,
+    /// How a spawned server ended, when it exited by itself before the scenario was over.
+    pub server_exit: Option<String>,
+}
+
+impl ScenarioRun {
+    /// A run that could not start.
+    pub fn error(message: String) -> Self {
+        Self {
+            verdict: Verdict::Error(message),
+            warnings: Vec::new(),
+            transcripts: Vec::new(),
+            server_exit: None,
+        }
+    }
+}
