@@ -75,6 +75,20 @@ pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write
         return EXIT_SETUP;
     }
     let entries = suite::select(entries, config.filter.as_ref(), &config.tags);
+    let (entries, other_seat): (Vec<_>, Vec<_>) = entries
+        .into_iter()
+        .partition(|e| config.provider.accepts(&e.scenario));
+    if !other_seat.is_empty() {
+        let clients = other_seat
+            .iter()
+            .filter(|e| e.scenario.tests_client())
+            .count();
+        let _ = writeln!(
+            err,
+            "note: skipped {clients} client scenario(s) (run them with --client or --client-builtin) and {} server scenario(s) (run them without --client)",
+            other_seat.len() - clients
+        );
+    }
     if entries.is_empty() {
         let _ = writeln!(
             err,

@@ -134,6 +134,10 @@ pub trait Provider: Send + Sync + 'static {
     ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)>;
     /// Whether scenarios can run side by side.
     fn isolated(&self) -> bool;
+    /// Whether this provider runs `scenario`; by default, the scenarios that test a server.
+    fn accepts(&self, scenario: &Scenario) -> bool {
+        !scenario.tests_client()
+    }
 }
 
 impl Provider for Target {

@@ -14,10 +14,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-pub use matcher::{check_time, show_offset};
+pub use matcher::{check_time, compare_bodies, digest, show_offset, Mismatch};
 pub use received::{hex_dump, Body, Incoming, Received};
 
-use self::client::{note, Client, Transcript};
+use self::client::Client;
+pub use self::client::{note, Transcript};
 use super::model::{Action, Scenario, Step};
 use crate::protocol::ClientFrame;
 
@@ -125,6 +126,16 @@ pub async fn run_scenario(
     addr: SocketAddr,
     settings: &RunSettings,
 ) -> ScenarioRun {
+    if scenario.tests_client() {
+        return ScenarioRun {
+            verdict: Verdict::Error(
+                "this scenario tests a client (`tests: client`): run it with --client or --client-builtin"
+                    .into(),
+            ),
+            warnings: Vec::new(),
+            transcripts: Vec::new(),
+        };
+    }
     let mut run = Run {
         addr,
         settings,

@@ -64,17 +64,7 @@ struct Cutter<'a> {
 
 impl Cutter<'_> {
     fn next_boundary(&self) -> Option<usize> {
-        let by_chunk = self.chunking.chunk.map(|c| (self.pos / c + 1) * c);
-        let by_split = self
-            .chunking
-            .split_at
-            .iter()
-            .copied()
-            .find(|&s| s > self.pos);
-        match (by_chunk, by_split) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.chunking.next_boundary(self.pos)
     }
 
     async fn write(&mut self, n: usize) -> std::io::Result<()> {
