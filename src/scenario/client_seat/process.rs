@@ -16,7 +16,7 @@ use crate::scenario::run::{note, Transcript};
 /// Most stderr kept.
 const STDERR_CAP: usize = 64 * 1024;
 /// Longest stdout line kept whole.
-const LINE_CAP: usize = 16 * 1024;
+const LINE_CAP: usize = 256 * 1024;
 
 /// How the program ended: its exit code, or `None` when a signal ended it.
 pub type Exit = Option<i32>;
@@ -75,12 +75,12 @@ impl Program {
                         break;
                     }
                     for line in splitter.push(&buf[..n]) {
-                        note(&transcript, format!("user< {line}"));
+                        note(&transcript, format!("user< {}", shown(&line)));
                         let _ = line_tx.send(line);
                     }
                 }
                 if let Some(line) = splitter.finish() {
-                    note(&transcript, format!("user< {line}"));
+                    note(&transcript, format!("user< {}", shown(&line)));
                     let _ = line_tx.send(line);
                 }
             });
@@ -165,6 +165,18 @@ impl Program {
                 .await;
         }
     }
+}
+
+/// Longest line shown whole in transcripts and reports.
+const SHOWN: usize = 200;
+
+/// `line`, cut to [`SHOWN`] characters with its full length noted.
+pub fn shown(line: &str) -> String {
+    if line.len() <= SHOWN {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(SHOWN / 2).collect();
+    format!("{cut}... ({} bytes in all)", line.len())
 }
 
 /// Cuts stdout into lines at `\n` and `\r` (a redrawn line is a new line), with terminal

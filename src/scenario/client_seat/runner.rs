@@ -63,7 +63,7 @@ impl StepError {
     pub(super) fn fail_line(reason: impl Into<String>, line: &str) -> Self {
         Self::Fail {
             reason: reason.into(),
-            actual: Some(format!("stdout line {line:?}")),
+            actual: Some(format!("stdout line {:?}", super::process::shown(line))),
             actual_hex: None,
         }
     }
