@@ -134,10 +134,7 @@ pub async fn run_client_scenario(
             }
         })
     };
-    let line = launch
-        .command
-        .replace("{host}", "127.0.0.1")
-        .replace("{port}", &port.to_string());
+    let line = command_line(&launch.command, port);
     let program = match Program::start(&line, workdir.path(), script.utc_offset, &transcript) {
         Ok(p) => p,
         Err(e) => {
@@ -217,19 +214,24 @@ impl SeatRun<'_> {
     }
 
     async fn accept(&mut self, deadline: Instant) -> Result<(), StepError> {
-        match tokio::time::timeout_at(deadline, self.incoming.recv()).await {
-            Ok(Some(peer)) => {
-                self.peer = Some(peer);
-                Ok(())
-            }
-            _ => Err(StepError::fail(match self.program.exited() {
-                Some(exit) => format!(
-                    "the client did not connect: it exited ({})",
-                    show_exit(exit)
-                ),
-                None => "the client did not connect in time".to_owned(),
-            })),
+        let mut exit = self.program.exit.clone();
+        let peer = tokio::select! {
+            peer = tokio::time::timeout_at(deadline, self.incoming.recv()) => peer.ok().flatten(),
+            // A client that has ended will not connect; a connection it made just before
+            // ending is still taken.
+            _ = exit.wait_for(Option::is_some) => self.incoming.try_recv().ok(),
+        };
+        if let Some(peer) = peer {
+            self.peer = Some(peer);
+            return Ok(());
         }
+        Err(StepError::fail(match self.program.exited() {
+            Some(exit) => format!(
+                "the client did not connect: it exited ({})",
+                show_exit(exit)
+            ),
+            None => "the client did not connect in time".to_owned(),
+        }))
     }
 
     async fn step(&mut self, step: &SeatStep) -> Result<(), StepError> {
@@ -329,6 +331,27 @@ impl SeatRun<'_> {
             ))),
         }
     }
+}
+
+/// The command with `{host}` and `{port}` filled in, and every word that names an existing
+/// file relative to the harness's directory made absolute (the client runs elsewhere: in its
+/// own working directory).
+pub fn command_line(command: &str, port: u16) -> String {
+    let words: Vec<String> = command
+        .split(' ')
+        .map(|word| {
+            let path = std::path::Path::new(word);
+            let local = !word.is_empty() && path.is_relative() && path.is_file();
+            match std::path::absolute(path) {
+                Ok(absolute) if local => absolute.display().to_string(),
+                _ => word.to_owned(),
+            }
+        })
+        .collect();
+    words
+        .join(" ")
+        .replace("{host}", "127.0.0.1")
+        .replace("{port}", &port.to_string())
 }
 
 /// An exit for people: `status 1` or `a signal`.

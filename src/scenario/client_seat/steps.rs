@@ -10,6 +10,7 @@ use super::check::{check, describe_expected};
 use super::model::{
     ClientExpect, ClientExpectation, OutputExpect, OutputMatch, SavedFile, ServerPart, ServerSend,
 };
+use super::process::shown;
 use super::runner::{SeatRun, StepError};
 use super::workdir::glob_regex;
 use crate::protocol::{Frame, HhMm, ServerFrame};
@@ -56,7 +57,7 @@ impl SeatRun<'_> {
                         };
                         let reason = format!(
                             "no line of the client's output matched {} within {:?}{ended}",
-                            m.0,
+                            shown(&m.0.to_string()),
                             self.settings.cap(expect.within.unwrap_or(self.timeout))
                         );
                         return Err(match self.lines.back() {
@@ -85,7 +86,10 @@ impl SeatRun<'_> {
                 match self.history.iter().find(|l| m.matches(l)) {
                     None => Ok(()),
                     Some(line) => Err(StepError::fail_line(
-                        format!("the client printed a line matching {}", m.0),
+                        format!(
+                            "the client printed a line matching {}",
+                            shown(&m.0.to_string())
+                        ),
                         &line.clone(),
                     )),
                 }
