@@ -6,6 +6,8 @@ mod cli_client;
 mod cli_client_chat;
 /// The client connection type against a scripted peer.
 mod client_connection;
+/// Client scenarios: the reference, lab-style and faulty clients against `scenarios/client/`.
+mod client_suite;
 /// Shared helpers for the codec tests.
 mod support;
 /// Shared helpers for the server tests: a server per test, a deadline-bound client, `both_modes!`.
