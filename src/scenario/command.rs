@@ -78,14 +78,17 @@ pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write
     let (entries, other_seat): (Vec<_>, Vec<_>) = entries
         .into_iter()
         .partition(|e| config.provider.accepts(&e.scenario));
-    if !other_seat.is_empty() {
-        let clients = other_seat
-            .iter()
-            .filter(|e| e.scenario.tests_client())
-            .count();
+    let clients = other_seat.iter().filter(|e| e.scenario.tests_client()).count();
+    if clients > 0 {
         let _ = writeln!(
             err,
-            "note: skipped {clients} client scenario(s) (run them with --client or --client-builtin) and {} server scenario(s) (run them without --client)",
+            "note: {clients} client scenario(s) skipped: they test clients (--client or --client-builtin)"
+        );
+    }
+    if other_seat.len() > clients {
+        let _ = writeln!(
+            err,
+            "note: {} server scenario(s) skipped: they test servers (run them without --client or --client-builtin)",
             other_seat.len() - clients
         );
     }

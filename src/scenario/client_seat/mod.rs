@@ -11,6 +11,7 @@
 mod check;
 pub mod model;
 pub mod parse;
+mod parse_serve;
 mod peer;
 mod process;
 mod runner;
