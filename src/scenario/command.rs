@@ -78,7 +78,10 @@ pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write
     let (entries, other_seat): (Vec<_>, Vec<_>) = entries
         .into_iter()
         .partition(|e| config.provider.accepts(&e.scenario));
-    let clients = other_seat.iter().filter(|e| e.scenario.tests_client()).count();
+    let clients = other_seat
+        .iter()
+        .filter(|e| e.scenario.tests_client())
+        .count();
     if clients > 0 {
         let _ = writeln!(
             err,
