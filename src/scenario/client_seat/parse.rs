@@ -9,7 +9,7 @@ use crate::scenario::cursor::Cursor;
 use crate::scenario::error::ParseError;
 use crate::scenario::lexer::{Line, TokenKind};
 use crate::scenario::model::{CaptionMatch, TextMatch};
-use crate::scenario::parse_expect::DEFAULT_QUIET;
+use crate::scenario::parse_expect::{optional, DEFAULT_QUIET};
 use crate::scenario::parse_send::body_source;
 
 use super::model::{
@@ -230,14 +230,6 @@ fn receive(cur: &mut Cursor<'_>) -> Result<ClientExpect, ParseError> {
         eventually,
         within,
     })
-}
-
-fn optional(cur: &mut Cursor<'_>, what: &str) -> Result<TextMatch, ParseError> {
-    if cur.at_matcher() {
-        cur.text_match(what, false)
-    } else {
-        Ok(TextMatch::Any)
-    }
 }
 
 fn expected(cur: &mut Cursor<'_>) -> Result<ClientExpectation, ParseError> {

@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::protocol::{ClientFileHeader, ClientFrame, DecodeError, Frame, Item, StreamDecoder};
-use crate::scenario::run::{hex_dump, note, Body, Transcript};
+use crate::scenario::run::{describe_client_frame as describe, hex_dump, note, Body, Transcript};
 
 /// What arrived from the client.
 #[derive(Debug, Clone)]
@@ -69,27 +69,6 @@ impl Arrival {
             Self::Malformed(e) => Some(e.raw.to_vec()),
             Self::Closed { .. } => None,
         }
-    }
-}
-
-/// A client frame as `0xTT kind fields`.
-pub fn describe(frame: &ClientFrame) -> String {
-    match frame {
-        ClientFrame::Auth {
-            name,
-            offset: Some(o),
-        } => format!("0x00 auth {name:?} offset {o}"),
-        ClientFrame::Auth { name, offset: None } => format!("0x00 auth {name:?} (no offset)"),
-        ClientFrame::Exit(p) => format!("0x01 exit {p:?}"),
-        ClientFrame::File(h) => {
-            let caption = h
-                .caption
-                .as_ref()
-                .map_or(String::new(), |c| format!(" caption {c:?}"));
-            format!("0x02 file {:?} size {}{caption}", h.filename, h.size)
-        }
-        ClientFrame::Text(t) => format!("0x03 text {t:?}"),
-        ClientFrame::Rename(p) => format!("0x04 rename {p:?}"),
     }
 }
 

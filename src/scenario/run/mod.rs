@@ -16,6 +16,7 @@ use tokio::time::Instant;
 
 pub use matcher::{check_time, compare_bodies, digest, show_offset, Mismatch};
 pub use received::{hex_dump, Body, Incoming, Received};
+pub use send::describe as describe_client_frame;
 
 use self::client::Client;
 pub use self::client::{note, Transcript};

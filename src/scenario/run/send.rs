@@ -30,8 +30,8 @@ pub fn plan(send: &Send) -> (u64, u64) {
     (total, writes.max(1))
 }
 
-/// Describes a frame for the transcript.
-fn describe(frame: &ClientFrame) -> String {
+/// Describes a client frame for a transcript (`0x00 auth "alice" offset 10800`).
+pub fn describe(frame: &ClientFrame) -> String {
     match frame {
         ClientFrame::Auth {
             name,
