@@ -164,7 +164,8 @@ impl Peer {
         self.writer.as_mut()
     }
 
-    /// Closes the connection (FIN); arrivals already on their way are still read.
+    /// Closes the connection (FIN) and stops reading it; what had arrived stays in `seen`
+    /// and the channel.
     pub fn close(&mut self) {
         self.writer = None;
         self.pump.abort();
