@@ -100,7 +100,7 @@ fn target_description(exe: &std::path::Path) -> String {
 pub fn provider(args: &TargetArgs) -> anyhow::Result<(Arc<dyn Provider>, String)> {
     if args.port.is_some() && args.spawn.is_none() {
         anyhow::bail!(
-            "--port goes with --spawn (a server listening on it) or --client (a client connecting to it)"
+            "--port goes with --spawn (a server listening on it), or in `run` with --client (a client connecting to it)"
         );
     }
     Ok(match (&args.target, &args.spawn) {
