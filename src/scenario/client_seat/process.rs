@@ -153,17 +153,15 @@ impl Program {
 
     /// Kills the program's whole process group (a shell's children too).
     pub async fn kill(&mut self) {
-        self.stdin = None;
-        if self.exited().is_some() {
-            return;
-        }
-        if let Some(pid) = self.pid {
+        // Killed before its stdin closes, so that the end of input draws no last words.
+        if let (Some(pid), None) = (self.pid, self.exited()) {
             let _ = Command::new("kill")
                 .args(["-KILL", "--", &format!("-{pid}")])
                 .stderr(Stdio::null())
                 .status()
                 .await;
         }
+        self.stdin = None;
     }
 }
 
