@@ -109,6 +109,9 @@ pub struct ServerSend {
     pub parts: Vec<ServerPart>,
     /// How to cut them into writes.
     pub chunking: Chunking,
+    /// How long the client may take to accept the bytes (`within`; default the step timeout
+    /// plus the pauses).
+    pub within: Option<Duration>,
 }
 
 /// One piece of a server send.

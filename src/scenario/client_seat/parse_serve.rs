@@ -22,8 +22,12 @@ pub(super) fn send(cur: &mut Cursor<'_>) -> Result<ServerSend, ParseError> {
             break;
         }
     }
-    let (chunking, _within) = options(cur)?;
-    Ok(ServerSend { parts, chunking })
+    let (chunking, within) = options(cur)?;
+    Ok(ServerSend {
+        parts,
+        chunking,
+        within,
+    })
 }
 
 /// `at HH:MM`, when given.

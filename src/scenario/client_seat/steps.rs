@@ -148,7 +148,7 @@ impl SeatRun<'_> {
     }
 
     pub(super) async fn send(&mut self, send: &ServerSend) -> Result<(), StepError> {
-        let deadline = self.deadline(None);
+        let deadline = self.deadline(send.within);
         let mut bytes = Vec::new();
         let now = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
