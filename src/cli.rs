@@ -97,6 +97,8 @@ Examples:
   chat-harness run --target 127.0.0.1:55555 --tag core
   chat-harness run -j 4 --filter 'framing/' --format json
   chat-harness run --spawn './my-server {port}' --expect known.txt --junit report.xml
+  chat-harness run scenarios/client --client 'python3 my_client.py {host} {port}'
+  chat-harness run scenarios/client --client 'python3 lab_client.py' --port 55555
 
 Exit status: 0 when nothing failed unexpectedly, 1 when a scenario failed unexpectedly,
 2 on usage, parse or connection errors. The scenario language is described in
@@ -143,6 +145,16 @@ pub struct RunArgs {
     /// A scenario that passes only on a retry does not fail the run.
     #[arg(long)]
     pub allow_flaky: bool,
+    /// Test a client program: a command started once per client scenario through `sh -c`,
+    /// with {host} and {port} replaced by the address the harness listens on (or give the
+    /// port it connects to with --port). Only scenarios with `tests: client` run.
+    #[arg(long, value_name = "CMD", conflicts_with_all = ["target", "spawn", "client_builtin"])]
+    pub client: Option<String>,
+    /// Run only the client scenarios, against the reference client (`chat-harness client`).
+    /// Without --client, --target or --spawn, client scenarios run on it anyway, beside the
+    /// server scenarios on the built-in server.
+    #[arg(long, conflicts_with_all = ["target", "spawn"])]
+    pub client_builtin: bool,
 }
 
 /// The server to test, shared by `run` and `fuzz`: the built-in server (fresh per scenario
@@ -163,7 +175,8 @@ pub struct TargetArgs {
     pub server_mode: ModeArg,
     /// The port a --spawn command without {port} listens on (one scenario or session at a
     /// time).
-    #[arg(long, value_name = "PORT", requires = "spawn")]
+    /// (With `run --client`: the port a client without {port} connects to.)
+    #[arg(long, value_name = "PORT")]
     pub port: Option<u16>,
     /// How long a spawned server may take to accept its first connection.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]

@@ -9,7 +9,8 @@
 //!   and the `core_session` fuzz target.
 //! - [`server`]: the drivers (threaded and polling), the files directory, and [`server::spawn`]
 //!   to run a server in-process.
-//! - [`scenario`]: the `.chat` conformance language, its runner and reports
+//! - [`scenario`]: the `.chat` conformance language, its runner and reports; client scenarios
+//!   (`tests: client`) in [`scenario::client_seat`], where the harness plays the server
 //!   (`chat-harness run`).
 //! - [`netfuzz`]: the black-box network fuzzer (`chat-harness fuzz`): mutated multi-client
 //!   sessions, layered oracles, failures shrunk and saved as `.chat` reproducers.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chat_harness::scenario::builtin::Builtin;
+use chat_harness::scenario::client_seat::{ClientTarget, Seats};
 use chat_harness::scenario::command::{self, Format, RunConfig};
 use chat_harness::scenario::expectations::Expectations;
 use chat_harness::scenario::report::Style;
@@ -22,7 +23,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let (provider, description) = provider(&args.target)?;
+        let (provider, description) = run_provider(&args)?;
         let filter = args
             .filter
             .as_deref()
@@ -67,9 +68,45 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
     })
 }
 
+/// What `run` runs against: a client (`--client`, `--client-builtin`), a server (`--target`,
+/// `--spawn`), or by default the built-in server for server scenarios and the reference
+/// client for client scenarios.
+fn run_provider(args: &RunArgs) -> anyhow::Result<(Arc<dyn Provider>, String)> {
+    let port = args.target.port;
+    if let Some(command) = &args.client {
+        let target = ClientTarget::command(command, port)?;
+        let description = target.describe();
+        return Ok((Arc::new(target), description));
+    }
+    let exe = std::env::current_exe().context("cannot find the chat-harness binary")?;
+    if args.client_builtin {
+        let target = ClientTarget::builtin(&exe, port);
+        return Ok((Arc::new(target), target_description(&exe)));
+    }
+    let (server, description) = provider(&args.target)?;
+    if args.target.target.is_some() || args.target.spawn.is_some() {
+        return Ok((server, description));
+    }
+    let client: Arc<dyn Provider> = Arc::new(ClientTarget::builtin(&exe, None));
+    let description = format!(
+        "{description}; client scenarios: {}",
+        target_description(&exe)
+    );
+    Ok((Arc::new(Seats { server, client }), description))
+}
+
+fn target_description(exe: &std::path::Path) -> String {
+    ClientTarget::builtin(exe, None).describe()
+}
+
 /// The server behind `--target`, `--spawn` or the built-in one, and its description; shared
 /// by `run` and `fuzz`.
 pub fn provider(args: &TargetArgs) -> anyhow::Result<(Arc<dyn Provider>, String)> {
+    if args.port.is_some() && args.spawn.is_none() {
+        anyhow::bail!(
+            "--port goes with --spawn (a server listening on it), or in `run` with --client (a client connecting to it)"
+        );
+    }
     Ok(match (&args.target, &args.spawn) {
         (Some(addr), _) => {
             let target = Target::address(addr)?;

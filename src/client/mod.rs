@@ -7,6 +7,7 @@ mod batch;
 mod blocking;
 mod command;
 mod connection;
+mod progress;
 mod receive;
 mod report;
 mod session;
@@ -19,21 +20,6 @@ pub use connection::{Connection, ConnectionError, Event, EventReader, FrameWrite
 pub use report::{Output, Report};
 pub use session::{run, ChatError, ChatOptions};
 pub use terminal::{is_interactive, open as open_terminal};
-
-use indicatif::{ProgressBar, ProgressStyle};
-
-/// A progress bar on stderr for `len` bytes (hidden when stderr is not a terminal).
-fn progress_bar(len: u64, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    let style = ProgressStyle::with_template(
-        "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-    );
-    if let Ok(style) = style {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_message(what.to_owned());
-    bar
-}
 
 /// The local UTC offset in seconds, as the original client sends it.
 pub fn local_utc_offset() -> i32 {

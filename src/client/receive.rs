@@ -4,9 +4,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
-use indicatif::ProgressBar;
-
+use super::progress::Progress;
 use super::report::{hex, Output, Report};
 use super::{Event, EventReader};
 use crate::protocol::{ServerFileHeader, ServerFrame};
@@ -40,7 +40,7 @@ struct Incoming {
     /// `None` when the file could not be created: the body is read and dropped.
     file: Option<(std::fs::File, PathBuf)>,
     received: u64,
-    bar: Option<ProgressBar>,
+    progress: Progress,
 }
 
 /// Reads events until the connection ends; returns why it ended.
@@ -163,26 +163,22 @@ fn start_file(
             })
         })
         .ok();
-    let bar =
-        (progress && u64::from(header.size) >= PROGRESS_THRESHOLD && file.is_some()).then(|| {
-            super::progress_bar(
-                u64::from(header.size),
-                &format!("receiving {}", header.filename),
-            )
-        });
+    let show = progress && u64::from(header.size) >= PROGRESS_THRESHOLD && file.is_some();
+    let what = format!("receiving {}", header.filename);
+    let progress = Progress::new(out, show, u64::from(header.size), &what, Instant::now());
     Incoming {
         header,
         file,
         received: 0,
-        bar,
+        progress,
     }
 }
 
 fn write_chunk(incoming: &mut Incoming, chunk: &[u8], out: &Output) {
     incoming.received += chunk.len() as u64;
-    if let Some(bar) = &incoming.bar {
-        bar.set_position(incoming.received);
-    }
+    incoming
+        .progress
+        .update(incoming.received, out, Instant::now());
     let Some((file, path)) = incoming.file.as_mut() else {
         return;
     };
@@ -195,10 +191,8 @@ fn write_chunk(incoming: &mut Incoming, chunk: &[u8], out: &Output) {
     }
 }
 
-fn finish_file(incoming: Incoming, out: &Output) {
-    if let Some(bar) = &incoming.bar {
-        bar.finish_and_clear();
-    }
+fn finish_file(mut incoming: Incoming, out: &Output) {
+    std::mem::replace(&mut incoming.progress, Progress::Hidden).finish(out);
     let Some((file, path)) = incoming.file else {
         return;
     };
@@ -218,12 +212,10 @@ fn finish_file(incoming: Incoming, out: &Output) {
 
 /// The connection ended inside a file body: remove the partial file.
 fn abandon(incoming: Option<Incoming>, out: &Output) {
-    let Some(incoming) = incoming else {
+    let Some(mut incoming) = incoming else {
         return;
     };
-    if let Some(bar) = &incoming.bar {
-        bar.abandon();
-    }
+    std::mem::replace(&mut incoming.progress, Progress::Hidden).abandon();
     if let Some((file, path)) = incoming.file {
         drop(file);
         let _ = std::fs::remove_file(&path);

@@ -146,6 +146,11 @@ impl Output {
         self.print(line);
     }
 
+    /// Whether a line editor owns the terminal (reports print above the line being typed).
+    pub fn is_line_editor(&self) -> bool {
+        self.interactive
+    }
+
     /// Asks the user for something.
     pub fn prompt(&self, text: &str) {
         if self.interactive {

@@ -4,13 +4,14 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
 use super::command::{Command, HELP};
+use super::progress::Progress;
 use super::receive::{receive_loop, show_frame, SessionState, PROGRESS_THRESHOLD};
 use super::report::{Output, Report};
 use super::{Connection, ConnectionError, Event, EventReader, FrameWriter};
@@ -243,17 +244,17 @@ async fn send_file(
             return Ok(());
         }
     };
-    let bar = (options.progress && size >= PROGRESS_THRESHOLD)
-        .then(|| super::progress_bar(size, &format!("sending {}", path.display())));
+    let show = options.progress && size >= PROGRESS_THRESHOLD;
+    let what = format!("sending {}", path.display());
+    let mut progress = Progress::new(out, show, size, &what, Instant::now());
     let result = writer
         .send_file(path, caption, |sent| {
-            if let Some(bar) = &bar {
-                bar.set_position(sent);
-            }
+            progress.update(sent, out, Instant::now())
         })
         .await;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
+    match &result {
+        Ok(_) => progress.finish(out),
+        Err(_) => progress.abandon(),
     }
     match result {
         Ok(sent) => usage(out, &format!("sent {} ({sent} bytes)", path.display())),

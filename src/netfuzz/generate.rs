@@ -276,6 +276,7 @@ impl Generator {
             tags: vec!["fuzz".into()],
             timeout: Some(self.shape.timeout),
             steps: actions.into_iter().map(step).collect(),
+            subject: crate::scenario::model::Subject::Server,
         }
     }
 }

@@ -77,6 +77,26 @@ pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write
         return EXIT_SETUP;
     }
     let entries = suite::select(entries, config.filter.as_ref(), &config.tags);
+    let (entries, other_seat): (Vec<_>, Vec<_>) = entries
+        .into_iter()
+        .partition(|e| config.provider.accepts(&e.scenario));
+    let clients = other_seat
+        .iter()
+        .filter(|e| e.scenario.tests_client())
+        .count();
+    if clients > 0 {
+        let _ = writeln!(
+            err,
+            "note: {clients} client scenario(s) skipped: they test clients (--client or --client-builtin)"
+        );
+    }
+    if other_seat.len() > clients {
+        let _ = writeln!(
+            err,
+            "note: {} server scenario(s) skipped: they test servers (run them without --client or --client-builtin)",
+            other_seat.len() - clients
+        );
+    }
     if entries.is_empty() {
         let _ = writeln!(
             err,

@@ -4,6 +4,7 @@
 //! ([`report`]), and written back as text ([`writer`]). No second parser: every byte from the server goes through the codec.
 
 pub mod builtin;
+pub mod client_seat;
 pub mod command;
 mod cursor;
 pub mod error;

@@ -22,6 +22,25 @@ pub struct Scenario {
     pub timeout: Option<Duration>,
     /// The steps, with `repeat` blocks already unrolled.
     pub steps: Vec<Step>,
+    /// What the scenario tests; a client scenario's steps are in [`Subject::Client`].
+    pub subject: Subject,
+}
+
+/// What a scenario tests.
+#[derive(Debug, Clone, Default)]
+pub enum Subject {
+    /// A server: the harness plays the clients (`steps`).
+    #[default]
+    Server,
+    /// A client program (`tests: client`): the harness plays the server.
+    Client(Box<crate::scenario::client_seat::ClientScript>),
+}
+
+impl Scenario {
+    /// Whether this scenario tests a client program (`tests: client`).
+    pub fn tests_client(&self) -> bool {
+        matches!(self.subject, Subject::Client(_))
+    }
 }
 
 /// One executable step.
@@ -109,6 +128,19 @@ pub struct Chunking {
     pub split_at: Vec<usize>,
     /// Wait this long between two writes.
     pub pause: Duration,
+}
+
+impl Chunking {
+    /// The stream offset after `pos` where the next write must end (a chunk boundary or a
+    /// split point), or `None` when the rest may go in one write.
+    pub fn next_boundary(&self, pos: usize) -> Option<usize> {
+        let by_chunk = self.chunk.map(|c| (pos / c + 1) * c);
+        let by_split = self.split_at.iter().copied().find(|&s| s > pos);
+        match (by_chunk, by_split) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 /// A wait for something at one client.

@@ -61,7 +61,8 @@ fn sequence(cur: &mut Cursor<'_>) -> Result<Vec<Expectation>, ParseError> {
     Ok(steps)
 }
 
-fn optional(cur: &mut Cursor<'_>, what: &str) -> Result<TextMatch, ParseError> {
+/// A matcher when one comes next, else `*`.
+pub(super) fn optional(cur: &mut Cursor<'_>, what: &str) -> Result<TextMatch, ParseError> {
     if cur.at_matcher() {
         cur.text_match(what, false)
     } else {

@@ -24,6 +24,19 @@ pub(super) fn send(cur: &mut Cursor<'_>, client: String) -> Result<Send, ParseEr
             break;
         }
     }
+    let (chunking, timeout) = options(cur)?;
+    Ok(Send {
+        client,
+        parts,
+        chunking,
+        timeout,
+    })
+}
+
+/// The options after a send's pieces: `chunk`, `split-at`, `pause`, `within`.
+pub(super) fn options(
+    cur: &mut Cursor<'_>,
+) -> Result<(Chunking, Option<std::time::Duration>), ParseError> {
     let mut chunking = Chunking::default();
     let mut timeout = None;
     while !cur.at_end() {
@@ -55,12 +68,7 @@ pub(super) fn send(cur: &mut Cursor<'_>, client: String) -> Result<Send, ParseEr
             }
         }
     }
-    Ok(Send {
-        client,
-        parts,
-        chunking,
-        timeout,
-    })
+    Ok((chunking, timeout))
 }
 
 /// One frame, file or raw piece.
@@ -121,13 +129,13 @@ fn piece(cur: &mut Cursor<'_>, parts: &mut Vec<Part>) -> Result<(), ParseError> 
 }
 
 /// A size that fits in a file header's u32.
-fn announced(cur: &mut Cursor<'_>) -> Result<u32, ParseError> {
+pub(super) fn announced(cur: &mut Cursor<'_>) -> Result<u32, ParseError> {
     let size = cur.size()?;
     u32::try_from(size)
         .map_err(|_| cur.error_back("a file header can announce at most 4294967295 bytes"))
 }
 
-fn caption(cur: &mut Cursor<'_>) -> Result<Option<String>, ParseError> {
+pub(super) fn caption(cur: &mut Cursor<'_>) -> Result<Option<String>, ParseError> {
     if cur.eat("caption") {
         Ok(Some(cur.text("the caption")?))
     } else {
@@ -171,7 +179,7 @@ fn file(cur: &mut Cursor<'_>, parts: &mut Vec<Part>) -> Result<(), ParseError> {
 }
 
 /// Hex words (`00 0c`, `000c03`) and quoted strings, each optionally `* N`.
-fn raw(cur: &mut Cursor<'_>) -> Result<Vec<u8>, ParseError> {
+pub(super) fn raw(cur: &mut Cursor<'_>) -> Result<Vec<u8>, ParseError> {
     let mut out = Vec::new();
     loop {
         if let Some(bytes) = cur.bytes_item()? {

@@ -6,10 +6,11 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::rc::Rc;
 
+use super::client_seat::{self, ClientScript, SeatStep};
 use super::cursor::{parse_duration, Cursor, DATA_BUDGET};
 use super::error::ParseError;
 use super::lexer::{logical_lines, tokenize, Line, TokenKind};
-use super::model::{Action, Scenario, Step};
+use super::model::{Action, Scenario, Step, Subject};
 use super::{parse_expect, parse_send};
 
 /// Most steps a scenario may unroll to (a guard against `repeat` blow-ups).
@@ -34,16 +35,21 @@ pub fn parse_str(source: &str, path: &Path) -> Result<Scenario, ParseError> {
             tags: Vec::new(),
             timeout: None,
             steps: Vec::new(),
+            subject: Subject::Server,
         },
         dir,
         clients: HashSet::new(),
         budget: Rc::new(Cell::new(DATA_BUDGET)),
+        seat: None,
     };
     let lines = logical_lines(source);
     parser.block(&lines, None).map_err(|e| ParseError {
         path: path.to_owned(),
         ..e
     })?;
+    if let Some(script) = parser.seat {
+        parser.scenario.subject = Subject::Client(Box::new(script));
+    }
     Ok(parser.scenario)
 }
 
@@ -52,6 +58,8 @@ struct Parser<'a> {
     dir: &'a Path,
     clients: HashSet<String>,
     budget: Rc<Cell<usize>>,
+    /// Set by `tests: client`: the steps then belong to a client scenario.
+    seat: Option<ClientScript>,
 }
 
 fn opens_block(line: &Line) -> bool {
@@ -132,6 +140,21 @@ impl Parser<'_> {
                 .unwrap_or_default()
                 .trim()
                 .to_owned();
+            if let Some(seat) = self.seat.as_mut() {
+                let action = client_seat::parse::statement(&mut cur)?;
+                if seat.steps.len() >= MAX_STEPS {
+                    return Err(cur.error(format!(
+                        "the scenario unrolls to more than {MAX_STEPS} steps"
+                    )));
+                }
+                seat.steps.push(SeatStep {
+                    line: line.number,
+                    source,
+                    iteration,
+                    action,
+                });
+                continue;
+            }
             let step = |action| Step {
                 line: line.number,
                 source: source.clone(),
@@ -176,6 +199,10 @@ impl Parser<'_> {
                     )
                 })?;
                 self.scenario.timeout = Some(timeout);
+            }
+            "tests" | "timezone" => {
+                let started = !self.scenario.steps.is_empty() || !self.clients.is_empty();
+                client_seat::parse::header(&mut self.seat, self.dir, started, line, key, value)?;
             }
             _ => return Ok(false),
         }

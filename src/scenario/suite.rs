@@ -132,6 +132,10 @@ pub trait Provider: Send + Sync + 'static {
     fn replay_args(&self) -> Vec<String> {
         Vec::new()
     }
+    /// Whether this provider runs `scenario`; by default, the scenarios that test a server.
+    fn accepts(&self, scenario: &Scenario) -> bool {
+        !scenario.tests_client()
+    }
 }
 
 impl Provider for Target {

@@ -6,6 +6,10 @@ mod cli_client;
 mod cli_client_chat;
 /// The client connection type against a scripted peer.
 mod client_connection;
+/// The client seat's parser, helpers and second connections.
+mod client_seat;
+/// Client scenarios: the reference, lab-style and faulty clients against `scenarios/client/`.
+mod client_suite;
 /// Shared helpers for the codec tests.
 mod support;
 /// Shared helpers for the server tests: a server per test, a deadline-bound client, `both_modes!`.

@@ -17,7 +17,11 @@ fn suite_entries() -> Vec<Entry> {
     let files = suite::discover(&[dir]).expect("scenarios/ is there");
     let (entries, errors) = suite::load(files);
     assert!(errors.is_empty(), "{errors:?}");
+    // Client scenarios test clients, not this server (tests/integration/client_suite.rs).
     entries
+        .into_iter()
+        .filter(|e| !e.scenario.tests_client())
+        .collect()
 }
 
 async fn run(fault: Fault, entries: Vec<Entry>, cap: Option<Duration>) -> Vec<Outcome> {

@@ -19,7 +19,12 @@ fn entries(tags: &[&str]) -> Vec<Entry> {
     let (entries, errors) = suite::load(suite::discover(&[dir]).unwrap());
     assert!(errors.is_empty(), "{errors:?}");
     let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
-    suite::select(entries, None, &tags)
+    // Client scenarios (`tests: client`) have a suite of their own: tests/integration/client_suite.rs.
+    let servers = entries
+        .into_iter()
+        .filter(|e| !e.scenario.tests_client())
+        .collect();
+    suite::select(servers, None, &tags)
 }
 
 async fn run(

@@ -45,7 +45,8 @@ fn every_suite_scenario_survives_writing_and_parsing() {
     let (entries, errors) = suite::load(suite::discover(&[dir]).expect("scenarios/"));
     assert!(errors.is_empty(), "{errors:?}");
     assert!(entries.len() >= 50);
-    for entry in &entries {
+    // The writer writes what the fuzzer produces: scenarios that test servers.
+    for entry in entries.iter().filter(|e| !e.scenario.tests_client()) {
         round_trip(&entry.scenario);
     }
 }

@@ -250,7 +250,8 @@ pub fn digest(source: &BodySource) -> std::io::Result<Body> {
     Ok(body)
 }
 
-fn compare_bodies(expected: &Body, actual: &Body) -> Result<(), Mismatch> {
+/// Whether a received body is the expected one; the first difference when it is not.
+pub fn compare_bodies(expected: &Body, actual: &Body) -> Result<(), Mismatch> {
     if expected.len == actual.len && expected.hash == actual.hash {
         return Ok(());
     }

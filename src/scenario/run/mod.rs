@@ -15,11 +15,13 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-pub use matcher::{check_time, show_offset};
+pub use matcher::{check_time, compare_bodies, digest, show_offset, Mismatch};
 pub use received::{grouped, hex_dump, Body, Incoming, Partial, Received};
+pub use send::describe as describe_client_frame;
 pub use verdict::{FailKind, Failure, ScenarioRun, Verdict, Warning};
 
-use self::client::{note, Client, Transcript};
+use self::client::Client;
+pub use self::client::{note, Transcript};
 use super::model::{Action, Scenario, Step};
 use crate::protocol::ClientFrame;
 
@@ -77,6 +79,12 @@ pub async fn run_scenario(
     addr: SocketAddr,
     settings: &RunSettings,
 ) -> ScenarioRun {
+    if scenario.tests_client() {
+        return ScenarioRun::error(
+            "this scenario tests a client (`tests: client`): run it with --client or --client-builtin"
+                .into(),
+        );
+    }
     let mut run = Run {
         addr,
         settings,

@@ -30,8 +30,8 @@ pub fn plan(send: &Send) -> (u64, u64) {
     (total, writes.max(1))
 }
 
-/// Describes a frame for the transcript.
-fn describe(frame: &ClientFrame) -> String {
+/// Describes a client frame for a transcript (`0x00 auth "alice" offset 10800`).
+pub fn describe(frame: &ClientFrame) -> String {
     match frame {
         ClientFrame::Auth {
             name,
@@ -64,17 +64,7 @@ struct Cutter<'a> {
 
 impl Cutter<'_> {
     fn next_boundary(&self) -> Option<usize> {
-        let by_chunk = self.chunking.chunk.map(|c| (self.pos / c + 1) * c);
-        let by_split = self
-            .chunking
-            .split_at
-            .iter()
-            .copied()
-            .find(|&s| s > self.pos);
-        match (by_chunk, by_split) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.chunking.next_boundary(self.pos)
     }
 
     async fn write(&mut self, n: usize) -> std::io::Result<()> {

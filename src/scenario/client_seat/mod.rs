@@ -1,0 +1,26 @@
+//! Client scenarios (`tests: client`): the harness takes the server's seat. It listens on
+//! 127.0.0.1, starts the client program under test in a private working directory, types into
+//! its stdin, reads its stdout, plays the server side of its connections (frames encoded and
+//! decoded by the project's codec only), and checks the files it saves and how it ends.
+//!
+//! Parsing lives in [`parse`] (reached from the scenario parser once the header says
+//! `tests: client`), the steps' form in [`model`], execution in `runner` and `steps`, and the
+//! program targets ([`ClientTarget`], [`Seats`]) in `target`. Nothing here touches the server
+//! runner's state: the two share only the matchers, the send options and the report types.
+
+mod check;
+pub mod model;
+pub mod parse;
+mod parse_serve;
+mod peer;
+mod process;
+mod runner;
+mod steps;
+mod target;
+mod workdir;
+
+pub use model::{ClientScript, SeatAction, SeatStep};
+pub use process::{strip_escapes, tz_value, LineSplitter};
+pub use runner::{run_client_scenario, Launch, TRANSCRIPT_NAME};
+pub use target::{ClientTarget, Seats};
+pub use workdir::glob_regex;

@@ -1,0 +1,119 @@
+//! Where client programs come from: a command line started once per scenario (`--client`),
+//! the reference client (`--client-builtin`), and [`Seats`], which sends server scenarios to a
+//! server target and client scenarios to a client target within one run.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+
+use super::runner::{run_client_scenario, Launch};
+use crate::scenario::model::{Scenario, Subject};
+use crate::scenario::run::{RunSettings, ScenarioRun};
+use crate::scenario::suite::Provider;
+use crate::scenario::target::TargetError;
+
+/// A client program started fresh for each client scenario.
+#[derive(Debug, Clone)]
+pub struct ClientTarget {
+    launch: Launch,
+    description: String,
+}
+
+impl ClientTarget {
+    /// `--client CMD`: the command must hold `{port}` unless `port` says where the client
+    /// connects by itself.
+    pub fn command(command: &str, port: Option<u16>) -> Result<Self, TargetError> {
+        if !command.contains("{port}") && port.is_none() {
+            return Err(TargetError::NoPortPlaceholder(command.to_owned()));
+        }
+        let description = match port {
+            None => format!("the client `{command}`, started once per scenario"),
+            Some(p) => {
+                format!("the client `{command}` connecting to port {p}, one scenario at a time")
+            }
+        };
+        Ok(Self {
+            launch: Launch {
+                command: command.to_owned(),
+                port,
+            },
+            description,
+        })
+    }
+
+    /// The reference client (`chat-harness client`) of the binary at `exe`, in its pipe mode.
+    pub fn builtin(exe: &Path, port: Option<u16>) -> Self {
+        let quoted = format!("'{}'", exe.display().to_string().replace('\'', r"'\''"));
+        Self {
+            launch: Launch {
+                command: format!("{quoted} client --connect {{host}}:{{port}}"),
+                port,
+            },
+            description: "the reference client (chat-harness client), once per scenario".into(),
+        }
+    }
+
+    /// A description for report headers.
+    pub fn describe(&self) -> String {
+        self.description.clone()
+    }
+}
+
+impl Provider for ClientTarget {
+    fn run<'a>(
+        &'a self,
+        scenario: &'a Scenario,
+        settings: &'a RunSettings,
+    ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
+        Box::pin(async move {
+            let run = match &scenario.subject {
+                Subject::Client(script) => {
+                    run_client_scenario(scenario, script, &self.launch, settings).await
+                }
+                Subject::Server => ScenarioRun::error(
+                    "this scenario tests a server; a client target cannot run it".into(),
+                ),
+            };
+            (run, None)
+        })
+    }
+
+    fn isolated(&self) -> bool {
+        self.launch.port.is_none()
+    }
+
+    fn accepts(&self, scenario: &Scenario) -> bool {
+        scenario.tests_client()
+    }
+}
+
+/// Server scenarios on one provider, client scenarios on another, in one run.
+pub struct Seats {
+    /// Runs the scenarios that test a server.
+    pub server: Arc<dyn Provider>,
+    /// Runs the scenarios that test a client.
+    pub client: Arc<dyn Provider>,
+}
+
+impl Provider for Seats {
+    fn run<'a>(
+        &'a self,
+        scenario: &'a Scenario,
+        settings: &'a RunSettings,
+    ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
+        if scenario.tests_client() {
+            self.client.run(scenario, settings)
+        } else {
+            self.server.run(scenario, settings)
+        }
+    }
+
+    fn isolated(&self) -> bool {
+        self.server.isolated() && self.client.isolated()
+    }
+
+    fn accepts(&self, scenario: &Scenario) -> bool {
+        self.server.accepts(scenario) || self.client.accepts(scenario)
+    }
+}

@@ -1,0 +1,141 @@
+//! The client's private working directory: created fresh for each scenario with the sample
+//! files in `files/`, searched for saved files by glob, checked for writes beside it, and
+//! removed afterwards.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use regex::Regex;
+
+/// The working directory sits this deep below a private root, so that a file name climbing
+/// out with `../..` still lands inside the root, where [`WorkDir::outside`] sees it.
+const NESTING: [&str; 2] = ["jail", "cell"];
+
+/// Most files listed when searching (a client that floods its folder is cut off here).
+const MAX_LISTED: usize = 10_000;
+
+/// A private root with the client's working directory inside.
+#[derive(Debug)]
+pub struct WorkDir {
+    root: PathBuf,
+    work: PathBuf,
+}
+
+impl WorkDir {
+    /// Creates `<tmp>/chat-harness-client-<pid>-<n>/jail/cell/work/files/` and copies the files
+    /// of `samples` (nearest folder first) into `files/`.
+    pub fn create(samples: &[PathBuf]) -> io::Result<Self> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let root =
+            std::env::temp_dir().join(format!("chat-harness-client-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let mut work = root.clone();
+        for part in NESTING {
+            work.push(part);
+        }
+        work.push("work");
+        let files = work.join("files");
+        std::fs::create_dir_all(&files)?;
+        for folder in samples.iter().rev() {
+            for entry in std::fs::read_dir(folder)? {
+                let entry = entry?;
+                if entry.file_type()?.is_file() {
+                    std::fs::copy(entry.path(), files.join(entry.file_name()))?;
+                }
+            }
+        }
+        Ok(Self { root, work })
+    }
+
+    /// The working directory.
+    pub fn path(&self) -> &Path {
+        &self.work
+    }
+
+    /// Files below the working directory whose relative path matches `glob`, with their sizes.
+    pub fn matching(&self, glob: &Regex) -> Vec<(String, PathBuf)> {
+        let mut out = Vec::new();
+        list(&self.work, &self.work, &mut out);
+        out.into_iter()
+            .filter(|(rel, _)| glob.is_match(rel))
+            .collect()
+    }
+
+    /// Every file below the working directory, relative (for failure reports).
+    pub fn listing(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        list(&self.work, &self.work, &mut out);
+        out.into_iter().map(|(rel, _)| rel).collect()
+    }
+
+    /// Anything created below the private root but outside the working directory, relative
+    /// to the working directory's parent chain (e.g. `../../evil.txt`).
+    pub fn outside(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut all = Vec::new();
+        list(&self.root, &self.root, &mut all);
+        let work_rel = NESTING.join("/") + "/work/";
+        for (rel, _) in all {
+            if !rel.starts_with(&work_rel) {
+                found.push(rel);
+            }
+        }
+        found
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn list(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if out.len() >= MAX_LISTED {
+            return;
+        }
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            list(root, &path, out);
+        } else {
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((rel, path));
+        }
+    }
+}
+
+/// A glob over relative paths as an anchored regex: `*` and `?` stay within one segment,
+/// `**` crosses segments.
+pub fn glob_regex(glob: &str) -> Regex {
+    let mut re = String::from("^");
+    let mut chars = glob.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+                re.push_str(".*");
+            }
+            '*' => re.push_str("[^/]*"),
+            '?' => re.push_str("[^/]"),
+            other => re.push_str(&regex::escape(&other.to_string())),
+        }
+    }
+    re.push('$');
+    // Every piece is escaped or a fixed class, so the pattern always compiles; fall back to
+    // a pattern that matches nothing rather than panic.
+    Regex::new(&re).unwrap_or_else(|_| Regex::new("[^\\s\\S]").expect("a valid regex"))
+}

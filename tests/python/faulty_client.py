@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""A test-only chat client with switchable faults, to check that the client suite catches
+each of them at the step it names (tests/integration/client_suite.rs). The `clean` variant
+frames correctly (a buffered reader that handles any segmentation) and passes the suite.
+
+Usage: faulty_client.py FAULT HOST PORT
+
+Faults:
+  clean               none
+  little-endian       length prefixes written little-endian
+  no-offset           the auth frame carries the name only
+  size-off-by-one     a file header announces one byte less than the body
+  body-before-header  a file's body is written before its header
+  text-as-file-type   a text goes out with type 0x02 instead of 0x03
+  drop-coalesced      of the frames that arrive in one read, only the first is handled
+  unsafe-save         a received file name is joined to the folder as it is (../ escapes)
+  hang-on-close       when the server closes, the client says so but never ends
+  no-exit-frame       >>exit<< closes the connection without the 0x01 frame
+  rename-as-text      >>chname<< goes out as a 0x03 text
+"""
+import os
+import queue
+import re
+import socket
+import struct
+import sys
+import threading
+import time
+
+FAULTS = {
+    "clean", "little-endian", "no-offset", "size-off-by-one", "body-before-header",
+    "text-as-file-type", "drop-coalesced", "unsafe-save", "hang-on-close", "no-exit-frame",
+    "rename-as-text",
+}
+FAULT = sys.argv[1]
+if FAULT not in FAULTS:
+    sys.exit("unknown fault %r (one of %s)" % (FAULT, ", ".join(sorted(FAULTS))))
+HOST, PORT = sys.argv[2], int(sys.argv[3])
+TIMED = re.compile(rb"^<\d\d:\d\d> ")
+
+sock = socket.create_connection((HOST, PORT))
+auth_answers = queue.Queue()
+state = {"name": "", "logged_in": False, "leaving": False}
+
+
+def say(text):
+    print(text, flush=True)
+
+
+def send(kind, payload):
+    fmt = "<H" if FAULT == "little-endian" else ">H"
+    sock.sendall(struct.pack(fmt, len(payload) + 1) + bytes([kind]) + payload)
+
+
+def safe_name(name):
+    if FAULT == "unsafe-save":
+        return name
+    base = re.sub(r"[^A-Za-z0-9._-]", "_", name.replace("\\", "/").split("/")[-1])
+    return "file" if base.strip(".") == "" else base
+
+
+def open_file(name):
+    folder = os.path.join("files", state["name"] or "anonymous")
+    path = os.path.join(folder, safe_name(name))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return open(path, "wb")
+
+
+def handle(kind, payload):
+    """Returns (file handle, size, name, sender) for a file header, else None."""
+    if kind == 0:
+        state["logged_in"] = True
+        say("* logged in: " + payload.decode("utf-8", "replace"))
+        auth_answers.put(True)
+    elif kind == 3:
+        text = payload.decode("utf-8", "replace")
+        say(text)
+        if not state["logged_in"] and not TIMED.match(payload):
+            auth_answers.put(False)
+    elif kind == 4:
+        say(payload.decode("utf-8", "replace"))
+    elif kind == 2:
+        head, _, rest = payload.partition(b"\xff")
+        size = struct.unpack(">I", rest[:4])[0]
+        name = rest[4:].decode("utf-8", "replace").split(" ")[0]
+        return [open_file(name), size, name, head.decode("utf-8", "replace")]
+    else:
+        say("! unknown frame type %d" % kind)
+    return None
+
+
+def closed():
+    if state["leaving"]:
+        os._exit(0)
+    say("* the server closed the connection")
+    if FAULT == "hang-on-close":
+        while True:
+            time.sleep(60)
+    os._exit(1)
+
+
+def receiver():
+    buf = b""
+    upload = None
+    while True:
+        try:
+            data = sock.recv(65536)
+        except OSError:
+            data = b""
+        if not data:
+            closed()
+        buf += data
+        while True:
+            if upload:
+                take = buf[:upload[1]]
+                upload[0].write(take)
+                upload[1] -= len(take)
+                buf = buf[len(take):]
+                if upload[1] > 0:
+                    break
+                upload[0].close()
+                say("* file %s from %s saved" % (upload[2], upload[3]))
+                upload = None
+            if len(buf) < 2:
+                break
+            n = struct.unpack(">H", buf[:2])[0]
+            if len(buf) < 2 + n or n == 0:
+                break
+            kind, payload, buf = buf[2], buf[3:2 + n], buf[2 + n:]
+            upload = handle(kind, payload)
+            if FAULT == "drop-coalesced" and not upload:
+                buf = b""
+
+
+def leave():
+    state["leaving"] = True
+    if FAULT != "no-exit-frame":
+        send(1, b">>exit<<")
+        time.sleep(2)
+    os._exit(0)
+
+
+def send_file(rest):
+    name, _, caption = rest.strip().partition(" ")
+    with open(os.path.join("files", name), "rb") as f:
+        body = f.read()
+    size = len(body) - 1 if FAULT == "size-off-by-one" else len(body)
+    header = struct.pack(">I", size) + (name + (" " + caption if caption else "")).encode()
+    if FAULT == "body-before-header":
+        sock.sendall(body)
+        send(2, header)
+    else:
+        send(2, header)
+        sock.sendall(body)
+
+
+def main():
+    threading.Thread(target=receiver, daemon=True).start()
+    while not state["logged_in"]:
+        line = sys.stdin.readline()
+        if not line:
+            os._exit(2)
+        state["name"] = line.strip()
+        offset = time.localtime().tm_gmtoff
+        auth = state["name"] if FAULT == "no-offset" else "%s %d" % (state["name"], offset)
+        send(0, auth.encode())
+        auth_answers.get()
+    for line in sys.stdin:
+        line = line.rstrip("\n")
+        if line == ">>exit<<":
+            leave()
+        elif line.startswith(">>sendfile<<"):
+            send_file(line[len(">>sendfile<<"):])
+        elif line.startswith(">>chname<<"):
+            send(3 if FAULT == "rename-as-text" else 4, line.encode())
+        else:
+            send(2 if FAULT == "text-as-file-type" else 3, line.encode())
+    leave()
+
+
+main()
