@@ -371,4 +371,10 @@ pub struct FuzzArgs {
     /// Most time spent shrinking one finding.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration)]
     pub shrink_time: std::time::Duration,
+    /// What the model oracle compares and what is sent: `core` holds a server to the lab
+    /// protocol (PROTOCOL-NOTES Part 1) and sends only what core scenarios send (no
+    /// attackers, offsets always given, a pause before a file body); `robust` adds the
+    /// reference semantics of Part 2 and every mutation.
+    #[arg(long, value_enum, default_value_t = chat_harness::netfuzz::Profile::Robust)]
+    pub profile: chat_harness::netfuzz::Profile,
 }

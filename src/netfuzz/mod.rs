@@ -7,6 +7,7 @@
 
 pub mod coherence;
 pub mod generate;
+pub mod model;
 pub mod mutate;
 pub mod oracle;
 pub mod probe;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use generate::{Generator, Shape};
+pub use model::Profile;
 pub use oracle::{Judgement, Oracle};
 
 use self::rng::Rng;

@@ -24,6 +24,7 @@ fn shape(timeout: Duration) -> Shape {
         max_turns: 8,
         suffix: String::new(),
         timeout,
+        profile: netfuzz::Profile::Robust,
     }
 }
 
