@@ -152,10 +152,10 @@ pub fn judge(run: &ScenarioRun) -> Judgement {
         } else {
             return Judgement::AttackerOnly;
         }
-    } else if step.contains("< never chat from") {
-        // `bN< never chat from bN *` is the echo check; the other bystander's name is the
-        // impostor check.
-        let own = format!("never chat from {client} ");
+    } else if step.contains("< never chat from") || step.contains("< never file from") {
+        // `bN< never chat from bN *` and `bN< never file from bN *` are the echo checks; the
+        // other bystander's name is the impostor check.
+        let own = format!(" from {client} ");
         if step.contains(&own) {
             Oracle::Echo
         } else {

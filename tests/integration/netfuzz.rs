@@ -258,7 +258,7 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
 /// join happens) before any relay is checked; a length written little-endian makes the
 /// first reply look like the start of a 16 KB frame, so `auth-ok` never arrives; an
 /// attacker under a bystander's own name makes its chat look like an echo.
-const FAULTS: [(Fault, &[Oracle]); 17] = [
+const FAULTS: [(Fault, &[Oracle]); 24] = [
     (Fault::ExitsOnUnknownType, &[Oracle::Alive]),
     (Fault::CorruptsRelayedLength, &[Oracle::Decode]),
     (Fault::EchoToSender, &[Oracle::Echo]),
@@ -279,6 +279,14 @@ const FAULTS: [(Fault, &[Oracle]); 17] = [
     (Fault::ClosesOnMalformed, &[Oracle::Semantics]),
     (Fault::RequiresOffset, &[Oracle::Semantics]),
     (Fault::RenameWholePayload, &[Oracle::Semantics]),
+    // Found by the model oracle's expectations.
+    (Fault::FileEchoedToSender, &[Oracle::Echo]),
+    (Fault::DropsCaption, &[Oracle::Relay]),
+    (Fault::RelaysPartialFile, &[Oracle::Notice]),
+    (Fault::RenameToTakenAccepted, &[Oracle::Semantics]),
+    (Fault::FreedNameStaysTaken, &[Oracle::Semantics]),
+    (Fault::ChatsKeepAuthName, &[Oracle::Semantics]),
+    (Fault::LeaveNoticeUsesAuthName, &[Oracle::Notice]),
 ];
 
 /// All faults at once (`NETFUZZ_FAULT=JoinWording` for one, `NETFUZZ_SEED=7` for another

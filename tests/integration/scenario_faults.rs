@@ -72,6 +72,13 @@ fn catchers(fault: Fault) -> &'static [&'static str] {
         Fault::RenameWholePayload => &["rename/first-word-only"],
         Fault::ExitsOnUnknownType => &["hostile/unknown-type"],
         Fault::CorruptsRelayedLength => &["text/longest-relayable"],
+        Fault::FileEchoedToSender => &[],
+        Fault::DropsCaption => &["file/caption"],
+        Fault::RelaysPartialFile => &["file/sender-reset-mid-body"],
+        Fault::RenameToTakenAccepted => &["rename/taken"],
+        Fault::FreedNameStaysTaken => &["rename/frees-old-name"],
+        Fault::ChatsKeepAuthName => &[],
+        Fault::LeaveNoticeUsesAuthName => &[],
     }
 }
 
