@@ -124,7 +124,7 @@ impl Generator {
                 stopped: false,
             })
             .collect();
-        let mut probe = Probe::new(&sfx);
+        let mut probe = Probe::new(&sfx, &bys);
         let witness = probe.witness.clone();
         let mut model = Model::new(profile);
         let mut actions = Vec::new();
@@ -201,11 +201,7 @@ impl Generator {
         }
         actions.push(Action::IgnoreNotices(canaries[1].clone(), true));
         for name in &canaries {
-            let offset = if robust { None } else { Some(0) };
-            let auth = ClientFrame::Auth {
-                name: name.clone(),
-                offset,
-            };
+            let auth = ClientFrame::auth(name.clone(), 0);
             actions.push(mutate::send(name, vec![Part::Frame(auth)], None));
             actions.push(expect(
                 name,

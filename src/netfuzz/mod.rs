@@ -12,6 +12,7 @@ pub mod mutate;
 pub mod oracle;
 pub mod probe;
 pub mod rng;
+pub mod role;
 pub mod shrink;
 pub mod stall;
 

@@ -75,6 +75,8 @@ pub struct Probe {
     /// The witness that checks its notices and relays.
     pub witness: String,
     sfx: String,
+    /// The other well-behaved clients (whose names it may try to take).
+    others: Vec<String>,
     /// Names it held before its current one, latest last.
     freed: Vec<String>,
     renames: usize,
@@ -84,11 +86,15 @@ pub struct Probe {
 }
 
 impl Probe {
-    /// A probe and its witness, for a session whose names end in `sfx`.
-    pub fn new(sfx: &str) -> Self {
+    /// A probe and its witness, for a session whose names end in `sfx`, with `bystanders`.
+    pub fn new(sfx: &str, bystanders: &[String]) -> Self {
+        let witness = format!("{WITNESS}{sfx}");
+        let mut others = bystanders.to_vec();
+        others.push(witness.clone());
         Self {
             client: format!("{PROBE}{sfx}"),
-            witness: format!("{WITNESS}{sfx}"),
+            witness,
+            others,
             sfx: sfx.to_owned(),
             freed: Vec::new(),
             renames: 0,
@@ -184,13 +190,9 @@ impl Probe {
                 self.rename(model, payload)
             }
             3 => {
-                // A name a well-behaved client holds: refused.
-                let taken = model
-                    .names()
-                    .into_iter()
-                    .filter(|n| !n.starts_with(PROBE) && !n.starts_with('q'))
-                    .min()
-                    .unwrap_or_else(|| self.witness.clone());
+                // A name another well-behaved client holds: refused.
+                let other = rng.pick(&self.others).clone();
+                let taken = model.name_of(&other).unwrap_or(&other).to_owned();
                 self.rename(model, format!(">>chname<< {taken}"))
             }
             4 => match self.freed.last().cloned() {
@@ -247,7 +249,7 @@ impl Probe {
         }
     }
 
-    /// The probe leaves by exit, or in `robust` also by close, reset, or a reset in the
+    /// The probe leaves by exit, or in `robust` also by close, reset, or a close in the
     /// middle of a file; the witness is told.
     pub fn leave(&mut self, rng: &mut Rng, model: &mut Model) -> Vec<Action> {
         self.gone = true;
@@ -262,13 +264,14 @@ impl Probe {
             1 => vec![Action::Close(p.clone())],
             2 => vec![Action::Reset(p.clone())],
             _ => {
-                // Dies mid-file: the header and part of the body, then a reset. Stored, then
-                // forwarded: nobody may see any of it.
+                // Dies mid-file: the header and part of the body, then the connection ends
+                // (a close: a reset could discard the bytes before the server reads them).
+                // Stored, then forwarded: nobody may see any of it.
                 let size = *rng.pick(&[100u32, 5_000, 70_000]);
                 let mut parts = file(format!("{MARK}cut.bin"), size, None);
                 parts.pop();
                 parts.push(Part::Body(BodySource::Generated(u64::from(size / 2))));
-                vec![act(model, &p, parts), Action::Reset(p.clone())]
+                vec![act(model, &p, parts), Action::Close(p.clone())]
             }
         };
         model.leave(&p);

@@ -191,10 +191,11 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
     );
     assert!(
         finding.steps.1 < 15,
-        "{fault:?}: {} steps, reproduced {:?}: {}",
+        "{fault:?}: {} steps, reproduced {:?}: {}\n{}",
         finding.steps.1,
         finding.reproduced,
-        finding.observed
+        finding.observed,
+        std::fs::read_to_string(&finding.path).unwrap_or_default()
     );
     let scenario = parse_file(&finding.path).expect("the reproducer parses");
     // The fuzzer re-checked it 3 times; here the whole test binary competes for two cores,
