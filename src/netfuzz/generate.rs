@@ -314,7 +314,8 @@ fn bystander_turn(rng: &mut Rng, from: &str, turn: usize, robust: bool) -> Vec<V
         };
     }
     let filler = if rng.chance(15) {
-        "·".repeat(rng.range(150, 1_500))
+        // In `core`, a frame fits one `recv(1024)` of the original (`·` is two bytes).
+        "·".repeat(rng.range(150, if robust { 1_500 } else { 450 }))
     } else {
         "·".repeat(rng.below(40))
     };
