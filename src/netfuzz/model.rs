@@ -264,3 +264,100 @@ impl Model {
         owed
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Model, Profile};
+    use crate::netfuzz::probe::file;
+    use crate::protocol::ClientFrame;
+    use crate::scenario::model::{Action, Part};
+    use crate::scenario::writer;
+
+    fn written(actions: &[Action]) -> Vec<String> {
+        actions.iter().map(writer::action).collect()
+    }
+
+    /// `w1`, `b1` and `p1` connected and accepted; `b1` deferred.
+    fn room(profile: Profile) -> Model {
+        let mut model = Model::new(profile);
+        for c in ["w1", "b1", "p1"] {
+            model.connect(c);
+            model.send(c, &[Part::Frame(ClientFrame::auth(c, 3_600))]);
+        }
+        model.defer("b1");
+        model.expect(&["w1", "p1"]);
+        model
+    }
+
+    #[test]
+    fn a_file_reaches_the_others_with_its_caption_and_never_its_sender() {
+        let mut model = room(Profile::Robust);
+        model.send("p1", &file("f.bin".into(), 3, Some("a caption".into())));
+        assert_eq!(
+            written(&model.expect(&["p1", "w1"])),
+            [
+                "w1< eventually file from \"p1\" name \"f.bin\" caption \"a caption\" size 3 body generated 3",
+                "w1< eventually notice \"User p1 uploaded file f.bin\"",
+            ]
+        );
+        let owed = model.owed_from("b1", "p1");
+        assert_eq!(owed.len(), 2, "{owed:?}");
+    }
+
+    #[test]
+    fn renames_to_taken_names_are_refused_and_freed_names_are_free_again() {
+        let mut model = room(Profile::Core);
+        model.send("p1", &[Part::Frame(ClientFrame::rename("w1"))]);
+        assert_eq!(
+            written(&model.expect(&["p1", "w1"])),
+            ["p1< eventually reply \"The name is already in use\""]
+        );
+        model.send("p1", &[Part::Frame(ClientFrame::rename("q1"))]);
+        model.send("p1", &[Part::Frame(ClientFrame::rename("p1"))]);
+        assert_eq!(
+            written(&model.expect(&["p1", "w1"])),
+            [
+                "p1< eventually renamed /\\bq1$/",
+                "p1< eventually renamed /\\bp1$/",
+                "w1< eventually notice \"User [p1] changed username to [q1]\"",
+                "w1< eventually notice \"User [q1] changed username to [p1]\"",
+            ]
+        );
+        assert_eq!(model.name_of("p1"), Some("p1"));
+    }
+
+    #[test]
+    fn a_sender_that_dies_mid_file_leaves_only_its_leave_notice() {
+        let mut model = room(Profile::Robust);
+        let mut parts = file("cut.bin".into(), 100, None);
+        parts.pop();
+        parts.push(Part::Body(crate::scenario::model::BodySource::Generated(
+            50,
+        )));
+        model.send("p1", &parts);
+        model.leave("p1");
+        assert_eq!(
+            written(&model.expect(&["p1", "w1"])),
+            ["w1< eventually notice \"User p1 disconnected\""]
+        );
+    }
+
+    #[test]
+    fn an_exit_closes_the_sender_and_a_refused_auth_answers_only_it() {
+        let mut model = room(Profile::Robust);
+        model.connect("x");
+        model.send("x", &[Part::Frame(ClientFrame::auth("w1", 0))]);
+        assert_eq!(
+            written(&model.expect(&["x", "w1"])),
+            ["x< eventually reply *"]
+        );
+        model.send("p1", &[Part::Frame(ClientFrame::exit())]);
+        assert_eq!(
+            written(&model.expect(&["p1", "w1"])),
+            [
+                "p1< eventually closed",
+                "w1< eventually notice \"User p1 disconnected\"",
+            ]
+        );
+    }
+}
