@@ -219,7 +219,7 @@ pub fn coherent(actions: &[Action]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::coherent;
-    use crate::netfuzz::{Generator, Shape};
+    use crate::netfuzz::{Generator, Profile, Shape};
     use crate::scenario::model::{Action, Step};
 
     fn without(steps: &[Step], drop: impl Fn(&str) -> bool) -> Vec<Action> {
@@ -232,12 +232,18 @@ mod tests {
 
     #[test]
     fn generated_sessions_are_coherent_and_losing_a_cause_is_not() {
+        for profile in [Profile::Robust, Profile::Core] {
+            check_profile(profile);
+        }
+    }
+
+    fn check_profile(profile: Profile) {
         let mut generator = Generator::new(Shape {
             attackers: 2,
             max_turns: 8,
             suffix: String::new(),
             timeout: std::time::Duration::from_secs(1),
-            profile: crate::netfuzz::Profile::Robust,
+            profile,
         });
         for seed in 0..300 {
             let steps = generator.session(seed).steps;

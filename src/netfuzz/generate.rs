@@ -147,9 +147,14 @@ impl Generator {
             let offset = *rng.pick(OFFSETS);
             let auth = vec![Part::Frame(ClientFrame::auth(name.clone(), offset))];
             actions.push(probe::act(&mut model, name, auth));
-            actions.extend(model.expect(&[name]));
-            actions.push(Action::IgnoreNotices(name.clone(), true));
-            actions.extend(model.expect(&[&witness]));
+            // Its acceptance first (strict: nothing may come before it), then it skips
+            // notices; the witness is told of the join.
+            let mut outcome = model.expect(&[name, &witness]);
+            outcome.insert(
+                1.min(outcome.len()),
+                Action::IgnoreNotices(name.clone(), true),
+            );
+            actions.extend(outcome);
         }
         actions.extend(probe.start(&mut rng, &mut model));
         // Attackers try to take the names of the well-behaved clients that never give theirs

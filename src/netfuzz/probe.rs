@@ -187,7 +187,12 @@ impl Probe {
                     1 => format!(">>chname<< {new} the great"),
                     _ => format!(">>chname<< {new} {current}"),
                 };
-                self.rename(model, payload)
+                let mut steps = self.rename(model, payload);
+                if rng.chance(40) {
+                    // Straight back to the name it just freed: free again, so accepted.
+                    steps.extend(self.rename(model, format!(">>chname<< {current}")));
+                }
+                steps
             }
             3 => {
                 // A name another well-behaved client holds: refused.
@@ -196,7 +201,7 @@ impl Probe {
                 self.rename(model, format!(">>chname<< {taken}"))
             }
             4 => match self.freed.last().cloned() {
-                // Back to the name it just freed: free again, so accepted.
+                // Back to a name it freed earlier: free again, so accepted.
                 Some(old) => self.rename(model, format!(">>chname<< {old}")),
                 None => self.text(model),
             },
