@@ -322,6 +322,8 @@ Examples:
       2000 sessions, reproducibly, against the thread-per-client design
   chat-harness fuzz --spawn 'python3 my_server.py {port}' --time 5m --keep-going
       A fresh process per session; go on after the first finding
+  chat-harness fuzz --spawn 'python3 lab_server.py {port}' --profile core
+      Hold a lab server to the lab protocol only (PROTOCOL-NOTES Part 1)
   chat-harness run fuzz-findings/decode-1a2b3c4d.chat
       Replay a saved finding: it fails the same way
 
@@ -332,7 +334,8 @@ decode (every byte decodes), relay, echo, impostor (well-behaved clients get eve
 in order, never their own, never under a stolen name), leak (nothing reaches an
 unauthenticated connection), notice (joins, renames and leaves are announced in the
 documented wording), semantics (a probe client gets what the reference semantics define),
-stall (a client that stops reading delays nobody).
+stall (a client that stops reading delays nobody). What the well-behaved clients must
+receive is computed by running their actions through the reference core (the model oracle).
 
 Exit status: 0 the budget ran out and nothing was found, 1 something was found,
 2 usage or setup error.";
