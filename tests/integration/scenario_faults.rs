@@ -72,13 +72,15 @@ fn catchers(fault: Fault) -> &'static [&'static str] {
         Fault::RenameWholePayload => &["rename/first-word-only"],
         Fault::ExitsOnUnknownType => &["hostile/unknown-type"],
         Fault::CorruptsRelayedLength => &["text/longest-relayable"],
-        Fault::FileEchoedToSender => &[],
+        Fault::FileEchoedToSender => &["file/relay-small"],
         Fault::DropsCaption => &["file/caption"],
-        Fault::RelaysPartialFile => &["file/sender-reset-mid-body"],
+        // Not `file/sender-reset-mid-body`: its reset may discard the partial body before
+        // the server reads it, so a cut-through relay there passes on nothing.
+        Fault::RelaysPartialFile => &["hostile/huge-announced-file"],
         Fault::RenameToTakenAccepted => &["rename/taken"],
         Fault::FreedNameStaysTaken => &["rename/frees-old-name"],
-        Fault::ChatsKeepAuthName => &[],
-        Fault::LeaveNoticeUsesAuthName => &[],
+        Fault::ChatsKeepAuthName => &["rename/accepted"],
+        Fault::LeaveNoticeUsesAuthName => &["exit/notice-after-rename"],
     }
 }
 
