@@ -41,11 +41,6 @@ impl Role {
             Self::Attacker
         }
     }
-
-    /// Whether the generator's model speaks for this client.
-    pub fn well_behaved(self) -> bool {
-        matches!(self, Self::Bystander | Self::Witness | Self::Probe)
-    }
 }
 
 /// The sender a written `chat from SENDER` or `file from SENDER` step names, if any.
