@@ -342,6 +342,8 @@ Examples:
       2000 sessions, reproducibly, against the thread-per-client design
   chat-harness fuzz --spawn 'python3 my_server.py {port}' --time 5m --keep-going
       A fresh process per session; go on after the first finding
+  chat-harness fuzz --spawn 'python3 lab_server.py {port}' --profile core
+      Hold a lab server to the lab protocol only (PROTOCOL-NOTES Part 1)
   chat-harness run fuzz-findings/decode-1a2b3c4d.chat
       Replay a saved finding: it fails the same way
 
@@ -352,7 +354,8 @@ decode (every byte decodes), relay, echo, impostor (well-behaved clients get eve
 in order, never their own, never under a stolen name), leak (nothing reaches an
 unauthenticated connection), notice (joins, renames and leaves are announced in the
 documented wording), semantics (a probe client gets what the reference semantics define),
-stall (a client that stops reading delays nobody).
+stall (a client that stops reading delays nobody). What the well-behaved clients must
+receive is computed by running their actions through the reference core (the model oracle).
 
 Exit status: 0 the budget ran out and nothing was found, 1 something was found,
 2 usage or setup error.";
@@ -391,4 +394,10 @@ pub struct FuzzArgs {
     /// Most time spent shrinking one finding.
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration)]
     pub shrink_time: std::time::Duration,
+    /// What the model oracle compares and what is sent: `core` holds a server to the lab
+    /// protocol (PROTOCOL-NOTES Part 1) and sends only what core scenarios send (no
+    /// attackers, offsets always given, a pause before a file body); `robust` adds the
+    /// reference semantics of Part 2 and every mutation.
+    #[arg(long, value_enum, default_value_t = chat_harness::netfuzz::Profile::Robust)]
+    pub profile: chat_harness::netfuzz::Profile,
 }

@@ -35,13 +35,17 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
             max_turns: usize::try_from(args.turns).unwrap_or(8),
             suffix: if shared { "_".into() } else { String::new() },
             timeout: args.timeout,
+            profile: args.profile,
         },
         out: args.out,
         keep_going: args.keep_going,
         shrink_runs: 2_000,
         shrink_time: args.shrink_time,
     };
-    eprintln!("chat-harness fuzz: {description}, seed {}", config.seed);
+    eprintln!(
+        "chat-harness fuzz: {description}, seed {}, profile {:?}",
+        config.seed, args.profile
+    );
     let bar = match budget {
         Budget::Sessions(n) => ProgressBar::new(n),
         Budget::Time(_) => ProgressBar::new_spinner(),

@@ -72,13 +72,25 @@ impl<'a> State<'a> {
                             _ => 0,
                         })
                         .sum();
-                    if body == u64::from(h.size) {
+                    if body == u64::from(h.size) && authed {
                         self.files.insert((client, &h.filename));
+                        if let Some(name) = self.names.get(client) {
+                            let mut told = self.accepted();
+                            told.remove(client);
+                            let notice = format!("User {name} uploaded file {}", h.filename);
+                            self.events.insert(notice, told);
+                        }
                     }
                 }
                 Part::Frame(frame @ ClientFrame::Rename(_)) => {
-                    answered += usize::from(!authed);
-                    renamed = frame.new_name();
+                    let new = frame.new_name();
+                    // Refused: before auth, an invalid name, or one in use (its own too).
+                    let refused = !authed
+                        || new.is_none_or(|n| {
+                            !acceptable(n, None) || self.names.values().any(|held| held == n)
+                        });
+                    answered += usize::from(refused);
+                    renamed = new.filter(|_| !refused);
                     self.audience.insert(client, self.accepted());
                 }
                 Part::Frame(ClientFrame::Exit(_)) => self.leave(client),
@@ -207,7 +219,7 @@ pub fn coherent(actions: &[Action]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::coherent;
-    use crate::netfuzz::{Generator, Shape};
+    use crate::netfuzz::{Generator, Profile, Shape};
     use crate::scenario::model::{Action, Step};
 
     fn without(steps: &[Step], drop: impl Fn(&str) -> bool) -> Vec<Action> {
@@ -220,11 +232,18 @@ mod tests {
 
     #[test]
     fn generated_sessions_are_coherent_and_losing_a_cause_is_not() {
+        for profile in [Profile::Robust, Profile::Core] {
+            check_profile(profile);
+        }
+    }
+
+    fn check_profile(profile: Profile) {
         let mut generator = Generator::new(Shape {
             attackers: 2,
             max_turns: 8,
             suffix: String::new(),
             timeout: std::time::Duration::from_secs(1),
+            profile,
         });
         for seed in 0..300 {
             let steps = generator.session(seed).steps;

@@ -10,14 +10,15 @@ use std::time::Duration;
 
 use regex::Regex;
 
+use super::model::{Model, Profile};
 use super::mutate::{self, Attacker, SplicePool};
 use super::probe::{self, Probe};
 use super::rng::Rng;
 use super::stall;
 use crate::protocol::ClientFrame;
 use crate::scenario::model::{
-    Action, BodySource, CaptionMatch, Expect, Expectation, FileMatch, FrameMatch, Part, Scenario,
-    Step, TextMatch, TextPattern,
+    Action, Expect, Expectation, FileMatch, FrameMatch, Part, Scenario, Step, TextMatch,
+    TextPattern,
 };
 use crate::scenario::writer;
 
@@ -47,6 +48,8 @@ pub struct Shape {
     pub suffix: String,
     /// The scenario's step timeout.
     pub timeout: Duration,
+    /// What is compared and which inputs are sent.
+    pub profile: Profile,
 }
 
 /// Makes sessions; keeps frames across sessions for splicing.
@@ -101,6 +104,8 @@ impl Generator {
     /// The session with this seed.
     pub fn session(&mut self, seed: u64) -> Scenario {
         let mut rng = Rng::new(seed);
+        let profile = self.shape.profile;
+        let robust = profile == Profile::Robust;
         // On a shared server a name can outlive its session for a moment: vary it per session.
         let sfx = if self.shape.suffix.is_empty() {
             String::new()
@@ -109,7 +114,9 @@ impl Generator {
         };
         let bys = [format!("b1{sfx}"), format!("b2{sfx}")];
         let canaries = CANARIES.map(|c| format!("{c}{sfx}"));
-        let mut attackers: Vec<Attacker> = (1..=self.shape.attackers)
+        // `core` sends only what core scenarios send: no attackers.
+        let attackers_n = if robust { self.shape.attackers } else { 0 };
+        let mut attackers: Vec<Attacker> = (1..=attackers_n)
             .map(|i| Attacker {
                 client: format!("x{i}{sfx}"),
                 lurker: rng.chance(25),
@@ -117,76 +124,74 @@ impl Generator {
                 stopped: false,
             })
             .collect();
-        let mut probe = Probe::new(&sfx);
+        let mut probe = Probe::new(&sfx, &bys);
         let witness = probe.witness.clone();
+        let mut model = Model::new(profile);
         let mut actions = Vec::new();
         let clients = bys.iter().chain(attackers.iter().map(|a| &a.client));
         for name in clients.chain([&witness, &probe.client]) {
             actions.push(Action::Connect(name.clone()));
         }
+        for name in bys.iter().chain([&witness, &probe.client]) {
+            model.connect(name);
+        }
+        for name in &bys {
+            model.defer(name);
+        }
         // The witness joins first, so that it is told of every other well-behaved join.
         let offset = *rng.pick(OFFSETS);
-        actions.push(mutate::send(
-            &witness,
-            vec![Part::Frame(ClientFrame::auth(witness.clone(), offset))],
-            None,
-        ));
-        actions.push(expect(
-            &witness,
-            vec![frame(FrameMatch::AuthOk(TextMatch::Any))],
-            false,
-            false,
-        ));
+        let auth = vec![Part::Frame(ClientFrame::auth(witness.clone(), offset))];
+        actions.push(probe::act(&mut model, &witness, auth));
+        actions.extend(model.expect(&[&witness]));
         for name in &bys {
             let offset = *rng.pick(OFFSETS);
-            actions.push(mutate::send(
-                name,
-                vec![Part::Frame(ClientFrame::auth(name.clone(), offset))],
-                None,
-            ));
-            actions.push(expect(
-                name,
-                vec![frame(FrameMatch::AuthOk(TextMatch::Any))],
-                false,
-                false,
-            ));
-            actions.push(Action::IgnoreNotices(name.clone(), true));
-            actions.push(probe::notice(&witness, format!("{name} connected")));
+            let auth = vec![Part::Frame(ClientFrame::auth(name.clone(), offset))];
+            actions.push(probe::act(&mut model, name, auth));
+            // Its acceptance first (strict: nothing may come before it), then it skips
+            // notices; the witness is told of the join.
+            let mut outcome = model.expect(&[name, &witness]);
+            outcome.insert(
+                1.min(outcome.len()),
+                Action::IgnoreNotices(name.clone(), true),
+            );
+            actions.extend(outcome);
         }
-        actions.extend(probe.start(&mut rng));
-        // What each bystander must receive from the other, in order.
-        let mut owed: [Vec<Expectation>; 2] = [Vec::new(), Vec::new()];
-        let steal: Vec<String> = bys.to_vec();
+        actions.extend(probe.start(&mut rng, &mut model));
+        // Attackers try to take the names of the well-behaved clients that never give theirs
+        // up (a name the probe frees may be taken legitimately).
+        let steal: Vec<String> = bys.iter().chain([&witness]).cloned().collect();
         for turn in 0..rng.range(1, self.shape.max_turns.max(1)) {
             let open: Vec<usize> = (0..attackers.len())
                 .filter(|&i| !attackers[i].closed)
                 .collect();
             if !probe.gone && rng.chance(20) {
                 if rng.chance(10) {
-                    actions.extend(probe.leave(&mut rng));
+                    actions.extend(probe.leave(&mut rng, &mut model));
                 } else {
-                    actions.extend(probe.turn(&mut rng));
+                    actions.extend(probe.turn(&mut rng, &mut model));
                 }
             } else if open.is_empty() || rng.chance(30) {
-                let from = rng.below(2);
-                let to = 1 - from;
-                let (send, owed_item) = bystander_turn(&mut rng, &bys[from], turn);
-                actions.push(send);
-                if matches!(owed_item, Expectation::Frame(FrameMatch::File(_))) {
-                    // The witness checks each file as it is sent: a damaged one breaks the
-                    // stream of every recipient, and this names the relay as the cause.
-                    actions.push(expect(&witness, vec![owed_item.clone()], true, false));
+                let from = &bys[rng.below(2)];
+                for parts in bystander_turn(&mut rng, from, turn, robust) {
+                    actions.push(probe::act(&mut model, from, parts));
+                    // In `core` one frame is in flight per client: the witness sees each
+                    // message before the next goes out.
+                    if !robust {
+                        actions.extend(model.expect(&[&witness]));
+                    }
                 }
-                owed[to].push(owed_item);
+                // The witness checks each relay as it is sent: a damaged one breaks the
+                // stream of every recipient, and this names the relay as the cause.
+                actions.extend(model.expect(&[&witness]));
             } else {
                 let a = &mut attackers[*rng.pick(&open)];
                 actions.extend(mutate::turn(&mut rng, a, &steal, &mut self.pool));
             }
         }
         if !probe.gone && rng.chance(50) {
-            actions.extend(probe.leave(&mut rng));
+            actions.extend(probe.leave(&mut rng, &mut model));
         }
-        if rng.chance(stall::CHANCE) {
+        if robust && rng.chance(stall::CHANCE) {
             let from = &bys[rng.below(2)];
             actions.extend(stall::block(
                 &format!("{}{sfx}", stall::SLOW),
@@ -201,11 +206,8 @@ impl Generator {
         }
         actions.push(Action::IgnoreNotices(canaries[1].clone(), true));
         for name in &canaries {
-            actions.push(mutate::send(
-                name,
-                vec![Part::Frame(ClientFrame::auth(name.clone(), 0))],
-                None,
-            ));
+            let auth = ClientFrame::auth(name.clone(), 0);
+            actions.push(mutate::send(name, vec![Part::Frame(auth)], None));
             actions.push(expect(
                 name,
                 vec![frame(FrameMatch::AuthOk(TextMatch::Any))],
@@ -228,8 +230,9 @@ impl Generator {
             true,
             false,
         ));
-        for (to, items) in owed.into_iter().enumerate() {
-            for item in items {
+        // What each bystander must have received from the other, in the model's order.
+        for (to, from) in [(0, 1), (1, 0)] {
+            for item in model.owed_from(&bys[to], &bys[from]) {
                 actions.push(expect(&bys[to], vec![item], true, false));
             }
         }
@@ -241,6 +244,15 @@ impl Generator {
                 message: TextMatch::Any,
             };
             actions.push(expect(name, vec![frame(own)], false, true));
+            // No file of its own comes back either (the model sends nothing to a sender).
+            let own_file = FrameMatch::File(FileMatch {
+                sender: TextMatch::Exact(name.clone()),
+                name: TextMatch::Any,
+                caption: None,
+                size: None,
+                body: None,
+            });
+            actions.push(expect(name, vec![frame(own_file)], false, true));
             let impostor = FrameMatch::Chat {
                 sender: TextMatch::Exact(bys[1 - i].clone()),
                 message: regex(NOT_MARKED),
@@ -281,49 +293,40 @@ impl Generator {
     }
 }
 
-/// A bystander sends a text or a file; returns the send and what the other must receive.
-fn bystander_turn(rng: &mut Rng, from: &str, turn: usize) -> (Action, Expectation) {
-    let sender = TextMatch::Exact(from.to_owned());
+/// A bystander's turn: the sends of a text, a file (with or without a caption), or a long
+/// conversation (a hundred and more texts in a row, one write in `robust`).
+fn bystander_turn(rng: &mut Rng, from: &str, turn: usize, robust: bool) -> Vec<Vec<Part>> {
     if rng.chance(20) {
-        let size = *rng.pick(&[0u64, 1, 100, 5_000, 70_000]);
-        let filename = format!("{MARK}{turn}.bin");
-        let header = crate::protocol::ClientFileHeader {
-            size: u32::try_from(size).unwrap_or(0),
-            filename: filename.clone(),
-            caption: None,
+        let sizes: &[u32] = if robust {
+            &[0, 1, 100, 5_000, 70_000]
+        } else {
+            // The original's client sends no size for an empty file.
+            &[1, 100, 5_000, 70_000]
         };
-        let mut parts = vec![Part::Frame(ClientFrame::File(header))];
-        if size > 0 {
-            parts.push(Part::Body(BodySource::Generated(size)));
-        }
-        let pattern = FileMatch {
-            sender,
-            name: TextMatch::Exact(filename),
-            caption: Some(CaptionMatch::Absent),
-            size: Some(size),
-            body: Some(BodySource::Generated(size)),
+        let size = *rng.pick(sizes);
+        let caption = rng
+            .chance(50)
+            .then(|| format!("{MARK}{from} caption {turn}"));
+        return vec![probe::file(format!("{MARK}{turn}.bin"), size, caption)];
+    }
+    if rng.chance(4) {
+        let texts: Vec<Part> = (0..rng.range(100, 300))
+            .map(|i| Part::Frame(ClientFrame::Text(format!("{MARK}{from} {turn}.{i}"))))
+            .collect();
+        return if robust {
+            vec![texts]
+        } else {
+            texts.into_iter().map(|t| vec![t]).collect()
         };
-        return (
-            mutate::send(from, parts, None),
-            frame(FrameMatch::File(pattern)),
-        );
     }
     let filler = if rng.chance(15) {
-        "·".repeat(rng.range(150, 1_500))
+        // In `core`, a frame fits one `recv(1024)` of the original (`·` is two bytes).
+        "·".repeat(rng.range(150, if robust { 1_500 } else { 450 }))
     } else {
         "·".repeat(rng.below(40))
     };
     let text = format!("{MARK}{from} {turn}{filler}");
-    let send = mutate::send(
-        from,
-        vec![Part::Frame(ClientFrame::Text(text.clone()))],
-        None,
-    );
-    let pattern = FrameMatch::Chat {
-        sender,
-        message: TextMatch::Exact(text),
-    };
-    (send, frame(pattern))
+    vec![vec![Part::Frame(ClientFrame::Text(text))]]
 }
 
 /// Steadies a shrunk session for replay: every `never` step keeps watching for

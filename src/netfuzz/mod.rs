@@ -7,10 +7,12 @@
 
 pub mod coherence;
 pub mod generate;
+pub mod model;
 pub mod mutate;
 pub mod oracle;
 pub mod probe;
 pub mod rng;
+pub mod role;
 pub mod shrink;
 pub mod stall;
 
@@ -19,6 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use generate::{Generator, Shape};
+pub use model::Profile;
 pub use oracle::{Judgement, Oracle};
 
 use self::rng::Rng;

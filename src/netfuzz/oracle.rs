@@ -8,6 +8,7 @@ use std::fmt;
 
 use super::generate::CANARIES;
 use super::probe::{PROBE, WITNESS};
+use super::role::{sender_in_step, Role};
 use super::stall::{FLOOD, SLOW};
 use crate::scenario::run::{Failure, ScenarioRun, Verdict};
 
@@ -138,9 +139,16 @@ pub fn judge(run: &ScenarioRun) -> Judgement {
     } else if client.starts_with(PROBE) {
         Oracle::Semantics
     } else if client.starts_with(WITNESS) {
-        if step.contains("< eventually notice ") {
+        let from_bystander = sender_in_step(step).map(Role::of) == Some(Role::Bystander);
+        if step.contains(" uploaded file ") {
+            // An upload's notice follows its relay: a damaged relay swallows it.
+            Oracle::Relay
+        } else if step.contains("< eventually notice ") {
             Oracle::Notice
-        } else if step.contains("< auth-ok") || step.contains("< eventually file from ") {
+        } else if step.contains("< auth-ok")
+            || step.contains("< eventually file from ")
+            || (step.contains("< eventually chat from ") && from_bystander)
+        {
             Oracle::Relay
         } else {
             // The probe's relays and the chat that checks its offset.
@@ -152,11 +160,10 @@ pub fn judge(run: &ScenarioRun) -> Judgement {
         } else {
             return Judgement::AttackerOnly;
         }
-    } else if step.contains("< never chat from") {
-        // `bN< never chat from bN *` is the echo check; the other bystander's name is the
-        // impostor check.
-        let own = format!("never chat from {client} ");
-        if step.contains(&own) {
+    } else if step.contains("< never chat from") || step.contains("< never file from") {
+        // `bN< never chat from bN *` and `bN< never file from bN *` are the echo checks; the
+        // other bystander's name is the impostor check.
+        if sender_in_step(step) == Some(client) {
             Oracle::Echo
         } else {
             Oracle::Impostor

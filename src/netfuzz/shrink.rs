@@ -13,6 +13,7 @@ use std::time::Instant;
 use super::coherence::coherent;
 use super::oracle::{judge, Judgement, Oracle};
 use super::probe::{PROBE, WITNESS};
+use super::role::sender_in_step;
 use super::stall::{FLOOD, SLOW};
 use crate::protocol::ClientFrame;
 use crate::scenario::model::{Action, BodySource, Chunking, Part, Scenario, Send};
@@ -83,6 +84,12 @@ pub(super) fn client_of(action: &Action) -> Option<&str> {
         Action::Expect(e) => Some(&e.client),
         Action::Pause(_) => None,
     }
+}
+
+/// Whether `action` expects a chat or file sent under `client`'s name.
+fn expects_from(action: &Action, client: &str) -> bool {
+    matches!(action, Action::Expect(e) if !e.never)
+        && sender_in_step(&writer::action(action)) == Some(client)
 }
 
 struct Shrinker<'a> {
@@ -186,10 +193,12 @@ impl Shrinker<'_> {
             progress |= self.attempt(rest).await;
         }
         for client in clients {
+            // With its steps go the others' expectations of what it sent (the witness's
+            // checks of a bystander's relays): they would have no cause left.
             let rest: Vec<Action> = self
                 .actions()
                 .into_iter()
-                .filter(|a| client_of(a) != Some(&client))
+                .filter(|a| client_of(a) != Some(&client) && !expects_from(a, &client))
                 .collect();
             progress |= self.attempt(rest).await;
         }

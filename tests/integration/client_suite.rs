@@ -185,7 +185,7 @@ async fn every_fault_of_the_faulty_client_is_caught_at_its_step() {
     for &(fault, id, line) in CAUGHT {
         let client = python_client("faulty_client.py", &format!("{fault} "));
         let mut chosen = entries(&[]);
-        chosen.retain(|e| e.id == id);
+        chosen.retain(|e| e.id == format!("client/{id}"));
         assert_eq!(chosen.len(), 1, "{id}");
         let outcomes = run(
             client,
@@ -220,6 +220,7 @@ fn report_config(format: Format, junit: Option<PathBuf>) -> RunConfig {
         format,
         junit,
         style: Style { timings: false },
+        retries: Default::default(),
     }
 }
 

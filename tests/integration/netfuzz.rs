@@ -19,11 +19,16 @@ use chat_harness::server::Mode;
 use crate::faulty::{self, Fault, FaultyProvider};
 
 fn shape(timeout: Duration) -> Shape {
+    profiled(timeout, netfuzz::Profile::Robust)
+}
+
+fn profiled(timeout: Duration, profile: netfuzz::Profile) -> Shape {
     Shape {
         attackers: 2,
         max_turns: 8,
         suffix: String::new(),
         timeout,
+        profile,
     }
 }
 
@@ -96,6 +101,15 @@ fn sessions_cover_every_level_of_mutation() {
         "p1< eventually renamed /\\bq1$/",
         "stop-reading s1",
         "\"~flood from b",
+        // the model oracle's deeper states and checks
+        "caption \"~b",
+        "never file from \"b1\" name *",
+        "p1> rename-raw \">>chname<< w1\"",
+        "p1> rename-raw \">>chname<< p1\"",
+        "p1> file-header \"~cut.bin\"",
+        "notice \"User p1 uploaded file ~p",
+        "b1< eventually notice \"b2 connected\"",
+        "\"; text \"~b1 2.1\"",
     ];
     let missing: Vec<&str> = needles.into_iter().filter(|n| !all.contains(n)).collect();
     assert!(missing.is_empty(), "no session has {missing:?}");
@@ -119,6 +133,52 @@ async fn clean(provider: Arc<dyn Provider>, what: &str) {
         "{what} must pass every oracle: {found:#?}"
     );
     assert_eq!(summary.sessions, 40, "{what}");
+}
+
+#[test]
+fn core_sessions_send_only_what_core_scenarios_send() {
+    let mut generator = Generator::new(profiled(Duration::from_secs(1), netfuzz::Profile::Core));
+    let all: String = (0..300)
+        .map(|seed| writer::write(&generator.session(seed)))
+        .collect();
+    for absent in [
+        "connect x",
+        "> raw ",
+        "reset ",
+        "close ",
+        "stop-reading",
+        "p1> auth \"p1\"\n",
+    ] {
+        assert!(!all.contains(absent), "a core session has `{absent}`");
+    }
+    // Every file body follows its header after a pause, in a write of its own.
+    assert!(all.contains("body generated") && !all.contains("body generated 0"));
+    for line in all.lines().filter(|l| l.contains("> file-header")) {
+        assert!(
+            line.contains("split-at") && line.contains("pause"),
+            "{line}"
+        );
+    }
+}
+
+async fn clean_core(provider: Arc<dyn Provider>, what: &str) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut cfg = config(11, Budget::Sessions(20), out.path(), Duration::from_secs(2));
+    cfg.shape.profile = netfuzz::Profile::Core;
+    let summary = netfuzz::fuzz(&cfg, provider, |_| {}).await;
+    assert!(summary.error.is_none(), "{what}: {:?}", summary.error);
+    assert!(
+        summary.findings.is_empty(),
+        "{what}: {:?}",
+        summary.findings
+    );
+    assert_eq!(summary.sessions, 20, "{what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_core_profile_finds_nothing_in_the_reference_or_the_clean_test_server() {
+    clean_core(Arc::new(Builtin::new(Mode::Polling)), "polling").await;
+    clean_core(Arc::new(FaultyProvider(Fault::Clean)), "clean test server").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,10 +250,11 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
     );
     assert!(
         finding.steps.1 < 15,
-        "{fault:?}: {} steps, reproduced {:?}: {}",
+        "{fault:?}: {} steps, reproduced {:?}: {}\n{}",
         finding.steps.1,
         finding.reproduced,
-        finding.observed
+        finding.observed,
+        std::fs::read_to_string(&finding.path).unwrap_or_default()
     );
     let scenario = parse_file(&finding.path).expect("the reproducer parses");
     // The fuzzer re-checked it 3 times; here the whole test binary competes for two cores,
@@ -257,7 +318,7 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
 /// join happens) before any relay is checked; a length written little-endian makes the
 /// first reply look like the start of a 16 KB frame, so `auth-ok` never arrives; an
 /// attacker under a bystander's own name makes its chat look like an echo.
-const FAULTS: [(Fault, &[Oracle]); 17] = [
+const FAULTS: [(Fault, &[Oracle]); 24] = [
     (Fault::ExitsOnUnknownType, &[Oracle::Alive]),
     (Fault::CorruptsRelayedLength, &[Oracle::Decode]),
     (Fault::EchoToSender, &[Oracle::Echo]),
@@ -278,6 +339,17 @@ const FAULTS: [(Fault, &[Oracle]); 17] = [
     (Fault::ClosesOnMalformed, &[Oracle::Semantics]),
     (Fault::RequiresOffset, &[Oracle::Semantics]),
     (Fault::RenameWholePayload, &[Oracle::Semantics]),
+    // Found by the model oracle's expectations.
+    (Fault::FileEchoedToSender, &[Oracle::Echo]),
+    (Fault::DropsCaption, &[Oracle::Relay]),
+    (Fault::RelaysPartialFile, &[Oracle::Notice]),
+    (
+        Fault::RenameToTakenAccepted,
+        &[Oracle::Semantics, Oracle::Impostor, Oracle::Echo],
+    ),
+    (Fault::FreedNameStaysTaken, &[Oracle::Semantics]),
+    (Fault::ChatsKeepAuthName, &[Oracle::Semantics]),
+    (Fault::LeaveNoticeUsesAuthName, &[Oracle::Notice]),
 ];
 
 /// All faults at once (`NETFUZZ_FAULT=JoinWording` for one, `NETFUZZ_SEED=7` for another

@@ -149,7 +149,7 @@ async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
             }
             Ok(Item::FileEnd) => {
                 if let Some(up) = upload.take() {
-                    let deliveries = room.file(id, up.header, &up.body, up.too_large);
+                    let deliveries = room.file(id, up.header, &up.body, up.too_large, true);
                     room.dispatch(deliveries).await;
                 }
             }
@@ -168,6 +168,11 @@ async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
             }
         }
     }
+    // The sender is gone mid-file: a cut-through relay has passed on what arrived.
+    if let Some(up) = upload.filter(|_| room.fault == Fault::RelaysPartialFile) {
+        let deliveries = room.file(id, up.header, &up.body, false, false);
+        room.dispatch(deliveries).await;
+    }
 }
 
 /// The original's reading: each `read(1024)` is taken to hold exactly one frame; the rest of
@@ -185,7 +190,7 @@ async fn one_frame_per_read(mut read: OwnedReadHalf, id: u64, room: &Room) {
             up.push(&buf[..n.min(missing)]);
             if up.body.len() >= up.header.size as usize || up.too_large {
                 let up = upload.take().expect("checked above");
-                let deliveries = room.file(id, up.header, &up.body, up.too_large);
+                let deliveries = room.file(id, up.header, &up.body, up.too_large, true);
                 room.dispatch(deliveries).await;
             }
             continue;
@@ -201,7 +206,7 @@ async fn one_frame_per_read(mut read: OwnedReadHalf, id: u64, room: &Room) {
                     too_large: false,
                 };
                 if empty {
-                    let deliveries = room.file(id, up.header, &[], false);
+                    let deliveries = room.file(id, up.header, &[], false, true);
                     room.dispatch(deliveries).await;
                 } else {
                     upload = Some(up);

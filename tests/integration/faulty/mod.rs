@@ -71,11 +71,26 @@ pub enum Fault {
     /// arrive, not stored first (a sender that dies mid-body leaves half a file behind).
     /// Not in [`Fault::ALL`]: the fuzzer's fault table does not cover it.
     CutThrough,
+    /// A relayed file also goes back to its sender.
+    FileEchoedToSender,
+    /// Relayed file headers lose their caption.
+    DropsCaption,
+    /// Files are relayed as they arrive (cut-through): a sender that dies mid-file leaves
+    /// its header and part of its body at every receiver.
+    RelaysPartialFile,
+    /// A rename to a name someone else holds is accepted.
+    RenameToTakenAccepted,
+    /// A name given up by a rename or a leave stays taken for good.
+    FreedNameStaysTaken,
+    /// After a rename, chats are still relayed under the name given at auth.
+    ChatsKeepAuthName,
+    /// The leave notice names the client by the name given at auth, not its current one.
+    LeaveNoticeUsesAuthName,
 }
 
 impl Fault {
     /// Every fault (not the clean variant).
-    pub const ALL: [Fault; 22] = [
+    pub const ALL: [Fault; 29] = [
         Fault::EchoToSender,
         Fault::DuplicateNames,
         Fault::LittleEndianLengths,
@@ -98,6 +113,13 @@ impl Fault {
         Fault::PreAuthFileBodyAsFrames,
         Fault::RelaysOversizedFileHeader,
         Fault::OffsetWithUnderscores,
+        Fault::FileEchoedToSender,
+        Fault::DropsCaption,
+        Fault::RelaysPartialFile,
+        Fault::RenameToTakenAccepted,
+        Fault::FreedNameStaysTaken,
+        Fault::ChatsKeepAuthName,
+        Fault::LeaveNoticeUsesAuthName,
     ];
 }
 

@@ -1,7 +1,7 @@
 //! The faulty server's chat logic: members, names, broadcasts, replies, file relays, and the
 //! one place each fault bends a rule. Computes deliveries under a lock; `conn` moves bytes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -29,6 +29,8 @@ pub enum Out {
 
 struct Member {
     name: Option<String>,
+    /// The name given at auth.
+    first: Option<String>,
     offset: i32,
     out: mpsc::UnboundedSender<Out>,
     queued: Arc<AtomicUsize>,
@@ -40,6 +42,8 @@ struct Member {
 #[derive(Clone)]
 pub struct Room {
     members: Arc<Mutex<HashMap<u64, Member>>>,
+    /// Names given up ([`Fault::FreedNameStaysTaken`] keeps them taken).
+    retired: Arc<Mutex<HashSet<String>>>,
     next: Arc<AtomicUsize>,
     /// The broken rule.
     pub fault: Fault,
@@ -80,6 +84,7 @@ impl Room {
     pub fn new(fault: Fault) -> Self {
         Self {
             members: Arc::default(),
+            retired: Arc::default(),
             next: Arc::default(),
             fault,
             gate: Arc::default(),
@@ -94,6 +99,7 @@ impl Room {
         let kill = Arc::new(Notify::new());
         let member = Member {
             name: None,
+            first: None,
             offset: 0,
             out,
             queued: queued.clone(),
@@ -165,6 +171,14 @@ impl Room {
             .collect()
     }
 
+    /// Whether `name` counts as in use: held by a member, or (for
+    /// [`Fault::FreedNameStaysTaken`]) ever given up.
+    fn taken(&self, members: &HashMap<u64, Member>, name: &str) -> bool {
+        members.values().any(|m| m.name.as_deref() == Some(name))
+            || (self.fault == Fault::FreedNameStaysTaken
+                && self.retired.lock().unwrap().contains(name))
+    }
+
     /// Handles one frame from `id`; returns the deliveries and whether to close after them.
     pub fn handle(&self, id: u64, frame: ClientFrame) -> (Deliveries, bool) {
         let mut members = self.members.lock().unwrap();
@@ -174,10 +188,14 @@ impl Room {
         let authed = me.name.clone();
         match (frame, authed) {
             (ClientFrame::Exit(_), None) => (Vec::new(), true),
-            (ClientFrame::Exit(_), Some(name)) => {
+            (ClientFrame::Exit(_), Some(mut name)) => {
                 if let Some(gone) = members.remove(&id) {
                     let _ = gone.out.send(Out::Close);
+                    if self.fault == Fault::LeaveNoticeUsesAuthName {
+                        name = gone.first.unwrap_or(name);
+                    }
                 }
+                self.retired.lock().unwrap().insert(name.clone());
                 let d = self.broadcast(&members, id, &format!("User {name} disconnected"));
                 (d, true)
             }
@@ -201,7 +219,7 @@ impl Room {
                 if !valid_name(&name) || !(-50_400..=50_400).contains(&offset) {
                     return (self.reply(id, "Invalid name or offset"), false);
                 }
-                let taken = members.values().any(|m| m.name.as_deref() == Some(&name));
+                let taken = self.taken(&members, &name);
                 if taken && self.fault != Fault::DuplicateNames {
                     return (self.reply(id, "The name is already in use"), false);
                 }
@@ -215,13 +233,17 @@ impl Room {
                 };
                 d.extend(self.broadcast(&members, id, &notice));
                 if let Some(me) = members.get_mut(&id) {
+                    me.first = Some(name.clone());
                     me.name = Some(name);
                     me.offset = offset;
                 }
                 (d, false)
             }
             (_, None) => (self.reply(id, "Log in first"), false),
-            (ClientFrame::Text(text), Some(name)) => {
+            (ClientFrame::Text(text), Some(mut name)) => {
+                if self.fault == Fault::ChatsKeepAuthName {
+                    name = me.first.clone().unwrap_or(name);
+                }
                 let relayed = 8 + 1 + name.len() + 2 + text.len();
                 let limit = match self.fault {
                     Fault::RelaysOverlong => usize::MAX,
@@ -249,7 +271,7 @@ impl Room {
                 if !valid_name(&new) {
                     return (self.reply(id, "Invalid name"), false);
                 }
-                if members.values().any(|m| m.name.as_deref() == Some(&new)) {
+                if self.taken(&members, &new) && self.fault != Fault::RenameToTakenAccepted {
                     return (self.reply(id, "The name is already in use"), false);
                 }
                 let mut d = vec![(
@@ -264,6 +286,7 @@ impl Room {
                 if let Some(me) = members.get_mut(&id) {
                     me.name = Some(new);
                 }
+                self.retired.lock().unwrap().insert(old);
                 (d, false)
             }
             (ClientFrame::File(_), Some(_)) => (Vec::new(), false),
@@ -293,13 +316,15 @@ impl Room {
             .collect()
     }
 
-    /// A complete upload: header and body to each other member, then the notice.
+    /// A complete upload: header and body to each other member, then the notice; or, for
+    /// [`Fault::RelaysPartialFile`], what arrived of an upload cut short (no notice).
     pub fn file(
         &self,
         id: u64,
         header: ClientFileHeader,
         body: &[u8],
         too_large: bool,
+        complete: bool,
     ) -> Deliveries {
         let members = self.members.lock().unwrap();
         let Some(name) = members.get(&id).and_then(|m| m.name.clone()) else {
@@ -312,16 +337,20 @@ impl Room {
             return self.reply(id, "Invalid file name");
         };
         let mut d = Deliveries::new();
+        let echo = self.fault == Fault::FileEchoedToSender;
         for (to, m) in members
             .iter()
-            .filter(|(to, m)| **to != id && m.name.is_some())
+            .filter(|(to, m)| (**to != id || echo) && m.name.is_some())
         {
             let relayed = ServerFrame::File(ServerFileHeader {
                 time: self.file_time(m.offset),
                 sender: name.clone(),
                 size: header.size,
                 filename: filename.clone(),
-                caption: header.caption.clone(),
+                caption: header
+                    .caption
+                    .clone()
+                    .filter(|_| self.fault != Fault::DropsCaption),
             });
             let mut bytes = match relayed.to_bytes() {
                 Ok(bytes) => bytes,
@@ -337,6 +366,9 @@ impl Room {
             };
             bytes.extend_from_slice(&body[..keep]);
             d.push((*to, bytes));
+        }
+        if !complete {
+            return d;
         }
         let notice = format!("User {name} uploaded file {filename}");
         d.extend(self.broadcast(&members, id, &notice));
@@ -392,7 +424,14 @@ impl Room {
         let Some(gone) = members.remove(&id) else {
             return Vec::new();
         };
-        match gone.name {
+        if let Some(name) = &gone.name {
+            self.retired.lock().unwrap().insert(name.clone());
+        }
+        let name = match self.fault {
+            Fault::LeaveNoticeUsesAuthName => gone.first,
+            _ => gone.name,
+        };
+        match name {
             Some(name) if self.fault != Fault::NoDisconnectNotice => {
                 self.broadcast(&members, id, &format!("User {name} disconnected"))
             }
