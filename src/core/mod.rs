@@ -16,11 +16,23 @@
 //! [`FileBody`] in [`Output::SendFile`], which the driver streams chunk by chunk; the core never
 //! reads it and never holds a body in memory beyond the chunk being decoded.
 //!
-//! **Queue accounting.** Every output addressed to a connection is charged to it
-//! ([`Output::queue_cost`]) until the driver reports it written ([`Core::handle_written`]); a
-//! connection whose charge would pass [`Limits::queue_limit`] is evicted and the others are told
-//! it left. So backpressure is one rule, applied identically in both modes.
+//! **Queue accounting and flow control** (`flow`). Every output addressed to a connection is
+//! charged to it ([`Output::queue_cost`]) until the driver reports it written
+//! ([`Core::handle_written`]). Nothing is ever dropped: when handling a frame from a sender
+//! takes a recipient past [`Limits::queue_limit`], the frame is still queued, and the sender is
+//! paused ([`Core::is_paused`]: the driver stops reading it) until every recipient it waits
+//! for is back under the limit; then the core decodes what it had buffered and emits
+//! [`Output::ResumeReading`]. A recipient that stays over the limit without accepting a byte
+//! for [`Limits::stall_timeout`] is disconnected ([`CloseReason::Stalled`]), the others are
+//! told it left, and its senders resume. So a flood goes at the pace of its slowest live
+//! reader, memory stays bounded, and the policy is the same in both modes.
+//!
+//! **Bounded storage.** An upload is refused (drained, then a 0x03 reply) when its announced
+//! size would take the bytes held by the spool ([`Spool::held`]) plus the uploads in progress
+//! past [`Limits::spool_limit`]. When a stored file is released is the spool's business (the
+//! disk spool deletes it once the last recipient's copy of the body is dropped).
 
+mod flow;
 mod handlers;
 mod room;
 mod session;
@@ -30,7 +42,7 @@ pub mod wording;
 #[cfg(test)]
 mod tests;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
 use std::time::Duration;
 
@@ -77,9 +89,15 @@ pub struct Limits {
     /// Largest upload accepted; bigger ones are drained and refused.
     pub max_file_size: u64,
     /// Queue cost (bytes of frames, plus [`FILE_QUEUE_COST`] per stored file) a connection may
-    /// have waiting before it is disconnected as a slow reader. Keep it well above one frame
-    /// (65 537 bytes), or a single large relay evicts its recipients.
+    /// have waiting. Relaying past it pauses the sender until the recipient is back under it.
+    /// Keep it well above one frame (65 537 bytes), or every large relay pauses its sender.
     pub queue_limit: u64,
+    /// How long a connection over its queue limit may go without accepting a byte before it
+    /// is disconnected as a reader that stopped.
+    pub stall_timeout: Duration,
+    /// Bytes of uploads held at once (stored and not yet released, plus the announced sizes
+    /// of uploads in progress); an upload that would pass it is refused.
+    pub spool_limit: u64,
 }
 
 impl Default for Limits {
@@ -89,6 +107,8 @@ impl Default for Limits {
             auth_timeout: Duration::from_secs(30),
             max_file_size: 1 << 30,
             queue_limit: 4 << 20,
+            stall_timeout: Duration::from_secs(2),
+            spool_limit: 4 << 30,
         }
     }
 }
@@ -102,8 +122,8 @@ pub enum CloseReason {
     ServerFull,
     /// No successful auth within the auth timeout.
     AuthTimeout,
-    /// Its outbound queue passed the limit: it is not reading.
-    QueueOverflow,
+    /// Over its queue limit, it accepted no byte for the stall timeout: it stopped reading.
+    Stalled,
     /// The server is shutting down.
     Shutdown,
 }
@@ -121,7 +141,7 @@ impl CloseReason {
             Self::Exit => "exit",
             Self::ServerFull => "server full",
             Self::AuthTimeout => "auth timeout",
-            Self::QueueOverflow => "outbound queue full",
+            Self::Stalled => "stopped reading",
             Self::Shutdown => "server shutdown",
         }
     }
@@ -144,6 +164,11 @@ pub enum Output<B> {
         /// The stored file.
         body: B,
     },
+    /// Read this connection again: it was paused ([`Core::is_paused`]) and no longer is.
+    ResumeReading {
+        /// The connection.
+        id: ConnId,
+    },
     /// Close the connection. The core has already forgotten it: later events for this id are
     /// ignored.
     Close {
@@ -161,7 +186,7 @@ impl<B> Output<B> {
         match self {
             Self::Send { bytes, .. } => bytes.len() as u64,
             Self::SendFile { .. } => FILE_QUEUE_COST,
-            Self::Close { .. } => 0,
+            Self::Close { .. } | Self::ResumeReading { .. } => 0,
         }
     }
 }
@@ -174,6 +199,14 @@ pub struct Core<S: Spool> {
     room: Room<S::Upload, S::Body>,
     /// Auth deadlines in arrival order (so in deadline order): `(deadline, id)`.
     deadlines: VecDeque<(Duration, ConnId)>,
+    /// Connections over their queue limit (each has a stall clock).
+    full: BTreeSet<ConnId>,
+    /// Senders paused until the recipients they wait for drain.
+    paused: BTreeSet<ConnId>,
+    /// Senders released this step, whose buffered input is still to be decoded.
+    released: Vec<ConnId>,
+    /// Announced bytes of the uploads being stored.
+    uploading: u64,
 }
 
 impl<S: Spool> Core<S> {
@@ -184,6 +217,10 @@ impl<S: Spool> Core<S> {
             limits,
             spool,
             deadlines: VecDeque::new(),
+            full: BTreeSet::new(),
+            paused: BTreeSet::new(),
+            released: Vec::new(),
+            uploading: 0,
         }
     }
 
@@ -218,8 +255,14 @@ impl<S: Spool> Core<S> {
             return;
         };
         session.input.extend_from_slice(bytes);
+        self.decode(id, now);
+        self.settle(now);
+    }
+
+    /// Decodes and handles what `id` sent, until its input runs out or it is paused.
+    fn decode(&mut self, id: ConnId, now: Now) {
         while let Some(session) = self.room.sessions.get_mut(&id) {
-            if session.evicted {
+            if self.paused.contains(&id) {
                 break;
             }
             match session.decoder.decode(&mut session.input) {
@@ -233,25 +276,31 @@ impl<S: Spool> Core<S> {
                     self.room.reply(id, wording::frame_ignored(&error.error));
                 }
             }
+            self.note_filled(Some(id), now);
         }
-        self.process_evictions(now);
     }
 
     /// The connection is gone (EOF, reset, write error). Others are told if it was
     /// authenticated; a partial upload is removed.
     pub fn handle_disconnect(&mut self, id: ConnId, now: Now) {
         self.remove(id, None, now);
-        self.process_evictions(now);
+        self.settle(now);
     }
 
     /// The driver wrote `cost` worth of this connection's queue (see [`Output::queue_cost`]).
-    pub fn handle_written(&mut self, id: ConnId, cost: u64) {
+    /// Back under its limit, the senders waiting for it resume (their buffered input is
+    /// handled in this step).
+    pub fn handle_written(&mut self, id: ConnId, cost: u64, now: Now) {
         if let Some(session) = self.room.sessions.get_mut(&id) {
             session.queued = session.queued.saturating_sub(cost);
+            if session.stalled_since.is_some() {
+                self.progress(id, cost, now);
+            }
         }
     }
 
-    /// Time passed: closes connections still unauthenticated after the auth timeout.
+    /// Time passed: closes connections still unauthenticated after the auth timeout, and
+    /// connections over their queue limit that accepted nothing for the stall timeout.
     pub fn handle_tick(&mut self, now: Now) {
         while let Some(&(deadline, id)) = self.deadlines.front() {
             if deadline > now.elapsed {
@@ -262,14 +311,15 @@ impl<S: Spool> Core<S> {
                 .room
                 .sessions
                 .get(&id)
-                .is_some_and(|s| s.name.is_none() && !s.evicted);
+                .is_some_and(|s| s.name.is_none());
             if unauthenticated {
                 tracing::info!(%id, "closed: no auth in time");
                 self.room.reply(id, wording::AUTH_TIMEOUT);
                 self.remove(id, Some(CloseReason::AuthTimeout), now);
             }
         }
-        self.process_evictions(now);
+        self.evict_stalled(now);
+        self.settle(now);
     }
 
     /// The server is stopping: every connection is closed and partial uploads are removed.
@@ -285,8 +335,12 @@ impl<S: Spool> Core<S> {
             }
         }
         self.room.names.clear();
-        self.room.evictions.clear();
+        self.room.filled.clear();
         self.deadlines.clear();
+        self.full.clear();
+        self.paused.clear();
+        self.released.clear();
+        self.uploading = 0;
     }
 
     /// The next output for the driver, in order.
@@ -296,7 +350,17 @@ impl<S: Spool> Core<S> {
 
     /// When [`handle_tick`](Self::handle_tick) may next have work, on the monotonic clock.
     pub fn next_deadline(&self) -> Option<Duration> {
-        self.deadlines.front().map(|&(deadline, _)| deadline)
+        let auth = self.deadlines.front().map(|&(deadline, _)| deadline);
+        [auth, self.next_stall_deadline()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Whether the driver must not read this connection for now (see the module docs); an
+    /// [`Output::ResumeReading`] says when it may again.
+    pub fn is_paused(&self, id: ConnId) -> bool {
+        self.paused.contains(&id)
     }
 
     /// Connections the core knows (authenticated or not).
@@ -339,6 +403,7 @@ impl<S: Spool> Core<S> {
             return;
         };
         self.abort_upload(session.upload);
+        self.forget_flow(id);
         if let Some(reason) = reason {
             self.room.outputs.push_back(Output::Close { id, reason });
         }
@@ -355,20 +420,15 @@ impl<S: Spool> Core<S> {
 
     fn abort_upload(&mut self, upload: Upload<S::Upload>) {
         if let Upload::Storing {
-            upload, filename, ..
+            upload,
+            filename,
+            size,
+            ..
         } = upload
         {
             tracing::info!(%filename, "partial upload removed");
+            self.uploading = self.uploading.saturating_sub(u64::from(size));
             self.spool.abort(upload);
-        }
-    }
-
-    /// Removes the connections marked for eviction during this step; their departure notices
-    /// may evict others in turn.
-    fn process_evictions(&mut self, now: Now) {
-        while let Some(id) = self.room.evictions.pop() {
-            tracing::warn!(%id, limit = self.limits.queue_limit, "evicted: outbound queue full");
-            self.remove(id, Some(CloseReason::QueueOverflow), now);
         }
     }
 }

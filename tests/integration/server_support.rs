@@ -36,6 +36,8 @@ pub fn test_limits() -> Limits {
         auth_timeout: Duration::from_secs(60),
         max_file_size: 32 << 20,
         queue_limit: 4 << 20,
+        stall_timeout: Duration::from_secs(2),
+        spool_limit: 1 << 30,
     }
 }
 
@@ -51,10 +53,18 @@ impl TestServer {
         Self::with_limits(mode, test_limits())
     }
 
+    /// A server with these limits that keeps uploads, so tests can look at them on disk.
     pub fn with_limits(mode: Mode, limits: Limits) -> Self {
+        Self::with_config(mode, limits, true)
+    }
+
+    /// A server with these limits, keeping uploads or deleting each once relayed.
+    pub fn with_config(mode: Mode, limits: Limits, keep_uploads: bool) -> Self {
         let root = tempfile::tempdir().expect("temp dir");
         let files = root.path().join("files");
-        let config = ServerConfig::new(mode, &files).with_limits(limits);
+        let config = ServerConfig::new(mode, &files)
+            .with_limits(limits)
+            .keeping_uploads(keep_uploads);
         let handle = server::spawn(config).expect("server starts");
         Self {
             handle,
