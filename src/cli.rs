@@ -281,7 +281,7 @@ pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{text:?} is too large"))
 }
 
-/// Smallest `--queue-limit`: two of the largest frames, so one relay never evicts.
+/// Smallest `--queue-limit`: two of the largest frames, so one relay never pauses its sender.
 const MIN_QUEUE_LIMIT: u64 = 128 * 1024;
 
 fn parse_queue_limit(text: &str) -> Result<u64, String> {

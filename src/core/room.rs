@@ -14,7 +14,7 @@ use super::session::Session;
 use super::{ConnId, Output, FILE_QUEUE_COST};
 use crate::protocol::{Frame, HhMm, ServerFrame};
 
-/// Everyone connected, what they are owed, and who is to be evicted.
+/// Everyone connected, what they are owed, and who went over the limit this step.
 #[derive(Debug)]
 pub(super) struct Room<U, B> {
     pub sessions: BTreeMap<ConnId, Session<U>>,

@@ -5,7 +5,7 @@
 //! plain write instead of a vectored write of many tiny slices, whose per-slice cost showed at
 //! the top of the kernel's share of the profile (the buffers come from, and go back to, the
 //! driver's [`BufferPool`]). It reports what it wrote in the core's queue-cost units, so
-//! the core's per-connection accounting (and so eviction) is the same in both modes.
+//! the core's per-connection accounting (and so flow control) is the same in both modes.
 //! File bodies go from the page cache to the socket without a copy where the system allows
 //! ([`super::zerocopy`]).
 

@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::pace::{Pace, Pacer};
 use super::received::{Body, Incoming, Received};
 use crate::client::{Connection, Event, EventReader, FrameWriter};
 use crate::protocol::ServerFrame;
@@ -39,7 +40,7 @@ pub struct Client {
     /// Every arrival on this connection, consumed or not (the first [`HISTORY_CAP`]), for
     /// `never` expectations.
     pub history: Vec<Received>,
-    reading: watch::Sender<bool>,
+    reading: watch::Sender<Pace>,
     pump: Option<JoinHandle<()>>,
     /// The UTC offset of the client's last typed auth (0 when none: UTC).
     pub offset: i32,
@@ -55,7 +56,7 @@ impl Client {
         let conn = Connection::connect(addr).await?;
         let (reader, writer) = conn.split();
         let (tx, events) = mpsc::unbounded_channel();
-        let (reading, reading_rx) = watch::channel(true);
+        let (reading, reading_rx) = watch::channel(Pace::Full);
         let pump = tokio::spawn(pump(reader, tx, reading_rx, transcript.clone()));
         Ok(Self {
             writer: Some(writer),
@@ -72,7 +73,12 @@ impl Client {
 
     /// Starts or stops reading from the socket.
     pub fn set_reading(&self, on: bool) {
-        self.reading.send_replace(on);
+        self.set_pace(if on { Pace::Full } else { Pace::Stopped });
+    }
+
+    /// Reads at this pace from now on.
+    pub fn set_pace(&self, pace: Pace) {
+        self.reading.send_replace(pace);
     }
 
     /// Ensures `seen` holds more than `index` arrivals, waiting until `deadline`; false when
@@ -152,9 +158,10 @@ impl Drop for Client {
 async fn pump(
     mut reader: EventReader,
     tx: mpsc::UnboundedSender<Received>,
-    mut reading: watch::Receiver<bool>,
+    mut reading: watch::Receiver<Pace>,
     transcript: Transcript,
 ) {
+    let mut pacer = Pacer::new(Pace::Full);
     let mut file: Option<(crate::protocol::ServerFileHeader, Body)> = None;
     let send = |incoming: Incoming| {
         note(&transcript, format!("< {}", incoming.summary()));
@@ -164,9 +171,21 @@ async fn pump(
         });
     };
     loop {
-        if !*reading.borrow_and_update() {
+        pacer.follow(*reading.borrow_and_update());
+        if pacer.pace() == Pace::Stopped {
             if reading.changed().await.is_err() {
                 return;
+            }
+            continue;
+        }
+        if let Some(at) = pacer.next_read() {
+            tokio::select! {
+                () = tokio::time::sleep_until(at) => {}
+                changed = reading.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
             }
             continue;
         }
@@ -179,6 +198,7 @@ async fn pump(
                 continue;
             }
         };
+        pacer.consumed(super::pace::wire_size(&event));
         match event {
             Ok(Event::Frame(ServerFrame::File(header))) => file = Some((header, Body::new())),
             Ok(Event::Frame(frame)) => send(Incoming::Frame(frame)),
