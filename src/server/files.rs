@@ -203,4 +203,24 @@ mod tests {
         names.sort();
         assert_eq!(names, ["a-1.txt", "a.txt"]);
     }
+
+    #[test]
+    fn a_body_is_released_with_its_last_clone_deleted_or_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        for keep in [false, true] {
+            let dir = tmp.path().join(format!("keep-{keep}"));
+            let mut spool = DiskSpool::new(&dir).unwrap().keeping(keep);
+            let mut up = spool.create("f.bin").unwrap();
+            spool.write(&mut up, &[9; 1000]).unwrap();
+            assert_eq!(spool.held(), 0, "in progress: the core counts it");
+            let body = spool.finish(up).unwrap();
+            let copy = body.clone();
+            assert_eq!(spool.held(), 1000);
+            drop(body);
+            assert!(dir.join("f.bin").exists(), "one recipient still has it");
+            drop(copy);
+            assert_eq!(spool.held(), 0);
+            assert_eq!(dir.join("f.bin").exists(), keep);
+        }
+    }
 }

@@ -57,6 +57,9 @@ mod serve_cli;
 mod server_chat;
 /// Server, both modes: uploads stored then forwarded, resets, refusals, shutdown cleanup.
 mod server_files;
+/// Server, both modes: flow control under an unpaced flood, relayed uploads deleted or kept,
+/// the spool limit.
+mod server_flow;
 /// Server, both modes: malformed frames, refusals, over-long relays, hostile filenames.
 mod server_hostile;
 /// Server, both modes: max clients and auth timeout.
