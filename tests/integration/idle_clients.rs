@@ -157,7 +157,7 @@ fn read_all(client: &mut Idle, buf: &mut [u8]) -> usize {
 }
 
 /// Resident memory of a process, from `/proc/PID/status`.
-fn rss_kib(pid: u32) -> u64 {
+pub(crate) fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
     status
         .lines()

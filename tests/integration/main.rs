@@ -24,6 +24,8 @@ mod codec_streaming;
 mod codec_tokio;
 /// A test-only chat server with one protocol rule broken at a time.
 mod faulty;
+/// Server memory during an unpaced flood with flow control, both modes (ignored; a measurement).
+mod flow_memory;
 /// The committed fuzz corpora, replayed through the fuzz target bodies.
 mod fuzz_corpus;
 /// The polling server with 10 000 idle clients and its memory per client (ignored; heavy).
