@@ -43,9 +43,9 @@ impl<S: Spool> Core<S> {
         self.room.filled = filled;
     }
 
-    /// `id`, over its limit, accepted `cost`: back under the limit it releases its senders,
-    /// otherwise any progress restarts its stall clock.
-    pub(super) fn progress(&mut self, id: ConnId, cost: u64, now: Now) {
+    /// `id`, over its limit, accepted bytes: back under the limit it releases its senders,
+    /// otherwise its stall clock restarts.
+    pub(super) fn progress(&mut self, id: ConnId, now: Now) {
         let Some(session) = self.room.sessions.get_mut(&id) else {
             return;
         };
@@ -54,7 +54,7 @@ impl<S: Spool> Core<S> {
             self.full.remove(&id);
             self.release(id);
             self.settle(now);
-        } else if cost > 0 {
+        } else {
             session.stalled_since = Some(now.elapsed);
         }
     }

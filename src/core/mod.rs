@@ -287,14 +287,15 @@ impl<S: Spool> Core<S> {
         self.settle(now);
     }
 
-    /// The driver wrote `cost` worth of this connection's queue (see [`Output::queue_cost`]).
-    /// Back under its limit, the senders waiting for it resume (their buffered input is
-    /// handled in this step).
+    /// The driver wrote bytes to this connection, completing `cost` worth of its queue (see
+    /// [`Output::queue_cost`]; 0 while a file body is only partly written). Call it only when
+    /// bytes moved: each call counts as progress and restarts the stall clock. Back under its
+    /// limit, the senders waiting for it resume (their buffered input is handled in this step).
     pub fn handle_written(&mut self, id: ConnId, cost: u64, now: Now) {
         if let Some(session) = self.room.sessions.get_mut(&id) {
             session.queued = session.queued.saturating_sub(cost);
             if session.stalled_since.is_some() {
-                self.progress(id, cost, now);
+                self.progress(id, now);
             }
         }
     }

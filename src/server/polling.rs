@@ -359,7 +359,9 @@ impl Server {
                 return self.close(id, now);
             }
         };
-        self.core.handle_written(id, flushed.cost, now);
+        if flushed.bytes > 0 {
+            self.core.handle_written(id, flushed.cost, now);
+        }
         let pending = !conn.out.is_empty();
         if !pending && conn.closing && !conn.write_shut {
             conn.write_shut = true;

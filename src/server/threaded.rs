@@ -357,7 +357,7 @@ fn write_loop(shared: &Shared, id: ConnId, link: &Link, mut stream: TcpStream) {
         // drains rather than only at its end.
         match queue.flush(&mut stream, WRITE_SLICE, &mut buffers) {
             Ok(flushed) => {
-                if flushed.cost > 0 {
+                if flushed.bytes > 0 {
                     let now = shared.clock.now();
                     let mut state = shared.lock();
                     state.core.handle_written(id, flushed.cost, now);

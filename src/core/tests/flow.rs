@@ -181,3 +181,25 @@ fn uploads_past_the_spool_limit_are_refused_and_the_sender_stays() {
     assert_eq!(h.core.spool().stored().len(), 2);
     assert!(h.closed.is_empty());
 }
+
+#[test]
+fn bytes_of_a_file_body_count_as_progress_though_no_cost_completes() {
+    let mut h = Harness::new(tight());
+    let alice = h.login("alice", 0);
+    let bob = h.login("bob", 0);
+    h.texts(alice);
+    h.bytes(alice, &flood(5));
+    assert!(h.core.is_paused(alice));
+    // bob drains a long file body for 5 s: bytes move, no queue cost completes.
+    for ms in (500..=5000).step_by(500) {
+        h.now.elapsed = Duration::from_millis(ms);
+        h.core.handle_written(bob, 0, h.now);
+        h.core.handle_tick(h.now);
+        h.drain();
+    }
+    assert!(!h.closed.contains_key(&bob), "bob kept reading");
+    h.now.elapsed = Duration::from_millis(7000);
+    h.core.handle_tick(h.now);
+    h.drain();
+    assert_eq!(h.closed.get(&bob), Some(&CloseReason::Stalled));
+}
