@@ -171,7 +171,7 @@ pub(crate) fn duration(text: &str) -> Result<std::time::Duration, String> {
 const SERVE_EXAMPLES: &str = "\
 Examples:
   chat-harness serve
-      Polling server on 127.0.0.1:55555, uploads stored in ./files
+      Polling server on 127.0.0.1:55555, uploads stored in ./files until relayed
   chat-harness serve --mode threaded --listen 0.0.0.0:55555
       The thread-per-client design, reachable from other machines
   chat-harness serve --listen 127.0.0.1:0 --files-dir /tmp/chat-files
