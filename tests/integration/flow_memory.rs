@@ -8,17 +8,16 @@
 //! The server runs as its own process (the `serve` binary); a thread samples its VmRSS from
 //! `/proc/PID/status` every 5 ms from before the first client until the flood is delivered.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chat_harness::core::wording;
-use chat_harness::protocol::{ClientFrame, Frame, Item, ServerFrame};
+use chat_harness::protocol::{ClientFrame, Item, ServerFrame};
 
-use crate::idle_clients::rss_kib;
-use crate::server_support::Client;
+use crate::idle_clients::{rss_kib, serve_process};
+use crate::server_support::{numbered_flood, Client};
 
 const QUEUE_LIMIT: u64 = 4 << 20;
 const MESSAGE: usize = 60_000;
@@ -38,29 +37,18 @@ fn flow_memory_polling() {
 
 fn measure(mode: &str) {
     let root = tempfile::tempdir().expect("temp dir");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_chat-harness"))
-        .args(["serve", "--mode", mode, "--listen", "127.0.0.1:0"])
-        .args([
+    let queue_limit = QUEUE_LIMIT.to_string();
+    let (mut server, addr) = serve_process(
+        &[
+            "--mode",
+            mode,
             "--queue-limit",
-            &QUEUE_LIMIT.to_string(),
+            &queue_limit,
             "--stall-timeout",
             "2s",
-        ])
-        .arg("--files-dir")
-        .arg(root.path().join("files"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("server starts");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("address line");
-    let addr: SocketAddr = line
-        .trim()
-        .trim_start_matches("listening on ")
-        .parse()
-        .expect("address");
+        ],
+        &root.path().join("files"),
+    );
     let pid = server.id();
     let idle = rss_kib(pid);
     let done = AtomicBool::new(false);
@@ -78,12 +66,7 @@ fn measure(mode: &str) {
         let mut bob = login(addr, "bob");
         alice.expect_notice(&wording::connected("bob"));
         let carol = login(addr, "carol");
-        let mut flood = Vec::new();
-        for i in 0..FLOOD {
-            ClientFrame::Text(format!("{i:08} {}", "x".repeat(MESSAGE - 9)))
-                .encode(&mut flood)
-                .expect("encodes");
-        }
+        let flood = numbered_flood(FLOOD, MESSAGE);
         let mut stream = alice.stream().try_clone().expect("clone");
         scope.spawn(move || stream.write_all(&flood).expect("alice is never cut off"));
         // bob: about 6 MB/s at most, so the whole flood takes him several seconds.

@@ -10,7 +10,7 @@ use chat_harness::core::{wording, Limits};
 use chat_harness::protocol::{ClientFileHeader, ClientFrame, Frame, Item, ServerFrame};
 use chat_harness::server::Mode;
 
-use crate::server_support::{list, test_limits, wait_for, Client, TestServer};
+use crate::server_support::{list, numbered_flood, test_limits, wait_for, Client, TestServer};
 
 both_modes!(
     an_unpaced_flood_reaches_a_steady_reader_and_a_stopped_one_goes_in_time,
@@ -35,12 +35,7 @@ fn an_unpaced_flood_reaches_a_steady_reader_and_a_stopped_one_goes_in_time(mode:
     let server = TestServer::with_limits(mode, limits());
     let [mut alice, mut bob, mut carol] = server.login_all(["alice", "bob", "carol"]);
     // The whole flood in one buffer, written with as few system calls as the socket allows.
-    let mut flood = Vec::new();
-    for i in 0..FLOOD {
-        ClientFrame::Text(format!("{i:08} {}", "x".repeat(MESSAGE - 9)))
-            .encode(&mut flood)
-            .expect("encodes");
-    }
+    let flood = numbered_flood(FLOOD, MESSAGE);
     let mut stream = alice.stream().try_clone().expect("clone");
     let start = Instant::now();
     let (next, notice_at) = std::thread::scope(|scope| {

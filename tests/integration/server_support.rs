@@ -299,6 +299,19 @@ pub fn assert_recent(time: HhMm, offset: i32) {
     );
 }
 
+/// `count` texts of `size` bytes, each starting with its number (`00000042 `), encoded back to
+/// back: a flood to write in one go.
+pub fn numbered_flood(count: usize, size: usize) -> Vec<u8> {
+    use chat_harness::protocol::Frame;
+    let mut flood = Vec::new();
+    for i in 0..count {
+        ClientFrame::Text(format!("{i:08} {}", "x".repeat(size - 9)))
+            .encode(&mut flood)
+            .expect("encodes");
+    }
+    flood
+}
+
 /// A frame by hand (for hostile frames the encoder refuses to build).
 pub fn wire(frame_type: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = u16::try_from(payload.len() + 1)

@@ -340,7 +340,12 @@ impl Room {
 
     /// Cuts a member off as a reader that stopped: its connection ends, the others are told.
     pub async fn cut_off(&self, id: u64) {
-        let kill = self.members.lock().unwrap().get(&id).map(|m| m.kill.clone());
+        let kill = self
+            .members
+            .lock()
+            .unwrap()
+            .get(&id)
+            .map(|m| m.kill.clone());
         if let Some(kill) = kill {
             kill.notify_one();
             let gone = self.leave(id);
