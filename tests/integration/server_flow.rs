@@ -68,6 +68,7 @@ fn an_unpaced_flood_reaches_a_steady_reader_and_a_stopped_one_goes_in_time(mode:
     assert_eq!(next, FLOOD);
     // carol's queue filled after the flood began, so this bounds the time from full to gone.
     let notice_at = notice_at.expect("bob was told carol left");
+    println!("{mode}: carol disconnected {notice_at:?} after the flood began");
     assert!(
         notice_at >= STALL && notice_at <= STALL + Duration::from_secs(1),
         "carol went {notice_at:?} after the flood began (stall timeout {STALL:?})"
