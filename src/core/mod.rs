@@ -1,11 +1,12 @@
 //! The chat server's logic as a sans-IO state machine (the quinn-proto shape): the driver feeds
 //! it events — a connection arrived, bytes arrived, a connection went away, time passed, bytes
 //! were written — each with the time as an argument, and drains plain [`Output`]s: bytes or a
-//! stored file to append to a connection's stream, or a connection to close.
+//! stored file to append to a connection's stream, a paused connection to read again, or a
+//! connection to close.
 //!
 //! It owns every rule of the protocol (auth, names, broadcast, per-recipient time prefixes,
-//! rename, exit, refusals, malformed frames, relay size limits, store-then-forward files, queue
-//! limits, max clients, auth timeout) and nothing else: no sockets, no threads, no clock, no
+//! rename, exit, refusals, malformed frames, relay size limits, store-then-forward files, the
+//! spool limit, flow control and stall timeout, max clients, auth timeout) and nothing else: no sockets, no threads, no clock, no
 //! paths. Both server modes and the `core_session` fuzz target drive this one type.
 //!
 //! **Where disk writes happen.** The core owns a [`Spool`] value and calls it synchronously
