@@ -25,7 +25,7 @@ fn drain(core: &mut Core<MemorySpool>) -> usize {
     while let Some(output) = core.poll_output() {
         if let Output::Send { to, bytes: b } = &output {
             bytes += b.len();
-            core.handle_written(*to, b.len() as u64);
+            core.handle_written(*to, b.len() as u64, now());
         }
     }
     bytes

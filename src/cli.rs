@@ -191,13 +191,21 @@ pub(crate) fn duration(text: &str) -> Result<std::time::Duration, String> {
 const SERVE_EXAMPLES: &str = "\
 Examples:
   chat-harness serve
-      Polling server on 127.0.0.1:55555, uploads stored in ./files
+      Polling server on 127.0.0.1:55555, uploads stored in ./files until relayed
   chat-harness serve --mode threaded --listen 0.0.0.0:55555
       The thread-per-client design, reachable from other machines
   chat-harness serve --listen 127.0.0.1:0 --files-dir /tmp/chat-files
       A free port (printed as `listening on ADDR`) and another files directory
   RUST_LOG=debug chat-harness serve --max-clients 100 --queue-limit 1M --auth-timeout 10s
       Tighter limits, with refusals and malformed frames in the log
+  chat-harness serve --stall-timeout 10s --spool-limit 256M --keep-uploads
+      Patient with readers that pause, little disk for files in transit, uploads kept
+
+Flow control: a client is never disconnected for sending fast. When relaying its frames would
+take a recipient past --queue-limit, the server stops reading the sender until that recipient
+is back under the limit, so a flood slows to the pace of its slowest reader. A recipient that
+stays over the limit without accepting a byte for --stall-timeout has stopped reading: it is
+disconnected, the others are told it left, and its senders resume.
 
 Sizes take K, M or G suffixes (powers of 1024); durations take ms, s or m.
 Stop with Ctrl-C or SIGTERM: connections are closed and partial uploads removed.";
@@ -219,10 +227,24 @@ pub struct ServeArgs {
     /// Largest upload accepted; bigger ones are drained and refused.
     #[arg(long, default_value = "1G", value_parser = parse_size)]
     pub max_file_size: u64,
-    /// Backlog allowed per client (bytes of frames waiting to be written) before it is
-    /// disconnected as a slow reader; at least 128K.
+    /// Backlog allowed per client (bytes of frames waiting to be written); at least 128K.
+    /// Relaying past it pauses the sender (its socket is not read) until the client is back
+    /// under it: nothing is dropped, and a flood goes at the pace of its slowest reader.
     #[arg(long, default_value = "4M", value_parser = parse_queue_limit)]
     pub queue_limit: u64,
+    /// How long a client over its --queue-limit may go without accepting a byte before it is
+    /// disconnected (the others are told it left, and its senders resume).
+    #[arg(long, default_value = "2s", value_parser = parse_positive_duration)]
+    pub stall_timeout: Duration,
+    /// Bytes of uploads held at once (stored and not yet sent to every recipient, plus the
+    /// announced sizes of uploads in progress); uploads past it are drained and refused with a
+    /// reply.
+    #[arg(long, default_value = "4G", value_parser = parse_size)]
+    pub spool_limit: u64,
+    /// Keep every upload in --files-dir; by default a file is deleted once every recipient has
+    /// been sent it (kept files no longer count against --spool-limit).
+    #[arg(long)]
+    pub keep_uploads: bool,
     /// Connections served at once; more get a refusal and are closed.
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_clients: u32,
@@ -247,12 +269,16 @@ impl ServeArgs {
             ModeArg::Threaded => Mode::Threaded,
             ModeArg::Polling => Mode::Polling,
         };
-        ServerConfig::new(mode, &self.files_dir).with_limits(Limits {
-            max_clients: self.max_clients as usize,
-            auth_timeout: self.auth_timeout,
-            max_file_size: self.max_file_size,
-            queue_limit: self.queue_limit,
-        })
+        ServerConfig::new(mode, &self.files_dir)
+            .with_limits(Limits {
+                max_clients: self.max_clients as usize,
+                auth_timeout: self.auth_timeout,
+                max_file_size: self.max_file_size,
+                queue_limit: self.queue_limit,
+                stall_timeout: self.stall_timeout,
+                spool_limit: self.spool_limit,
+            })
+            .keeping_uploads(self.keep_uploads)
     }
 }
 
@@ -275,7 +301,7 @@ pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{text:?} is too large"))
 }
 
-/// Smallest `--queue-limit`: two of the largest frames, so one relay never evicts.
+/// Smallest `--queue-limit`: two of the largest frames, so one relay never pauses its sender.
 const MIN_QUEUE_LIMIT: u64 = 128 * 1024;
 
 fn parse_queue_limit(text: &str) -> Result<u64, String> {
@@ -284,6 +310,15 @@ fn parse_queue_limit(text: &str) -> Result<u64, String> {
         return Err(format!("must be at least {MIN_QUEUE_LIMIT} bytes (128K)"));
     }
     Ok(n)
+}
+
+/// A duration above zero.
+fn parse_positive_duration(text: &str) -> Result<Duration, String> {
+    let d = parse_duration(text)?;
+    if d.is_zero() {
+        return Err("must be above zero".to_owned());
+    }
+    Ok(d)
 }
 
 /// `500ms`, `30s`, `2m`, or plain seconds.
@@ -331,6 +366,7 @@ mod tests {
         assert_eq!(args.listen.to_string(), "127.0.0.1:55555");
         assert_eq!(config.files_dir, PathBuf::from("files"));
         assert_eq!(config.limits, Limits::default());
+        assert!(!config.keep_uploads);
     }
 }
 

@@ -119,6 +119,15 @@ impl<S: Spool> Core<S> {
             Err(wording::LOGIN_FIRST.to_owned())
         } else if u64::from(header.size) > self.limits.max_file_size {
             Err(wording::file_too_large(self.limits.max_file_size))
+        } else if self
+            .spool
+            .held()
+            .saturating_add(self.uploading)
+            .saturating_add(u64::from(header.size))
+            > self.limits.spool_limit
+        {
+            tracing::warn!(%id, size = header.size, limit = self.limits.spool_limit, "upload refused: spool full");
+            Err(wording::SPOOL_FULL.to_owned())
         } else {
             match sanitize_filename(&header.filename) {
                 None => Err(wording::FILE_NAME_INVALID.to_owned()),
@@ -131,12 +140,15 @@ impl<S: Spool> Core<S> {
         let upload = match decision {
             Err(reply) => Upload::Draining { reply },
             Ok(filename) => match self.spool.create(&filename) {
-                Ok(upload) => Upload::Storing {
-                    upload,
-                    filename,
-                    caption: header.caption,
-                    size: header.size,
-                },
+                Ok(upload) => {
+                    self.uploading += u64::from(header.size);
+                    Upload::Storing {
+                        upload,
+                        filename,
+                        caption: header.caption,
+                        size: header.size,
+                    }
+                }
                 Err(error) => {
                     tracing::error!(%id, %filename, %error, "cannot create upload");
                     Upload::Draining {
@@ -182,13 +194,16 @@ impl<S: Spool> Core<S> {
                 filename,
                 caption,
                 size,
-            } => match self.spool.finish(upload) {
-                Ok(body) => self.relay_file(id, body, filename, caption, size, now),
-                Err(error) => {
-                    tracing::error!(%id, %filename, %error, "cannot finish upload");
-                    self.room.reply(id, wording::FILE_NOT_STORED);
+            } => {
+                self.uploading = self.uploading.saturating_sub(u64::from(size));
+                match self.spool.finish(upload) {
+                    Ok(body) => self.relay_file(id, body, filename, caption, size, now),
+                    Err(error) => {
+                        tracing::error!(%id, %filename, %error, "cannot finish upload");
+                        self.room.reply(id, wording::FILE_NOT_STORED);
+                    }
                 }
-            },
+            }
         }
     }
 

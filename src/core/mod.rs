@@ -1,11 +1,12 @@
 //! The chat server's logic as a sans-IO state machine (the quinn-proto shape): the driver feeds
 //! it events — a connection arrived, bytes arrived, a connection went away, time passed, bytes
 //! were written — each with the time as an argument, and drains plain [`Output`]s: bytes or a
-//! stored file to append to a connection's stream, or a connection to close.
+//! stored file to append to a connection's stream, a paused connection to read again, or a
+//! connection to close.
 //!
 //! It owns every rule of the protocol (auth, names, broadcast, per-recipient time prefixes,
-//! rename, exit, refusals, malformed frames, relay size limits, store-then-forward files, queue
-//! limits, max clients, auth timeout) and nothing else: no sockets, no threads, no clock, no
+//! rename, exit, refusals, malformed frames, relay size limits, store-then-forward files, the
+//! spool limit, flow control and stall timeout, max clients, auth timeout) and nothing else: no sockets, no threads, no clock, no
 //! paths. Both server modes and the `core_session` fuzz target drive this one type.
 //!
 //! **Where disk writes happen.** The core owns a [`Spool`] value and calls it synchronously
@@ -16,12 +17,25 @@
 //! [`FileBody`] in [`Output::SendFile`], which the driver streams chunk by chunk; the core never
 //! reads it and never holds a body in memory beyond the chunk being decoded.
 //!
-//! **Queue accounting.** Every output addressed to a connection is charged to it
-//! ([`Output::queue_cost`]) until the driver reports it written ([`Core::handle_written`]); a
-//! connection whose charge would pass [`Limits::queue_limit`] is evicted and the others are told
-//! it left. So backpressure is one rule, applied identically in both modes.
+//! **Queue accounting and flow control** (`flow`). Every output addressed to a connection is
+//! charged to it ([`Output::queue_cost`]) until the driver reports it written
+//! ([`Core::handle_written`]). Nothing is ever dropped: when handling a frame from a sender
+//! takes a recipient past [`Limits::queue_limit`], the frame is still queued, and the sender is
+//! paused ([`Core::is_paused`]: the driver stops reading it) until every recipient it waits
+//! for is back under the limit; then the core decodes what it had buffered and emits
+//! [`Output::ResumeReading`]. A recipient that stays over the limit without accepting a byte
+//! for [`Limits::stall_timeout`] is disconnected ([`CloseReason::Stalled`]), the others are
+//! told it left, and its senders resume. So a flood goes at the pace of its slowest live
+//! reader, memory stays bounded, and the policy is the same in both modes.
+//!
+//! **Bounded storage.** An upload is refused (drained, then a 0x03 reply) when its announced
+//! size would take the bytes held by the spool ([`Spool::held`]) plus the uploads in progress
+//! past [`Limits::spool_limit`]. When a stored file is released is the spool's business (the
+//! disk spool deletes it once the last recipient's copy of the body is dropped).
 
+mod flow;
 mod handlers;
+mod output;
 mod room;
 mod session;
 mod upload;
@@ -30,13 +44,12 @@ pub mod wording;
 #[cfg(test)]
 mod tests;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
 use std::time::Duration;
 
-use bytes::Bytes;
-
 pub use crate::safe_name::{is_safe_name, sanitize_filename, unique_name, MAX_FILENAME_LEN};
+pub use output::{CloseReason, Output};
 use room::Room;
 pub use session::{valid_name, MAX_NAME_LEN, MAX_OFFSET};
 use session::{Session, Upload};
@@ -77,9 +90,15 @@ pub struct Limits {
     /// Largest upload accepted; bigger ones are drained and refused.
     pub max_file_size: u64,
     /// Queue cost (bytes of frames, plus [`FILE_QUEUE_COST`] per stored file) a connection may
-    /// have waiting before it is disconnected as a slow reader. Keep it well above one frame
-    /// (65 537 bytes), or a single large relay evicts its recipients.
+    /// have waiting. Relaying past it pauses the sender until the recipient is back under it.
+    /// Keep it well above one frame (65 537 bytes), or every large relay pauses its sender.
     pub queue_limit: u64,
+    /// How long a connection over its queue limit may go without accepting a byte before it
+    /// is disconnected as a reader that stopped.
+    pub stall_timeout: Duration,
+    /// Bytes of uploads held at once (stored and not yet released, plus the announced sizes
+    /// of uploads in progress); an upload that would pass it is refused.
+    pub spool_limit: u64,
 }
 
 impl Default for Limits {
@@ -89,79 +108,8 @@ impl Default for Limits {
             auth_timeout: Duration::from_secs(30),
             max_file_size: 1 << 30,
             queue_limit: 4 << 20,
-        }
-    }
-}
-
-/// Why the core closed a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseReason {
-    /// The client sent exit.
-    Exit,
-    /// Over `max_clients`.
-    ServerFull,
-    /// No successful auth within the auth timeout.
-    AuthTimeout,
-    /// Its outbound queue passed the limit: it is not reading.
-    QueueOverflow,
-    /// The server is shutting down.
-    Shutdown,
-}
-
-impl CloseReason {
-    /// True when the driver should first write what is queued (a goodbye reply), then close;
-    /// false when it should close at once.
-    pub fn flush_first(self) -> bool {
-        matches!(self, Self::Exit | Self::ServerFull | Self::AuthTimeout)
-    }
-
-    /// A few words for logs.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Exit => "exit",
-            Self::ServerFull => "server full",
-            Self::AuthTimeout => "auth timeout",
-            Self::QueueOverflow => "outbound queue full",
-            Self::Shutdown => "server shutdown",
-        }
-    }
-}
-
-/// What the core asks its driver to do, in order.
-#[derive(Debug, Clone)]
-pub enum Output<B> {
-    /// Append these bytes to the connection's outbound stream.
-    Send {
-        /// The connection.
-        to: ConnId,
-        /// Whole encoded frames (a relayed file header is always followed by its `SendFile`).
-        bytes: Bytes,
-    },
-    /// Append a stored file's whole body, read from the spool chunk by chunk.
-    SendFile {
-        /// The connection.
-        to: ConnId,
-        /// The stored file.
-        body: B,
-    },
-    /// Close the connection. The core has already forgotten it: later events for this id are
-    /// ignored.
-    Close {
-        /// The connection.
-        id: ConnId,
-        /// Why, which also says whether to flush first.
-        reason: CloseReason,
-    },
-}
-
-impl<B> Output<B> {
-    /// What this output costs against the recipient's queue limit; the driver reports the
-    /// same amounts back through [`Core::handle_written`] as it writes.
-    pub fn queue_cost(&self) -> u64 {
-        match self {
-            Self::Send { bytes, .. } => bytes.len() as u64,
-            Self::SendFile { .. } => FILE_QUEUE_COST,
-            Self::Close { .. } => 0,
+            stall_timeout: Duration::from_secs(2),
+            spool_limit: 4 << 30,
         }
     }
 }
@@ -174,6 +122,14 @@ pub struct Core<S: Spool> {
     room: Room<S::Upload, S::Body>,
     /// Auth deadlines in arrival order (so in deadline order): `(deadline, id)`.
     deadlines: VecDeque<(Duration, ConnId)>,
+    /// Connections over their queue limit (each has a stall clock).
+    full: BTreeSet<ConnId>,
+    /// Senders paused until the recipients they wait for drain.
+    paused: BTreeSet<ConnId>,
+    /// Senders released this step, whose buffered input is still to be decoded.
+    released: Vec<ConnId>,
+    /// Announced bytes of the uploads being stored.
+    uploading: u64,
 }
 
 impl<S: Spool> Core<S> {
@@ -184,6 +140,10 @@ impl<S: Spool> Core<S> {
             limits,
             spool,
             deadlines: VecDeque::new(),
+            full: BTreeSet::new(),
+            paused: BTreeSet::new(),
+            released: Vec::new(),
+            uploading: 0,
         }
     }
 
@@ -218,8 +178,14 @@ impl<S: Spool> Core<S> {
             return;
         };
         session.input.extend_from_slice(bytes);
+        self.decode(id, now);
+        self.settle(now);
+    }
+
+    /// Decodes and handles what `id` sent, until its input runs out or it is paused.
+    fn decode(&mut self, id: ConnId, now: Now) {
         while let Some(session) = self.room.sessions.get_mut(&id) {
-            if session.evicted {
+            if self.paused.contains(&id) {
                 break;
             }
             match session.decoder.decode(&mut session.input) {
@@ -233,25 +199,32 @@ impl<S: Spool> Core<S> {
                     self.room.reply(id, wording::frame_ignored(&error.error));
                 }
             }
+            self.note_filled(Some(id), now);
         }
-        self.process_evictions(now);
     }
 
     /// The connection is gone (EOF, reset, write error). Others are told if it was
     /// authenticated; a partial upload is removed.
     pub fn handle_disconnect(&mut self, id: ConnId, now: Now) {
         self.remove(id, None, now);
-        self.process_evictions(now);
+        self.settle(now);
     }
 
-    /// The driver wrote `cost` worth of this connection's queue (see [`Output::queue_cost`]).
-    pub fn handle_written(&mut self, id: ConnId, cost: u64) {
+    /// The driver wrote bytes to this connection, completing `cost` worth of its queue (see
+    /// [`Output::queue_cost`]; 0 while a file body is only partly written). Call it only when
+    /// bytes moved: each call counts as progress and restarts the stall clock. Back under its
+    /// limit, the senders waiting for it resume (their buffered input is handled in this step).
+    pub fn handle_written(&mut self, id: ConnId, cost: u64, now: Now) {
         if let Some(session) = self.room.sessions.get_mut(&id) {
             session.queued = session.queued.saturating_sub(cost);
+            if session.stalled_since.is_some() {
+                self.progress(id, now);
+            }
         }
     }
 
-    /// Time passed: closes connections still unauthenticated after the auth timeout.
+    /// Time passed: closes connections still unauthenticated after the auth timeout, and
+    /// connections over their queue limit that accepted nothing for the stall timeout.
     pub fn handle_tick(&mut self, now: Now) {
         while let Some(&(deadline, id)) = self.deadlines.front() {
             if deadline > now.elapsed {
@@ -262,14 +235,15 @@ impl<S: Spool> Core<S> {
                 .room
                 .sessions
                 .get(&id)
-                .is_some_and(|s| s.name.is_none() && !s.evicted);
+                .is_some_and(|s| s.name.is_none());
             if unauthenticated {
                 tracing::info!(%id, "closed: no auth in time");
                 self.room.reply(id, wording::AUTH_TIMEOUT);
                 self.remove(id, Some(CloseReason::AuthTimeout), now);
             }
         }
-        self.process_evictions(now);
+        self.evict_stalled(now);
+        self.settle(now);
     }
 
     /// The server is stopping: every connection is closed and partial uploads are removed.
@@ -285,8 +259,12 @@ impl<S: Spool> Core<S> {
             }
         }
         self.room.names.clear();
-        self.room.evictions.clear();
+        self.room.filled.clear();
         self.deadlines.clear();
+        self.full.clear();
+        self.paused.clear();
+        self.released.clear();
+        self.uploading = 0;
     }
 
     /// The next output for the driver, in order.
@@ -296,7 +274,17 @@ impl<S: Spool> Core<S> {
 
     /// When [`handle_tick`](Self::handle_tick) may next have work, on the monotonic clock.
     pub fn next_deadline(&self) -> Option<Duration> {
-        self.deadlines.front().map(|&(deadline, _)| deadline)
+        let auth = self.deadlines.front().map(|&(deadline, _)| deadline);
+        [auth, self.next_stall_deadline()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Whether the driver must not read this connection for now (see the module docs); an
+    /// [`Output::ResumeReading`] says when it may again.
+    pub fn is_paused(&self, id: ConnId) -> bool {
+        self.paused.contains(&id)
     }
 
     /// Connections the core knows (authenticated or not).
@@ -339,6 +327,7 @@ impl<S: Spool> Core<S> {
             return;
         };
         self.abort_upload(session.upload);
+        self.forget_flow(id);
         if let Some(reason) = reason {
             self.room.outputs.push_back(Output::Close { id, reason });
         }
@@ -355,20 +344,15 @@ impl<S: Spool> Core<S> {
 
     fn abort_upload(&mut self, upload: Upload<S::Upload>) {
         if let Upload::Storing {
-            upload, filename, ..
+            upload,
+            filename,
+            size,
+            ..
         } = upload
         {
             tracing::info!(%filename, "partial upload removed");
+            self.uploading = self.uploading.saturating_sub(u64::from(size));
             self.spool.abort(upload);
-        }
-    }
-
-    /// Removes the connections marked for eviction during this step; their departure notices
-    /// may evict others in turn.
-    fn process_evictions(&mut self, now: Now) {
-        while let Some(id) = self.room.evictions.pop() {
-            tracing::warn!(%id, limit = self.limits.queue_limit, "evicted: outbound queue full");
-            self.remove(id, Some(CloseReason::QueueOverflow), now);
         }
     }
 }

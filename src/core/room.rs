@@ -1,9 +1,10 @@
 //! Membership and fan-out: the sessions by connection, the names in use, the output queue the
-//! driver drains, and per-recipient queue accounting with eviction past the limit.
+//! driver drains, and per-recipient queue accounting.
 //!
 //! Every byte the core addresses to a connection goes through [`Room::send`] (or
-//! [`Room::send_file`]), which charges its queue cost; a connection whose charge would pass the
-//! limit is marked evicted instead and removed by the core at the end of the step.
+//! [`Room::send_file`], or [`Room::broadcast`]), which charges its queue cost. Nothing is
+//! dropped: a charge that leaves a connection over the limit is listed in [`Room::filled`],
+//! and the core pauses the sender of the step (see `flow`).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -13,13 +14,14 @@ use super::session::Session;
 use super::{ConnId, Output, FILE_QUEUE_COST};
 use crate::protocol::{Frame, HhMm, ServerFrame};
 
-/// Everyone connected, what they are owed, and who is to be evicted.
+/// Everyone connected, what they are owed, and who went over the limit this step.
 #[derive(Debug)]
 pub(super) struct Room<U, B> {
     pub sessions: BTreeMap<ConnId, Session<U>>,
     pub names: HashMap<String, ConnId>,
     pub outputs: VecDeque<Output<B>>,
-    pub evictions: Vec<ConnId>,
+    /// Connections charged past the limit since the core last looked (repeats possible).
+    pub filled: Vec<ConnId>,
     pub queue_limit: u64,
     /// Broadcasts' render cache, kept between them so its list is not reallocated each time.
     render: RenderCache,
@@ -31,27 +33,22 @@ impl<U, B> Room<U, B> {
             sessions: BTreeMap::new(),
             names: HashMap::new(),
             outputs: VecDeque::new(),
-            evictions: Vec::new(),
+            filled: Vec::new(),
             queue_limit,
             render: RenderCache::default(),
         }
     }
 
-    /// Charges `cost` to `to`'s queue; false (and `to` marked for eviction) when it would pass
-    /// the limit, or when `to` is gone or already evicted.
+    /// Charges `cost` to `to`'s queue, listing `to` in `filled` when that takes it over the
+    /// limit; false when `to` is gone.
     fn charge(&mut self, to: ConnId, cost: u64) -> bool {
         let Some(session) = self.sessions.get_mut(&to) else {
             return false;
         };
-        if session.evicted {
-            return false;
+        session.queued = session.queued.saturating_add(cost);
+        if session.queued > self.queue_limit {
+            self.filled.push(to);
         }
-        if session.queued.saturating_add(cost) > self.queue_limit {
-            session.evicted = true;
-            self.evictions.push(to);
-            return false;
-        }
-        session.queued += cost;
         true
     }
 
@@ -89,7 +86,7 @@ impl<U, B> Room<U, B> {
     pub fn recipients(&self, except: Option<ConnId>) -> Vec<(ConnId, i32)> {
         self.sessions
             .iter()
-            .filter(|(id, s)| s.name.is_some() && !s.evicted && Some(**id) != except)
+            .filter(|(id, s)| s.name.is_some() && Some(**id) != except)
             .map(|(id, s)| (*id, s.offset))
             .collect()
     }
@@ -102,14 +99,14 @@ impl<U, B> Room<U, B> {
         let Room {
             sessions,
             outputs,
-            evictions,
+            filled,
             queue_limit,
             render: rendered,
             ..
         } = self;
         rendered.clear();
         for (&to, session) in sessions.iter_mut() {
-            if session.name.is_none() || session.evicted || Some(to) == except {
+            if session.name.is_none() || Some(to) == except {
                 continue;
             }
             let time = HhMm::from_unix(unix_secs, session.offset);
@@ -117,13 +114,10 @@ impl<U, B> Room<U, B> {
             else {
                 continue;
             };
-            let cost = bytes.len() as u64;
-            if session.queued.saturating_add(cost) > *queue_limit {
-                session.evicted = true;
-                evictions.push(to);
-                continue;
+            session.queued = session.queued.saturating_add(bytes.len() as u64);
+            if session.queued > *queue_limit {
+                filled.push(to);
             }
-            session.queued += cost;
             outputs.push_back(Output::Send { to, bytes });
         }
     }

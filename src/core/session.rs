@@ -2,9 +2,11 @@
 //! offset once authenticated, the upload in progress, and what it owes the driver (queued
 //! bytes). Also the name and offset rules of auth and rename.
 
+use std::time::Duration;
+
 use bytes::BytesMut;
 
-use super::wording;
+use super::{wording, ConnId};
 use crate::protocol::{ClientFrame, FrameDecoder};
 
 /// Longest name, in bytes.
@@ -52,8 +54,11 @@ pub(super) struct Session<U> {
     pub upload: Upload<U>,
     /// Queue cost of the outputs addressed to this connection and not yet written.
     pub queued: u64,
-    /// Past its queue limit: nothing more is queued and it is removed at the end of the step.
-    pub evicted: bool,
+    /// Over its queue limit since this time, or since the last time it accepted bytes while
+    /// over it (its stall clock); `None` while under the limit.
+    pub stalled_since: Option<Duration>,
+    /// The recipients over their limit this connection waits for, as a paused sender.
+    pub waiting_for: Vec<ConnId>,
 }
 
 impl<U> Session<U> {
@@ -65,7 +70,8 @@ impl<U> Session<U> {
             decoder: FrameDecoder::new(),
             upload: Upload::None,
             queued: 0,
-            evicted: false,
+            stalled_since: None,
+            waiting_for: Vec::new(),
         }
     }
 

@@ -49,6 +49,10 @@ pub trait Spool {
 
     /// The upload will never complete: remove every trace of it.
     fn abort(&mut self, upload: Self::Upload);
+
+    /// Bytes of complete files the spool holds and has not released yet (the core adds the
+    /// uploads in progress and refuses uploads past `Limits::spool_limit`).
+    fn held(&self) -> u64;
 }
 
 impl FileBody for Bytes {
@@ -141,6 +145,11 @@ impl Spool for MemorySpool {
 
     fn abort(&mut self, upload: MemoryUpload) {
         self.partial.remove(&upload.name);
+    }
+
+    /// Every stored file: this spool keeps them all.
+    fn held(&self) -> u64 {
+        self.stored.values().map(|b| b.len() as u64).sum()
     }
 }
 

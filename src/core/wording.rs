@@ -26,6 +26,9 @@ pub const FILE_NAME_INVALID: &str = "Invalid file name";
 pub const FILE_HEADER_TOO_LONG: &str = "The file name and caption are too long to relay";
 /// Reply when the server could not store an upload.
 pub const FILE_NOT_STORED: &str = "The server could not store the file";
+/// Reply to an upload that would take the files held by the server past `--spool-limit`
+/// (sent once its body has been drained).
+pub const SPOOL_FULL: &str = "The server holds too many files right now, try again later";
 /// Reply to a connection over `--max-clients`, just before it is closed.
 pub const SERVER_FULL: &str = "The server is full, try again later";
 /// Reply to a connection that did not authenticate in time, just before it is closed.

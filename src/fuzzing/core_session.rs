@@ -43,7 +43,13 @@ const LIMITS: Limits = Limits {
     auth_timeout: Duration::from_secs(30),
     max_file_size: 2048,
     queue_limit: 96 * 1024,
+    stall_timeout: Duration::from_secs(2),
+    spool_limit: 64 * 1024,
 };
+/// How far past its queue limit a connection may be charged: nothing is dropped, so each
+/// paused sender may add one step's worth (a relayed text, or a file header and body cost and
+/// its notice), plus the notices nobody sent.
+const OVERSHOOT: u64 = (MAX_PEERS as u64 + 1) * 2 * 65_540;
 const MAX_PEERS: usize = 8;
 const MAX_OPS: usize = 256;
 
@@ -256,7 +262,8 @@ impl Harness {
         if let Some(peer) = self.peers.get_mut(&id) {
             let cost = cost.min(peer.owed);
             peer.owed -= cost;
-            self.core.handle_written(id, cost);
+            self.core.handle_written(id, cost, self.now);
+            self.drain(None);
             self.check();
         }
     }
@@ -268,6 +275,11 @@ impl Harness {
             let (to, bytes) = match output {
                 Output::Close { id, .. } => {
                     assert!(self.peers.remove(&id).is_some(), "close of unknown {id}");
+                    continue;
+                }
+                Output::ResumeReading { id } => {
+                    assert!(self.peers.contains_key(&id), "resume of unknown {id}");
+                    assert!(!self.core.is_paused(id), "{id} resumed but still paused");
                     continue;
                 }
                 Output::Send { to, bytes } => (to, bytes),
@@ -318,7 +330,11 @@ impl Harness {
         let mut names = HashSet::new();
         for (&id, peer) in &self.peers {
             assert!(peer.decoder.is_idle(), "{id} holds a partial frame or body");
-            assert!(peer.owed <= LIMITS.queue_limit, "{id} owed {}", peer.owed);
+            assert!(
+                peer.owed <= LIMITS.queue_limit + OVERSHOOT,
+                "{id} owed {}",
+                peer.owed
+            );
             assert_eq!(
                 self.core.queued(id),
                 Some(peer.owed),

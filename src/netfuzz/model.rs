@@ -162,6 +162,15 @@ impl Model {
 
     fn drain(&mut self, cause: &str) {
         while let Some(output) = self.core.poll_output() {
+            // The well-behaved clients read everything at once: what the core queued for them
+            // is written the moment it is queued, so flow control never pauses the model.
+            let cost = output.queue_cost();
+            match &output {
+                Output::Send { to, .. } | Output::SendFile { to, .. } if cost > 0 => {
+                    self.core.handle_written(*to, cost, NOW);
+                }
+                _ => {}
+            }
             match output {
                 Output::Send { to, bytes } => {
                     // Every `Send` holds whole frames; a file header's body follows as its
@@ -173,7 +182,7 @@ impl Model {
                         self.owe(to, cause, expected);
                     }
                 }
-                Output::SendFile { .. } => {}
+                Output::SendFile { .. } | Output::ResumeReading { .. } => {}
                 Output::Close { id, .. } => {
                     self.owe(id, cause, Expectation::Closed);
                     if let Some(client) = self.clients.get(&id).cloned() {

@@ -79,7 +79,9 @@ pub(super) fn client_of(action: &Action) -> Option<&str> {
         | Action::Reset(n)
         | Action::HalfClose(n)
         | Action::Reading(n, _)
-        | Action::IgnoreNotices(n, _) => Some(n),
+        | Action::IgnoreNotices(n, _)
+        | Action::ReadSlowly { client: n, .. }
+        | Action::PauseReading(n, _) => Some(n),
         Action::Send(s) => Some(&s.client),
         Action::Expect(e) => Some(&e.client),
         Action::Pause(_) => None,

@@ -23,7 +23,8 @@ pub const CHANCE: usize = 6;
 const TEXTS: usize = 100;
 const SIZE: usize = 60_000;
 /// The flood is written 512 KiB at a time, 20 ms apart: a reading client never falls 4 MB
-/// behind (the reference server's queue limit, past which it is cut off as a slow reader).
+/// behind (the reference server's queue limit; past it the server would hold the sender back,
+/// and the stopped client's queue would hold up the flood until its stall timeout).
 const PACE: (usize, Duration) = (512 << 10, Duration::from_millis(20));
 
 /// The stall block: `slow` joins and stops reading, `from` floods, `witness` must keep up.

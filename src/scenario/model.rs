@@ -69,6 +69,17 @@ pub enum Action {
     HalfClose(String),
     /// Stop (`false`) or resume (`true`) reading the client's socket.
     Reading(String, bool),
+    /// Read the client's socket steadily at `bytes` per `per`, until told otherwise.
+    ReadSlowly {
+        /// The client.
+        client: String,
+        /// Bytes read per `per`.
+        bytes: u64,
+        /// The period of `bytes`.
+        per: Duration,
+    },
+    /// Stop reading the client's socket for a while, then read at full speed again.
+    PauseReading(String, Duration),
     /// Skip (`true`) or heed (`false`) timed notices while matching this client's expectations.
     IgnoreNotices(String, bool),
     /// Wait for a while.

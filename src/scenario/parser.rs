@@ -250,6 +250,23 @@ impl Parser<'_> {
                 }
             }
             "pause" => actions.push(Action::Pause(cur.duration()?)),
+            "read-slowly" => {
+                let client = self.client(cur)?;
+                let bytes = cur.size()?;
+                if cur.peek_word() != Some("per") {
+                    return Err(cur.error("expected `per`, as in `read-slowly bob 2MB per 1s`"));
+                }
+                cur.bump();
+                let per = cur.duration()?;
+                if bytes == 0 || per.is_zero() {
+                    return Err(cur.error_back("a reading pace must be above zero"));
+                }
+                actions.push(Action::ReadSlowly { client, bytes, per });
+            }
+            "pause-reading" => {
+                let client = self.client(cur)?;
+                actions.push(Action::PauseReading(client, cur.duration()?));
+            }
             "close" | "reset" | "half-close" | "stop-reading" | "resume-reading"
             | "ignore-notices" | "heed-notices" => {
                 while cur.peek_word().is_some() {

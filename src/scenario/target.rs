@@ -202,6 +202,9 @@ pub struct Lease {
     /// Where it listens.
     pub addr: SocketAddr,
     child: Option<Child>,
+    /// The process group the command leads, noted at start: once the child has been reaped
+    /// (it exited by itself), `Child::id` forgets it, but what it started may still run.
+    group: Option<u32>,
     stderr: Option<Arc<Mutex<Vec<u8>>>>,
     /// Copies the server's stderr into `stderr` until the pipe closes.
     stderr_reader: Option<tokio::task::JoinHandle<()>>,
@@ -215,6 +218,7 @@ impl Lease {
         Self {
             addr,
             child: None,
+            group: None,
             stderr: None,
             stderr_reader: None,
             _port: None,
@@ -223,7 +227,7 @@ impl Lease {
 
     /// The process id of the server this lease started (it leads its own process group).
     pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref()?.id()
+        self.group
     }
 
     /// How the server this lease started ended, if it has exited by itself (waiting at most
@@ -242,7 +246,7 @@ impl Lease {
     /// Stops the server if this lease started it; returns its stderr, if it wrote any.
     pub async fn release(mut self) -> Option<String> {
         if let Some(child) = self.child.as_mut() {
-            kill(child).await;
+            kill(child, self.group).await;
             if self._port.is_none() {
                 // A fixed port: the next server must not find this one still listening (a
                 // readiness check would be answered by the dying one, and the scenario's first
@@ -261,8 +265,8 @@ impl Lease {
     }
 }
 
-async fn kill(child: &mut Child) {
-    if let Some(pid) = child.id() {
+async fn kill(child: &mut Child, group: Option<u32>) {
+    if let Some(pid) = group {
         // The command runs in its own process group: end the group, so that a shell's children
         // go too, not only the shell.
         let _ = Command::new("kill")
@@ -319,6 +323,7 @@ async fn spawn(
     let deadline = Instant::now() + ready_timeout;
     let mut lease = Lease {
         addr,
+        group: child.id(),
         child: Some(child),
         stderr: Some(stderr),
         stderr_reader,

@@ -49,6 +49,16 @@ pub fn action(action: &Action) -> String {
         Action::IgnoreNotices(name, true) => format!("ignore-notices {}", client_name(name)),
         Action::IgnoreNotices(name, false) => format!("heed-notices {}", client_name(name)),
         Action::Pause(d) => format!("pause {}", duration(*d)),
+        Action::ReadSlowly { client, bytes, per } => {
+            format!(
+                "read-slowly {} {bytes} per {}",
+                client_name(client),
+                duration(*per)
+            )
+        }
+        Action::PauseReading(name, d) => {
+            format!("pause-reading {} {}", client_name(name), duration(*d))
+        }
         Action::Send(send) => send_line(send),
         Action::Expect(expect) => expect_line(expect),
     }

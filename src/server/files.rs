@@ -2,6 +2,10 @@
 //! hands out [`DiskBody`] handles that the drivers stream to recipients chunk by chunk, so a
 //! stored file is never held in memory.
 //!
+//! Every recipient's queue holds a clone of the body; when the last clone is dropped (every
+//! recipient was sent it, or left) the file is released: deleted, unless the spool keeps
+//! uploads, and no longer counted in [`Spool::held`].
+//!
 //! Every path is `dir.join(name)` with a name that passed [`is_safe_name`] (one plain
 //! component), created with `create_new` (never overwriting), so nothing is written outside
 //! the directory whatever a client sends.
@@ -9,6 +13,7 @@
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::core::{FileBody, Spool};
@@ -18,6 +23,10 @@ use crate::safe_name::create_unique;
 #[derive(Debug)]
 pub struct DiskSpool {
     dir: PathBuf,
+    /// Leave released files on disk.
+    keep: bool,
+    /// Bytes of stored files not released yet, shared with their bodies.
+    held: Arc<AtomicU64>,
 }
 
 /// An upload being written to disk.
@@ -29,19 +38,54 @@ pub struct DiskUpload {
 }
 
 /// A complete stored file; clones share one open file, sent to sockets with `sendfile` (see
-/// `zerocopy`) or read with positioned reads.
+/// `zerocopy`) or read with positioned reads. The file is released with the last clone.
 #[derive(Debug, Clone)]
 pub struct DiskBody {
-    pub(super) file: Arc<File>,
+    pub(super) stored: Arc<Stored>,
     len: u64,
 }
 
+/// A stored file, released when dropped.
+#[derive(Debug)]
+pub(super) struct Stored {
+    pub(super) file: File,
+    path: PathBuf,
+    len: u64,
+    keep: bool,
+    held: Arc<AtomicU64>,
+}
+
+impl Drop for Stored {
+    fn drop(&mut self) {
+        self.held.fetch_sub(self.len, Ordering::Relaxed);
+        if self.keep {
+            return;
+        }
+        match fs::remove_file(&self.path) {
+            Ok(()) => tracing::debug!(path = %self.path.display(), "relayed file removed"),
+            Err(error) => {
+                tracing::warn!(path = %self.path.display(), %error, "cannot remove relayed file")
+            }
+        }
+    }
+}
+
 impl DiskSpool {
-    /// A spool over `dir`, created if missing.
+    /// A spool over `dir`, created if missing, that deletes each file once relayed.
     pub fn new(dir: impl Into<PathBuf>) -> io::Result<Self> {
         let dir = dir.into();
         fs::create_dir_all(&dir)?;
-        Ok(Self { dir })
+        Ok(Self {
+            dir,
+            keep: false,
+            held: Arc::default(),
+        })
+    }
+
+    /// The same spool, keeping (`true`) or deleting relayed files.
+    pub fn keeping(mut self, keep: bool) -> Self {
+        self.keep = keep;
+        self
     }
 
     /// The files directory.
@@ -71,8 +115,15 @@ impl Spool for DiskSpool {
 
     fn finish(&mut self, upload: DiskUpload) -> io::Result<DiskBody> {
         tracing::debug!(path = %upload.path.display(), len = upload.written, "stored");
+        self.held.fetch_add(upload.written, Ordering::Relaxed);
         Ok(DiskBody {
-            file: Arc::new(upload.file),
+            stored: Arc::new(Stored {
+                file: upload.file,
+                path: upload.path,
+                len: upload.written,
+                keep: self.keep,
+                held: self.held.clone(),
+            }),
             len: upload.written,
         })
     }
@@ -82,6 +133,10 @@ impl Spool for DiskSpool {
         if let Err(error) = fs::remove_file(&upload.path) {
             tracing::warn!(path = %upload.path.display(), %error, "cannot remove partial upload");
         }
+    }
+
+    fn held(&self) -> u64 {
+        self.held.load(Ordering::Relaxed)
     }
 }
 
@@ -95,7 +150,7 @@ impl FileBody for DiskBody {
         let n = buf
             .len()
             .min(usize::try_from(remaining).unwrap_or(usize::MAX));
-        read_at(&self.file, &mut buf[..n], offset)
+        read_at(&self.stored.file, &mut buf[..n], offset)
     }
 }
 
@@ -147,5 +202,25 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["a-1.txt", "a.txt"]);
+    }
+
+    #[test]
+    fn a_body_is_released_with_its_last_clone_deleted_or_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        for keep in [false, true] {
+            let dir = tmp.path().join(format!("keep-{keep}"));
+            let mut spool = DiskSpool::new(&dir).unwrap().keeping(keep);
+            let mut up = spool.create("f.bin").unwrap();
+            spool.write(&mut up, &[9; 1000]).unwrap();
+            assert_eq!(spool.held(), 0, "in progress: the core counts it");
+            let body = spool.finish(up).unwrap();
+            let copy = body.clone();
+            assert_eq!(spool.held(), 1000);
+            drop(body);
+            assert!(dir.join("f.bin").exists(), "one recipient still has it");
+            drop(copy);
+            assert_eq!(spool.held(), 0);
+            assert_eq!(dir.join("f.bin").exists(), keep);
+        }
     }
 }

@@ -78,6 +78,9 @@ pub struct ServerConfig {
     pub files_dir: PathBuf,
     /// Limits enforced by the core.
     pub limits: Limits,
+    /// Leave relayed uploads in the files directory (by default each is deleted once every
+    /// recipient has been sent it).
+    pub keep_uploads: bool,
 }
 
 impl ServerConfig {
@@ -87,7 +90,14 @@ impl ServerConfig {
             mode,
             files_dir: files_dir.into(),
             limits: Limits::default(),
+            keep_uploads: false,
         }
+    }
+
+    /// The same configuration, keeping (`true`) or deleting relayed uploads.
+    pub fn keeping_uploads(mut self, keep: bool) -> Self {
+        self.keep_uploads = keep;
+        self
     }
 
     /// The same configuration with other limits.
@@ -100,7 +110,7 @@ impl ServerConfig {
 /// Serves `listener` until `shutdown` is triggered, then closes every connection, removes
 /// partial uploads and returns. Errors are those of setting up (files directory, poller).
 pub fn run(listener: TcpListener, config: ServerConfig, shutdown: Shutdown) -> io::Result<()> {
-    let spool = DiskSpool::new(&config.files_dir)?;
+    let spool = DiskSpool::new(&config.files_dir)?.keeping(config.keep_uploads);
     serve(listener, spool, config, &shutdown)
 }
 
@@ -126,7 +136,7 @@ pub fn spawn(config: ServerConfig) -> io::Result<ServerHandle> {
 /// before this returns, so its errors come out here.
 pub fn spawn_on(listener: TcpListener, config: ServerConfig) -> io::Result<ServerHandle> {
     let addr = listener.local_addr()?;
-    let spool = DiskSpool::new(&config.files_dir)?;
+    let spool = DiskSpool::new(&config.files_dir)?.keeping(config.keep_uploads);
     let shutdown = Shutdown::new();
     let signal = shutdown.clone();
     let thread = thread::Builder::new()

@@ -5,7 +5,7 @@
 //! plain write instead of a vectored write of many tiny slices, whose per-slice cost showed at
 //! the top of the kernel's share of the profile (the buffers come from, and go back to, the
 //! driver's [`BufferPool`]). It reports what it wrote in the core's queue-cost units, so
-//! the core's per-connection accounting (and so eviction) is the same in both modes.
+//! the core's per-connection accounting (and so flow control) is the same in both modes.
 //! File bodies go from the page cache to the socket without a copy where the system allows
 //! ([`super::zerocopy`]).
 
@@ -49,6 +49,9 @@ enum Entry<B> {
 pub(crate) struct Flushed {
     /// Queue cost written, to report through `Core::handle_written`.
     pub cost: u64,
+    /// Bytes written (frames and file body bytes): progress even when no cost completed,
+    /// as while a large file body drains.
+    pub bytes: u64,
     /// The writer would block: wait for writability before flushing again.
     pub blocked: bool,
 }
@@ -126,10 +129,12 @@ impl<B: FileSource> OutQueue<B> {
         pool: &mut BufferPool,
     ) -> io::Result<Flushed> {
         let mut cost = 0;
+        let mut bytes = 0;
         'queue: loop {
             if cost >= budget {
                 return Ok(Flushed {
                     cost,
+                    bytes,
                     blocked: false,
                 });
             }
@@ -140,11 +145,15 @@ impl<B: FileSource> OutQueue<B> {
                     }
                     return Ok(Flushed {
                         cost,
+                        bytes,
                         blocked: false,
                     });
                 }
                 Some(Entry::Bytes(_) | Entry::Coalesced { .. }) => {
-                    self.write_frames(w, pool).map(|n| cost += n as u64)
+                    self.write_frames(w, pool).map(|n| {
+                        cost += n as u64;
+                        bytes += n as u64;
+                    })
                 }
                 Some(Entry::File { body, read }) => 'file: {
                     if self.chunk_written == self.chunk.len() {
@@ -158,9 +167,10 @@ impl<B: FileSource> OutQueue<B> {
                         let want = FILE_CHUNK
                             .min(usize::try_from(body.len() - *read).unwrap_or(FILE_CHUNK));
                         if let Some(sent) = body.file().and_then(|f| w.send_file(f, *read, want)) {
-                            break 'file sent
-                                .and_then(shorter_than_announced)
-                                .map(|n| *read += n as u64);
+                            break 'file sent.and_then(shorter_than_announced).map(|n| {
+                                *read += n as u64;
+                                bytes += n as u64;
+                            });
                         }
                         self.chunk.resize(want, 0);
                         let n = shorter_than_announced(body.read_at(*read, &mut self.chunk)?)?;
@@ -170,7 +180,10 @@ impl<B: FileSource> OutQueue<B> {
                     }
                     w.write(&self.chunk[self.chunk_written..])
                         .and_then(non_zero)
-                        .map(|n| self.chunk_written += n)
+                        .map(|n| {
+                            self.chunk_written += n;
+                            bytes += n as u64;
+                        })
                 }
             };
             match result {
@@ -179,6 +192,7 @@ impl<B: FileSource> OutQueue<B> {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     return Ok(Flushed {
                         cost,
+                        bytes,
                         blocked: true,
                     })
                 }

@@ -7,6 +7,10 @@
 //! is pending. Output is written at the end of every event batch (one vectored write carries
 //! many broadcasts), and at once for a connection that got 64 KiB during a read burst, so one
 //! fast sender cannot pile a whole socket buffer into a recipient's queue before it drains.
+//!
+//! Flow control is the core's: a connection the core pauses ([`Core::is_paused`]) is not read
+//! (its readiness is left pending) until the core emits `ResumeReading` for it, when it is
+//! read again on the next turn.
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
@@ -58,6 +62,8 @@ struct Conn {
     read_pending: bool,
     /// Queue cost pushed since its last flush.
     unflushed: u64,
+    /// The core paused it: not read until it says `ResumeReading`.
+    paused: bool,
 }
 
 struct Server {
@@ -220,6 +226,7 @@ impl Server {
                             write_shut: false,
                             read_pending: false,
                             unflushed: 0,
+                            paused: false,
                         },
                     );
                     self.core.handle_connect(id, now);
@@ -244,6 +251,9 @@ impl Server {
             let Some(conn) = self.conns.get_mut(&id) else {
                 return;
             };
+            if conn.paused {
+                return;
+            }
             if taken >= READ_TURN {
                 if !conn.read_pending {
                     conn.read_pending = true;
@@ -262,6 +272,11 @@ impl Server {
                         for id in std::mem::take(&mut self.urgent) {
                             self.flush(id, now);
                         }
+                        if self.core.is_paused(id) {
+                            if let Some(conn) = self.conns.get_mut(&id) {
+                                conn.paused = true;
+                            }
+                        }
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -279,6 +294,16 @@ impl Server {
         while let Some(output) = self.core.poll_output() {
             let to = match &output {
                 Output::Send { to, .. } | Output::SendFile { to, .. } => *to,
+                Output::ResumeReading { id } => {
+                    if let Some(conn) = self.conns.get_mut(id) {
+                        conn.paused = false;
+                        if !conn.read_pending {
+                            conn.read_pending = true;
+                            self.read_pending.push(*id);
+                        }
+                    }
+                    continue;
+                }
                 Output::Close { id, reason } => {
                     if !reason.flush_first() {
                         self.drop_conn(*id);
@@ -334,7 +359,9 @@ impl Server {
                 return self.close(id, now);
             }
         };
-        self.core.handle_written(id, flushed.cost);
+        if flushed.bytes > 0 {
+            self.core.handle_written(id, flushed.cost, now);
+        }
         let pending = !conn.out.is_empty();
         if !pending && conn.closing && !conn.write_shut {
             conn.write_shut = true;
@@ -359,6 +386,8 @@ impl Server {
                 }
             }
         }
+        // Progress may have released paused senders, whose buffered frames are now relayed.
+        self.dispatch(now);
     }
 
     /// The connection is gone: tell the core (a no-op if the core closed it) and drop it.

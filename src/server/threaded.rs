@@ -3,9 +3,12 @@
 //!
 //! Readers feed the one [`Core`] under a mutex and hand its outputs to the connections'
 //! outboxes; each writer drains its own outbox into its own socket, so a client that stops
-//! reading blocks only its writer, and the core evicts it once its queue passes the limit
-//! (the driver then shuts the socket down, which also unblocks that writer). A ticker thread
-//! runs the auth timeout and cuts closing connections that linger.
+//! reading blocks only its writer. Flow control is the core's: a reader whose connection the
+//! core paused ([`Core::is_paused`]) waits on a condition variable (no spinning) until a step
+//! resumes it or closes it; writers report progress as they drain, which is what resumes
+//! paused senders. A ticker thread runs the auth and stall timeouts and cuts closing
+//! connections that linger; the driver shuts a closed connection's socket down, which also
+//! unblocks its writer.
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
@@ -26,8 +29,13 @@ use crate::core::{ConnId, Core, Limits, Now, Output};
 const STACK: usize = 256 * 1024;
 /// Queue cost a writer writes between two progress reports to the core.
 const WRITE_SLICE: u64 = 64 * 1024;
-/// The ticker wakes at least this often.
-const MAX_TICK: Duration = Duration::from_secs(1);
+/// Longest a blocking write waits before returning what it wrote so far, so a slow reader's
+/// progress reaches the core (and restarts its stall clock) even in the middle of a large
+/// vectored write.
+const WRITE_WAIT: Duration = Duration::from_millis(100);
+/// The ticker wakes at least this often (a stall clock started by a reader is only seen at
+/// the ticker's next wake-up, so this bounds how late a stalled reader goes).
+const MAX_TICK: Duration = Duration::from_millis(200);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LinkState {
@@ -75,10 +83,14 @@ struct State {
     batch: Vec<(Arc<Link>, Vec<Output<DiskBody>>)>,
     /// Each connection's index in `batch`.
     slots: IdMap<usize>,
+    /// A step resumed or closed a connection: paused readers must look again.
+    wake_readers: bool,
 }
 
 struct Shared {
     state: Mutex<State>,
+    /// Paused readers wait here, with `state`'s lock.
+    resumed: Condvar,
     clock: Clock,
 }
 
@@ -87,13 +99,21 @@ impl Shared {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Hands the step's outputs over and wakes paused readers if it resumed or closed any.
+    fn dispatch(&self, state: &mut State, now: Now) {
+        state.dispatch(now);
+        if std::mem::take(&mut state.wake_readers) {
+            self.resumed.notify_all();
+        }
+    }
+
     /// The connection is gone: tell the core (unless it closed it first) and stop its writer.
     fn disconnect(&self, id: ConnId) {
         let now = self.clock.now();
         let mut state = self.lock();
         if let Some(link) = state.links.remove(&id) {
             state.core.handle_disconnect(id, now);
-            state.dispatch(now);
+            self.dispatch(&mut state, now);
             link.abort();
         }
     }
@@ -106,7 +126,9 @@ impl State {
     fn dispatch(&mut self, now: Now) {
         while let Some(output) = self.core.poll_output() {
             match output {
+                Output::ResumeReading { .. } => self.wake_readers = true,
                 Output::Close { id, reason } => {
+                    self.wake_readers = true;
                     self.hand_over();
                     let Some(link) = self.links.remove(&id) else {
                         continue;
@@ -168,7 +190,9 @@ pub(super) fn run(
             batch: Vec::new(),
             slots: IdMap::default(),
             lingering: VecDeque::new(),
+            wake_readers: false,
         }),
+        resumed: Condvar::new(),
         clock: Clock::new(),
     });
     let (tick_tx, tick_rx) = mpsc::channel::<()>();
@@ -204,13 +228,14 @@ pub(super) fn run(
         let now = shared.clock.now();
         let mut state = shared.lock();
         state.core.handle_shutdown();
-        state.dispatch(now);
+        shared.dispatch(&mut state, now);
         for (_, link) in state.lingering.drain(..) {
             link.abort();
         }
         for (_, link) in state.links.drain() {
             link.abort();
         }
+        shared.resumed.notify_all();
     }
     drop(tick_tx);
     for thread in threads.into_iter().chain([ticker]) {
@@ -232,6 +257,7 @@ fn start(
     }
     let addr = stream.peer_addr()?;
     let writer_stream = stream.try_clone()?;
+    writer_stream.set_write_timeout(Some(WRITE_WAIT))?;
     let link = Arc::new(Link {
         stream: stream.try_clone()?,
         outbox: Mutex::new(Outbox {
@@ -246,7 +272,7 @@ fn start(
         let mut state = shared.lock();
         state.links.insert(id, link.clone());
         state.core.handle_connect(id, now);
-        state.dispatch(now);
+        shared.dispatch(&mut state, now);
     }
     let spawned = spawn(format!("conn-{}-r", id.0), {
         let shared = shared.clone();
@@ -275,7 +301,8 @@ fn spawn(name: String, f: impl FnOnce() + Send + 'static) -> io::Result<JoinHand
     thread::Builder::new().name(name).stack_size(STACK).spawn(f)
 }
 
-/// Blocking reads into the core until EOF or an error.
+/// Blocking reads into the core until EOF or an error; while the core has the connection
+/// paused, the reader waits instead of reading.
 fn read_loop(shared: &Shared, id: ConnId, mut stream: TcpStream) {
     let mut buf = vec![0; READ_CHUNK];
     loop {
@@ -287,7 +314,13 @@ fn read_loop(shared: &Shared, id: ConnId, mut stream: TcpStream) {
                 // Once the core closed it, input is drained and ignored until EOF.
                 if state.links.contains_key(&id) {
                     state.core.handle_bytes(id, &buf[..n], now);
-                    state.dispatch(now);
+                    shared.dispatch(&mut state, now);
+                }
+                while state.core.is_paused(id) && state.links.contains_key(&id) {
+                    state = shared
+                        .resumed
+                        .wait(state)
+                        .unwrap_or_else(PoisonError::into_inner);
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -324,8 +357,11 @@ fn write_loop(shared: &Shared, id: ConnId, link: &Link, mut stream: TcpStream) {
         // drains rather than only at its end.
         match queue.flush(&mut stream, WRITE_SLICE, &mut buffers) {
             Ok(flushed) => {
-                if flushed.cost > 0 {
-                    shared.lock().core.handle_written(id, flushed.cost);
+                if flushed.bytes > 0 {
+                    let now = shared.clock.now();
+                    let mut state = shared.lock();
+                    state.core.handle_written(id, flushed.cost, now);
+                    shared.dispatch(&mut state, now);
                 }
             }
             Err(error) => {
@@ -358,7 +394,7 @@ fn tick_loop(shared: &Shared, wake: &mpsc::Receiver<()>) {
         let now = shared.clock.now();
         let mut state = shared.lock();
         state.core.handle_tick(now);
-        state.dispatch(now);
+        shared.dispatch(&mut state, now);
         while state
             .lingering
             .front()

@@ -23,7 +23,7 @@ pub(crate) trait FileSource: FileBody {
 
 impl FileSource for DiskBody {
     fn file(&self) -> Option<&File> {
-        Some(&self.file)
+        Some(&self.stored.file)
     }
 }
 

@@ -10,7 +10,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chat_harness::protocol::{ClientFrame, Frame, Item, ServerFrame, StreamDecoder};
@@ -36,23 +36,11 @@ struct Idle {
 fn ten_thousand_idle_clients_on_the_polling_server() {
     raise_fd_limit(CLIENTS as u64 + 1000);
     let root = tempfile::tempdir().expect("temp dir");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_chat-harness"))
-        .args(["serve", "--mode", "polling", "--listen", "127.0.0.1:0"])
-        .args(["--max-clients", &(CLIENTS + 100).to_string(), "--files-dir"])
-        .arg(root.path().join("files"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("server starts");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("address line");
-    let addr: SocketAddr = line
-        .trim()
-        .trim_start_matches("listening on ")
-        .parse()
-        .expect("address");
+    let max_clients = (CLIENTS + 100).to_string();
+    let (mut server, addr) = serve_process(
+        &["--mode", "polling", "--max-clients", &max_clients],
+        &root.path().join("files"),
+    );
     let baseline = rss_kib(server.id());
     let start = Instant::now();
 
@@ -157,7 +145,32 @@ fn read_all(client: &mut Idle, buf: &mut [u8]) -> usize {
 }
 
 /// Resident memory of a process, from `/proc/PID/status`.
-fn rss_kib(pid: u32) -> u64 {
+/// Starts `chat-harness serve` on a free port with these options (logging warnings only) and
+/// returns the process and the address it printed.
+pub(crate) fn serve_process(options: &[&str], files: &std::path::Path) -> (Child, SocketAddr) {
+    let mut server = Command::new(env!("CARGO_BIN_EXE_chat-harness"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(options)
+        .arg("--files-dir")
+        .arg(files)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("address line");
+    let addr = line
+        .trim()
+        .trim_start_matches("listening on ")
+        .parse()
+        .expect("address");
+    (server, addr)
+}
+
+/// The resident memory of process `pid`, in KiB.
+pub(crate) fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
     status
         .lines()

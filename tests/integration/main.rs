@@ -28,6 +28,8 @@ mod codec_streaming;
 mod codec_tokio;
 /// A test-only chat server with one protocol rule broken at a time.
 mod faulty;
+/// Server memory during an unpaced flood with flow control, both modes (ignored; a measurement).
+mod flow_memory;
 /// The committed fuzz corpora, replayed through the fuzz target bodies.
 mod fuzz_corpus;
 /// The polling server with 10 000 idle clients and its memory per client (ignored; heavy).
@@ -63,6 +65,9 @@ mod serve_cli;
 mod server_chat;
 /// Server, both modes: uploads stored then forwarded, resets, refusals, shutdown cleanup.
 mod server_files;
+/// Server, both modes: flow control under an unpaced flood, relayed uploads deleted or kept,
+/// the spool limit.
+mod server_flow;
 /// Server, both modes: malformed frames, refusals, over-long relays, hostile filenames.
 mod server_hostile;
 /// Server, both modes: max clients and auth timeout.

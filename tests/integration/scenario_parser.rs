@@ -242,3 +242,23 @@ fn expectations_match_ids_and_path_suffixes() {
     let bad = Expectations::parse("ok: fine\njust words\n").unwrap_err();
     assert_eq!(bad.line, 2);
 }
+
+#[test]
+fn reading_paces() {
+    let s = parse("connect bob\nread-slowly bob 2MB per 1s\npause-reading bob 1500ms\n");
+    assert!(matches!(
+        &s.steps[1].action,
+        Action::ReadSlowly { client, bytes: 2_000_000, per }
+            if client == "bob" && *per == std::time::Duration::from_secs(1)
+    ));
+    assert!(matches!(
+        &s.steps[2].action,
+        Action::PauseReading(client, d) if client == "bob" && *d == std::time::Duration::from_millis(1500)
+    ));
+    let e = error("connect bob\nread-slowly bob 2MB 1s\n");
+    assert!(e.to_string().contains("expected `per`"), "{e}");
+    let e = error("connect bob\nread-slowly bob 0 per 1s\n");
+    assert!(e.to_string().contains("above zero"), "{e}");
+    let e = error("connect bob\npause-reading carol 1s\n");
+    assert!(e.to_string().contains("unknown client `carol`"), "{e}");
+}

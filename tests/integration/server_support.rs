@@ -36,6 +36,8 @@ pub fn test_limits() -> Limits {
         auth_timeout: Duration::from_secs(60),
         max_file_size: 32 << 20,
         queue_limit: 4 << 20,
+        stall_timeout: Duration::from_secs(2),
+        spool_limit: 1 << 30,
     }
 }
 
@@ -51,10 +53,18 @@ impl TestServer {
         Self::with_limits(mode, test_limits())
     }
 
+    /// A server with these limits that keeps uploads, so tests can look at them on disk.
     pub fn with_limits(mode: Mode, limits: Limits) -> Self {
+        Self::with_config(mode, limits, true)
+    }
+
+    /// A server with these limits, keeping uploads or deleting each once relayed.
+    pub fn with_config(mode: Mode, limits: Limits, keep_uploads: bool) -> Self {
         let root = tempfile::tempdir().expect("temp dir");
         let files = root.path().join("files");
-        let config = ServerConfig::new(mode, &files).with_limits(limits);
+        let config = ServerConfig::new(mode, &files)
+            .with_limits(limits)
+            .keeping_uploads(keep_uploads);
         let handle = server::spawn(config).expect("server starts");
         Self {
             handle,
@@ -287,6 +297,19 @@ pub fn assert_recent(time: HhMm, offset: i32) {
         candidates.contains(&time),
         "{time} is not now in offset {offset}: {candidates:?}"
     );
+}
+
+/// `count` texts of `size` bytes, each starting with its number (`00000042 `), encoded back to
+/// back: a flood to write in one go.
+pub fn numbered_flood(count: usize, size: usize) -> Vec<u8> {
+    use chat_harness::protocol::Frame;
+    let mut flood = Vec::new();
+    for i in 0..count {
+        ClientFrame::Text(format!("{i:08} {}", "x".repeat(size - 9)))
+            .encode(&mut flood)
+            .expect("encodes");
+    }
+    flood
 }
 
 /// A frame by hand (for hostile frames the encoder refuses to build).

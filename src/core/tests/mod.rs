@@ -2,6 +2,7 @@
 //! project decoder. This file holds the harness and the chat rules; `files` the uploads.
 
 mod files;
+mod flow;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -22,6 +23,8 @@ pub(super) struct Harness {
     next: u64,
     inbox: HashMap<ConnId, StreamDecoder<ServerFrame>>,
     pub(super) closed: HashMap<ConnId, CloseReason>,
+    /// Every `ResumeReading`, in order.
+    pub(super) resumed: Vec<ConnId>,
     sends: Vec<(ConnId, Bytes)>,
 }
 
@@ -36,6 +39,7 @@ impl Harness {
             next: 0,
             inbox: HashMap::new(),
             closed: HashMap::new(),
+            resumed: Vec::new(),
             sends: Vec::new(),
         }
     }
@@ -77,8 +81,19 @@ impl Harness {
                 Output::Close { id, reason } => {
                     assert!(self.closed.insert(id, reason).is_none(), "closed twice");
                 }
+                Output::ResumeReading { id } => {
+                    assert!(!self.closed.contains_key(&id), "resume after close");
+                    self.resumed.push(id);
+                }
             }
         }
+    }
+
+    /// The driver reports everything queued for `id` written.
+    pub(super) fn written_all(&mut self, id: ConnId) {
+        let queued = self.core.queued(id).unwrap_or(0);
+        self.core.handle_written(id, queued, self.now);
+        self.drain();
     }
 
     /// Everything `id` received since last asked: frames, with file bodies checked.
@@ -295,34 +310,6 @@ fn the_longest_relayable_text_passes_and_one_byte_more_is_refused() {
         h.texts(bob),
         [wording::text_too_long(max), wording::text_too_long(max)]
     );
-}
-
-#[test]
-fn a_reader_past_its_queue_limit_is_evicted_and_the_others_told() {
-    let mut h = Harness::new(Limits {
-        queue_limit: 1000,
-        ..Limits::default()
-    });
-    let alice = h.login("alice", 0);
-    let bob = h.login("bob", 0);
-    let slow = h.login("slow", 0);
-    // alice and bob keep up: the driver reports everything written.
-    for i in 0..20 {
-        h.send(
-            alice,
-            ClientFrame::Text(format!("message {i:03} {}", "x".repeat(60))),
-        );
-        for id in [alice, bob] {
-            let queued = h.core.queued(id).unwrap();
-            h.core.handle_written(id, queued);
-        }
-    }
-    assert_eq!(h.closed.get(&slow), Some(&CloseReason::QueueOverflow));
-    assert_eq!(h.core.queued(slow), None);
-    let texts = h.texts(bob);
-    assert!(texts.contains(&"<20:29> User slow disconnected".to_owned()));
-    assert_eq!(texts.iter().filter(|t| t.contains("[alice]")).count(), 20);
-    assert!(h.core.names().all(|(name, _)| name != "slow"));
 }
 
 #[test]

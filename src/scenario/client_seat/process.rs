@@ -153,8 +153,9 @@ impl Program {
 
     /// Kills the program's whole process group (a shell's children too).
     pub async fn kill(&mut self) {
-        // Killed before its stdin closes, so that the end of input draws no last words.
-        if let (Some(pid), None) = (self.pid, self.exited()) {
+        // Killed before its stdin closes, so that the end of input draws no last words. The
+        // group goes even when its leader has exited: what it started may still run.
+        if let Some(pid) = self.pid {
             let _ = Command::new("kill")
                 .args(["-KILL", "--", &format!("-{pid}")])
                 .stderr(Stdio::null())

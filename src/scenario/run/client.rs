@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::pace::{Pace, Pacer};
 use super::received::{Body, Incoming, Partial, Received};
 use crate::client::{Connection, Event, EventReader, FrameWriter};
 use crate::protocol::ServerFrame;
@@ -45,7 +46,7 @@ pub struct Client {
     /// Every arrival on this connection, consumed or not (the first [`HISTORY_CAP`]), for
     /// `never` expectations.
     pub history: Vec<Received>,
-    reading: watch::Sender<bool>,
+    reading: watch::Sender<Pace>,
     pump: Option<JoinHandle<()>>,
     /// The UTC offset of the client's last typed auth (0 when none: UTC).
     pub offset: i32,
@@ -63,7 +64,7 @@ impl Client {
         let conn = Connection::connect(addr).await?;
         let (reader, writer) = conn.split();
         let (tx, events) = mpsc::unbounded_channel();
-        let (reading, reading_rx) = watch::channel(true);
+        let (reading, reading_rx) = watch::channel(Pace::Full);
         let pending = Pending::default();
         let pump = tokio::spawn(pump(
             reader,
@@ -88,9 +89,12 @@ impl Client {
 
     /// What the decoder holds unfinished: a file whose body has not all come, or the start
     /// of a frame. `None` once the connection has ended (an unfinished frame then arrives as
-    /// [`Incoming::Partial`]) or when it is not reading.
+    /// [`Incoming::Partial`]) or when it is not reading at full speed (a paced reader leaves
+    /// frames half-read on purpose).
     pub fn partial(&self) -> Option<Partial> {
-        if !*self.reading.borrow() || self.pump.as_ref().is_none_or(JoinHandle::is_finished) {
+        if *self.reading.borrow() != Pace::Full
+            || self.pump.as_ref().is_none_or(JoinHandle::is_finished)
+        {
             return None;
         }
         self.pending.lock().ok()?.clone()
@@ -98,7 +102,12 @@ impl Client {
 
     /// Starts or stops reading from the socket.
     pub fn set_reading(&self, on: bool) {
-        self.reading.send_replace(on);
+        self.set_pace(if on { Pace::Full } else { Pace::Stopped });
+    }
+
+    /// Reads at this pace from now on.
+    pub fn set_pace(&self, pace: Pace) {
+        self.reading.send_replace(pace);
     }
 
     /// Ensures `seen` holds more than `index` arrivals, waiting until `deadline`; false when
@@ -179,10 +188,11 @@ impl Drop for Client {
 async fn pump(
     mut reader: EventReader,
     tx: mpsc::UnboundedSender<Received>,
-    mut reading: watch::Receiver<bool>,
+    mut reading: watch::Receiver<Pace>,
     transcript: Transcript,
     pending: Pending,
 ) {
+    let mut pacer = Pacer::new(Pace::Full);
     let mut file: Option<(crate::protocol::ServerFileHeader, Body)> = None;
     let send = |incoming: Incoming| {
         note(&transcript, format!("< {}", incoming.summary()));
@@ -208,9 +218,21 @@ async fn pump(
     };
     loop {
         publish(unfinished(&file, &reader));
-        if !*reading.borrow_and_update() {
+        pacer.follow(*reading.borrow_and_update());
+        if pacer.pace() == Pace::Stopped {
             if reading.changed().await.is_err() {
                 return;
+            }
+            continue;
+        }
+        if let Some(at) = pacer.next_read() {
+            tokio::select! {
+                () = tokio::time::sleep_until(at) => {}
+                changed = reading.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
             }
             continue;
         }
@@ -224,6 +246,7 @@ async fn pump(
                 continue;
             }
         };
+        pacer.consumed(super::pace::wire_size(&event));
         match event {
             Ok(Event::Frame(ServerFrame::File(header))) => file = Some((header, Body::new())),
             // What is left unfinished is published before the arrival, so that a matcher that

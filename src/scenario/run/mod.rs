@@ -4,6 +4,7 @@
 mod client;
 mod expect;
 mod matcher;
+mod pace;
 mod received;
 mod send;
 mod verdict;
@@ -298,6 +299,10 @@ impl Run<'_> {
                 note(&client.transcript, format!("-- {what} reading --"));
                 client.set_reading(*on);
             }
+            Action::ReadSlowly { client, bytes, per } => {
+                pace::read_slowly(self.client(client)?, *bytes, *per)
+            }
+            Action::PauseReading(name, d) => pace::pause_reading(self.client(name)?, *d),
             Action::IgnoreNotices(name, on) => self.client(name)?.ignore_notices = *on,
             Action::Pause(d) => tokio::time::sleep(*d).await,
             Action::Send(s) => {

@@ -2,8 +2,10 @@
 //! for [`Fault::OneFramePerRead`], the original's one-frame-per-read shortcut), gathers file
 //! uploads, and writes what the room delivers.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chat_harness::protocol::{
     ClientFileHeader, ClientFrame, FrameCodec, FrameError, Item, ServerFrame, StreamDecoder,
@@ -17,6 +19,37 @@ use tokio_util::codec::FramedRead;
 
 use super::room::{Out, Piece, Room, MAX_FILE};
 use super::Fault;
+
+/// How long a member over the queue limit may go without its backlog shrinking before it is
+/// cut off (the reference server's default stall timeout).
+const STALL: Duration = Duration::from_secs(2);
+
+/// Flow control, the clean way: after relaying a sender's frame, the sender waits while any
+/// member is over the queue limit; a member whose backlog does not shrink for `STALL` is cut
+/// off (polled every few milliseconds: this is a test fixture, not a model of efficiency).
+async fn wait_for_room(room: &Room) {
+    if room.fault == Fault::StallsOnSlowReader {
+        return;
+    }
+    let mut watched: HashMap<u64, (usize, Instant)> = HashMap::new();
+    loop {
+        let full = room.full_members();
+        if full.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        for (id, queued) in full {
+            let (seen, since) = watched.entry(id).or_insert((queued, now));
+            if queued < *seen {
+                *seen = queued;
+                *since = now;
+            } else if now.duration_since(*since) >= STALL {
+                room.cut_off(id).await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
 
 /// Serves one client until it leaves, is cut off, or the server stops.
 pub async fn run(socket: TcpStream, room: Room) {
@@ -131,6 +164,7 @@ async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
                 if close {
                     return;
                 }
+                wait_for_room(room).await;
             }
             Ok(Item::FileBody(bytes)) => {
                 if let Some(up) = upload.as_mut() {
@@ -151,6 +185,7 @@ async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
                 if let Some(up) = upload.take() {
                     let deliveries = room.file(id, up.header, &up.body, up.too_large, true);
                     room.dispatch(deliveries).await;
+                    wait_for_room(room).await;
                 }
             }
             Err(error) => {

@@ -14,8 +14,8 @@ use tokio::sync::{mpsc, Notify};
 
 use super::Fault;
 
-/// Backlog a connection may have before it is cut off as a slow reader.
-const QUEUE_LIMIT: usize = 4 << 20;
+/// Backlog a connection may have before its senders wait for it (see `conn::wait_for_room`).
+pub const QUEUE_LIMIT: usize = 4 << 20;
 /// Largest upload kept; bigger ones are drained and refused.
 pub const MAX_FILE: usize = 8 << 20;
 
@@ -439,48 +439,57 @@ impl Room {
         }
     }
 
-    /// Delivers bytes: queued per member (slow readers past the limit are cut off and
-    /// announced), or, for [`Fault::StallsOnSlowReader`], written inline under one global lock.
+    /// The members over the queue limit, with their backlog.
+    pub fn full_members(&self) -> Vec<(u64, usize)> {
+        let members = self.members.lock().unwrap();
+        members
+            .iter()
+            .map(|(&id, m)| (id, m.queued.load(Ordering::SeqCst)))
+            .filter(|&(_, queued)| queued > QUEUE_LIMIT)
+            .collect()
+    }
+
+    /// Cuts a member off as a reader that stopped: its connection ends, the others are told.
+    pub async fn cut_off(&self, id: u64) {
+        let kill = self
+            .members
+            .lock()
+            .unwrap()
+            .get(&id)
+            .map(|m| m.kill.clone());
+        if let Some(kill) = kill {
+            kill.notify_one();
+            let gone = self.leave(id);
+            if self.fault != Fault::EvictionWithoutNotice {
+                self.dispatch(gone).await;
+            }
+        }
+    }
+
+    /// Delivers bytes: queued per member, nothing dropped (senders wait for a full member in
+    /// `conn`), or, for [`Fault::StallsOnSlowReader`], written inline under one global lock.
     pub async fn dispatch(&self, deliveries: Deliveries) {
-        let mut pending = deliveries;
-        while !pending.is_empty() {
-            let mut evicted = Vec::new();
-            if self.fault == Fault::StallsOnSlowReader {
-                let gate = self.gate.lock().await;
-                for (to, bytes) in pending.drain(..) {
-                    let socket = self
-                        .members
-                        .lock()
-                        .unwrap()
-                        .get(&to)
-                        .map(|m| m.socket.clone());
-                    if let Some(socket) = socket {
-                        use tokio::io::AsyncWriteExt;
-                        let _ = socket.lock().await.write_all(&bytes).await;
-                    }
-                }
-                drop(gate);
-                continue;
-            }
-            {
-                let members = self.members.lock().unwrap();
-                for (to, bytes) in pending.drain(..) {
-                    let Some(m) = members.get(&to) else { continue };
-                    let queued = m.queued.fetch_add(bytes.len(), Ordering::SeqCst) + bytes.len();
-                    if queued > QUEUE_LIMIT {
-                        m.kill.notify_one();
-                        evicted.push(to);
-                    } else {
-                        let _ = m.out.send(Out::Bytes(bytes));
-                    }
+        if self.fault == Fault::StallsOnSlowReader {
+            let _gate = self.gate.lock().await;
+            for (to, bytes) in deliveries {
+                let socket = self
+                    .members
+                    .lock()
+                    .unwrap()
+                    .get(&to)
+                    .map(|m| m.socket.clone());
+                if let Some(socket) = socket {
+                    use tokio::io::AsyncWriteExt;
+                    let _ = socket.lock().await.write_all(&bytes).await;
                 }
             }
-            for id in evicted {
-                let notice = self.leave(id);
-                if self.fault != Fault::EvictionWithoutNotice {
-                    pending.extend(notice);
-                }
-            }
+            return;
+        }
+        let members = self.members.lock().unwrap();
+        for (to, bytes) in deliveries {
+            let Some(m) = members.get(&to) else { continue };
+            m.queued.fetch_add(bytes.len(), Ordering::SeqCst);
+            let _ = m.out.send(Out::Bytes(bytes));
         }
     }
 }
