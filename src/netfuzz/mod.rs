@@ -244,10 +244,22 @@ async fn minimise(
         runs: config.shrink_runs,
         until: Instant::now() + config.shrink_time,
     };
-    let (mut small, _) = shrink::shrink(exec, session.clone(), oracle, budget).await;
-    generate::steady(&mut small);
     const RECHECKS: usize = 3;
-    let mut reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
+    // Whether a candidate still fails depends on timing, so a pass can end in a form that no
+    // longer fails once steadied; then one more pass is tried from the whole session before
+    // the whole session itself is kept.
+    const PASSES: usize = 2;
+    let mut small = session.clone();
+    let mut reproduced = 0;
+    for _ in 0..PASSES {
+        let (shrunk, _) = shrink::shrink(exec, session.clone(), oracle, budget).await;
+        small = shrunk;
+        generate::steady(&mut small);
+        reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
+        if reproduced > 0 || Instant::now() >= budget.until {
+            break;
+        }
+    }
     if reproduced == 0 {
         // The shrunk form is flaky: keep the whole session instead.
         small = session;

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use chat_harness::netfuzz::oracle::judge;
 use chat_harness::netfuzz::{self, Budget, FuzzConfig, Generator, Judgement, Oracle, Shape};
 use chat_harness::scenario::builtin::Builtin;
+use chat_harness::scenario::model::Action;
 use chat_harness::scenario::run::{run_scenario, RunSettings};
 use chat_harness::scenario::suite::Provider;
 use chat_harness::scenario::{parse_file, parse_str, writer};
@@ -248,15 +249,23 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
         failed_at < Duration::from_secs(60),
         "{fault:?}: first failure after {failed_at:?}"
     );
+    let scenario = parse_file(&finding.path).expect("the reproducer parses");
+    // What a reader has to follow: the clients' actions and checks. The 20 ms settle pauses
+    // that the fuzzer puts between two clients' actions (so the replay keeps their order)
+    // cannot be shrunk away and are not counted.
+    let actions = scenario
+        .steps
+        .iter()
+        .filter(|s| !matches!(s.action, Action::Pause(_)))
+        .count();
     assert!(
-        finding.steps.1 < 15,
-        "{fault:?}: {} steps, reproduced {:?}: {}\n{}",
+        actions < 15,
+        "{fault:?}: {actions} actions ({} steps), reproduced {:?}: {}\n{}",
         finding.steps.1,
         finding.reproduced,
         finding.observed,
         std::fs::read_to_string(&finding.path).unwrap_or_default()
     );
-    let scenario = parse_file(&finding.path).expect("the reproducer parses");
     // The fuzzer re-checked it 3 times; here the whole test binary competes for two cores,
     // so a replay may take up to three tries to fail the same way.
     let mut tries = Vec::new();
@@ -299,7 +308,7 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
         std::fs::read_to_string(&finding.path).unwrap_or_default()
     );
     format!(
-        "{fault:?}: {} in session {}, failed after {:.1}s, saved after {:.1}s ({:.1}s with replays), {} -> {} steps, {}/{} re-runs:\n{}",
+        "{fault:?}: {} in session {}, failed after {:.1}s, saved after {:.1}s ({:.1}s with replays), {} -> {} steps ({actions} without pauses), {}/{} re-runs:\n{}",
         finding.oracle,
         finding.session + 1,
         failed_at.as_secs_f64(),
