@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 
@@ -12,6 +13,11 @@ use super::run::{run_scenario, RunSettings, ScenarioRun};
 use super::suite::Provider;
 use crate::core::Limits;
 use crate::server::{self, Mode, ServerConfig};
+
+/// The built-in server's stall timeout under test: the backpressure scenarios wait it out
+/// (a non-reader is only cut off after it), so half of `serve`'s 2 s default keeps the suite
+/// quick. A reader that pauses for less than it (the suite pauses 500 ms) is never cut off.
+pub const SUITE_STALL_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A fresh reference server per scenario.
 #[derive(Debug, Clone)]
@@ -23,11 +29,15 @@ pub struct Builtin {
 }
 
 impl Builtin {
-    /// The reference server in `mode` with default limits.
+    /// The reference server in `mode` with default limits, but a stall timeout of
+    /// [`SUITE_STALL_TIMEOUT`].
     pub fn new(mode: Mode) -> Self {
         Self {
             mode,
-            limits: Limits::default(),
+            limits: Limits {
+                stall_timeout: SUITE_STALL_TIMEOUT,
+                ..Limits::default()
+            },
         }
     }
 

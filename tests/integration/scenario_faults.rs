@@ -179,4 +179,3 @@ async fn a_cut_through_server_fails_at_the_step_that_sees_half_a_file() {
         );
     }
 }
-
