@@ -20,6 +20,7 @@ mod readiness;
 pub mod replay;
 pub mod report;
 pub mod run;
+pub mod shared_cause;
 pub mod suite;
 pub mod target;
 pub mod writer;

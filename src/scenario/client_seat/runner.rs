@@ -191,6 +191,8 @@ pub async fn run_client_scenario(
                     reason,
                     actual,
                     actual_hex,
+                    deviation: None,
+                    skipped: None,
                 }));
                 break;
             }

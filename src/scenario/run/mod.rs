@@ -2,6 +2,7 @@
 //! steps in order, matches what arrives, and returns a verdict with each client's transcript.
 
 mod client;
+mod deviation;
 mod expect;
 mod matcher;
 mod pace;
@@ -16,6 +17,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+pub use deviation::{amount, Deviation, Got, Skipped, Wanted};
 pub use matcher::{check_time, compare_bodies, digest, show_offset, Mismatch};
 pub use received::{grouped, hex_dump, Body, Incoming, Partial, Received};
 pub use send::describe as describe_client_frame;
@@ -208,6 +210,8 @@ impl Run<'_> {
             actual_hex: actual
                 .and_then(|r| r.incoming.wire_bytes())
                 .map(|b| hex_dump(&b, 8)),
+            deviation: None,
+            skipped: None,
         })
     }
 
@@ -364,13 +368,16 @@ impl Run<'_> {
                             }))
                     }
                     Err(miss) => {
-                        return Err(Self::fail(
+                        let mut failure = Self::failure(
                             step,
                             miss.kind,
                             Some(&e.client),
-                            miss.reason,
+                            miss.reason.clone(),
                             miss.actual.as_ref(),
-                        ))
+                        );
+                        failure.deviation = miss.deviation();
+                        failure.skipped = miss.skipped.any().then_some(miss.skipped);
+                        return Err(StepError::Fail(failure));
                     }
                 }
             }
