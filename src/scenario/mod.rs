@@ -9,6 +9,7 @@ pub mod command;
 mod cursor;
 pub mod error;
 pub mod expectations;
+pub mod files_dir;
 mod lexer;
 pub mod model;
 mod outcome;

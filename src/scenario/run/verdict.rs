@@ -75,6 +75,8 @@ pub struct ScenarioRun {
     pub transcripts: Vec<(String, Vec<String>)>,
     /// How a spawned server ended, when it exited by itself before the scenario was over.
     pub server_exit: Option<String>,
+    /// The file bodies the scenario sent completely (for the files-directory check).
+    pub sent_bodies: Vec<super::Digest>,
 }
 
 impl ScenarioRun {
@@ -85,6 +87,7 @@ impl ScenarioRun {
             warnings: Vec::new(),
             transcripts: Vec::new(),
             server_exit: None,
+            sent_bodies: Vec::new(),
         }
     }
 }
