@@ -232,5 +232,9 @@ pub fn observed(failure: &Failure) -> String {
         s.push_str("; got ");
         s.push_str(actual);
     }
+    if let Some(skipped) = &failure.skipped {
+        s.push_str("; ");
+        s.push_str(&skipped.summary());
+    }
     s.replace(['\n', '\r'], " ")
 }

@@ -1,13 +1,12 @@
 //! The default target: the reference server, started in-process on `127.0.0.1:0` for each
 //! scenario (so scenarios are isolated and can run in parallel), with a private files
-//! directory that is removed afterwards.
+//! directory (uploads kept) that is checked and removed afterwards.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 
+use super::files_dir::{self, FilesDir};
 use super::model::Scenario;
 use super::run::{run_scenario, RunSettings, ScenarioRun};
 use super::suite::Provider;
@@ -50,12 +49,6 @@ impl Builtin {
     }
 }
 
-fn files_dir() -> PathBuf {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("chat-harness-run-{}-{n}", std::process::id()))
-}
-
 impl Provider for Builtin {
     fn run<'a>(
         &'a self,
@@ -63,11 +56,20 @@ impl Provider for Builtin {
         settings: &'a RunSettings,
     ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
         Box::pin(async move {
-            let dir = files_dir();
-            let config = ServerConfig::new(self.mode, &dir).with_limits(self.limits.clone());
+            let dir = match FilesDir::create() {
+                Ok(dir) => dir,
+                Err(e) => {
+                    let message = format!("cannot make a private files directory: {e}");
+                    return (ScenarioRun::error(message), None);
+                }
+            };
+            // Uploads are kept, so that the check afterwards sees every stored file.
+            let config = ServerConfig::new(self.mode, dir.path())
+                .with_limits(self.limits.clone())
+                .keeping_uploads(true);
             let run = match server::spawn(config) {
                 Ok(handle) => {
-                    let run = run_scenario(scenario, handle.addr(), settings).await;
+                    let mut run = run_scenario(scenario, handle.addr(), settings).await;
                     // Stopping joins the server thread: keep that off the async workers.
                     let stopped = tokio::task::spawn_blocking(move || handle.shutdown()).await;
                     match stopped {
@@ -79,11 +81,11 @@ impl Provider for Builtin {
                         }
                         Ok(Ok(())) => {}
                     }
+                    files_dir::judge(&mut run, &dir, scenario);
                     run
                 }
                 Err(e) => ScenarioRun::error(format!("cannot start the built-in server: {e}")),
             };
-            let _ = std::fs::remove_dir_all(&dir);
             (run, None)
         })
     }

@@ -142,8 +142,13 @@ pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write
     )
     .await;
     let summary = Summary::of(&outcomes);
+    let shared = crate::scenario::shared_cause::shared_deviations(&outcomes);
     match config.format {
         Format::Human => {
+            let causes = report::shared_causes(&shared);
+            if !causes.is_empty() {
+                let _ = write!(out, "\n{causes}");
+            }
             let details: String = outcomes.iter().map(report::failure_details).collect();
             if !details.is_empty() {
                 let _ = write!(out, "\n{details}");
@@ -159,7 +164,7 @@ pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write
             let _ = write!(out, "\n{}", report::summary_line(&summary, elapsed));
         }
         Format::Json => {
-            let _ = out.write_all(report::summary_json(&summary).as_bytes());
+            let _ = out.write_all(report::summary_json(&summary, &shared).as_bytes());
         }
     }
     if let Some(path) = &config.junit {

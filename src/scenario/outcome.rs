@@ -51,7 +51,7 @@ pub struct Outcome {
 
 /// What happened to a scenario, whatever was expected of it: decided on the runner's types
 /// (the failed step's [`FailKind`], whether a spawned server exited, whether a retry passed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// Every step passed.

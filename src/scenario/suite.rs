@@ -158,7 +158,12 @@ impl Provider for Target {
                         .exit_status_within(grace)
                         .await
                         .map(|status| status.to_string());
+                    let files = lease.take_files();
                     let stderr = lease.release().await;
+                    // Checked once the server is gone: nothing more can be written.
+                    if let Some(dir) = &files {
+                        super::files_dir::judge(&mut run, dir, scenario);
+                    }
                     (run, stderr)
                 }
                 Err(e) => (ScenarioRun::error(e.to_string()), None),

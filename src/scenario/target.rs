@@ -1,6 +1,7 @@
 //! The servers scenarios run against: a running server at an address (shared by every
 //! scenario), or a fresh process per scenario started from a command with `{port}` in it
-//! (ready once it accepts a connection, killed afterwards, its stderr kept).
+//! (ready once it accepts a connection, killed afterwards, its stderr kept) and, with
+//! `{files}`, a private files directory of its own.
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::process::Stdio;
@@ -13,6 +14,7 @@ use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
 
+use super::files_dir::FilesDir;
 use super::port_lease::PortLease;
 use super::readiness::{is_ready, listening, wait_until_not_listening};
 
@@ -187,7 +189,12 @@ impl Target {
                 let mut attempts = if fixed_port.is_some() { 1 } else { 3 };
                 loop {
                     attempts -= 1;
-                    match spawn(command, *ready_timeout, *fixed_port).await {
+                    // `{files}`: a private files directory, checked after the scenario.
+                    let files = match command.contains(FILES) {
+                        true => Some(FilesDir::create()?),
+                        false => None,
+                    };
+                    match spawn(command, *ready_timeout, *fixed_port, files).await {
                         Err(TargetError::PortTaken(_)) if attempts > 0 => continue,
                         result => return result,
                     }
@@ -210,6 +217,8 @@ pub struct Lease {
     stderr_reader: Option<tokio::task::JoinHandle<()>>,
     /// Keeps the port out of other scenarios' hands until the server is gone.
     _port: Option<PortLease>,
+    /// The private files directory given for `{files}`.
+    files: Option<FilesDir>,
 }
 
 impl Lease {
@@ -222,7 +231,14 @@ impl Lease {
             stderr: None,
             stderr_reader: None,
             _port: None,
+            files: None,
         }
+    }
+
+    /// The private files directory given to the server for `{files}`, taken out of the lease
+    /// (to check it once the server is stopped).
+    pub fn take_files(&mut self) -> Option<FilesDir> {
+        self.files.take()
     }
 
     /// The process id of the server this lease started (it leads its own process group).
@@ -282,6 +298,7 @@ async fn spawn(
     command: &str,
     ready_timeout: Duration,
     fixed_port: Option<u16>,
+    files: Option<FilesDir>,
 ) -> Result<Lease, TargetError> {
     let reservation = match fixed_port {
         Some(_) => None,
@@ -292,7 +309,10 @@ async fn spawn(
         (None, Some(port)) => port,
         (None, None) => return Err(TargetError::Spawn("no port to listen on".to_owned())),
     };
-    let line = command.replace("{port}", &port.to_string());
+    let mut line = command.replace("{port}", &port.to_string());
+    if let Some(dir) = &files {
+        line = line.replace(FILES, &shell_quoted(&dir.path().to_string_lossy()));
+    }
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(&line)
@@ -328,6 +348,7 @@ async fn spawn(
         stderr: Some(stderr),
         stderr_reader,
         _port: reservation,
+        files,
     };
     loop {
         if is_ready(addr).await {
@@ -358,6 +379,14 @@ async fn spawn(
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// The placeholder for the private files directory in a spawn command.
+pub const FILES: &str = "{files}";
+
+/// `text` in single quotes for `sh -c`.
+fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 fn tail(stderr: &str) -> String {

@@ -44,6 +44,9 @@ mod netfuzz;
 mod netfuzz_cli;
 /// The conformance suite catches every fault of the test server and passes its clean variant.
 mod scenario_faults;
+/// `{files}`: a private files directory per scenario, checked for writes outside it and for
+/// stored files that match nothing sent.
+mod scenario_files_dir;
 /// Outcome kinds from a server made for each, in every report; retries and flaky scenarios.
 mod scenario_kinds;
 /// The `.chat` parser: statements, unrolling, and errors located to the character.

@@ -47,7 +47,14 @@ macro_rules! snapshot {
         insta::with_settings!({
             snapshot_path => "../snapshots",
             prepend_module_to_snapshot => false,
-            filters => vec![(r"<\d\d:\d\d>", "<HH:MM>")],
+            filters => vec![
+                (r"<\d\d:\d\d>", "<HH:MM>"),
+                // The same time prefix in a hex dump: `<`, four digits around `:`, `>`.
+                (
+                    r"3c( +)3\d( +)3\d( +)3a( +)3\d( +)3\d( +)3e",
+                    "3c${1}3H${2}3H${3}3a${4}3M${5}3M${6}3e",
+                ),
+            ],
         }, {
             insta::assert_snapshot!($name, $text);
         })
@@ -154,4 +161,65 @@ async fn an_unreachable_target_exits_2_and_parse_errors_too() {
         err.contains("broken.chat:2:4: cannot send `shout`"),
         "{err}"
     );
+}
+
+/// Runs `tests/fixtures/shared` against a server that broadcasts to connections that have not
+/// authenticated: two scenarios share one first deviation, and one skips frames, then times out.
+async fn shared_report(format: Format) -> (u8, String) {
+    let mut cfg = config(
+        Arc::new(FaultyProvider(Fault::BroadcastToUnauthenticated)),
+        format,
+        false,
+    );
+    cfg.paths = vec![PathBuf::from("tests/fixtures/shared")];
+    cfg.expectations = Expectations::default();
+    cfg.target_description = "the faulty test server (broadcasts before auth)".into();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = execute(cfg, &mut out, &mut err).await;
+    let text = String::from_utf8(out).unwrap() + &String::from_utf8(err).unwrap();
+    (code, text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn human_report_groups_a_shared_first_deviation_and_names_skipped_frames() {
+    let (code, text) = shared_report(Format::Human).await;
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(
+            "2 scenarios fail at their first deviation the same way: expected 0x00 auth-ok, got 0x03 notice"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("received: nothing matching; skipped 4 frames, ")
+            && text.contains("the connection was never closed"),
+        "{text}"
+    );
+    assert!(!text.contains("received: nothing\n"), "{text}");
+    snapshot!("shared_human", text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_summary_lists_shared_first_deviations_and_failures_their_skips() {
+    let (code, text) = shared_report(Format::Json).await;
+    assert_eq!(code, 1, "{text}");
+    let values: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let summary = values.last().unwrap();
+    let shared = summary["shared_first_deviations"].as_array().unwrap();
+    assert_eq!(shared.len(), 1, "{text}");
+    assert_eq!(shared[0]["count"], 2);
+    assert_eq!(shared[0]["kind"], "fail");
+    assert_eq!(shared[0]["expected"], "auth-ok");
+    assert_eq!(shared[0]["received"], "notice");
+    let skips = values
+        .iter()
+        .find(|v| v["id"] == "shared/c-skips")
+        .expect("the skipping scenario");
+    assert_eq!(skips["failure"]["kind"], "timeout");
+    assert_eq!(skips["failure"]["skipped"]["frames"], 4);
+    assert_eq!(skips["failure"]["skipped"]["closed"], false);
+    snapshot!("shared_json", text);
 }

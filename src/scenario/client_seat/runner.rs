@@ -191,6 +191,8 @@ pub async fn run_client_scenario(
                     reason,
                     actual,
                     actual_hex,
+                    deviation: None,
+                    skipped: None,
                 }));
                 break;
             }
@@ -216,6 +218,7 @@ pub async fn run_client_scenario(
         warnings: Vec::new(),
         transcripts,
         server_exit: None,
+        sent_bodies: Vec::new(),
     }
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::Style;
 use crate::scenario::run::Verdict;
+use crate::scenario::shared_cause::SharedDeviation;
 use crate::scenario::suite::{Kind, Outcome, Status, Summary};
 
 /// Transcript lines shown per client in the human report (the last ones).
@@ -166,7 +167,16 @@ pub fn failure_details(outcome: &Outcome) -> String {
                         out.push_str(&indent(hex, "            "));
                     }
                 }
-                (None, _) => out.push_str("  received: nothing\n"),
+                (None, _) => match &f.skipped {
+                    Some(skipped) => {
+                        let _ =
+                            writeln!(out, "  received: nothing matching; {}", skipped.summary());
+                    }
+                    None => out.push_str("  received: nothing\n"),
+                },
+            }
+            if let (Some(_), Some(skipped)) = (&f.actual, &f.skipped) {
+                let _ = writeln!(out, "  before:   {}", skipped.summary());
             }
             let _ = writeln!(out, "  replay:   {}", outcome.replay);
         }
@@ -216,6 +226,22 @@ pub fn failure_details(outcome: &Outcome) -> String {
         for line in &lines[start..] {
             let _ = writeln!(out, "    | {line}");
         }
+    }
+    out
+}
+
+/// The lines naming first deviations shared by several failures (empty when none are).
+pub fn shared_causes(groups: &[SharedDeviation]) -> String {
+    let mut out = String::new();
+    for group in groups {
+        let _ = writeln!(out, "{}", group.line());
+        let shown: Vec<&str> = group.scenarios.iter().take(5).map(String::as_str).collect();
+        let more = group.scenarios.len().saturating_sub(shown.len());
+        let _ = write!(out, "  {}", shown.join(", "));
+        if more > 0 {
+            let _ = write!(out, " and {more} more");
+        }
+        out.push('\n');
     }
     out
 }

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::Style;
 use crate::scenario::run::Verdict;
+use crate::scenario::shared_cause::SharedDeviation;
 use crate::scenario::suite::{Outcome, Summary};
 
 #[derive(Serialize)]
@@ -18,6 +19,8 @@ struct FailureJson<'a> {
     reason: &'a str,
     actual: Option<&'a str>,
     actual_hex: Option<&'a str>,
+    deviation: Option<crate::scenario::run::Deviation>,
+    skipped: Option<crate::scenario::run::Skipped>,
 }
 
 /// One scenario as a JSON object on one line.
@@ -34,6 +37,8 @@ pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
             reason: &f.reason,
             actual: f.actual.as_deref(),
             actual_hex: f.actual_hex.as_deref(),
+            deviation: f.deviation,
+            skipped: f.skipped,
         }),
         _ => None,
     };
@@ -80,10 +85,16 @@ pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
     format!("{value}\n")
 }
 
-/// The summary as a JSON object on one line.
-pub fn summary_json(summary: &Summary) -> String {
+/// The summary as a JSON object on one line, with the first deviations shared by several
+/// failures.
+pub fn summary_json(summary: &Summary, shared: &[SharedDeviation]) -> String {
     format!(
         "{}\n",
-        json!({"type": "summary", "counts": summary, "exit_code": summary.exit_code()})
+        json!({
+            "type": "summary",
+            "counts": summary,
+            "shared_first_deviations": shared,
+            "exit_code": summary.exit_code(),
+        })
     )
 }

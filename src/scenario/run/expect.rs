@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::client::Client;
+use super::deviation::{Deviation, Got, Skipped, Wanted};
 use super::matcher::check_frame;
 use super::received::{Incoming, Received};
 use super::FailKind;
@@ -19,9 +20,25 @@ pub struct Miss {
     pub actual: Option<Received>,
     /// What kind of deviation it is.
     pub kind: FailKind,
+    /// The kind of thing the failing expectation waited for.
+    pub expected: Option<Wanted>,
+    /// What the step passed over before it failed.
+    pub skipped: Skipped,
 }
 
 impl Miss {
+    /// The typed shape of this miss, for grouping failures.
+    pub fn deviation(&self) -> Option<Deviation> {
+        Some(Deviation {
+            kind: self.kind,
+            expected: self.expected?,
+            received: self
+                .actual
+                .as_ref()
+                .map_or(Got::Nothing, |r| Got::of(&r.incoming)),
+        })
+    }
+
     fn new(reason: String, actual: Option<Received>) -> Self {
         let kind = match actual.as_ref().map(|r| &r.incoming) {
             Some(Incoming::Closed { .. }) => FailKind::Closed,
@@ -31,7 +48,15 @@ impl Miss {
             reason,
             actual,
             kind,
+            expected: None,
+            skipped: Skipped::default(),
         }
+    }
+
+    fn expecting(mut self, expected: &Expectation, skipped: Skipped) -> Self {
+        self.expected = Some(Wanted::of(expected));
+        self.skipped = skipped;
+        self
     }
 }
 
@@ -91,11 +116,15 @@ pub async fn expect(
         .map(|m| m.kind)
         .find(|k| *k == FailKind::Closed)
         .unwrap_or(misses[0].kind);
+    let expected = misses[0].expected;
+    let skipped = misses[0].skipped;
     let actual = misses.into_iter().find_map(|m| m.actual);
     Err(Miss {
         reason: format!("no alternative matched ({reason})"),
         actual,
         kind,
+        expected,
+        skipped,
     })
 }
 
@@ -116,13 +145,15 @@ async fn never(client: &mut Client, expect: &Expect, watch: Duration) -> Result<
                     _ => false,
                 };
                 if hit {
-                    return Err(Miss::new(
+                    let mut miss = Miss::new(
                         format!(
                             "expected never {}, but it arrived",
                             super::super::writer::expectation(expected)
                         ),
                         Some(received.clone()),
-                    ));
+                    );
+                    miss.expected = Some(Wanted::Absence);
+                    return Err(miss);
                 }
             }
         }
@@ -140,6 +171,7 @@ async fn sequence(
 ) -> Result<(usize, Vec<String>), Miss> {
     let mut index = 0;
     let mut warnings = Vec::new();
+    let mut skipped = Skipped::default();
     for expected in steps {
         if let Expectation::Nothing(quiet) = expected {
             let until = Instant::now() + *quiet;
@@ -152,7 +184,8 @@ async fn sequence(
                 return Err(Miss::new(
                     format!("expected nothing for {quiet:?}, but something arrived"),
                     Some(received.clone()),
-                ));
+                )
+                .expecting(expected, skipped));
             }
             // Bytes of an unfinished frame or file body are something received too.
             if let Some(partial) = client.partial() {
@@ -162,36 +195,50 @@ async fn sequence(
                         at: std::time::SystemTime::now(),
                         incoming: Incoming::Partial(partial),
                     }),
-                ));
+                )
+                .expecting(expected, skipped));
             }
             continue;
         }
         loop {
             if !client.fill(index, deadline).await {
                 if client.drained() {
+                    let reason = match skipped.any() {
+                        true => format!("the connection had already ended ({})", skipped.summary()),
+                        false => "the connection had already ended".to_owned(),
+                    };
                     return Err(Miss {
-                        reason: "the connection had already ended".to_owned(),
+                        reason,
                         actual: None,
                         kind: FailKind::Closed,
+                        expected: Some(Wanted::of(expected)),
+                        skipped,
                     });
                 }
                 let partial = client.partial().map(|partial| Received {
                     at: std::time::SystemTime::now(),
                     incoming: Incoming::Partial(partial),
                 });
-                let reason = match partial {
-                    Some(_) => format!("nothing whole arrived within {timeout:?}"),
-                    None => format!("nothing arrived within {timeout:?}"),
+                let reason = match (&partial, skipped.any()) {
+                    (_, true) => format!(
+                        "nothing matching arrived within {timeout:?} ({})",
+                        skipped.summary()
+                    ),
+                    (Some(_), false) => format!("nothing whole arrived within {timeout:?}"),
+                    (None, false) => format!("nothing arrived within {timeout:?}"),
                 };
                 return Err(Miss {
                     reason,
                     actual: partial,
                     kind: FailKind::Timeout,
+                    expected: Some(Wanted::of(expected)),
+                    skipped,
                 });
             }
             let received = &client.seen[index];
             index += 1;
             if skippable(client.ignore_notices, received, expected) {
+                skipped.add(&received.incoming);
                 continue;
             }
             let result = match (expected, &received.incoming) {
@@ -217,9 +264,13 @@ async fn sequence(
                     warnings.push(m.reason);
                     break;
                 }
-                Err(_) if eventually => continue,
+                Err(_) if eventually => {
+                    skipped.add(&received.incoming);
+                    continue;
+                }
                 Err(m) => {
-                    let mut miss = Miss::new(m.reason, Some(received.clone()));
+                    let mut miss =
+                        Miss::new(m.reason, Some(received.clone())).expecting(expected, skipped);
                     if m.wording_only {
                         miss.kind = FailKind::Wording;
                     }

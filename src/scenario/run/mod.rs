@@ -2,11 +2,13 @@
 //! steps in order, matches what arrives, and returns a verdict with each client's transcript.
 
 mod client;
+mod deviation;
 mod expect;
 mod matcher;
 mod pace;
 mod received;
 mod send;
+mod uploads;
 mod verdict;
 
 use std::collections::HashMap;
@@ -16,9 +18,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+pub use deviation::{amount, Deviation, Got, Skipped, Wanted};
 pub use matcher::{check_time, compare_bodies, digest, show_offset, Mismatch};
 pub use received::{grouped, hex_dump, Body, Incoming, Partial, Received};
 pub use send::describe as describe_client_frame;
+pub use uploads::Digest;
 pub use verdict::{FailKind, Failure, ScenarioRun, Verdict, Warning};
 
 use self::client::Client;
@@ -72,6 +76,10 @@ struct Run<'a> {
     warnings: Vec<Warning>,
     /// Whether a connection has succeeded in this scenario.
     connected: bool,
+    /// Each client's file upload in progress.
+    uploads: HashMap<String, uploads::UploadTracker>,
+    /// The file bodies sent completely.
+    sent_bodies: std::collections::BTreeSet<Digest>,
 }
 
 /// Runs `scenario` against the server at `addr`.
@@ -94,6 +102,8 @@ pub async fn run_scenario(
         order: Vec::new(),
         warnings: Vec::new(),
         connected: false,
+        uploads: HashMap::new(),
+        sent_bodies: std::collections::BTreeSet::new(),
     };
     let mut verdict = Verdict::Pass;
     for step in &scenario.steps {
@@ -137,6 +147,7 @@ pub async fn run_scenario(
         warnings: run.warnings,
         transcripts,
         server_exit: None,
+        sent_bodies: run.sent_bodies.into_iter().collect(),
     }
 }
 
@@ -208,6 +219,8 @@ impl Run<'_> {
             actual_hex: actual
                 .and_then(|r| r.incoming.wire_bytes())
                 .map(|b| hex_dump(&b, 8)),
+            deviation: None,
+            skipped: None,
         })
     }
 
@@ -310,7 +323,10 @@ impl Run<'_> {
                     .timeout
                     .map(|t| self.settings.cap(t))
                     .unwrap_or_else(|| send::default_timeout(s, self.timeout));
-                let client = self.client(&s.client)?;
+                // Field by field: the client, its upload tracker and the sent bodies at once.
+                let client = self.clients.get_mut(&s.client).ok_or_else(|| {
+                    StepError::Error(format!("{} is not connected at this point", s.client))
+                })?;
                 for part in &s.parts {
                     if let super::model::Part::Frame(ClientFrame::Auth { offset, .. }) = part {
                         client.offset = offset.unwrap_or(0);
@@ -323,7 +339,9 @@ impl Run<'_> {
                         s.client
                     )));
                 };
-                match tokio::time::timeout(timeout, send::write(s, writer, &transcript)).await {
+                let uploads = self.uploads.entry(s.client.clone()).or_default();
+                let sending = send::write(s, writer, &transcript, uploads, &mut self.sent_bodies);
+                match tokio::time::timeout(timeout, sending).await {
                     Ok(Ok(())) => {}
                     Ok(Err(e)) => {
                         let reason = format!(
@@ -364,13 +382,16 @@ impl Run<'_> {
                             }))
                     }
                     Err(miss) => {
-                        return Err(Self::fail(
+                        let mut failure = Self::failure(
                             step,
                             miss.kind,
                             Some(&e.client),
-                            miss.reason,
+                            miss.reason.clone(),
                             miss.actual.as_ref(),
-                        ))
+                        );
+                        failure.deviation = miss.deviation();
+                        failure.skipped = miss.skipped.any().then_some(miss.skipped);
+                        return Err(StepError::Fail(failure));
                     }
                 }
             }

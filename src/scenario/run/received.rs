@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::uploads::Digest;
 use crate::protocol::{DecodeError, Frame, ServerFileHeader, ServerFrame};
 
 /// Body bytes kept for showing where a file differs (the digest covers the rest).
@@ -139,24 +140,25 @@ pub struct Body {
     pub kept: Vec<u8>,
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
 impl Body {
     /// An empty body.
     pub fn new() -> Self {
+        let empty = Digest::empty();
         Self {
-            len: 0,
-            hash: FNV_OFFSET,
+            len: empty.len,
+            hash: empty.hash,
             kept: Vec::new(),
         }
     }
 
     /// Adds the next bytes.
     pub fn push(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.hash = (self.hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.len += bytes.len() as u64;
+        let mut digest = Digest {
+            len: self.len,
+            hash: self.hash,
+        };
+        digest.push(bytes);
+        (self.len, self.hash) = (digest.len, digest.hash);
         let room = KEPT_BODY.saturating_sub(self.kept.len());
         self.kept.extend_from_slice(&bytes[..room.min(bytes.len())]);
     }

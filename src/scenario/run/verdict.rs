@@ -1,8 +1,10 @@
 //! What running a scenario yields: the verdict (pass, a failed step with its [`FailKind`], or
 //! an error), tolerated wording warnings, and the clients' transcripts.
 
+use super::deviation::{Deviation, Skipped};
+
 /// What kind of deviation failed a step, decided where it was seen (reports only render it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FailKind {
     /// A wrong frame, or something where nothing was expected.
@@ -35,6 +37,11 @@ pub struct Failure {
     pub actual: Option<String>,
     /// Its bytes as a hex dump.
     pub actual_hex: Option<String>,
+    /// The typed shape of a failed expectation (what was waited for, what came instead);
+    /// `None` for failures that are not an expectation's (a send, the end-of-scenario check).
+    pub deviation: Option<Deviation>,
+    /// What an expectation passed over before it failed, when it passed over anything.
+    pub skipped: Option<Skipped>,
 }
 
 /// A wording difference tolerated outside `--strict`.
@@ -68,6 +75,8 @@ pub struct ScenarioRun {
     pub transcripts: Vec<(String, Vec<String>)>,
     /// How a spawned server ended, when it exited by itself before the scenario was over.
     pub server_exit: Option<String>,
+    /// The file bodies the scenario sent completely (for the files-directory check).
+    pub sent_bodies: Vec<super::Digest>,
 }
 
 impl ScenarioRun {
@@ -78,6 +87,7 @@ impl ScenarioRun {
             warnings: Vec::new(),
             transcripts: Vec::new(),
             server_exit: None,
+            sent_bodies: Vec::new(),
         }
     }
 }
