@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::protocol::ClientFrame;
+use crate::protocol::{ClientFrame, Item, StreamDecoder};
 
 /// A body's length and FNV-1a 64 hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -36,36 +36,36 @@ impl Digest {
     }
 }
 
-/// One client's upload in progress.
+/// One client's uploads, read from everything it sends the way a server reads it: through
+/// the project's decoder, so that after a `0x02` header the next `size` bytes are its body
+/// whatever the scenario wrote them as (body parts, raw bytes, even frames).
 #[derive(Debug, Default)]
 pub struct UploadTracker {
-    /// Body bytes still to come, and the digest so far.
-    pending: Option<(u64, Digest)>,
+    decoder: StreamDecoder<ClientFrame>,
+    /// The digest of the body in progress.
+    body: Option<Digest>,
 }
 
 impl UploadTracker {
-    /// Notes a frame the client sent: a file header starts a body.
-    pub fn frame(&mut self, frame: &ClientFrame, done: &mut BTreeSet<Digest>) {
-        if let ClientFrame::File(header) = frame {
-            self.pending = Some((u64::from(header.size), Digest::empty()));
-            self.finish_if_complete(done);
-        }
-    }
-
-    /// Notes bytes the client sent other than a whole frame (a body part, raw bytes).
-    pub fn bytes(&mut self, bytes: &[u8], done: &mut BTreeSet<Digest>) {
-        if let Some((remaining, digest)) = self.pending.as_mut() {
-            let take = usize::try_from(*remaining).map_or(bytes.len(), |r| r.min(bytes.len()));
-            digest.push(&bytes[..take]);
-            *remaining -= take as u64;
-            self.finish_if_complete(done);
-        }
-    }
-
-    fn finish_if_complete(&mut self, done: &mut BTreeSet<Digest>) {
-        if let Some((0, digest)) = self.pending {
-            done.insert(digest);
-            self.pending = None;
+    /// Notes bytes the client sent; a body that is now complete joins `done`.
+    pub fn sent(&mut self, bytes: &[u8], done: &mut BTreeSet<Digest>) {
+        self.decoder.feed(bytes);
+        while let Some(item) = self.decoder.next_item() {
+            match item {
+                Ok(Item::Frame(ClientFrame::File(_))) => self.body = Some(Digest::empty()),
+                Ok(Item::FileBody(chunk)) => {
+                    if let Some(digest) = self.body.as_mut() {
+                        digest.push(&chunk);
+                    }
+                }
+                Ok(Item::FileEnd) => {
+                    if let Some(digest) = self.body.take() {
+                        done.insert(digest);
+                    }
+                }
+                // Other frames and malformed ones carry no stored body.
+                Ok(Item::Frame(_)) | Err(_) => {}
+            }
         }
     }
 }
@@ -73,23 +73,44 @@ impl UploadTracker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::ClientFileHeader;
+    use crate::protocol::{ClientFileHeader, Frame};
+
+    fn header(size: u32) -> Vec<u8> {
+        ClientFrame::File(ClientFileHeader {
+            filename: "a.txt".into(),
+            size,
+            caption: None,
+        })
+        .to_bytes()
+        .expect("encodable")
+    }
 
     #[test]
     fn a_body_split_over_parts_is_one_digest_and_extra_bytes_are_not_part_of_it() {
         let mut done = BTreeSet::new();
         let mut tracker = UploadTracker::default();
-        let header = ClientFrame::File(ClientFileHeader {
-            filename: "a.txt".into(),
-            size: 5,
-            caption: None,
-        });
-        tracker.frame(&header, &mut done);
-        tracker.bytes(b"he", &mut done);
+        tracker.sent(&header(5), &mut done);
+        tracker.sent(b"he", &mut done);
         assert!(done.is_empty(), "not complete yet");
-        tracker.bytes(b"llo-and-more", &mut done);
+        tracker.sent(b"llo\x00\x02\x03!", &mut done);
         let mut whole = Digest::empty();
         whole.push(b"hello");
+        assert_eq!(done.into_iter().collect::<Vec<_>>(), vec![whole]);
+    }
+
+    #[test]
+    fn a_frame_written_inside_a_body_is_body_bytes() {
+        let mut done = BTreeSet::new();
+        let mut tracker = UploadTracker::default();
+        let text = ClientFrame::Text("t".repeat(10))
+            .to_bytes()
+            .expect("encodable");
+        tracker.sent(&header(8), &mut done);
+        tracker.sent(b"abc", &mut done);
+        tracker.sent(&text, &mut done);
+        let mut whole = Digest::empty();
+        whole.push(b"abc");
+        whole.push(&text[..5]);
         assert_eq!(done.into_iter().collect::<Vec<_>>(), vec![whole]);
     }
 }
