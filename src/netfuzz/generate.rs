@@ -30,7 +30,7 @@ const NOT_MARKED: &str = "^(?:[^~]|$)";
 /// The canary pair's names.
 pub const CANARIES: [&str; 2] = ["canary1", "canary2"];
 /// The pause before the `never` checks.
-const SETTLE: Duration = Duration::from_millis(20);
+pub(super) const SETTLE: Duration = Duration::from_millis(20);
 /// How long each `never` check of a saved reproducer keeps watching (a replay on a slower
 /// machine still sees late arrivals).
 pub const NEVER_WATCH: Duration = Duration::from_millis(150);
@@ -332,7 +332,8 @@ fn bystander_turn(rng: &mut Rng, from: &str, turn: usize, robust: bool) -> Vec<V
 /// Steadies a shrunk session for replay: every `never` step keeps watching for
 /// [`NEVER_WATCH`], the opening connects and a send followed by another client's step are
 /// given a 20 ms settle pause to reach the server first (connections are served concurrently, so
-/// without it their order is a race).
+/// without it their order is a race), and a session that ends without an expectation ends
+/// with a [`NEVER_WATCH`] pause.
 pub fn steady(scenario: &mut Scenario) {
     let client = super::shrink::client_of;
     let mut steps = Vec::new();
@@ -365,6 +366,18 @@ pub fn steady(scenario: &mut Scenario) {
         if settle {
             steps.push(step(Action::Pause(SETTLE)));
         }
+    }
+    // A session that ends without an expectation is judged by the end-of-scenario check,
+    // which sees only what has arrived by then: give the last relays as long as a `never`
+    // check watches, so a replay on a slower machine still sees them.
+    match steps.last().map(|s| &s.action) {
+        Some(Action::Expect(_)) | None => {}
+        Some(Action::Pause(p)) if *p >= NEVER_WATCH => {}
+        Some(Action::Pause(_)) => {
+            steps.pop();
+            steps.push(step(Action::Pause(NEVER_WATCH)));
+        }
+        Some(_) => steps.push(step(Action::Pause(NEVER_WATCH))),
     }
     scenario.steps = steps;
 }

@@ -128,11 +128,14 @@ pub fn judge(run: &ScenarioRun) -> Judgement {
         }
     } else if step.contains("never malformed") || is_malformed(failure) || garbled(run, client) {
         Oracle::Decode
-    } else if everyone_cut_off(run)
+    } else if run.still_accepting == Some(false)
+        || run.server_exit.is_some()
+        || everyone_cut_off(run)
         || ((client.starts_with('b') || client.starts_with(WITNESS)) && cut_off(run, client))
     {
-        // The server closed a bystander or the witness, which never gives it cause, or every
-        // connection at once: it is gone, whichever client noticed first.
+        // The server no longer accepts connections (checked by the runner after a closed
+        // connection), exited, closed a bystander or the witness, which never gives it
+        // cause, or every connection at once: it is gone, whichever client noticed first.
         Oracle::Alive
     } else if step.contains(FLOOD) || client.starts_with(SLOW) {
         Oracle::Stall

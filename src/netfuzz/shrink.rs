@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::coherence::coherent;
+use super::generate::{CANARIES, SETTLE};
 use super::oracle::{judge, Judgement, Oracle};
 use super::probe::{PROBE, WITNESS};
 use super::role::sender_in_step;
@@ -88,6 +89,26 @@ pub(super) fn client_of(action: &Action) -> Option<&str> {
     }
 }
 
+/// A server that is gone fails a newcomer's `connect` every time, whereas which of the
+/// connected clients notices first is up to timing: so every candidate for the `alive`
+/// oracle ends with a canary connecting after a settle pause, unless it already does.
+pub(super) fn ending_with_a_newcomer(mut actions: Vec<Action>) -> Vec<Action> {
+    let is_canary = |n: &str| CANARIES.iter().any(|c| n.starts_with(c));
+    if matches!(actions.last(), Some(Action::Connect(n)) if is_canary(n)) {
+        return actions;
+    }
+    let taken = |n: &str| actions.iter().any(|a| client_of(a) == Some(n));
+    let Some(name) = (0..)
+        .map(|i| format!("{}n{i}", CANARIES[0]))
+        .find(|n| !taken(n))
+    else {
+        return actions;
+    };
+    actions.push(Action::Pause(SETTLE));
+    actions.push(Action::Connect(name));
+    actions
+}
+
 /// Whether `action` expects a chat or file sent under `client`'s name.
 fn expects_from(action: &Action, client: &str) -> bool {
     matches!(action, Action::Expect(e) if !e.never)
@@ -112,6 +133,11 @@ impl Shrinker<'_> {
         if self.spent() || actions.is_empty() || !coherent(&actions) {
             return false;
         }
+        let actions = if self.oracle == Oracle::Alive {
+            ending_with_a_newcomer(actions)
+        } else {
+            actions
+        };
         let mut candidate = self.best.clone();
         candidate.steps = actions
             .into_iter()

@@ -218,6 +218,7 @@ pub async fn run_client_scenario(
         warnings: Vec::new(),
         transcripts,
         server_exit: None,
+        still_accepting: None,
         sent_bodies: Vec::new(),
     }
 }

@@ -145,6 +145,12 @@ pub fn failure_details(outcome: &Outcome) -> String {
                 (_, Some(status)) => {
                     let _ = writeln!(out, "  server:   exited during the scenario ({status})");
                 }
+                _ if outcome.run.still_accepting == Some(false) => {
+                    let _ = writeln!(
+                        out,
+                        "  server:   no longer accepts connections: it is gone, not just this client's connection"
+                    );
+                }
                 _ if outcome.attempts > 1 => {
                     let _ = writeln!(
                         out,

@@ -74,6 +74,7 @@ pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
         "attempts": outcome.attempts,
         "replay": failed.then_some(outcome.replay.as_str()),
         "server_exit": outcome.run.server_exit,
+        "still_accepting": outcome.run.still_accepting,
         "expected_failure_reason": outcome.expected_reason,
         "duration_ms": style.timings.then_some(outcome.duration.as_millis() as u64),
         "warnings": warnings,

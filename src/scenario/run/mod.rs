@@ -126,6 +126,10 @@ pub async fn run_scenario(
             }
         }
     }
+    let still_accepting = match &verdict {
+        Verdict::Fail(f) if f.kind == FailKind::Closed => Some(accepts(addr).await),
+        _ => None,
+    };
     let transcripts = run
         .order
         .iter()
@@ -147,8 +151,22 @@ pub async fn run_scenario(
         warnings: run.warnings,
         transcripts,
         server_exit: None,
+        still_accepting,
         sent_bodies: run.sent_bodies.into_iter().collect(),
     }
+}
+
+/// Whether the server at `addr` still accepts a connection (within half a second); the
+/// connection is closed again at once.
+async fn accepts(addr: SocketAddr) -> bool {
+    matches!(
+        tokio::time::timeout(
+            Duration::from_millis(500),
+            tokio::net::TcpStream::connect(addr)
+        )
+        .await,
+        Ok(Ok(_))
+    )
 }
 
 impl Run<'_> {

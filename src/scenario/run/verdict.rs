@@ -75,6 +75,9 @@ pub struct ScenarioRun {
     pub transcripts: Vec<(String, Vec<String>)>,
     /// How a spawned server ended, when it exited by itself before the scenario was over.
     pub server_exit: Option<String>,
+    /// After the server closed a connection the scenario still used: whether it still
+    /// accepted a new one (`Some(false)`: the server is gone, not just that connection).
+    pub still_accepting: Option<bool>,
     /// The file bodies the scenario sent completely (for the files-directory check).
     pub sent_bodies: Vec<super::Digest>,
 }
@@ -87,6 +90,7 @@ impl ScenarioRun {
             warnings: Vec::new(),
             transcripts: Vec::new(),
             server_exit: None,
+            still_accepting: None,
             sent_bodies: Vec::new(),
         }
     }

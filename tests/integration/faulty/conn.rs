@@ -195,8 +195,10 @@ async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
                 if room.fault == Fault::ExitsOnUnknownType
                     && matches!(error.error, FrameError::UnknownType(_))
                 {
+                    // Like a process that dies: the listener goes first (the accept loop
+                    // drops it), then every connection, this one too, when the loop ends.
                     room.exit.notify_one();
-                    return;
+                    std::future::pending::<()>().await;
                 }
                 let reply = room.reply(id, &format!("Frame ignored: {error}"));
                 room.dispatch(reply).await;

@@ -136,9 +136,12 @@ pub async fn serve(listener: TcpListener, fault: Fault) {
                 connections.spawn(conn::run(socket, room.clone()));
                 while connections.try_join_next().is_some() {}
             }
-            () = room.exit.notified() => return,
+            () = room.exit.notified() => break,
         }
     }
+    // Like a process that dies: nothing listens any more, and every connection is closed.
+    drop(listener);
+    connections.shutdown().await;
 }
 
 /// Starts a faulty server on 127.0.0.1:0; dropping the handle stops it.
