@@ -213,6 +213,10 @@ pub async fn run_all(
 /// [`run_all`], running a scenario that fails unexpectedly again (on a fresh server) up to
 /// `retries.count` times. One that then passes is [`Kind::Flaky`] and keeps its first failing
 /// attempt's details. A known failure (`--expect`) is not retried: failing is what it does.
+///
+/// With more than one job, the scenarios that wait longest start first (see
+/// [`expected_length`]) and a short one never waits behind a long one for a free job;
+/// `progress` still sees the outcomes in input order.
 pub async fn run_all_retrying(
     entries: Vec<Entry>,
     provider: Arc<dyn Provider>,
@@ -223,60 +227,140 @@ pub async fn run_all_retrying(
     mut progress: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
     let jobs = if provider.isolated() { jobs.max(1) } else { 1 };
-    let mut stream = futures_util::stream::iter(entries)
-        .map(|entry| {
-            let provider = provider.clone();
-            let settings = settings.clone();
-            let expectations = expectations.clone();
-            tokio::spawn(async move {
-                let started = Instant::now();
-                let scenario = Arc::new(entry.scenario);
-                let expected_reason = expectations.reason(&entry.id).map(str::to_owned);
-                // A flaky or always-failing scenario reports its first attempt.
-                let (run, server_stderr) = provider.run(&scenario, &settings).await;
-                let mut kind = Kind::of(&run);
-                let mut attempts = 1;
-                while kind.failed() && expected_reason.is_none() && attempts <= retries.count {
-                    attempts += 1;
-                    let (again, _) = provider.run(&scenario, &settings).await;
-                    if again.verdict == Verdict::Pass {
-                        kind = Kind::Flaky;
-                    }
-                }
-                let status = match (kind, expected_reason.is_some()) {
-                    (Kind::Error, _) => Status::Error,
-                    (Kind::Pass, false) => Status::Pass,
-                    (Kind::Pass, true) => Status::Xpass,
-                    (Kind::Flaky, _) if retries.allow_flaky => Status::Pass,
-                    (_, false) => Status::Fail,
-                    (_, true) => Status::Xfail,
-                };
-                let replay =
-                    super::replay::run_command(&scenario.path, &provider.replay_args(), &settings);
-                Outcome {
-                    id: entry.id,
-                    kind,
-                    attempts,
-                    replay,
-                    scenario,
-                    status,
-                    expected_reason,
-                    run,
-                    server_stderr,
-                    duration: started.elapsed(),
-                }
-            })
+    let mut indexed: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
+    if jobs > 1 {
+        indexed.sort_by_key(|(_, e)| std::cmp::Reverse(expected_length(&e.scenario)));
+    }
+    let mut stream = futures_util::stream::iter(indexed)
+        .map(|(index, entry)| {
+            let task = tokio::spawn(run_entry(
+                entry,
+                provider.clone(),
+                settings.clone(),
+                expectations.clone(),
+                retries,
+            ));
+            async move { (index, task.await) }
         })
-        .buffered(jobs);
+        .buffer_unordered(jobs);
+    // Outcomes that finished before an earlier one, by input index (`None`: the task died).
+    let mut early: std::collections::BTreeMap<usize, Option<Outcome>> = Default::default();
+    let mut next = 0;
     let mut outcomes = Vec::new();
-    while let Some(joined) = stream.next().await {
-        match joined {
-            Ok(outcome) => {
+    while let Some((index, joined)) = stream.next().await {
+        let outcome = match joined {
+            Ok(outcome) => Some(outcome),
+            Err(e) => {
+                eprintln!("chat-harness run: a scenario task failed: {e}");
+                None
+            }
+        };
+        early.insert(index, outcome);
+        while let Some(outcome) = early.remove(&next) {
+            if let Some(outcome) = outcome {
                 progress(&outcome);
                 outcomes.push(outcome);
             }
-            Err(e) => eprintln!("chat-harness run: a scenario task failed: {e}"),
+            next += 1;
         }
     }
     outcomes
+}
+
+/// What decides the start order under `-j`: the declared step timeout (only the heavy
+/// scenarios declare one), then the time the scenario spends in pauses and `nothing for` /
+/// `never` windows, which it waits out whatever the server does.
+pub fn expected_length(scenario: &Scenario) -> (Duration, Duration) {
+    use super::model::{Action, Expectation};
+    let waits = scenario
+        .steps
+        .iter()
+        .map(|step| match &step.action {
+            Action::Pause(d) => *d,
+            Action::Expect(e) if e.never => e.timeout.unwrap_or_default(),
+            Action::Expect(e) => e
+                .alternatives
+                .iter()
+                .flatten()
+                .map(|x| match x {
+                    Expectation::Nothing(d) => *d,
+                    _ => Duration::ZERO,
+                })
+                .max()
+                .unwrap_or_default(),
+            _ => Duration::ZERO,
+        })
+        .sum();
+    (scenario.timeout.unwrap_or_default(), waits)
+}
+
+/// Runs one scenario, again on failure as `retries` allows, and classifies it.
+async fn run_entry(
+    entry: Entry,
+    provider: Arc<dyn Provider>,
+    settings: Arc<RunSettings>,
+    expectations: Arc<Expectations>,
+    retries: Retries,
+) -> Outcome {
+    let started = Instant::now();
+    let scenario = Arc::new(entry.scenario);
+    let expected_reason = expectations.reason(&entry.id).map(str::to_owned);
+    // A flaky or always-failing scenario reports its first attempt.
+    let (run, server_stderr) = provider.run(&scenario, &settings).await;
+    let mut kind = Kind::of(&run);
+    let mut attempts = 1;
+    while kind.failed() && expected_reason.is_none() && attempts <= retries.count {
+        attempts += 1;
+        let (again, _) = provider.run(&scenario, &settings).await;
+        if again.verdict == Verdict::Pass {
+            kind = Kind::Flaky;
+        }
+    }
+    let status = match (kind, expected_reason.is_some()) {
+        (Kind::Error, _) => Status::Error,
+        (Kind::Pass, false) => Status::Pass,
+        (Kind::Pass, true) => Status::Xpass,
+        (Kind::Flaky, _) if retries.allow_flaky => Status::Pass,
+        (_, false) => Status::Fail,
+        (_, true) => Status::Xfail,
+    };
+    let replay = super::replay::run_command(&scenario.path, &provider.replay_args(), &settings);
+    Outcome {
+        id: entry.id,
+        kind,
+        attempts,
+        replay,
+        scenario,
+        status,
+        expected_reason,
+        run,
+        server_stderr,
+        duration: started.elapsed(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse_str;
+
+    fn length(text: &str) -> (Duration, Duration) {
+        let scenario = parse_str(text, Path::new("s.chat")).expect("parses");
+        expected_length(&scenario)
+    }
+
+    #[test]
+    fn heavy_and_waiting_scenarios_start_first() {
+        let quick = length("connect a\na> auth a 0\na< auth-ok\n");
+        let waits = length(
+            "connect a\na> auth a 0\na< auth-ok\npause 100ms\na< nothing for 200ms\na< never notice * within 50ms\n",
+        );
+        let heavy = length("timeout: 10s\nconnect a\na> auth a 0\na< auth-ok\n");
+        assert_eq!(quick, (Duration::ZERO, Duration::ZERO));
+        assert_eq!(waits, (Duration::ZERO, Duration::from_millis(350)));
+        assert_eq!(heavy.0, Duration::from_secs(10));
+        let mut order = [quick, waits, heavy];
+        order.sort_by_key(|l| std::cmp::Reverse(*l));
+        assert_eq!(order, [heavy, waits, quick]);
+    }
 }
