@@ -14,26 +14,16 @@ use super::model::{Model, Profile};
 use super::mutate::{self, Attacker, SplicePool};
 use super::probe::{self, Probe};
 use super::rng::Rng;
+use super::role::{ATTACKER, BYSTANDER, CANARIES, SLOW};
 use super::stall;
+use super::steps::{expect, frame, send, step, MARK, SETTLE};
 use crate::protocol::ClientFrame;
 use crate::scenario::model::{
-    Action, Expect, Expectation, FileMatch, FrameMatch, Part, Scenario, Step, TextMatch,
-    TextPattern,
+    Action, Expectation, FileMatch, FrameMatch, Part, Scenario, TextMatch, TextPattern,
 };
-use crate::scenario::writer;
 
-/// Bystander messages start with this, which attackers' texts never do: a chat "from" a
-/// bystander that does not start with it came from someone else.
-pub const MARK: char = '~';
 /// Regex for a chat message that is not a bystander's.
 const NOT_MARKED: &str = "^(?:[^~]|$)";
-/// The canary pair's names.
-pub const CANARIES: [&str; 2] = ["canary1", "canary2"];
-/// The pause before the `never` checks.
-pub(super) const SETTLE: Duration = Duration::from_millis(20);
-/// How long each `never` check of a saved reproducer keeps watching (a replay on a slower
-/// machine still sees late arrivals).
-pub const NEVER_WATCH: Duration = Duration::from_millis(150);
 const OFFSETS: &[i32] = &[0, 3_600, -18_000, 50_400, -50_400, 19_800];
 
 /// How sessions are shaped.
@@ -59,37 +49,8 @@ pub struct Generator {
     pool: SplicePool,
 }
 
-fn step(action: Action) -> Step {
-    Step {
-        line: 0,
-        source: writer::action(&action),
-        iteration: None,
-        action,
-    }
-}
-
-pub(super) fn expect(
-    client: &str,
-    alternatives: Vec<Expectation>,
-    eventually: bool,
-    never: bool,
-) -> Action {
-    Action::Expect(Expect {
-        client: client.to_owned(),
-        alternatives: alternatives.into_iter().map(|e| vec![e]).collect(),
-        eventually,
-        never,
-        strict_wording: false,
-        timeout: None,
-    })
-}
-
 fn regex(pattern: &str) -> TextMatch {
     Regex::new(pattern).map_or(TextMatch::Any, TextMatch::Regex)
-}
-
-pub(super) fn frame(pattern: FrameMatch) -> Expectation {
-    Expectation::Frame(pattern)
 }
 
 impl Generator {
@@ -112,13 +73,13 @@ impl Generator {
         } else {
             format!("{}{:03x}", self.shape.suffix, seed & 0xfff)
         };
-        let bys = [format!("b1{sfx}"), format!("b2{sfx}")];
+        let bys = [format!("{BYSTANDER}1{sfx}"), format!("{BYSTANDER}2{sfx}")];
         let canaries = CANARIES.map(|c| format!("{c}{sfx}"));
         // `core` sends only what core scenarios send: no attackers.
         let attackers_n = if robust { self.shape.attackers } else { 0 };
         let mut attackers: Vec<Attacker> = (1..=attackers_n)
             .map(|i| Attacker {
-                client: format!("x{i}{sfx}"),
+                client: format!("{ATTACKER}{i}{sfx}"),
                 lurker: rng.chance(25),
                 closed: false,
                 stopped: false,
@@ -193,11 +154,7 @@ impl Generator {
         }
         if robust && rng.chance(stall::CHANCE) {
             let from = &bys[rng.below(2)];
-            actions.extend(stall::block(
-                &format!("{}{sfx}", stall::SLOW),
-                from,
-                &witness,
-            ));
+            actions.extend(stall::block(&format!("{SLOW}{sfx}"), from, &witness));
         }
         // The canary pair: the server still serves newcomers (once the attacks have landed).
         actions.push(Action::Pause(SETTLE));
@@ -207,7 +164,7 @@ impl Generator {
         actions.push(Action::IgnoreNotices(canaries[1].clone(), true));
         for name in &canaries {
             let auth = ClientFrame::auth(name.clone(), 0);
-            actions.push(mutate::send(name, vec![Part::Frame(auth)], None));
+            actions.push(send(name, vec![Part::Frame(auth)], None));
             actions.push(expect(
                 name,
                 vec![frame(FrameMatch::AuthOk(TextMatch::Any))],
@@ -216,7 +173,7 @@ impl Generator {
             ));
         }
         let alive = format!("{MARK}alive");
-        actions.push(mutate::send(
+        actions.push(send(
             &canaries[0],
             vec![Part::Frame(ClientFrame::Text(alive.clone()))],
             None,
@@ -327,57 +284,4 @@ fn bystander_turn(rng: &mut Rng, from: &str, turn: usize, robust: bool) -> Vec<V
     };
     let text = format!("{MARK}{from} {turn}{filler}");
     vec![vec![Part::Frame(ClientFrame::Text(text))]]
-}
-
-/// Steadies a shrunk session for replay: every `never` step keeps watching for
-/// [`NEVER_WATCH`], the opening connects and a send followed by another client's step are
-/// given a 20 ms settle pause to reach the server first (connections are served concurrently, so
-/// without it their order is a race), and a session that ends without an expectation ends
-/// with a [`NEVER_WATCH`] pause.
-pub fn steady(scenario: &mut Scenario) {
-    let client = super::shrink::client_of;
-    let mut steps = Vec::new();
-    let n = scenario.steps.len();
-    // Connections are accepted concurrently too: after the opening connects, give the server
-    // a moment to register them all before anyone authenticates (or a broadcast to a
-    // connection it has not registered yet would be missed on one run and not the next).
-    let connects = scenario
-        .steps
-        .iter()
-        .take_while(|s| matches!(s.action, Action::Connect(_)))
-        .count();
-    for i in 0..n {
-        if i == connects && connects >= 2 {
-            steps.push(step(Action::Pause(SETTLE)));
-        }
-        let mut current = scenario.steps[i].clone();
-        if let Action::Expect(e) = &mut current.action {
-            if e.never && e.timeout.is_none() {
-                e.timeout = Some(NEVER_WATCH);
-                current.source = writer::action(&current.action);
-            }
-        }
-        let settle = matches!(current.action, Action::Send(_))
-            && scenario.steps.get(i + 1).is_some_and(|next| {
-                !matches!(next.action, Action::Pause(_))
-                    && client(&next.action) != client(&current.action)
-            });
-        steps.push(current);
-        if settle {
-            steps.push(step(Action::Pause(SETTLE)));
-        }
-    }
-    // A session that ends without an expectation is judged by the end-of-scenario check,
-    // which sees only what has arrived by then: give the last relays as long as a `never`
-    // check watches, so a replay on a slower machine still sees them.
-    match steps.last().map(|s| &s.action) {
-        Some(Action::Expect(_)) | None => {}
-        Some(Action::Pause(p)) if *p >= NEVER_WATCH => {}
-        Some(Action::Pause(_)) => {
-            steps.pop();
-            steps.push(step(Action::Pause(NEVER_WATCH)));
-        }
-        Some(_) => steps.push(step(Action::Pause(NEVER_WATCH))),
-    }
-    scenario.steps = steps;
 }

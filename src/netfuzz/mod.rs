@@ -15,6 +15,8 @@ pub mod rng;
 pub mod role;
 pub mod shrink;
 pub mod stall;
+pub mod steady;
+pub mod steps;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -254,7 +256,7 @@ async fn minimise(
     for _ in 0..PASSES {
         let (shrunk, _) = shrink::shrink(exec, session.clone(), oracle, budget).await;
         small = shrunk;
-        generate::steady(&mut small);
+        steady::steady(&mut small);
         reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
         if reproduced > 0 || Instant::now() >= budget.until {
             break;

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use regex::Regex;
 
-use super::generate::expect;
+use super::steps::expect;
 use crate::core::{ConnId, Core, Limits, MemorySpool, Now, Output};
 use crate::protocol::{Frame, Item, ServerFrame, StreamDecoder};
 use crate::scenario::model::{

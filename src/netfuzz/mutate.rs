@@ -9,8 +9,9 @@
 use std::time::Duration;
 
 use super::rng::Rng;
+use super::steps::send;
 use crate::protocol::{ClientFileHeader, ClientFrame, Frame};
-use crate::scenario::model::{Action, BodySource, Chunking, Part, Send};
+use crate::scenario::model::{Action, BodySource, Chunking, Part};
 
 /// Largest file body an attacker sends.
 const MAX_BODY: u64 = 70_000;
@@ -363,14 +364,4 @@ pub fn turn(
         _ => Chunking::default(),
     };
     vec![send(&me, parts, Some(chunking))]
-}
-
-/// A send step.
-pub fn send(client: &str, parts: Vec<Part>, chunking: Option<Chunking>) -> Action {
-    Action::Send(Send {
-        client: client.to_owned(),
-        parts,
-        chunking: chunking.unwrap_or_default(),
-        timeout: None,
-    })
 }

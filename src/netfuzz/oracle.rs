@@ -6,11 +6,12 @@
 
 use std::fmt;
 
-use super::generate::CANARIES;
-use super::probe::{PROBE, WITNESS};
-use super::role::{sender_in_step, Role};
-use super::stall::{FLOOD, SLOW};
-use crate::scenario::run::{Failure, ScenarioRun, Verdict};
+use super::role::Role;
+use super::stall::FLOOD;
+use super::steps::expected_sender;
+use crate::protocol::ClientFrame;
+use crate::scenario::model::{Action, Expectation, FrameMatch, Part, Scenario, TextMatch};
+use crate::scenario::run::{Failure, Got, ScenarioRun, Verdict};
 
 /// Which invariant a session broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -108,74 +109,103 @@ pub enum Judgement {
     Error(String),
 }
 
-/// Attributes a run's verdict to an oracle. A failing client that had received bytes the
+/// Attributes a run of `scenario` to an oracle, by the failing step (typed, looked up in
+/// `scenario`) and the role of its client. A failing client that had received bytes the
 /// decoder rejected is a decode failure, whichever of its steps noticed first.
-pub fn judge(run: &ScenarioRun) -> Judgement {
+pub fn judge(scenario: &Scenario, run: &ScenarioRun) -> Judgement {
     let failure = match &run.verdict {
         Verdict::Pass => return Judgement::Clean,
         Verdict::Error(e) => return Judgement::Error(e.clone()),
         Verdict::Fail(f) => f,
     };
     let client = failure.client.as_deref().unwrap_or("");
-    let step = failure.step.as_str();
-    let oracle = if CANARIES.iter().any(|c| client.starts_with(c)) {
-        if step.starts_with("connect") {
+    let role = Role::of(client);
+    // `None` for the end-of-scenario check, which is no step of the scenario.
+    let action = scenario
+        .steps
+        .iter()
+        .find(|s| s.line == failure.line && s.source == failure.step)
+        .map(|s| &s.action);
+    let expect = match action {
+        Some(Action::Expect(e)) => Some(e),
+        _ => None,
+    };
+    let wants = |pattern: fn(&Expectation) -> bool| {
+        expect.is_some_and(|e| e.alternatives.iter().flatten().any(pattern))
+    };
+    let never_malformed =
+        expect.is_some_and(|e| e.never) && wants(|x| matches!(x, Expectation::Malformed));
+    let oracle = if role == Role::Canary {
+        if matches!(action, Some(Action::Connect(_))) {
             Oracle::Alive
-        } else if step.contains("never malformed") {
+        } else if never_malformed {
             Oracle::Decode
         } else {
             Oracle::Canary
         }
-    } else if step.contains("never malformed") || is_malformed(failure) || garbled(run, client) {
+    } else if never_malformed || is_malformed(failure) || garbled(run, client) {
         Oracle::Decode
     } else if run.still_accepting == Some(false)
         || run.server_exit.is_some()
         || everyone_cut_off(run)
-        || ((client.starts_with('b') || client.starts_with(WITNESS)) && cut_off(run, client))
+        || (matches!(role, Role::Bystander | Role::Witness) && cut_off(run, client))
     {
         // The server no longer accepts connections (checked by the runner after a closed
         // connection), exited, closed a bystander or the witness, which never gives it
         // cause, or every connection at once: it is gone, whichever client noticed first.
         Oracle::Alive
-    } else if step.contains(FLOOD) || client.starts_with(SLOW) {
+    } else if role == Role::Slow || action.is_some_and(floods) {
         Oracle::Stall
-    } else if client.starts_with(PROBE) {
+    } else if role == Role::Probe {
         Oracle::Semantics
-    } else if client.starts_with(WITNESS) {
-        let from_bystander = sender_in_step(step).map(Role::of) == Some(Role::Bystander);
-        if step.contains(" uploaded file ") {
+    } else if role == Role::Witness {
+        let from_bystander =
+            action.and_then(expected_sender).map(Role::of) == Some(Role::Bystander);
+        if wants(is_upload_notice) {
             // An upload's notice follows its relay: a damaged relay swallows it.
             Oracle::Relay
-        } else if step.contains("< eventually notice ") {
+        } else if expect.is_some_and(|e| e.eventually)
+            && wants(|x| matches!(x, Expectation::Frame(FrameMatch::Notice(_))))
+        {
             Oracle::Notice
-        } else if step.contains("< auth-ok")
-            || step.contains("< eventually file from ")
-            || (step.contains("< eventually chat from ") && from_bystander)
+        } else if wants(|x| matches!(x, Expectation::Frame(FrameMatch::AuthOk(_))))
+            || (expect.is_some_and(|e| e.eventually)
+                && wants(|x| matches!(x, Expectation::Frame(FrameMatch::File(_)))))
+            || (expect.is_some_and(|e| e.eventually)
+                && wants(|x| matches!(x, Expectation::Frame(FrameMatch::Chat { .. })))
+                && from_bystander)
         {
             Oracle::Relay
         } else {
             // The probe's relays and the chat that checks its offset.
             Oracle::Semantics
         }
-    } else if client.starts_with('x') {
-        if step.contains("< never") {
+    } else if role == Role::Attacker {
+        if expect.is_some_and(|e| e.never) {
             Oracle::Leak
         } else {
             return Judgement::AttackerOnly;
         }
-    } else if step.contains("< never chat from") || step.contains("< never file from") {
+    } else if expect.is_some_and(|e| e.never)
+        && wants(|x| {
+            matches!(
+                x,
+                Expectation::Frame(FrameMatch::Chat { .. } | FrameMatch::File(_))
+            )
+        })
+    {
         // `bN< never chat from bN *` and `bN< never file from bN *` are the echo checks; the
         // other bystander's name is the impostor check.
-        if sender_in_step(step) == Some(client) {
+        if action.and_then(expected_sender) == Some(client) {
             Oracle::Echo
         } else {
             Oracle::Impostor
         }
-    } else if step.contains("< auth-ok")
+    } else if wants(|x| matches!(x, Expectation::Frame(FrameMatch::AuthOk(_))))
         && failure
-            .actual
-            .as_deref()
-            .is_some_and(|a| a.starts_with("0x03 text \"<"))
+            .deviation
+            .as_ref()
+            .is_some_and(|d| matches!(d.received, Got::Notice | Got::Chat))
     {
         // A bystander got a broadcast before its own auth was accepted.
         Oracle::Leak
@@ -183,6 +213,27 @@ pub fn judge(run: &ScenarioRun) -> Judgement {
         Oracle::Relay
     };
     Judgement::Found(oracle, failure.clone())
+}
+
+/// Whether a step belongs to the stall layer: the flood's send, or the check of its last
+/// message.
+fn floods(action: &Action) -> bool {
+    let flood_text = |t: &str| t.starts_with(FLOOD);
+    match action {
+        Action::Send(s) => s
+            .parts
+            .iter()
+            .any(|p| matches!(p, Part::Frame(ClientFrame::Text(t)) if flood_text(t))),
+        Action::Expect(e) => e.alternatives.iter().flatten().any(|x| {
+            matches!(x, Expectation::Frame(FrameMatch::Chat { message: TextMatch::Exact(m), .. }) if flood_text(m))
+        }),
+        _ => false,
+    }
+}
+
+/// Whether an expectation is the notice of an upload (`… uploaded file …`).
+fn is_upload_notice(x: &Expectation) -> bool {
+    matches!(x, Expectation::Frame(FrameMatch::Notice(TextMatch::Exact(t))) if t.contains(" uploaded file "))
 }
 
 /// Whether every connection still open (not closed, reset or half-closed by its own client)
@@ -200,7 +251,7 @@ fn everyone_cut_off(run: &ScenarioRun) -> bool {
         })
         .collect();
     open.iter()
-        .filter(|(name, _)| !name.starts_with('x'))
+        .filter(|(name, _)| Role::of(name) != Role::Attacker)
         .count()
         >= 2
         && open.iter().all(|(name, _)| cut_off(run, name))
@@ -223,9 +274,9 @@ fn garbled(run: &ScenarioRun, client: &str) -> bool {
 
 fn is_malformed(failure: &Failure) -> bool {
     failure
-        .actual
-        .as_deref()
-        .is_some_and(|a| a.starts_with("undecodable frame"))
+        .deviation
+        .as_ref()
+        .is_some_and(|d| d.received == Got::Malformed)
 }
 
 /// A one-line account of a failure, for reports and reproducer comments.

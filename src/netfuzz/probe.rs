@@ -9,17 +9,13 @@
 //! files with captions — and each action is followed by the outcome the model gives, at the
 //! probe and at the witness. A probe's closed connection is a finding.
 
-use super::generate::{expect, MARK};
 use super::model::{Model, Profile};
-use super::mutate::send;
 use super::rng::Rng;
+use super::role::{PROBE, RENAMED_PROBE, WITNESS};
+use super::steps::{expect, send, MARK};
 use crate::protocol::{ClientFileHeader, ClientFrame, Frame};
 use crate::scenario::model::{Action, BodySource, Chunking, Expectation, Part};
 
-/// The witness's client name (before the session's suffix).
-pub const WITNESS: &str = "w1";
-/// The probe's client name (before the session's suffix).
-pub const PROBE: &str = "p1";
 /// Largest offset Part 2 accepts, in seconds (±14 h).
 const MAX_OFFSET: i32 = 50_400;
 /// The longest text a frame carries: its relay, with a time prefix and a name, cannot fit.
@@ -117,7 +113,7 @@ impl Probe {
         for _ in 0..if robust { rng.below(3) } else { 0 } {
             let refused = match rng.below(4) {
                 0 => ClientFrame::Text(format!("{MARK}{PROBE} early")),
-                1 => ClientFrame::rename(&format!("q0{}", self.sfx)),
+                1 => ClientFrame::rename(&format!("{RENAMED_PROBE}0{}", self.sfx)),
                 2 => ClientFrame::auth(
                     p.clone(),
                     *rng.pick(&[MAX_OFFSET + 1, -MAX_OFFSET - 1, 86_400]),
@@ -180,7 +176,7 @@ impl Probe {
         match rng.below(14) {
             0..=2 => {
                 self.renames += 1;
-                let new = format!("q{}{}", self.renames, self.sfx);
+                let new = format!("{RENAMED_PROBE}{}{}", self.renames, self.sfx);
                 let current = model.name_of(&p).unwrap_or_default().to_owned();
                 let payload = match rng.below(3) {
                     0 => format!(">>chname<< {new}"),

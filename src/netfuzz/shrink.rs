@@ -11,11 +11,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::coherence::coherent;
-use super::generate::{CANARIES, SETTLE};
 use super::oracle::{judge, Judgement, Oracle};
-use super::probe::{PROBE, WITNESS};
-use super::role::sender_in_step;
-use super::stall::{FLOOD, SLOW};
+use super::role::{Role, CANARIES};
+use super::stall::FLOOD;
+use super::steps::{client_of, expected_sender, step, SETTLE};
 use crate::protocol::ClientFrame;
 use crate::scenario::model::{Action, BodySource, Chunking, Part, Scenario, Send};
 use crate::scenario::run::RunSettings;
@@ -41,7 +40,7 @@ impl Exec {
             Err(e) => return (Judgement::Error(format!("unparsable session: {e}")), None),
         };
         let (run, stderr) = self.provider.run(&parsed, &self.settings).await;
-        (judge(&run), stderr)
+        (judge(&parsed, &run), stderr)
     }
 
     /// Whether `scenario` still fails `oracle`.
@@ -63,38 +62,20 @@ pub struct Budget {
 /// form is the check (a halved malformed frame would be no frame at all, a file without its
 /// body is never relayed), so they are dropped or kept whole, never simplified.
 fn layer_send(send: &Send) -> bool {
-    send.client.starts_with('b')
-        || send.client.starts_with(PROBE)
-        || send.client.starts_with(WITNESS)
-        || send
-            .parts
-            .iter()
-            .any(|p| matches!(p, Part::Frame(ClientFrame::Text(t)) if t.starts_with(FLOOD)))
-}
-
-/// The client a step belongs to (none for a pause).
-pub(super) fn client_of(action: &Action) -> Option<&str> {
-    match action {
-        Action::Connect(n)
-        | Action::Close(n)
-        | Action::Reset(n)
-        | Action::HalfClose(n)
-        | Action::Reading(n, _)
-        | Action::IgnoreNotices(n, _)
-        | Action::ReadSlowly { client: n, .. }
-        | Action::PauseReading(n, _) => Some(n),
-        Action::Send(s) => Some(&s.client),
-        Action::Expect(e) => Some(&e.client),
-        Action::Pause(_) => None,
-    }
+    matches!(
+        Role::of(&send.client),
+        Role::Bystander | Role::Probe | Role::Witness
+    ) || send
+        .parts
+        .iter()
+        .any(|p| matches!(p, Part::Frame(ClientFrame::Text(t)) if t.starts_with(FLOOD)))
 }
 
 /// A server that is gone fails a newcomer's `connect` every time, whereas which of the
 /// connected clients notices first is up to timing: so every candidate for the `alive`
 /// oracle ends with a canary connecting after a settle pause, unless it already does.
 pub(super) fn ending_with_a_newcomer(mut actions: Vec<Action>) -> Vec<Action> {
-    let is_canary = |n: &str| CANARIES.iter().any(|c| n.starts_with(c));
-    if matches!(actions.last(), Some(Action::Connect(n)) if is_canary(n)) {
+    if matches!(actions.last(), Some(Action::Connect(n)) if Role::of(n) == Role::Canary) {
         return actions;
     }
     let taken = |n: &str| actions.iter().any(|a| client_of(a) == Some(n));
@@ -111,8 +92,7 @@ pub(super) fn ending_with_a_newcomer(mut actions: Vec<Action>) -> Vec<Action> {
 
 /// Whether `action` expects a chat or file sent under `client`'s name.
 fn expects_from(action: &Action, client: &str) -> bool {
-    matches!(action, Action::Expect(e) if !e.never)
-        && sender_in_step(&writer::action(action)) == Some(client)
+    matches!(action, Action::Expect(e) if !e.never) && expected_sender(action) == Some(client)
 }
 
 struct Shrinker<'a> {
@@ -139,15 +119,7 @@ impl Shrinker<'_> {
             actions
         };
         let mut candidate = self.best.clone();
-        candidate.steps = actions
-            .into_iter()
-            .map(|action| crate::scenario::model::Step {
-                line: 0,
-                source: writer::action(&action),
-                iteration: None,
-                action,
-            })
-            .collect();
+        candidate.steps = actions.into_iter().map(step).collect();
         // Kept only when it fails twice: a candidate that fails by luck of timing would make
         // a flaky reproducer.
         for _ in 0..2 {
@@ -201,8 +173,8 @@ impl Shrinker<'_> {
         let mut progress = false;
         // The well-behaved clients are tied together by their checks (the witness checks the
         // probe's notices, the probe the witness's chat), so try them in groups first.
-        let layer = |c: &String| [PROBE, WITNESS, SLOW].iter().any(|p| c.starts_with(p));
-        let bystander = |c: &String| c.starts_with('b');
+        let layer = |c: &String| Role::of(c).is_layer();
+        let bystander = |c: &String| Role::of(c) == Role::Bystander;
         let groups: [Vec<String>; 3] = [
             clients
                 .iter()

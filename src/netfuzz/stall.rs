@@ -7,13 +7,10 @@
 
 use std::time::Duration;
 
-use super::generate::{expect, frame, MARK};
-use super::mutate::send;
+use super::steps::{expect, frame, send, MARK};
 use crate::protocol::ClientFrame;
 use crate::scenario::model::{Action, Chunking, FrameMatch, Part, TextMatch};
 
-/// The slow client's name (before the session's suffix).
-pub const SLOW: &str = "s1";
 /// The flood's last message starts with this; steps that carry it belong to the layer.
 pub const FLOOD: &str = "~flood";
 /// Percent of sessions with a stall block (each takes about 0.3 s).

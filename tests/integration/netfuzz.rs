@@ -273,7 +273,7 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
         let (addr, server) = faulty::start(fault).await;
         let run = run_scenario(&scenario, addr, &RunSettings::default()).await;
         server.abort();
-        let judgement = judge(&run);
+        let judgement = judge(&scenario, &run);
         let same = matches!(&judgement, Judgement::Found(o, _) if *o == finding.oracle);
         tries.push(judgement);
         if same {
