@@ -117,86 +117,33 @@ pub async fn run(
     server: Server,
     shape: &Shape,
     common: &Common,
-    mut progress: impl FnMut(u64, u64),
+    progress: impl FnMut(u64, u64),
 ) -> Result<Report, SetupError> {
-    let n = shape.receivers;
-    let s_count = shape.senders;
     let shared = Arc::new(Shared {
         start: Instant::now(),
-        receivers: n as u64,
+        receivers: shape.receivers as u64,
         messages: u64::from(shape.messages),
-        senders: s_count,
-        delivered: (0..s_count).map(|_| AtomicU64::new(0)).collect(),
-        want: (0..s_count).map(|_| AtomicU64::new(NONE)).collect(),
-        wake: (0..s_count).map(|_| Notify::new()).collect(),
+        senders: shape.senders,
+        delivered: (0..shape.senders).map(|_| AtomicU64::new(0)).collect(),
+        want: (0..shape.senders).map(|_| AtomicU64::new(NONE)).collect(),
+        wake: (0..shape.senders).map(|_| Notify::new()).collect(),
         notices: AtomicU64::new(0),
         stopping: AtomicBool::new(false),
         errors: std::sync::Mutex::new(Vec::new()),
     });
     let (stop_tx, stop_rx) = watch::channel(false);
     let setup_start = Instant::now();
-    let mut readers = Vec::with_capacity(n);
-    let mut writers = Vec::with_capacity(n);
-    let mut senders = Vec::with_capacity(s_count);
-    let mut settling = !common.settle.is_zero();
-    for i in 0..n + s_count {
-        let is_sender = i >= n;
-        let name = if is_sender {
-            format!("{}s{}", common.name_prefix, i - n)
-        } else {
-            format!("{}r{i}", common.name_prefix)
-        };
-        let conn = login(server.addr, &name, common.timeout).await?;
-        let (reader, writer) = conn.split();
-        let task = receive(
-            reader.into_batch(),
-            shared.clone(),
-            is_sender,
-            stop_rx.clone(),
-        );
-        if is_sender {
-            tokio::spawn(task);
-            senders.push(writer);
-        } else {
-            readers.push(tokio::spawn(task));
-            writers.push(writer);
-        }
-        if settling && i > 0 {
-            settling = settle(&shared.notices, i as u64, common.settle).await;
-        }
-    }
+    let cast = log_in_everyone(&server, shape, common, &shared, &stop_rx).await?;
     let setup_s = secs(setup_start.elapsed());
     let server_cpu0 = server.cpu();
     let client_cpu0 = super::cpu::self_cpu();
     let send_start = shared.now_ns();
-    for (s, writer) in senders.into_iter().enumerate() {
+    for (s, writer) in cast.senders.into_iter().enumerate() {
         let (shared, shape, stall) = (shared.clone(), shape.clone(), common.stall);
         tokio::spawn(async move { send(writer, s, &shape, &shared, stall).await });
     }
     let expected = shared.receivers * shared.senders as u64 * shared.messages;
-    let deadline = Instant::now() + common.timeout;
-    let (mut last, mut last_change) = (0, Instant::now());
-    loop {
-        let total = shared.total();
-        progress(total, expected);
-        if total >= expected {
-            break;
-        }
-        if total != last {
-            (last, last_change) = (total, Instant::now());
-        } else if last_change.elapsed() >= common.stall {
-            shared.error(format!(
-                "no progress for {:?} at {total} of {expected} deliveries",
-                common.stall
-            ));
-            break;
-        }
-        if Instant::now() >= deadline {
-            shared.error(format!("timed out after {:?}", common.timeout));
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    watch_deliveries(&shared, expected, common, progress).await;
     let server_cpu = server_cpu0.zip(server.cpu()).map(|(a, b)| secs(b - a));
     let client_cpu = client_cpu0
         .zip(super::cpu::self_cpu())
@@ -218,6 +165,113 @@ pub async fn run(
         client_cpu_s: client_cpu,
         setup_s,
     };
+    let last_ns = collect_receivers(cast.readers, &shared, &mut report, send_start).await;
+    drop(cast.writers);
+    report.seconds = (last_ns - send_start) as f64 / 1e9;
+    if report.seconds > 0.0 {
+        report.msgs_per_s = report.delivered as f64 / report.seconds;
+        report.mb_per_s = report.msgs_per_s * shape.size as f64 / 1e6;
+    }
+    report.errors = shared.errors.lock().map(|e| e.clone()).unwrap_or_default();
+    Ok(report)
+}
+
+/// The logged-in connections of a run.
+struct Cast {
+    /// Each receiver's reading task.
+    readers: Vec<tokio::task::JoinHandle<super::flow::Received>>,
+    /// The receivers' write halves, kept open until the end.
+    writers: Vec<FrameWriter>,
+    /// The senders' write halves.
+    senders: Vec<FrameWriter>,
+}
+
+/// Logs in the receivers, then the senders, one at a time (settling on each join notice
+/// when asked to), and starts each one's reading task.
+async fn log_in_everyone(
+    server: &Server,
+    shape: &Shape,
+    common: &Common,
+    shared: &Arc<Shared>,
+    stop_rx: &watch::Receiver<bool>,
+) -> Result<Cast, SetupError> {
+    let n = shape.receivers;
+    let mut cast = Cast {
+        readers: Vec::with_capacity(n),
+        writers: Vec::with_capacity(n),
+        senders: Vec::with_capacity(shape.senders),
+    };
+    let mut settling = !common.settle.is_zero();
+    for i in 0..n + shape.senders {
+        let is_sender = i >= n;
+        let name = if is_sender {
+            format!("{}s{}", common.name_prefix, i - n)
+        } else {
+            format!("{}r{i}", common.name_prefix)
+        };
+        let conn = login(server.addr, &name, common.timeout).await?;
+        let (reader, writer) = conn.split();
+        let task = receive(
+            reader.into_batch(),
+            shared.clone(),
+            is_sender,
+            stop_rx.clone(),
+        );
+        if is_sender {
+            tokio::spawn(task);
+            cast.senders.push(writer);
+        } else {
+            cast.readers.push(tokio::spawn(task));
+            cast.writers.push(writer);
+        }
+        if settling && i > 0 {
+            settling = settle(&shared.notices, i as u64, common.settle).await;
+        }
+    }
+    Ok(cast)
+}
+
+/// Waits until every delivery is in, no delivery came for `common.stall`, or the run's
+/// timeout passed (the last two are recorded as errors); reports progress meanwhile.
+async fn watch_deliveries(
+    shared: &Shared,
+    expected: u64,
+    common: &Common,
+    mut progress: impl FnMut(u64, u64),
+) {
+    let deadline = Instant::now() + common.timeout;
+    let (mut last, mut last_change) = (0, Instant::now());
+    loop {
+        let total = shared.total();
+        progress(total, expected);
+        if total >= expected {
+            return;
+        }
+        if total != last {
+            (last, last_change) = (total, Instant::now());
+        } else if last_change.elapsed() >= common.stall {
+            shared.error(format!(
+                "no progress for {:?} at {total} of {expected} deliveries",
+                common.stall
+            ));
+            return;
+        }
+        if Instant::now() >= deadline {
+            shared.error(format!("timed out after {:?}", common.timeout));
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Adds up what each receiver counted (losses, copies, reorders, latency); returns when the
+/// last delivery came, in the run's nanoseconds.
+async fn collect_receivers(
+    readers: Vec<tokio::task::JoinHandle<super::flow::Received>>,
+    shared: &Shared,
+    report: &mut Report,
+    send_start: u64,
+) -> u64 {
     let mut latency = new_histogram();
     let mut last_ns = send_start;
     for handle in readers {
@@ -236,16 +290,8 @@ pub async fn run(
             Err(e) => shared.error(format!("a receiver task failed: {e}")),
         }
     }
-    drop(writers);
-    let elapsed_ns = last_ns - send_start;
-    report.seconds = elapsed_ns as f64 / 1e9;
-    if report.seconds > 0.0 {
-        report.msgs_per_s = report.delivered as f64 / report.seconds;
-        report.mb_per_s = report.msgs_per_s * shape.size as f64 / 1e6;
-    }
     report.latency = Latency::from_histogram(&latency);
-    report.errors = shared.errors.lock().map(|e| e.clone()).unwrap_or_default();
-    Ok(report)
+    last_ns
 }
 
 /// One sender: stamps and sends its messages at the shape's pace.

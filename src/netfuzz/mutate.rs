@@ -243,86 +243,106 @@ fn damage(rng: &mut Rng, piece: &mut Piece, lurker: bool) {
     }
 }
 
-/// One turn of `attacker`: the steps it takes.
+/// One turn of `attacker`: the steps it takes. Sometimes a connection-level act; otherwise
+/// one or two frames from the model, damaged at message, field and transport level.
 pub fn turn(
     rng: &mut Rng,
     attacker: &mut Attacker,
     steal: &[String],
     pool: &mut SplicePool,
 ) -> Vec<Action> {
-    let me = attacker.client.clone();
     if rng.chance(12) {
-        return match rng.below(4) {
-            0 => {
-                // A client that stops reading, or starts again.
-                attacker.stopped = !attacker.stopped;
-                vec![Action::Reading(me, !attacker.stopped)]
-            }
-            1 => {
-                attacker.closed = true;
-                vec![Action::HalfClose(me)]
-            }
-            _ => {
-                attacker.closed = true;
-                // A reset, sometimes in the middle of a frame.
-                let mut steps = Vec::new();
-                if rng.chance(50) {
-                    let piece = base(rng, attacker, steal);
-                    let cut = 1 + rng.below(piece.bytes.len().max(2) - 1);
-                    steps.push(send(
-                        &me,
-                        vec![Part::Raw(piece.bytes[..cut].to_vec())],
-                        None,
-                    ));
-                }
-                steps.push(Action::Reset(me));
-                steps
-            }
-        };
+        return connection_turn(rng, attacker, steal);
     }
     let mut pieces: Vec<Piece> = (0..rng.range(1, 3))
         .map(|_| base(rng, attacker, steal))
         .collect();
-    // Message level.
     if rng.chance(35) {
-        match rng.below(5) {
-            0 if pieces.len() > 1 => {
-                pieces.remove(rng.below(pieces.len()));
-            }
-            1 => pieces.push(pieces[rng.below(pieces.len())].clone()),
-            2 if pieces.len() > 1 => {
-                let last = pieces.len() - 1;
-                pieces.swap(0, last);
-            }
-            3 if !pool.0.is_empty() => {
-                let bytes = pool.0[rng.below(pool.0.len())].clone();
-                if !(attacker.lurker && bytes.get(2) == Some(&0)) && bytes.len() >= 3 {
-                    pieces.insert(
-                        rng.below(pieces.len() + 1),
-                        Piece {
-                            bytes,
-                            typed: None,
-                            body: None,
-                        },
-                    );
-                }
-            }
-            _ => {
-                // Wrong state: a rename right after an exit.
-                pieces
-                    .push(Piece::typed(ClientFrame::exit()).unwrap_or_else(|| Piece::raw(1, b"")));
-                pieces.push(Piece::raw(4, b">>chname<< late"));
-            }
-        }
+        message_level(rng, &mut pieces, attacker.lurker, pool);
     }
-    // Field level.
     for piece in &mut pieces {
         if rng.chance(30) {
             damage(rng, piece, attacker.lurker);
         }
     }
+    let parts = parts_of(rng, &pieces, attacker, pool);
+    let total: usize = pieces.iter().map(|p| p.bytes.len()).sum();
+    let chunking = transport_level(rng, total);
+    vec![send(&attacker.client, parts, Some(chunking))]
+}
+
+/// Stop or resume reading, half-close, or reset (sometimes in the middle of a frame).
+fn connection_turn(rng: &mut Rng, attacker: &mut Attacker, steal: &[String]) -> Vec<Action> {
+    let me = attacker.client.clone();
+    match rng.below(4) {
+        0 => {
+            attacker.stopped = !attacker.stopped;
+            vec![Action::Reading(me, !attacker.stopped)]
+        }
+        1 => {
+            attacker.closed = true;
+            vec![Action::HalfClose(me)]
+        }
+        _ => {
+            attacker.closed = true;
+            let mut steps = Vec::new();
+            if rng.chance(50) {
+                let piece = base(rng, attacker, steal);
+                let cut = 1 + rng.below(piece.bytes.len().max(2) - 1);
+                steps.push(send(
+                    &me,
+                    vec![Part::Raw(piece.bytes[..cut].to_vec())],
+                    None,
+                ));
+            }
+            steps.push(Action::Reset(me));
+            steps
+        }
+    }
+}
+
+/// Message-level damage: drop, repeat or swap frames, splice one seen before, or act in
+/// the wrong state (a rename right after an exit).
+fn message_level(rng: &mut Rng, pieces: &mut Vec<Piece>, lurker: bool, pool: &SplicePool) {
+    match rng.below(5) {
+        0 if pieces.len() > 1 => {
+            pieces.remove(rng.below(pieces.len()));
+        }
+        1 => pieces.push(pieces[rng.below(pieces.len())].clone()),
+        2 if pieces.len() > 1 => {
+            let last = pieces.len() - 1;
+            pieces.swap(0, last);
+        }
+        3 if !pool.0.is_empty() => {
+            let bytes = pool.0[rng.below(pool.0.len())].clone();
+            if !(lurker && bytes.get(2) == Some(&0)) && bytes.len() >= 3 {
+                pieces.insert(
+                    rng.below(pieces.len() + 1),
+                    Piece {
+                        bytes,
+                        typed: None,
+                        body: None,
+                    },
+                );
+            }
+        }
+        _ => {
+            pieces.push(Piece::typed(ClientFrame::exit()).unwrap_or_else(|| Piece::raw(1, b"")));
+            pieces.push(Piece::raw(4, b">>chname<< late"));
+        }
+    }
+}
+
+/// The send's parts: each frame (typed when it still is one), then a file header's body,
+/// sometimes of the wrong length. The frames go to the splice pool.
+fn parts_of(
+    rng: &mut Rng,
+    pieces: &[Piece],
+    attacker: &mut Attacker,
+    pool: &mut SplicePool,
+) -> Vec<Part> {
     let mut parts = Vec::new();
-    for piece in &pieces {
+    for piece in pieces {
         pool.keep(&piece.bytes, rng);
         if piece.kind() == Some(1) {
             attacker.closed = true;
@@ -342,9 +362,12 @@ pub fn turn(
             }
         }
     }
-    let total: usize = pieces.iter().map(|p| p.bytes.len()).sum();
-    // Transport level.
-    let chunking = match rng.below(10) {
+    parts
+}
+
+/// Transport-level damage: byte by byte, or split at random points with pauses.
+fn transport_level(rng: &mut Rng, total: usize) -> Chunking {
+    match rng.below(10) {
         0 if total < 1_500 => Chunking {
             chunk: Some(1),
             ..Chunking::default()
@@ -362,6 +385,5 @@ pub fn turn(
             }
         }
         _ => Chunking::default(),
-    };
-    vec![send(&me, parts, Some(chunking))]
+    }
 }

@@ -10,7 +10,7 @@ use super::role::Role;
 use super::stall::FLOOD;
 use super::steps::expected_sender;
 use crate::protocol::ClientFrame;
-use crate::scenario::model::{Action, Expectation, FrameMatch, Part, Scenario, TextMatch};
+use crate::scenario::model::{Action, Expect, Expectation, FrameMatch, Part, Scenario, TextMatch};
 use crate::scenario::run::{Failure, Got, ScenarioRun, Verdict};
 
 /// Which invariant a session broke.
@@ -109,6 +109,33 @@ pub enum Judgement {
     Error(String),
 }
 
+/// The step that failed, typed: `None` for the end-of-scenario check, which is no step.
+struct FailedStep<'a> {
+    action: Option<&'a Action>,
+    expect: Option<&'a Expect>,
+}
+
+impl FailedStep<'_> {
+    /// Whether any alternative of the failed expectation matches `pattern`.
+    fn wants(&self, pattern: fn(&Expectation) -> bool) -> bool {
+        self.expect
+            .is_some_and(|e| e.alternatives.iter().flatten().any(pattern))
+    }
+
+    fn never(&self) -> bool {
+        self.expect.is_some_and(|e| e.never)
+    }
+
+    fn eventually(&self) -> bool {
+        self.expect.is_some_and(|e| e.eventually)
+    }
+
+    /// The sender its chat or file expectation names.
+    fn sender(&self) -> Option<&str> {
+        self.action.and_then(expected_sender)
+    }
+}
+
 /// Attributes a run of `scenario` to an oracle, by the failing step (typed, looked up in
 /// `scenario`) and the role of its client. A failing client that had received bytes the
 /// decoder rejected is a decode failure, whichever of its steps noticed first.
@@ -120,21 +147,19 @@ pub fn judge(scenario: &Scenario, run: &ScenarioRun) -> Judgement {
     };
     let client = failure.client.as_deref().unwrap_or("");
     let role = Role::of(client);
-    // `None` for the end-of-scenario check, which is no step of the scenario.
     let action = scenario
         .steps
         .iter()
         .find(|s| s.line == failure.line && s.source == failure.step)
         .map(|s| &s.action);
-    let expect = match action {
-        Some(Action::Expect(e)) => Some(e),
-        _ => None,
+    let step = FailedStep {
+        action,
+        expect: match action {
+            Some(Action::Expect(e)) => Some(e),
+            _ => None,
+        },
     };
-    let wants = |pattern: fn(&Expectation) -> bool| {
-        expect.is_some_and(|e| e.alternatives.iter().flatten().any(pattern))
-    };
-    let never_malformed =
-        expect.is_some_and(|e| e.never) && wants(|x| matches!(x, Expectation::Malformed));
+    let never_malformed = step.never() && step.wants(|x| matches!(x, Expectation::Malformed));
     let oracle = if role == Role::Canary {
         if matches!(action, Some(Action::Connect(_))) {
             Oracle::Alive
@@ -156,52 +181,59 @@ pub fn judge(scenario: &Scenario, run: &ScenarioRun) -> Judgement {
         Oracle::Alive
     } else if role == Role::Slow || action.is_some_and(floods) {
         Oracle::Stall
-    } else if role == Role::Probe {
-        Oracle::Semantics
-    } else if role == Role::Witness {
-        let from_bystander =
-            action.and_then(expected_sender).map(Role::of) == Some(Role::Bystander);
-        if wants(is_upload_notice) {
-            // An upload's notice follows its relay: a damaged relay swallows it.
-            Oracle::Relay
-        } else if expect.is_some_and(|e| e.eventually)
-            && wants(|x| matches!(x, Expectation::Frame(FrameMatch::Notice(_))))
-        {
-            Oracle::Notice
-        } else if wants(|x| matches!(x, Expectation::Frame(FrameMatch::AuthOk(_))))
-            || (expect.is_some_and(|e| e.eventually)
-                && wants(|x| matches!(x, Expectation::Frame(FrameMatch::File(_)))))
-            || (expect.is_some_and(|e| e.eventually)
-                && wants(|x| matches!(x, Expectation::Frame(FrameMatch::Chat { .. })))
-                && from_bystander)
-        {
-            Oracle::Relay
-        } else {
-            // The probe's relays and the chat that checks its offset.
-            Oracle::Semantics
+    } else {
+        match role {
+            Role::Probe => Oracle::Semantics,
+            Role::Witness => witness_oracle(&step),
+            Role::Attacker if step.never() => Oracle::Leak,
+            Role::Attacker => return Judgement::AttackerOnly,
+            _ => bystander_oracle(&step, failure, client),
         }
-    } else if role == Role::Attacker {
-        if expect.is_some_and(|e| e.never) {
-            Oracle::Leak
-        } else {
-            return Judgement::AttackerOnly;
-        }
-    } else if expect.is_some_and(|e| e.never)
-        && wants(|x| {
-            matches!(
-                x,
-                Expectation::Frame(FrameMatch::Chat { .. } | FrameMatch::File(_))
-            )
-        })
+    };
+    Judgement::Found(oracle, failure.clone())
+}
+
+/// What a failed check of the witness's means.
+fn witness_oracle(step: &FailedStep) -> Oracle {
+    let from_bystander = step.sender().map(Role::of) == Some(Role::Bystander);
+    if step.wants(is_upload_notice) {
+        // An upload's notice follows its relay: a damaged relay swallows it.
+        Oracle::Relay
+    } else if step.eventually()
+        && step.wants(|x| matches!(x, Expectation::Frame(FrameMatch::Notice(_))))
     {
+        Oracle::Notice
+    } else if step.wants(|x| matches!(x, Expectation::Frame(FrameMatch::AuthOk(_))))
+        || (step.eventually()
+            && step.wants(|x| matches!(x, Expectation::Frame(FrameMatch::File(_)))))
+        || (step.eventually()
+            && step.wants(|x| matches!(x, Expectation::Frame(FrameMatch::Chat { .. })))
+            && from_bystander)
+    {
+        Oracle::Relay
+    } else {
+        // The probe's relays and the chat that checks its offset.
+        Oracle::Semantics
+    }
+}
+
+/// What a failed check of a bystander's means.
+fn bystander_oracle(step: &FailedStep, failure: &Failure, client: &str) -> Oracle {
+    let chat_or_file = |x: &Expectation| {
+        matches!(
+            x,
+            Expectation::Frame(FrameMatch::Chat { .. } | FrameMatch::File(_))
+        )
+    };
+    if step.never() && step.wants(chat_or_file) {
         // `bN< never chat from bN *` and `bN< never file from bN *` are the echo checks; the
         // other bystander's name is the impostor check.
-        if action.and_then(expected_sender) == Some(client) {
+        if step.sender() == Some(client) {
             Oracle::Echo
         } else {
             Oracle::Impostor
         }
-    } else if wants(|x| matches!(x, Expectation::Frame(FrameMatch::AuthOk(_))))
+    } else if step.wants(|x| matches!(x, Expectation::Frame(FrameMatch::AuthOk(_))))
         && failure
             .deviation
             .as_ref()
@@ -211,8 +243,7 @@ pub fn judge(scenario: &Scenario, run: &ScenarioRun) -> Judgement {
         Oracle::Leak
     } else {
         Oracle::Relay
-    };
-    Judgement::Found(oracle, failure.clone())
+    }
 }
 
 /// Whether a step belongs to the stall layer: the flood's send, or the check of its last

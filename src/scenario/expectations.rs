@@ -1,6 +1,8 @@
 //! Known failures of one implementation (`--expect FILE`): lines of `PATTERN: reason`, where
 //! PATTERN is a scenario id such as `framing/coalesced-frames`, `*` matching any run of
-//! characters (`hostile/*`). `#` starts a comment.
+//! characters (`hostile/*`). `#` starts a comment. A line that starts with `sometimes ` names
+//! a race the implementation loses only now and then: its failure is expected, and so is its
+//! pass (not an unexpected pass).
 
 use std::path::Path;
 
@@ -12,7 +14,24 @@ use super::lexer::Line;
 /// The known failures of an implementation.
 #[derive(Debug, Clone, Default)]
 pub struct Expectations {
-    entries: Vec<(Regex, String, String)>,
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    re: Regex,
+    pattern: String,
+    known: Known,
+}
+
+/// Why a scenario is expected to fail, and whether only sometimes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known {
+    /// The reason, as written.
+    pub reason: String,
+    /// A race the implementation loses now and then (`sometimes PATTERN: reason`): a pass
+    /// is no surprise either.
+    pub sometimes: bool,
 }
 
 impl Expectations {
@@ -38,6 +57,10 @@ impl Expectations {
                 number: i + 1,
                 text: raw.to_owned(),
             };
+            let (sometimes, content) = match content.strip_prefix("sometimes ") {
+                Some(rest) => (true, rest.trim_start()),
+                None => (false, content),
+            };
             let Some((pattern, reason)) = content.split_once(':') else {
                 return Err(ParseError::at(
                     &line,
@@ -61,25 +84,65 @@ impl Expectations {
                 .join(".*");
             let re = Regex::new(&format!("^(.*/)?{body}$"))
                 .map_err(|e| ParseError::at(&line, 1, format!("bad pattern: {e}")))?;
-            entries.push((re, pattern.to_owned(), reason.to_owned()));
+            entries.push(Entry {
+                re,
+                pattern: pattern.to_owned(),
+                known: Known {
+                    reason: reason.to_owned(),
+                    sometimes,
+                },
+            });
         }
         Ok(Self { entries })
     }
 
     /// The reason `id` is expected to fail, if it is.
     pub fn reason(&self, id: &str) -> Option<&str> {
+        self.known(id).map(|k| k.reason.as_str())
+    }
+
+    /// Why `id` is expected to fail, and whether only sometimes.
+    pub fn known(&self, id: &str) -> Option<&Known> {
         self.entries
             .iter()
-            .find(|(re, _, _)| re.is_match(id))
-            .map(|(_, _, reason)| reason.as_str())
+            .find(|e| e.re.is_match(id))
+            .map(|e| &e.known)
     }
 
     /// Patterns that match none of `ids` (probably stale).
     pub fn unused<'a>(&'a self, ids: &[&str]) -> Vec<&'a str> {
         self.entries
             .iter()
-            .filter(|(re, _, _)| !ids.iter().any(|id| re.is_match(id)))
-            .map(|(_, pattern, _)| pattern.as_str())
+            .filter(|e| !ids.iter().any(|id| e.re.is_match(id)))
+            .map(|e| e.pattern.as_str())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sometimes_line_is_a_known_race() {
+        let e = Expectations::parse(
+            "text/burst: merges frames\nsometimes auth/race: a notice may come first\n",
+        )
+        .expect("parses");
+        assert_eq!(
+            e.known("text/burst"),
+            Some(&Known {
+                reason: "merges frames".into(),
+                sometimes: false
+            })
+        );
+        assert_eq!(
+            e.known("auth/race"),
+            Some(&Known {
+                reason: "a notice may come first".into(),
+                sometimes: true
+            })
+        );
+        assert_eq!(e.known("auth/other"), None);
     }
 }
