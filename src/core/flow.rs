@@ -5,18 +5,18 @@
 
 use std::time::Duration;
 
-use super::{CloseReason, ConnId, Core, Now, Output, Spool};
+use super::{CloseReason, ConnId, Core, Now, Spool};
 
 impl<S: Spool> Core<S> {
     /// Looks at the connections charged past their limit since last asked: their stall clocks
     /// start, and `sender` (whose frame did it) waits for them.
     pub(super) fn note_filled(&mut self, sender: Option<ConnId>, now: Now) {
-        if self.room.filled.is_empty() {
-            return;
+        let filled = self.room.take_filled();
+        if filled.is_empty() {
+            return self.room.give_back_filled(filled);
         }
-        let mut filled = std::mem::take(&mut self.room.filled);
         for &to in &filled {
-            let Some(session) = self.room.sessions.get_mut(&to) else {
+            let Some(session) = self.room.session_mut(to) else {
                 continue;
             };
             if session.queued <= self.limits.queue_limit {
@@ -28,7 +28,7 @@ impl<S: Spool> Core<S> {
                 tracing::debug!(id = %to, queued = session.queued, "over its queue limit");
             }
             let Some((sender, session)) =
-                sender.and_then(|id| Some((id, self.room.sessions.get_mut(&id)?)))
+                sender.and_then(|id| Some((id, self.room.session_mut(id)?)))
             else {
                 continue;
             };
@@ -39,14 +39,13 @@ impl<S: Spool> Core<S> {
                 tracing::debug!(id = %sender, waits_for = %to, "sender paused");
             }
         }
-        filled.clear();
-        self.room.filled = filled;
+        self.room.give_back_filled(filled);
     }
 
     /// `id`, over its limit, accepted bytes: back under the limit it releases its senders,
     /// otherwise its stall clock restarts.
     pub(super) fn progress(&mut self, id: ConnId, now: Now) {
-        let Some(session) = self.room.sessions.get_mut(&id) else {
+        let Some(session) = self.room.session_mut(id) else {
             return;
         };
         if session.queued <= self.limits.queue_limit {
@@ -70,7 +69,7 @@ impl<S: Spool> Core<S> {
     fn release(&mut self, recipient: ConnId) {
         let waiting: Vec<ConnId> = self.paused.iter().copied().collect();
         for sender in waiting {
-            let Some(session) = self.room.sessions.get_mut(&sender) else {
+            let Some(session) = self.room.session_mut(sender) else {
                 self.paused.remove(&sender);
                 continue;
             };
@@ -87,15 +86,13 @@ impl<S: Spool> Core<S> {
     pub(super) fn settle(&mut self, now: Now) {
         self.note_filled(None, now);
         while let Some(sender) = self.released.pop() {
-            if !self.room.sessions.contains_key(&sender) || self.paused.contains(&sender) {
+            if !self.room.contains(sender) || self.paused.contains(&sender) {
                 continue;
             }
             self.decode(sender, now);
-            if self.room.sessions.contains_key(&sender) && !self.paused.contains(&sender) {
+            if self.room.contains(sender) && !self.paused.contains(&sender) {
                 tracing::debug!(id = %sender, "sender resumed");
-                self.room
-                    .outputs
-                    .push_back(Output::ResumeReading { id: sender });
+                self.room.resume_reading(sender);
             }
         }
     }
@@ -104,7 +101,7 @@ impl<S: Spool> Core<S> {
     pub(super) fn next_stall_deadline(&self) -> Option<Duration> {
         self.full
             .iter()
-            .filter_map(|id| self.room.sessions.get(id)?.stalled_since)
+            .filter_map(|&id| self.room.session(id)?.stalled_since)
             .min()
             .map(|since| since.saturating_add(self.limits.stall_timeout))
     }
@@ -119,8 +116,7 @@ impl<S: Spool> Core<S> {
             .copied()
             .filter(|id| {
                 self.room
-                    .sessions
-                    .get(id)
+                    .session(*id)
                     .and_then(|s| s.stalled_since)
                     .is_some_and(|since| since.saturating_add(timeout) <= now.elapsed)
             })

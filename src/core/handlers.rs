@@ -50,15 +50,12 @@ impl<S: Spool> Core<S> {
             Ok(parsed) => parsed,
             Err(reply) => return self.room.reply(id, reply),
         };
-        if self.room.names.contains_key(name) {
+        if self.room.name_taken(name) {
             return self.room.reply(id, wording::NAME_TAKEN);
         }
-        let Some(session) = self.room.sessions.get_mut(&id) else {
+        if !self.room.authenticate(id, name, offset) {
             return;
-        };
-        session.name = Some(name.to_owned());
-        session.offset = offset;
-        self.room.names.insert(name.to_owned(), id);
+        }
         tracing::info!(%id, %name, offset, "authenticated");
         // The greeting is queued before the first broadcast this client can receive.
         self.room
@@ -92,17 +89,12 @@ impl<S: Spool> Core<S> {
         if !valid_name(new) {
             return self.room.reply(id, wording::NAME_INVALID);
         }
-        if self.room.names.contains_key(new) {
+        if self.room.name_taken(new) {
             return self.room.reply(id, wording::NAME_TAKEN);
         }
-        let Some(session) = self.room.sessions.get_mut(&id) else {
+        let Some(old) = self.room.rename(id, new) else {
             return;
         };
-        let Some(old) = session.name.replace(new.to_owned()) else {
-            return;
-        };
-        self.room.names.remove(&old);
-        self.room.names.insert(new.to_owned(), id);
         tracing::info!(%id, %old, %new, "renamed");
         self.room
             .send_frame(id, &ServerFrame::Renamed(wording::renamed(new)));
@@ -157,14 +149,14 @@ impl<S: Spool> Core<S> {
                 }
             },
         };
-        if let Some(session) = self.room.sessions.get_mut(&id) {
+        if let Some(session) = self.room.session_mut(id) {
             let previous = std::mem::replace(&mut session.upload, upload);
             self.abort_upload(previous);
         }
     }
 
     fn upload_chunk(&mut self, id: ConnId, chunk: &Bytes) {
-        let Some(session) = self.room.sessions.get_mut(&id) else {
+        let Some(session) = self.room.session_mut(id) else {
             return;
         };
         let Upload::Storing { upload, .. } = &mut session.upload else {
@@ -183,7 +175,7 @@ impl<S: Spool> Core<S> {
     }
 
     fn upload_end(&mut self, id: ConnId, now: Now) {
-        let Some(session) = self.room.sessions.get_mut(&id) else {
+        let Some(session) = self.room.session_mut(id) else {
             return;
         };
         match std::mem::replace(&mut session.upload, Upload::None) {

@@ -149,32 +149,25 @@ impl<S: Spool> Core<S> {
 
     /// A connection arrived. Over `max_clients` it gets a reply and a close right away.
     pub fn handle_connect(&mut self, id: ConnId, now: Now) {
-        if self.room.sessions.contains_key(&id) {
+        if self.room.contains(id) {
             tracing::error!(%id, "connection id reused; ignored");
             return;
         }
-        if self.room.sessions.len() >= self.limits.max_clients {
+        if self.room.len() >= self.limits.max_clients {
             tracing::warn!(%id, max = self.limits.max_clients, "refused: server full");
-            if let Some(bytes) =
-                room::encode(&crate::protocol::ServerFrame::reply(wording::SERVER_FULL))
-            {
-                self.room.outputs.push_back(Output::Send { to: id, bytes });
-            }
-            self.room.outputs.push_back(Output::Close {
-                id,
-                reason: CloseReason::ServerFull,
-            });
+            self.room
+                .refuse(id, wording::SERVER_FULL, CloseReason::ServerFull);
             return;
         }
         tracing::debug!(%id, "connected");
-        self.room.sessions.insert(id, Session::new());
+        self.room.admit(id, Session::new());
         self.deadlines
             .push_back((now.elapsed.saturating_add(self.limits.auth_timeout), id));
     }
 
     /// Bytes arrived on a connection, in any chunking.
     pub fn handle_bytes(&mut self, id: ConnId, bytes: &[u8], now: Now) {
-        let Some(session) = self.room.sessions.get_mut(&id) else {
+        let Some(session) = self.room.session_mut(id) else {
             return;
         };
         session.input.extend_from_slice(bytes);
@@ -184,7 +177,7 @@ impl<S: Spool> Core<S> {
 
     /// Decodes and handles what `id` sent, until its input runs out or it is paused.
     fn decode(&mut self, id: ConnId, now: Now) {
-        while let Some(session) = self.room.sessions.get_mut(&id) {
+        while let Some(session) = self.room.session_mut(id) {
             if self.paused.contains(&id) {
                 break;
             }
@@ -215,7 +208,7 @@ impl<S: Spool> Core<S> {
     /// bytes moved: each call counts as progress and restarts the stall clock. Back under its
     /// limit, the senders waiting for it resume (their buffered input is handled in this step).
     pub fn handle_written(&mut self, id: ConnId, cost: u64, now: Now) {
-        if let Some(session) = self.room.sessions.get_mut(&id) {
+        if let Some(session) = self.room.session_mut(id) {
             session.queued = session.queued.saturating_sub(cost);
             if session.stalled_since.is_some() {
                 self.progress(id, now);
@@ -231,11 +224,7 @@ impl<S: Spool> Core<S> {
                 break;
             }
             self.deadlines.pop_front();
-            let unauthenticated = self
-                .room
-                .sessions
-                .get(&id)
-                .is_some_and(|s| s.name.is_none());
+            let unauthenticated = self.room.session(id).is_some_and(|s| s.name.is_none());
             if unauthenticated {
                 tracing::info!(%id, "closed: no auth in time");
                 self.room.reply(id, wording::AUTH_TIMEOUT);
@@ -248,18 +237,10 @@ impl<S: Spool> Core<S> {
 
     /// The server is stopping: every connection is closed and partial uploads are removed.
     pub fn handle_shutdown(&mut self) {
-        let ids: Vec<ConnId> = self.room.sessions.keys().copied().collect();
-        for id in ids {
-            if let Some(session) = self.room.sessions.remove(&id) {
-                self.abort_upload(session.upload);
-                self.room.outputs.push_back(Output::Close {
-                    id,
-                    reason: CloseReason::Shutdown,
-                });
-            }
+        for (id, session) in self.room.empty() {
+            self.abort_upload(session.upload);
+            self.room.close(id, CloseReason::Shutdown);
         }
-        self.room.names.clear();
-        self.room.filled.clear();
         self.deadlines.clear();
         self.full.clear();
         self.paused.clear();
@@ -269,7 +250,7 @@ impl<S: Spool> Core<S> {
 
     /// The next output for the driver, in order.
     pub fn poll_output(&mut self) -> Option<Output<S::Body>> {
-        self.room.outputs.pop_front()
+        self.room.next_output()
     }
 
     /// When [`handle_tick`](Self::handle_tick) may next have work, on the monotonic clock.
@@ -289,25 +270,22 @@ impl<S: Spool> Core<S> {
 
     /// Connections the core knows (authenticated or not).
     pub fn connections(&self) -> usize {
-        self.room.sessions.len()
+        self.room.len()
     }
 
     /// A connection's name, if it is known and authenticated.
     pub fn name_of(&self, id: ConnId) -> Option<&str> {
-        self.room.sessions.get(&id)?.name.as_deref()
+        self.room.session(id)?.name.as_deref()
     }
 
     /// A connection's queue cost not yet reported written.
     pub fn queued(&self, id: ConnId) -> Option<u64> {
-        self.room.sessions.get(&id).map(|s| s.queued)
+        self.room.session(id).map(|s| s.queued)
     }
 
     /// The names in use, with their connections.
     pub fn names(&self) -> impl Iterator<Item = (&str, ConnId)> {
-        self.room
-            .names
-            .iter()
-            .map(|(name, id)| (name.as_str(), *id))
+        self.room.names()
     }
 
     /// The limits in force.
@@ -323,18 +301,17 @@ impl<S: Spool> Core<S> {
     /// Forgets a connection: aborts its upload, frees its name and tells the others. With a
     /// reason, the driver is asked to close it.
     fn remove(&mut self, id: ConnId, reason: Option<CloseReason>, now: Now) {
-        let Some(session) = self.room.sessions.remove(&id) else {
+        let Some(session) = self.room.leave(id) else {
             return;
         };
         self.abort_upload(session.upload);
         self.forget_flow(id);
         if let Some(reason) = reason {
-            self.room.outputs.push_back(Output::Close { id, reason });
+            self.room.close(id, reason);
         }
         let why = reason.map_or("connection lost", CloseReason::describe);
         if let Some(name) = session.name {
             tracing::info!(%id, %name, why, "left");
-            self.room.names.remove(&name);
             self.room
                 .broadcast(None, now.unix_secs, &wording::disconnected(&name));
         } else {

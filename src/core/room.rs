@@ -2,8 +2,9 @@
 //! driver drains, and per-recipient queue accounting.
 //!
 //! Every byte the core addresses to a connection goes through [`Room::send`] (or
-//! [`Room::send_file`], or [`Room::broadcast`]), which charges its queue cost. Nothing is
-//! dropped: a charge that leaves a connection over the limit is listed in [`Room::filled`],
+//! [`Room::send_file`], or [`Room::broadcast`]), which charges its queue cost: the fields are
+//! private, so nothing else can queue an output. Nothing is dropped: a charge that leaves a
+//! connection over the limit is listed in the room's `filled` list ([`Room::take_filled`]),
 //! and the core pauses the sender of the step (see `flow`).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -17,12 +18,12 @@ use crate::protocol::{Frame, HhMm, ServerFrame};
 /// Everyone connected, what they are owed, and who went over the limit this step.
 #[derive(Debug)]
 pub(super) struct Room<U, B> {
-    pub sessions: BTreeMap<ConnId, Session<U>>,
-    pub names: HashMap<String, ConnId>,
-    pub outputs: VecDeque<Output<B>>,
+    sessions: BTreeMap<ConnId, Session<U>>,
+    names: HashMap<String, ConnId>,
+    outputs: VecDeque<Output<B>>,
     /// Connections charged past the limit since the core last looked (repeats possible).
-    pub filled: Vec<ConnId>,
-    pub queue_limit: u64,
+    filled: Vec<ConnId>,
+    queue_limit: u64,
     /// Broadcasts' render cache, kept between them so its list is not reallocated each time.
     render: RenderCache,
 }
@@ -37,6 +38,114 @@ impl<U, B> Room<U, B> {
             queue_limit,
             render: RenderCache::default(),
         }
+    }
+
+    /// The session of `id`, if it is connected.
+    pub fn session(&self, id: ConnId) -> Option<&Session<U>> {
+        self.sessions.get(&id)
+    }
+
+    /// The session of `id`, to change, if it is connected.
+    pub fn session_mut(&mut self, id: ConnId) -> Option<&mut Session<U>> {
+        self.sessions.get_mut(&id)
+    }
+
+    /// Whether `id` is connected.
+    pub fn contains(&self, id: ConnId) -> bool {
+        self.sessions.contains_key(&id)
+    }
+
+    /// Connections (authenticated or not).
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// A new connection, not yet authenticated.
+    pub fn admit(&mut self, id: ConnId, session: Session<U>) {
+        self.sessions.insert(id, session);
+    }
+
+    /// Forgets `id` and frees its name; returns its session.
+    pub fn leave(&mut self, id: ConnId) -> Option<Session<U>> {
+        let session = self.sessions.remove(&id)?;
+        if let Some(name) = &session.name {
+            self.names.remove(name);
+        }
+        Some(session)
+    }
+
+    /// Forgets everyone (the server stops); returns their sessions, in id order.
+    pub fn empty(&mut self) -> Vec<(ConnId, Session<U>)> {
+        self.names.clear();
+        self.filled.clear();
+        std::mem::take(&mut self.sessions).into_iter().collect()
+    }
+
+    /// Whether someone uses `name`.
+    pub fn name_taken(&self, name: &str) -> bool {
+        self.names.contains_key(name)
+    }
+
+    /// The names in use, with their connections.
+    pub fn names(&self) -> impl Iterator<Item = (&str, ConnId)> {
+        self.names.iter().map(|(name, id)| (name.as_str(), *id))
+    }
+
+    /// Gives `id` the (free) `name`, and sets its offset: it is authenticated. False when
+    /// `id` is gone.
+    pub fn authenticate(&mut self, id: ConnId, name: &str, offset: i32) -> bool {
+        let Some(session) = self.sessions.get_mut(&id) else {
+            return false;
+        };
+        session.name = Some(name.to_owned());
+        session.offset = offset;
+        self.names.insert(name.to_owned(), id);
+        true
+    }
+
+    /// Gives authenticated `id` the (free) name `new`; returns its old name.
+    pub fn rename(&mut self, id: ConnId, new: &str) -> Option<String> {
+        let old = self.sessions.get_mut(&id)?.name.replace(new.to_owned())?;
+        self.names.remove(&old);
+        self.names.insert(new.to_owned(), id);
+        Some(old)
+    }
+
+    /// Asks the driver to close `id` (already forgotten, or never admitted).
+    pub fn close(&mut self, id: ConnId, reason: super::CloseReason) {
+        self.outputs.push_back(Output::Close { id, reason });
+    }
+
+    /// Tells a connection the room will not admit why, and asks the driver to close it (it
+    /// has no queue to charge).
+    pub fn refuse(&mut self, id: ConnId, reply: &str, reason: super::CloseReason) {
+        if let Some(bytes) = encode(&ServerFrame::reply(reply)) {
+            self.outputs.push_back(Output::Send { to: id, bytes });
+        }
+        self.close(id, reason);
+    }
+
+    /// Asks the driver to read `id` again.
+    pub fn resume_reading(&mut self, id: ConnId) {
+        self.outputs.push_back(Output::ResumeReading { id });
+    }
+
+    /// The next output for the driver, in order.
+    pub fn next_output(&mut self) -> Option<Output<B>> {
+        self.outputs.pop_front()
+    }
+
+    /// The connections charged past the limit since last asked (give the list back with
+    /// [`Room::give_back_filled`], emptied, to keep its memory).
+    pub fn take_filled(&mut self) -> Vec<ConnId> {
+        std::mem::take(&mut self.filled)
+    }
+
+    /// Returns the (emptied) list [`Room::take_filled`] gave out.
+    pub fn give_back_filled(&mut self, mut list: Vec<ConnId>) {
+        list.clear();
+        list.append(&mut self.filled);
+        self.filled = list;
     }
 
     /// Charges `cost` to `to`'s queue, listing `to` in `filled` when that takes it over the
