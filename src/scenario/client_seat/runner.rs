@@ -31,6 +31,10 @@ pub struct Launch {
     pub port: Option<u16>,
 }
 
+/// How long after its start a client program may take to connect, whatever the step's
+/// timeout (the default `--spawn-timeout` of a server).
+const CLIENT_STARTUP: Duration = Duration::from_secs(5);
+
 /// A step that did not pass.
 pub(super) enum StepError {
     /// The step failed: why, and what arrived instead.
@@ -94,6 +98,8 @@ impl StepError {
 /// The state of one running client scenario.
 pub(super) struct SeatRun<'a> {
     pub timeout: Duration,
+    /// When the client program was started.
+    pub started: Instant,
     pub utc_offset: i32,
     pub program: Program,
     pub transcript: Transcript,
@@ -162,6 +168,7 @@ pub async fn run_client_scenario(
     };
     let mut run = SeatRun {
         timeout: settings.cap(scenario.timeout.unwrap_or(settings.default_timeout)),
+        started: Instant::now(),
         utc_offset: script.utc_offset,
         program,
         transcript: transcript.clone(),
@@ -239,6 +246,9 @@ impl SeatRun<'_> {
     }
 
     async fn accept(&mut self, deadline: Instant) -> Result<(), StepError> {
+        // A program (an interpreter above all) may take a while to start on a busy machine:
+        // its first connection gets at least as long as a spawned server gets to listen.
+        let deadline = deadline.max(self.started + CLIENT_STARTUP);
         let mut exit = self.program.exit.clone();
         let peer = tokio::select! {
             peer = tokio::time::timeout_at(deadline, self.incoming.recv()) => peer.ok().flatten(),
