@@ -16,7 +16,10 @@
 //!   sessions, layered oracles, failures shrunk and saved as `.chat` reproducers.
 //! - [`fuzzing`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
 //!   corpora on stable.
+//! - [`load`]: the load generator behind `chat-harness bench` (message, file and connect
+//!   shapes, checked deliveries, latency and CPU).
 //! - [`safe_name`]: peer-chosen file names made safe to create in a directory.
+//! - [`units`]: the one grammar of durations and sizes, for the command line and scenarios.
 //! - `cli` (binary only): the command line.
 
 pub mod client;
@@ -28,3 +31,4 @@ pub mod protocol;
 pub mod safe_name;
 pub mod scenario;
 pub mod server;
+pub mod units;

@@ -243,21 +243,13 @@ impl<'a> Cursor<'a> {
     /// A duration: `250ms`, `2s`, `1.5s`, `100us`.
     pub fn duration(&mut self) -> Result<Duration, ParseError> {
         let word = self.expect_word("a duration such as 300ms or 2s")?;
-        parse_duration(word).ok_or_else(|| {
-            self.error_back(format!(
-                "`{word}` is not a duration (write e.g. 300ms, 2s, 1.5s)"
-            ))
-        })
+        crate::units::parse_duration(word).map_err(|e| self.error_back(e))
     }
 
     /// A size in bytes: `100`, `4KiB`, `1MiB`, `1GiB`, `10KB`, `1MB`.
     pub fn size(&mut self) -> Result<u64, ParseError> {
         let word = self.expect_word("a size such as 100, 4KiB or 1MiB")?;
-        parse_size(word).ok_or_else(|| {
-            self.error_back(format!(
-                "`{word}` is not a size (write e.g. 100, 4KiB, 1MiB)"
-            ))
-        })
+        crate::units::parse_size(word).map_err(|e| self.error_back(e))
     }
 
     /// Finds `name` in a `files/` folder beside the scenario or in a folder above it.
@@ -276,39 +268,12 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Parses `250ms`, `2s`, `1.5s`, `100us`.
+/// A duration in the shared grammar ([`crate::units`]), or `None`.
 pub fn parse_duration(word: &str) -> Option<Duration> {
-    let split = word.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-    let (number, unit) = word.split_at(split);
-    let value: f64 = number.parse().ok()?;
-    let scale = match unit {
-        "us" => 1e-6,
-        "ms" => 1e-3,
-        "s" => 1.0,
-        "m" | "min" => 60.0,
-        _ => return None,
-    };
-    Duration::try_from_secs_f64(value * scale)
-        .ok()
-        .filter(|d| *d <= Duration::from_secs(24 * 3600))
+    crate::units::parse_duration(word).ok()
 }
 
-/// Parses `100`, `4KiB`, `1MiB`, `1GiB`, `10KB`, `1MB`.
+/// A size in the shared grammar ([`crate::units`]), or `None`.
 pub fn parse_size(word: &str) -> Option<u64> {
-    let split = word
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(word.len());
-    let (number, unit) = word.split_at(split);
-    let value: u64 = number.parse().ok()?;
-    let scale: u64 = match unit {
-        "" | "B" => 1,
-        "KB" => 1000,
-        "MB" => 1_000_000,
-        "GB" => 1_000_000_000,
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        _ => return None,
-    };
-    value.checked_mul(scale)
+    crate::units::parse_size(word).ok()
 }
