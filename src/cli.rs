@@ -206,7 +206,7 @@ is back under the limit, so a flood slows to the pace of its slowest reader. A r
 stays over the limit without accepting a byte for --stall-timeout has stopped reading: it is
 disconnected, the others are told it left, and its senders resume.
 
-Sizes take K, M or G suffixes (powers of 1024; KB, MB, GB are powers of 1000); durations\ntake us, ms, s or m (a bare number is seconds, decimals allowed), as in scenarios.
+Sizes take K, M or G suffixes (powers of 1024; KB, MB, GB are powers of 1000); durations\ntake us, ms, s or m (decimals allowed, the unit required), as in scenarios.
 Stop with Ctrl-C or SIGTERM: connections are closed and partial uploads removed.";
 
 /// Options of `chat-harness serve`.
@@ -317,9 +317,12 @@ mod tests {
         assert_eq!(parse_size("64K"), Ok(65_536));
         assert_eq!(parse_size("1MB"), Ok(1_000_000));
         assert!(parse_queue_limit("64K").is_err());
-        assert_eq!(duration("30"), Ok(Duration::from_secs(30)));
         assert_eq!(duration("1.5s"), Ok(Duration::from_millis(1500)));
-        let cli = Cli::try_parse_from(["chat-harness", "run", "--timeout", "30"]);
+        assert!(
+            duration("30").is_err(),
+            "a bare number is refused, as in a scenario"
+        );
+        let cli = Cli::try_parse_from(["chat-harness", "run", "--timeout", "1.5s"]);
         assert!(cli.is_ok(), "{cli:?}");
     }
 

@@ -1,7 +1,8 @@
 //! The one grammar for durations and sizes, shared by the command line and `.chat` scenarios.
 //!
-//! - A duration is a number (decimals allowed) with a unit: `us`, `ms`, `s`, `m` or `min`;
-//!   a bare number is seconds (`30` = `30s`, `1.5` = `1.5s`). At most 24 hours.
+//! - A duration is a number (decimals allowed) with its unit: `us`, `ms`, `s`, `m` or `min`
+//!   (`500ms`, `1.5s`, `2m`); at most 24 hours. A bare number is refused rather than guessed
+//!   (`pause 300` would otherwise wait five minutes).
 //! - A size is a whole number of bytes with an optional unit, case-insensitive: `B`; `K`,
 //!   `KiB`, `M`, `MiB`, `G`, `GiB` are powers of 1024; `KB`, `MB`, `GB` powers of 1000.
 
@@ -23,7 +24,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let scale = match unit {
         "us" => 1e-6,
         "ms" => 1e-3,
-        "" | "s" => 1.0,
+        "s" => 1.0,
+        "" => {
+            return Err(format!(
+                "`{text}` is not a duration: give it a unit (e.g. {text}s or {text}ms)"
+            ))
+        }
         "m" | "min" => 60.0,
         other => {
             return Err(format!(
@@ -52,9 +58,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "kb" => 1_000,
         "mb" => 1_000_000,
         "gb" => 1_000_000_000,
-        _ => return Err(format!(
+        _ => {
+            return Err(format!(
             "unknown size unit `{unit}` in `{text}` (use K, M, G (powers of 1024) or KB, MB, GB)"
-        )),
+        ))
+        }
     };
     let value: u64 = number
         .parse()
@@ -71,9 +79,9 @@ mod tests {
     #[test]
     fn durations() {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("30").unwrap_err().contains("30s"));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("2min"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("100us"), Ok(Duration::from_micros(100)));
