@@ -11,7 +11,7 @@ use serde_json::json;
 use chat_harness::load::{self, Common, Server};
 use chat_harness::scenario::target::{Lease, Target};
 
-use crate::cli::{duration, parse_size, ModeArg, ReportFormat, TargetArgs};
+use crate::cli::{duration, parse_size, ReportFormat, TargetArgs};
 
 const BENCH_EXAMPLES: &str = "\
 Examples:
@@ -161,10 +161,7 @@ fn target(args: &BenchArgs, files_dir: &std::path::Path) -> anyhow::Result<(Targ
         ));
     }
     let exe = std::env::current_exe().context("cannot find this program to start its server")?;
-    let mode = match server.server_mode {
-        ModeArg::Threaded => "threaded",
-        ModeArg::Polling => "polling",
-    };
+    let mode = chat_harness::server::Mode::from(server.server_mode);
     let max_clients = args.clients.max(args.receivers + args.senders) + 16;
     let command = format!(
         "RUST_LOG=warn exec {} serve --mode {mode} --listen 127.0.0.1:{{port}} --files-dir {} --max-clients {max_clients}",
@@ -204,6 +201,14 @@ fn progress_bar(args: &BenchArgs, what: &str) -> ProgressBar {
     bar
 }
 
+/// What one shape measured: whether it passed, its JSON, its human text and its errors.
+struct Measured {
+    ok: bool,
+    json: serde_json::Value,
+    human: String,
+    errors: Vec<String>,
+}
+
 async fn measure(args: &BenchArgs, server: Server, described: &str) -> anyhow::Result<bool> {
     let common = Common {
         settle: args.settle,
@@ -211,107 +216,140 @@ async fn measure(args: &BenchArgs, server: Server, described: &str) -> anyhow::R
         timeout: args.timeout,
         ..Common::default()
     };
-    let (ok, json, human) = match args.shape {
-        ShapeArg::Messages => {
-            let pace = match args.pace {
-                PaceArg::Closed => load::messages::Pace::Closed,
-                PaceArg::Pipelined => load::messages::Pace::Pipelined {
-                    window: args.window,
-                },
-            };
-            let shape = load::messages::Shape {
-                receivers: args.receivers,
-                senders: args.senders,
-                messages: args.messages,
-                size: args.size,
-                pace,
-            };
-            shape.check().map_err(anyhow::Error::msg)?;
-            let bar = progress_bar(args, "deliveries");
-            let report = load::messages::run(server, &shape, &common, |done, total| {
-                bar.set_length(total);
-                bar.set_position(done);
-            })
-            .await?;
-            bar.finish_and_clear();
-            let pace_text = match pace {
-                load::messages::Pace::Closed => "closed-loop".to_owned(),
-                load::messages::Pace::Pipelined { window } => {
-                    format!("pipelined (window {window})")
-                }
-            };
-            let header = format!(
-                "messages: {} receivers, {} sender(s) × {} messages of {} B, {pace_text}",
-                shape.receivers, shape.senders, shape.messages, shape.size
-            );
-            let l = report.latency;
-            let human = format!(
-                "{header}\nserver     {described}\ndelivered  {} of {} ({} lost, {} duplicated, {} reordered)\nthroughput {:.0} msgs/s, {:.1} MB/s over {:.3} s\nlatency    p50 {:.0} µs, p99 {:.0} µs, p99.9 {:.0} µs, max {:.0} µs\ncpu        {}",
-                report.delivered, report.expected, report.lost, report.duplicated, report.reordered,
-                report.msgs_per_s, report.mb_per_s, report.seconds,
-                l.p50_us, l.p99_us, l.p999_us, l.max_us,
-                cpu_text(report.server_cpu_s, report.client_cpu_s),
-            );
-            let json = json!({"shape": "messages", "server": described, "receivers": shape.receivers,
-                "senders": shape.senders, "messages": shape.messages, "size": shape.size,
-                "pace": pace, "report": report, "ok": report.ok()});
-            (report.ok(), json, (human, report.errors))
-        }
-        ShapeArg::File => {
-            let size = u32::try_from(args.file_size).unwrap_or(u32::MAX);
-            let bar = progress_bar(args, "uploaded");
-            bar.set_length(u64::from(size));
-            let report = load::file::run(server, args.receivers, size, &common, |sent, _| {
-                bar.set_position(sent)
-            })
-            .await?;
-            bar.finish_and_clear();
-            let human = format!(
-                "file: {} bytes to {} receivers\nserver     {described}\ncomplete   {} of {} receivers intact\nlast byte  {:.3} s after the first (upload written in {:.3} s)\nthroughput {:.1} MB/s aggregate\ncpu        {}",
-                report.size, report.receivers, report.complete, report.receivers,
-                report.seconds_to_last_byte, report.upload_seconds, report.aggregate_mb_per_s,
-                cpu_text(report.server_cpu_s, None),
-            );
-            let json =
-                json!({"shape": "file", "server": described, "report": report, "ok": report.ok()});
-            (report.ok(), json, (human, report.errors))
-        }
-        ShapeArg::Connect => {
-            let bar = progress_bar(args, "logins");
-            let b = bar.clone();
-            let report = load::connect::run(
-                server,
-                args.clients,
-                args.concurrency,
-                &common,
-                move |done, total| {
-                    b.set_length(total);
-                    b.set_position(done);
-                },
-            )
-            .await?;
-            bar.finish_and_clear();
-            let human = format!(
-                "connect: {} clients, {} logins at a time\nserver     {described}\nlogged in  {} of {}, {} still connected at the end\nrate       {:.0} logins/s over {:.3} s\ncpu        {}",
-                report.clients, args.concurrency, report.logged_in, report.clients, report.held,
-                report.logins_per_s, report.seconds, cpu_text(report.server_cpu_s, None),
-            );
-            let json = json!({"shape": "connect", "server": described, "report": report, "ok": report.ok()});
-            (report.ok(), json, (human, report.errors))
-        }
+    let measured = match args.shape {
+        ShapeArg::Messages => measure_messages(args, server, described, &common).await?,
+        ShapeArg::File => measure_file(args, server, described, &common).await?,
+        ShapeArg::Connect => measure_connect(args, server, described, &common).await?,
     };
     match args.format {
-        ReportFormat::Json => println!("{json}"),
+        ReportFormat::Json => println!("{}", measured.json),
         ReportFormat::Human => {
-            let (text, errors) = human;
-            println!("{text}");
-            for error in &errors {
+            println!("{}", measured.human);
+            for error in &measured.errors {
                 println!("error      {error}");
             }
-            println!("result     {}", if ok { "PASS" } else { "FAIL" });
+            println!("result     {}", if measured.ok { "PASS" } else { "FAIL" });
         }
     }
-    Ok(ok)
+    Ok(measured.ok)
+}
+
+async fn measure_messages(
+    args: &BenchArgs,
+    server: Server,
+    described: &str,
+    common: &Common,
+) -> anyhow::Result<Measured> {
+    let pace = match args.pace {
+        PaceArg::Closed => load::messages::Pace::Closed,
+        PaceArg::Pipelined => load::messages::Pace::Pipelined {
+            window: args.window,
+        },
+    };
+    let shape = load::messages::Shape {
+        receivers: args.receivers,
+        senders: args.senders,
+        messages: args.messages,
+        size: args.size,
+        pace,
+    };
+    shape.check().map_err(anyhow::Error::msg)?;
+    let bar = progress_bar(args, "deliveries");
+    let report = load::messages::run(server, &shape, common, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    let pace_text = match pace {
+        load::messages::Pace::Closed => "closed-loop".to_owned(),
+        load::messages::Pace::Pipelined { window } => format!("pipelined (window {window})"),
+    };
+    let header = format!(
+        "messages: {} receivers, {} sender(s) × {} messages of {} B, {pace_text}",
+        shape.receivers, shape.senders, shape.messages, shape.size
+    );
+    let l = report.latency;
+    let human = format!(
+        "{header}\nserver     {described}\ndelivered  {} of {} ({} lost, {} duplicated, {} reordered)\nthroughput {:.0} msgs/s, {:.1} MB/s over {:.3} s\nlatency    p50 {:.0} µs, p99 {:.0} µs, p99.9 {:.0} µs, max {:.0} µs\ncpu        {}",
+        report.delivered, report.expected, report.lost, report.duplicated, report.reordered,
+        report.msgs_per_s, report.mb_per_s, report.seconds,
+        l.p50_us, l.p99_us, l.p999_us, l.max_us,
+        cpu_text(report.server_cpu_s, report.client_cpu_s),
+    );
+    let json = json!({"shape": "messages", "server": described, "receivers": shape.receivers,
+        "senders": shape.senders, "messages": shape.messages, "size": shape.size,
+        "pace": pace, "report": report, "ok": report.ok()});
+    Ok(Measured {
+        ok: report.ok(),
+        json,
+        human,
+        errors: report.errors,
+    })
+}
+
+async fn measure_file(
+    args: &BenchArgs,
+    server: Server,
+    described: &str,
+    common: &Common,
+) -> anyhow::Result<Measured> {
+    let size = u32::try_from(args.file_size).unwrap_or(u32::MAX);
+    let bar = progress_bar(args, "uploaded");
+    bar.set_length(u64::from(size));
+    let report = load::file::run(server, args.receivers, size, common, |sent, _| {
+        bar.set_position(sent)
+    })
+    .await?;
+    bar.finish_and_clear();
+    let human = format!(
+        "file: {} bytes to {} receivers\nserver     {described}\ncomplete   {} of {} receivers intact\nlast byte  {:.3} s after the first (upload written in {:.3} s)\nthroughput {:.1} MB/s aggregate\ncpu        {}",
+        report.size, report.receivers, report.complete, report.receivers,
+        report.seconds_to_last_byte, report.upload_seconds, report.aggregate_mb_per_s,
+        cpu_text(report.server_cpu_s, None),
+    );
+    let json = json!({"shape": "file", "server": described, "report": report, "ok": report.ok()});
+    Ok(Measured {
+        ok: report.ok(),
+        json,
+        human,
+        errors: report.errors,
+    })
+}
+
+async fn measure_connect(
+    args: &BenchArgs,
+    server: Server,
+    described: &str,
+    common: &Common,
+) -> anyhow::Result<Measured> {
+    let bar = progress_bar(args, "logins");
+    let b = bar.clone();
+    let report = load::connect::run(
+        server,
+        args.clients,
+        args.concurrency,
+        common,
+        move |done, total| {
+            b.set_length(total);
+            b.set_position(done);
+        },
+    )
+    .await?;
+    bar.finish_and_clear();
+    let human = format!(
+        "connect: {} clients, {} logins at a time\nserver     {described}\nlogged in  {} of {}, {} still connected at the end\nrate       {:.0} logins/s over {:.3} s\ncpu        {}",
+        report.clients, args.concurrency, report.logged_in, report.clients, report.held,
+        report.logins_per_s, report.seconds, cpu_text(report.server_cpu_s, None),
+    );
+    let json =
+        json!({"shape": "connect", "server": described, "report": report, "ok": report.ok()});
+    Ok(Measured {
+        ok: report.ok(),
+        json,
+        human,
+        errors: report.errors,
+    })
 }
 
 fn cpu_text(server: Option<f64>, client: Option<f64>) -> String {

@@ -261,14 +261,19 @@ pub enum ModeArg {
     Polling,
 }
 
+impl From<ModeArg> for Mode {
+    fn from(mode: ModeArg) -> Self {
+        match mode {
+            ModeArg::Threaded => Mode::Threaded,
+            ModeArg::Polling => Mode::Polling,
+        }
+    }
+}
+
 impl ServeArgs {
     /// The server configuration these options describe.
     pub fn config(&self) -> ServerConfig {
-        let mode = match self.mode {
-            ModeArg::Threaded => Mode::Threaded,
-            ModeArg::Polling => Mode::Polling,
-        };
-        ServerConfig::new(mode, &self.files_dir)
+        ServerConfig::new(self.mode.into(), &self.files_dir)
             .with_limits(Limits {
                 max_clients: self.max_clients as usize,
                 auth_timeout: self.auth_timeout,

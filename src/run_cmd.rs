@@ -12,9 +12,8 @@ use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
 use chat_harness::scenario::suite::{Provider, Retries};
 use chat_harness::scenario::target::Target;
-use chat_harness::server::Mode;
 
-use crate::cli::{ModeArg, ReportFormat, RunArgs, TargetArgs};
+use crate::cli::{ReportFormat, RunArgs, TargetArgs};
 
 /// Runs the scenarios; returns the exit status.
 pub fn run(args: RunArgs) -> anyhow::Result<u8> {
@@ -119,10 +118,7 @@ pub fn provider(args: &TargetArgs) -> anyhow::Result<(Arc<dyn Provider>, String)
             (Arc::new(target), description)
         }
         (None, None) => {
-            let builtin = Builtin::new(match args.server_mode {
-                ModeArg::Threaded => Mode::Threaded,
-                ModeArg::Polling => Mode::Polling,
-            });
+            let builtin = Builtin::new(args.server_mode.into());
             let description = builtin.describe();
             (Arc::new(builtin), description)
         }
