@@ -69,7 +69,7 @@ async fn human_report_of_a_failing_run() {
         text.contains("tests/fixtures/report/b-fails.chat:10: bob< reply"),
         "{text}"
     );
-    snapshot!("human_report", text);
+    snapshot!("human_report", crate::support::settle_timeline(&text));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -196,7 +196,7 @@ async fn human_report_groups_a_shared_first_deviation_and_names_skipped_frames()
         "{text}"
     );
     assert!(!text.contains("received: nothing\n"), "{text}");
-    snapshot!("shared_human", text);
+    snapshot!("shared_human", crate::support::settle_timeline(&text));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
