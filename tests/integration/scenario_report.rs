@@ -90,7 +90,7 @@ async fn strict_turns_wording_warnings_into_failures() {
     assert!(text.contains("WORDING report/c-wording"), "{text}");
     let (_, text, _) = report(Format::Human, false).await;
     assert!(
-        text.contains("ok      report/c-wording  (1 wording warning)"),
+        text.contains("ok      report/c-wording [wording]  (1 wording warning)"),
         "{text}"
     );
 }

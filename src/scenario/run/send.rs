@@ -40,7 +40,14 @@ pub fn describe(frame: &ClientFrame) -> String {
             name,
             offset: Some(o),
         } => format!("0x00 auth {name:?} offset {o}"),
-        ClientFrame::Auth { name, offset: None } => format!("0x00 auth {name:?} (no offset)"),
+        // The frame keeps a payload whose tail is not an offset as the name: say what the
+        // offset field failed on rather than show it as part of a name.
+        ClientFrame::Auth { name, offset: None } => match name.rsplit_once(' ') {
+            Some((_, tail)) => format!(
+                "0x00 auth payload {name:?}: no offset (the part after the last space, {tail:?}, is not a decimal integer)"
+            ),
+            None => format!("0x00 auth {name:?} (no offset: nothing after a space)"),
+        },
         ClientFrame::Exit(p) => format!("0x01 exit {p:?}"),
         ClientFrame::File(h) => format!(
             "0x02 file {:?} size {}{}",

@@ -11,9 +11,10 @@ mod hints;
 mod stderr;
 mod timeline;
 
-pub use details::failure_details;
+pub use details::{failure_details, failure_report};
 
 use super::Style;
+use crate::scenario::outcome::{suite_tag, SUITE_TAGS};
 use crate::scenario::run::Verdict;
 use crate::scenario::shared_cause::SharedDeviation;
 use crate::scenario::suite::{Kind, Outcome, Status, Summary};
@@ -69,6 +70,9 @@ pub fn header(count: usize, target: &str, jobs: usize) -> String {
 /// The line for one finished scenario.
 pub fn scenario_line(outcome: &Outcome, style: Style) -> String {
     let mut line = format!("{} {}", label(outcome), outcome.id);
+    if let Some(tag) = suite_tag(&outcome.scenario.tags) {
+        let _ = write!(line, " [{tag}]");
+    }
     if style.timings {
         let _ = write!(line, " ({})", show_duration(outcome.duration));
     }
@@ -154,5 +158,14 @@ pub fn summary_line(summary: &Summary, elapsed: Option<Duration>) -> String {
         .map(|k| format!("{} {}", summary.kinds.get(*k), k.name()))
         .collect();
     let _ = writeln!(line, "outcomes: {}", kinds.join(", "));
+    let tags: Vec<String> = SUITE_TAGS
+        .iter()
+        .zip(summary.tags.counts)
+        .filter(|(_, (run, _))| *run > 0)
+        .map(|(tag, (run, failed))| format!("{tag} {} of {run} passed", run - failed))
+        .collect();
+    if !tags.is_empty() {
+        let _ = writeln!(line, "by tag:   {}", tags.join(", "));
+    }
     line
 }

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 /// Lines of stderr shown from the end (whole blocks; the last block is shown whole anyway).
-const TAIL_LINES: usize = 16;
+const TAIL_LINES: usize = 10;
 
 /// Exceptions a server raises when a peer is gone: after a failure, the harness closing its
 /// clients causes them.
@@ -66,8 +66,15 @@ fn blocks(stderr: &str) -> Vec<Block<'_>> {
     blocks
 }
 
+/// Python's `^^^^` marks under the failing expression: they point into the line above and
+/// say nothing on their own (`--format json` keeps them).
+fn decoration(line: &str) -> bool {
+    let mark = line.trim();
+    !mark.is_empty() && mark.chars().all(|c| matches!(c, '^' | '~'))
+}
+
 fn show(out: &mut String, block: &Block<'_>, times: usize) {
-    for line in &block.lines {
+    for line in block.lines.iter().filter(|l| !decoration(l)) {
         let _ = writeln!(out, "    | {line}");
     }
     if times > 1 {
@@ -78,8 +85,35 @@ fn show(out: &mut String, block: &Block<'_>, times: usize) {
     }
 }
 
-/// Renders `stderr`.
-pub fn render(stderr: &str) -> String {
+/// Where the first traceback that is not a connection error (usually the cause) was raised:
+/// its lines without the exception's own line, so that the same fault with other values
+/// (`unknown frame type 9`, `... 120`) is the same place.
+pub fn first_traceback(stderr: &str) -> Option<String> {
+    first_block(stderr).map(|b| b.lines[..b.lines.len() - 1].join("\n"))
+}
+
+/// The first traceback that is not a connection error, else the first connection error.
+fn first_block(stderr: &str) -> Option<Block<'_>> {
+    let all = blocks(stderr);
+    let cause = all
+        .iter()
+        .position(|b| b.traceback && !b.connection_error());
+    let any = all.iter().position(|b| b.traceback);
+    all.into_iter().nth(cause.or(any)?)
+}
+
+/// Renders `stderr`; when its first traceback comes from the place already shown for the
+/// scenario `earlier`, only says so, with this one's exception line.
+pub fn render(stderr: &str, earlier: Option<&str>) -> String {
+    let total = stderr.lines().count();
+    if let Some(id) = earlier {
+        let exception = first_block(stderr)
+            .and_then(|b| b.lines.last().map(|l| (*l).to_owned()))
+            .unwrap_or_default();
+        return format!(
+            "  server stderr: {total} lines; a traceback from the same place as in {id}: {exception}\n"
+        );
+    }
     let all = blocks(stderr);
     // Collapse consecutive repeats: (block, times).
     let mut runs: Vec<(&Block<'_>, usize)> = Vec::new();
@@ -103,7 +137,6 @@ pub fn render(stderr: &str) -> String {
         .iter()
         .position(|(b, _)| b.traceback && !b.connection_error());
     let mut out = String::new();
-    let total = stderr.lines().count();
     let _ = writeln!(out, "  server stderr ({total} lines):");
     if let Some(i) = first_cause {
         out.push_str("    first traceback:\n");
@@ -115,10 +148,22 @@ pub fn render(stderr: &str) -> String {
         .filter(|(i, _)| Some(*i) != first_cause)
         .map(|(_, (b, times))| b.lines.len() * times)
         .sum();
+    let noise = runs[..start]
+        .iter()
+        .filter(|(b, _)| b.connection_error())
+        .map(|(_, times)| times)
+        .sum::<usize>();
     if left_out > 0 {
+        let noise = match noise {
+            0 => String::new(),
+            n => format!(
+                ", {n} connection-error traceback{}",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
         let _ = writeln!(
             out,
-            "    ... {left_out} lines left out (--format json has them all); the last ones:"
+            "    ... {left_out} lines left out{noise} (--format json has them all); the last ones:"
         );
     }
     for (block, times) in &runs[start..] {
@@ -149,7 +194,7 @@ mod tests {
         for _ in 0..10 {
             stderr.push_str(TWO);
         }
-        let shown = render(&stderr);
+        let shown = render(&stderr, None);
         assert!(shown.contains("first traceback:"), "{shown}");
         assert!(shown.contains("ValueError: bad"), "{shown}");
         // Whatever is shown of a traceback is shown from its first line to its exception.

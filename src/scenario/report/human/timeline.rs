@@ -7,9 +7,13 @@ use std::fmt::Write as _;
 use crate::scenario::run::{amount, Entry, EntryKind, Mark, TimelineLog};
 
 /// Rows shown before the failing step starts.
-const ROWS_BEFORE: usize = 10;
+const ROWS_BEFORE: usize = 3;
+/// Rows of any client shown just before the failing client's first row shown.
+const CONTEXT: usize = 2;
+/// Most rows shown before the failing step, the other clients' actions included.
+const MOST_BEFORE: usize = 6;
 /// Rows shown from the failing step on.
-const ROWS_DURING: usize = 6;
+const ROWS_DURING: usize = 3;
 /// Shortest run of like entries that is collapsed.
 const SHORTEST_RUN: usize = 4;
 
@@ -65,9 +69,52 @@ fn entry_line(out: &mut String, e: &Entry, width: usize) {
     }
 }
 
-/// Renders the timeline around the failing step (`mark`; the end when there is none), or
-/// nothing when the run kept no timeline.
-pub fn render(log: &TimelineLog, mark: Option<Mark>, line: usize) -> String {
+/// The rows shown before the failing step: the last [`ROWS_BEFORE`] of the failing client's
+/// (what it sent and what it was sent, in order), with what the other clients sent or did in
+/// between and the [`CONTEXT`] rows just before; without a failing client, the last rows of
+/// all.
+fn chosen<'r, 'a>(before: &'r [Row<'a>], client: Option<&str>) -> Vec<&'r Row<'a>> {
+    let last = |rows: Vec<&'r Row<'a>>, n: usize| -> Vec<&'r Row<'a>> {
+        let skip = rows.len().saturating_sub(n);
+        rows.into_iter().skip(skip).collect()
+    };
+    let Some(client) = client else {
+        return last(before.iter().collect(), ROWS_BEFORE);
+    };
+    // The failing client's rows and what the others sent or did; what the others received is
+    // left out (it is their side of the story).
+    let relevant: Vec<&Row<'a>> = before
+        .iter()
+        .filter(|r| {
+            &*r.first.client == client || !matches!(r.first.kind, EntryKind::Received { .. })
+        })
+        .collect();
+    let own: Vec<usize> = (0..relevant.len())
+        .filter(|&i| &*relevant[i].first.client == client)
+        .collect();
+    let Some(&from) = own
+        .len()
+        .checked_sub(ROWS_BEFORE)
+        .and_then(|i| own.get(i))
+        .or(own.first())
+    else {
+        return last(before.iter().collect(), ROWS_BEFORE);
+    };
+    // What happened just before the failing client's first row shown: often its cause.
+    let from = from.saturating_sub(CONTEXT);
+    last(relevant[from..].to_vec(), MOST_BEFORE)
+}
+
+/// Renders the timeline around the failing step (`mark`; the end when there is none) as the
+/// failing `client` saw it, with its legend when `legend`, or nothing when the run kept no
+/// timeline.
+pub fn render(
+    log: &TimelineLog,
+    mark: Option<Mark>,
+    line: usize,
+    client: Option<&str>,
+    legend: bool,
+) -> String {
     let mut out = String::new();
     if log.entries.is_empty() {
         return out;
@@ -76,25 +123,32 @@ pub fn render(log: &TimelineLog, mark: Option<Mark>, line: usize) -> String {
     let (before, during) = log.entries.split_at(split);
     let before = rows(before);
     let during = rows(during);
-    let shown_before = &before[before.len().saturating_sub(ROWS_BEFORE)..];
-    let shown_during = &during[..during.len().min(ROWS_DURING)];
+    let shown_before = chosen(&before, client);
+    // During the step: the failing client's rows and what the others sent or did.
+    let shown_during: Vec<&Row<'_>> = during
+        .iter()
+        .filter(|r| {
+            client.is_none_or(|c| {
+                &*r.first.client == c || !matches!(r.first.kind, EntryKind::Received { .. })
+            })
+        })
+        .take(ROWS_DURING)
+        .collect();
     let width = shown_before
         .iter()
-        .chain(shown_during)
+        .chain(&shown_during)
         .map(|r| r.first.client.len())
         .max()
         .unwrap_or(0);
-    let earlier: usize = before[..before.len() - shown_before.len()]
-        .iter()
-        .map(|r| r.count)
-        .sum();
-    let later: usize = during[shown_during.len()..]
-        .iter()
-        .map(|r| r.count)
-        .sum::<usize>()
+    let earlier: usize = before.iter().map(|r| r.count).sum::<usize>()
+        - shown_before.iter().map(|r| r.count).sum::<usize>();
+    let later: usize = during.iter().map(|r| r.count).sum::<usize>()
+        - shown_during.iter().map(|r| r.count).sum::<usize>()
         + log.dropped;
-    out.push_str("  timeline (ms since the start, every client; > sent, < received):\n");
-    if earlier > 0 {
+    if legend {
+        out.push_str("  timeline (ms since the start, every client; > sent, < received):\n");
+    }
+    if earlier > 0 && mark.is_none() {
         let _ = writeln!(out, "    ... {earlier} earlier entries left out");
     }
     let mut write = None;
@@ -135,16 +189,25 @@ pub fn render(log: &TimelineLog, mark: Option<Mark>, line: usize) -> String {
             entry_line(out, row.last, width);
         }
     };
-    for row in shown_before {
+    for row in &shown_before {
         show(&mut out, row);
     }
     if mark.is_some() {
-        let _ = writeln!(out, "    ---- the failing step (line {line}) starts ----");
+        let untold = match (earlier, later) {
+            (0, 0) => String::new(),
+            (n, 0) => format!("; {n} earlier entries not shown"),
+            (0, m) => format!("; {m} later entries not shown"),
+            (n, m) => format!("; {n} earlier and {m} later entries not shown"),
+        };
+        let _ = writeln!(
+            out,
+            "    ---- the failing step (line {line}) starts{untold} ----"
+        );
     }
-    for row in shown_during {
+    for row in &shown_during {
         show(&mut out, row);
     }
-    if later > 0 {
+    if later > 0 && mark.is_none() {
         let _ = writeln!(out, "    ... {later} later entries left out");
     }
     out
