@@ -22,6 +22,10 @@ fn python() -> bool {
 
 /// The human report of one fixture of `tests/fixtures/causes` against `server`.
 async fn report(fixture: &str, server: &str) -> (u8, String) {
+    report_as(fixture, server, Format::Human, false).await
+}
+
+async fn report_as(fixture: &str, server: &str, format: Format, timings: bool) -> (u8, String) {
     let target = Target::spawn(server, Duration::from_secs(10), None).unwrap();
     let config = RunConfig {
         paths: vec![PathBuf::from(format!(
@@ -34,9 +38,9 @@ async fn report(fixture: &str, server: &str) -> (u8, String) {
         tags: Vec::new(),
         expectations: Expectations::default(),
         settings: RunSettings::default(),
-        format: Format::Human,
+        format,
         junit: None,
-        style: Style { timings: false },
+        style: Style { timings },
         retries: Default::default(),
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -191,5 +195,41 @@ async fn a_crash_shows_its_traceback_whole_and_the_teardown_noise_as_such() {
             "[connection error]"
         ),
         (r"exit status: \d+", "exit status: [N]")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_keeps_the_whole_timeline_and_the_write_groups() {
+    if !python() {
+        return;
+    }
+    let (code, text) = report_as(
+        "merged-write",
+        "python3 tests/python/causes_server.py {port} merge",
+        Format::Json,
+        true,
+    )
+    .await;
+    assert_eq!(code, 1, "{text}");
+    let scenario: serde_json::Value =
+        serde_json::from_str(text.lines().next().expect(&text)).unwrap();
+    let timeline = &scenario["timeline"];
+    let entries = timeline["entries"].as_array().expect(&text);
+    // Every frame sent and received, each with its time: auth and auth-ok for both clients,
+    // ten texts, and what bob received.
+    let sent = entries.iter().filter(|e| e["kind"] == "sent").count();
+    assert_eq!(sent, 12, "{timeline}");
+    assert!(entries.iter().all(|e| e["ms"].is_u64()), "{timeline}");
+    let write = &timeline["writes"][0];
+    assert_eq!(write["frames"], 10, "{timeline}");
+    assert_eq!(write["first_frame"], 2, "{timeline}");
+    assert_eq!(
+        write["texts"].as_array().map(Vec::len),
+        Some(10),
+        "{timeline}"
+    );
+    assert!(
+        timeline["failing_step_starts"]["entry"].is_u64(),
+        "{timeline}"
     );
 }
