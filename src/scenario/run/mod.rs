@@ -9,6 +9,7 @@ mod pace;
 mod received;
 mod send;
 mod timeline;
+mod unfinished;
 mod uploads;
 mod verdict;
 
@@ -179,45 +180,6 @@ async fn accepts(addr: SocketAddr) -> bool {
 }
 
 impl Run<'_> {
-    /// The end-of-scenario check: no reading client may be left holding an unfinished frame
-    /// or file body. One that is still arriving may complete: the check fails once the same
-    /// unfinished frame has made no progress for the scenario's timeout.
-    async fn nothing_unfinished(&self, last: &Step) -> Result<(), Box<Failure>> {
-        for (name, _) in &self.order {
-            let Some(client) = self.clients.get(name) else {
-                continue;
-            };
-            let mut stalled_since = Instant::now();
-            let mut seen = None;
-            while let Some(partial) = client.partial() {
-                if seen.as_ref() != Some(&partial) {
-                    stalled_since = Instant::now();
-                } else if stalled_since.elapsed() >= self.timeout {
-                    let received = Received {
-                        at: std::time::SystemTime::now(),
-                        incoming: Incoming::Partial(partial),
-                    };
-                    let reason = format!(
-                        "at the end of the scenario {name} holds an unfinished frame ({:?} without progress)",
-                        self.timeout
-                    );
-                    let mut failure = Self::failure(
-                        last,
-                        FailKind::Mismatch,
-                        Some(name),
-                        reason,
-                        Some(&received),
-                    );
-                    failure.step = format!("(end of scenario, after line {})", last.line);
-                    return Err(failure);
-                }
-                seen = Some(partial);
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        }
-        Ok(())
-    }
-
     fn fail(
         step: &Step,
         kind: FailKind,
