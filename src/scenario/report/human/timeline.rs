@@ -8,10 +8,11 @@ use crate::scenario::run::{amount, Entry, EntryKind, Mark, TimelineLog};
 
 /// Rows shown before the failing step starts.
 const ROWS_BEFORE: usize = 3;
-/// Rows of any client shown just before the failing client's first row shown.
-const CONTEXT: usize = 2;
+/// Rows of the other clients shown just before the failing client's first row, when it has
+/// fewer than [`ROWS_BEFORE`].
+const CONTEXT: usize = 1;
 /// Most rows shown before the failing step, the other clients' actions included.
-const MOST_BEFORE: usize = 6;
+const MOST_BEFORE: usize = 3;
 /// Rows shown from the failing step on.
 const ROWS_DURING: usize = 3;
 /// Shortest run of like entries that is collapsed.
@@ -100,8 +101,13 @@ fn chosen<'r, 'a>(before: &'r [Row<'a>], client: Option<&str>) -> Vec<&'r Row<'a
     else {
         return last(before.iter().collect(), ROWS_BEFORE);
     };
-    // What happened just before the failing client's first row shown: often its cause.
-    let from = from.saturating_sub(CONTEXT);
+    // When the failing client did little, what happened just before its first row: often
+    // the cause of it.
+    let from = if own.len() < ROWS_BEFORE {
+        from.saturating_sub(CONTEXT)
+    } else {
+        from
+    };
     last(relevant[from..].to_vec(), MOST_BEFORE)
 }
 
