@@ -77,13 +77,32 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
     }));
     bar.finish_and_clear();
     println!(
-        "{} sessions in {:.1}s ({:.1} sessions/s, shrinking took {:.1}s), {} cut short at an attacker's own step",
+        "{} sessions in {:.1}s ({:.1} sessions/s; {:.1}s of it shrinking and re-checking findings)",
         summary.sessions,
         summary.elapsed.as_secs_f64(),
         summary.rate(),
         summary.shrinking.as_secs_f64(),
-        summary.attacker_only
     );
+    if let Budget::Time(limit) = budget {
+        if let Some(over) = summary
+            .elapsed
+            .checked_sub(limit)
+            .filter(|o| o.as_secs() >= 1)
+        {
+            println!(
+                "the run went {:.1}s past --time {:.0}s: a finding found near the end is shrunk to the end (at most --shrink-time {:.0}s)",
+                over.as_secs_f64(),
+                limit.as_secs_f64(),
+                config.shrink_time.as_secs_f64()
+            );
+        }
+    }
+    if summary.attacker_only > 0 {
+        println!(
+            "{} sessions ended at an attacker's own step: a client playing the attacker sent something a server may refuse or close on, so the checks after that step were not run (not a finding)",
+            summary.attacker_only
+        );
+    }
     for f in &summary.findings {
         println!(
             "FOUND {}: {}\n  {}\n  replay: {}",

@@ -149,7 +149,7 @@ pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write
             if !causes.is_empty() {
                 let _ = write!(out, "\n{causes}");
             }
-            let details: String = outcomes.iter().map(report::failure_details).collect();
+            let details = report::failure_report(&outcomes);
             if !details.is_empty() {
                 let _ = write!(out, "\n{details}");
             }

@@ -137,6 +137,26 @@ pub struct Summary {
     pub warnings: usize,
     /// Scenarios of each kind, whatever was expected of them.
     pub kinds: KindCounts,
+    /// Scenarios and failures per suite tag (`core`, `robust`, `wording`); the JSON lines
+    /// carry each scenario's tags, so the summary object leaves these out.
+    #[serde(skip)]
+    pub tags: TagCounts,
+}
+
+/// The suite's three tags: what the lab requires, what the reference adds, exact wording.
+pub const SUITE_TAGS: [&str; 3] = ["core", "robust", "wording"];
+
+/// The suite tag of a scenario (the first of [`SUITE_TAGS`] among its tags), if any.
+pub fn suite_tag(tags: &[String]) -> Option<&'static str> {
+    tags.iter()
+        .find_map(|t| SUITE_TAGS.iter().find(|s| **s == t.as_str()).copied())
+}
+
+/// Scenarios run and failed, per suite tag, in the order of [`SUITE_TAGS`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TagCounts {
+    /// (run, failed) per tag.
+    pub counts: [(usize, usize); 3],
 }
 
 /// Scenarios of each [`Kind`].
@@ -204,6 +224,12 @@ impl Summary {
             }
             s.kinds.count(o.kind);
             s.warnings += o.run.warnings.len();
+            if let Some(i) =
+                suite_tag(&o.scenario.tags).and_then(|t| SUITE_TAGS.iter().position(|s| *s == t))
+            {
+                s.tags.counts[i].0 += 1;
+                s.tags.counts[i].1 += usize::from(o.kind.failed());
+            }
         }
         s
     }

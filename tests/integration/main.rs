@@ -42,6 +42,8 @@ mod load_verify;
 mod netfuzz;
 /// `chat-harness fuzz` from the command line, against a spawned server process that crashes.
 mod netfuzz_cli;
+/// The human report's account of a cause: merged writes, races, stalled readers, crashes.
+mod report_causes;
 /// The conformance suite catches every fault of the test server and passes its clean variant.
 mod scenario_faults;
 /// `{files}`: a private files directory per scenario, checked for writes outside it and for

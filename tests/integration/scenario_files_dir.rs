@@ -58,7 +58,7 @@ async fn a_server_writing_outside_its_files_directory_is_caught() {
     );
     assert!(
         text.contains(
-            "step:     tests/fixtures/files_dir/climbs-out.chat:7: (files directory, after line 7)"
+            "--- FAIL files_dir/climbs-out  tests/fixtures/files_dir/climbs-out.chat:7: (files directory, after line 7)"
         ),
         "{text}"
     );

@@ -69,7 +69,7 @@ async fn human_report_of_a_failing_run() {
         text.contains("tests/fixtures/report/b-fails.chat:10: bob< reply"),
         "{text}"
     );
-    snapshot!("human_report", text);
+    snapshot!("human_report", crate::support::settle_timeline(&text));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -90,7 +90,7 @@ async fn strict_turns_wording_warnings_into_failures() {
     assert!(text.contains("WORDING report/c-wording"), "{text}");
     let (_, text, _) = report(Format::Human, false).await;
     assert!(
-        text.contains("ok      report/c-wording  (1 wording warning)"),
+        text.contains("ok      report/c-wording [wording]  (1 wording warning)"),
         "{text}"
     );
 }
@@ -196,7 +196,7 @@ async fn human_report_groups_a_shared_first_deviation_and_names_skipped_frames()
         "{text}"
     );
     assert!(!text.contains("received: nothing\n"), "{text}");
-    snapshot!("shared_human", text);
+    snapshot!("shared_human", crate::support::settle_timeline(&text));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

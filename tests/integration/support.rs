@@ -39,3 +39,37 @@ pub fn refusing_address() -> (socket2::Socket, std::net::SocketAddr) {
         .expect("an IP address");
     (socket, addr)
 }
+
+/// A human report made comparable from run to run: the milliseconds of timeline entries
+/// become `[ms]`, and each run of consecutive received entries is put in a fixed order, the
+/// mark of the failing step's start first. Frames received by different clients at nearly the
+/// same time are recorded by separate tasks, and an answer may land just before or just after
+/// the step that waits for it starts, so their order within such a run is the scheduler's;
+/// sends and actions keep their place (a test about an order asserts it on the unsorted text).
+pub fn settle_timeline(report: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut received: Vec<String> = Vec::new();
+    for line in report.lines() {
+        let entry = line
+            .split_once(" ms  ")
+            .filter(|(ms, _)| {
+                !ms.trim().is_empty() && ms.trim().chars().all(|c| c.is_ascii_digit())
+            })
+            .map(|(_, rest)| format!("      [ms]  {rest}"));
+        let mark = line.starts_with("    ---- the failing step");
+        match entry {
+            Some(e) if e.contains("  < ") || e.contains("  &lt; ") => received.push(e),
+            None if mark => received.push(line.to_owned()),
+            other => {
+                received.sort_by_key(|l| (!l.starts_with("    ----"), l.clone()));
+                out.append(&mut received);
+                out.push(other.unwrap_or_else(|| line.to_owned()));
+            }
+        }
+    }
+    received.sort_by_key(|l| (!l.starts_with("    ----"), l.clone()));
+    out.append(&mut received);
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}

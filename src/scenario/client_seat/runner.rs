@@ -209,10 +209,7 @@ pub async fn run_client_scenario(
             }
         }
     }
-    let mut transcripts = vec![(
-        TRANSCRIPT_NAME.to_owned(),
-        transcript.lock().map(|l| l.clone()).unwrap_or_default(),
-    )];
+    let mut transcripts = vec![(TRANSCRIPT_NAME.to_owned(), transcript.lines())];
     run.program.kill().await;
     accepting.abort();
     let stderr = run.program.stderr();
@@ -227,6 +224,8 @@ pub async fn run_client_scenario(
         server_exit: None,
         still_accepting: None,
         sent_bodies: Vec::new(),
+        timeline: Default::default(),
+        failed_at: None,
     }
 }
 

@@ -57,6 +57,16 @@ pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
     } else {
         serde_json::Map::new()
     };
+    // The timeline is time itself: left out of reproducible output, like `duration_ms`.
+    let log = &outcome.run.timeline;
+    let timeline = (failed && style.timings && !log.entries.is_empty()).then(|| {
+        json!({
+            "entries": log.entries,
+            "dropped": log.dropped,
+            "writes": log.writes,
+            "failing_step_starts": outcome.run.failed_at,
+        })
+    });
     let warnings: Vec<_> = outcome
         .run
         .warnings
@@ -81,6 +91,7 @@ pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
         "failure": failure,
         "error": error,
         "transcripts": transcripts,
+        "timeline": timeline,
         "server_stderr": outcome.server_stderr,
     });
     format!("{value}\n")

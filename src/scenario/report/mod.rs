@@ -5,7 +5,9 @@ mod human;
 mod json;
 mod junit;
 
-pub use human::{failure_details, header, scenario_line, shared_causes, summary_line};
+pub use human::{
+    failure_details, failure_report, header, scenario_line, shared_causes, summary_line,
+};
 pub use json::{scenario_json, summary_json};
 pub use junit::junit_xml;
 

@@ -11,13 +11,65 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::deviation::Got;
 use super::pace::{Pace, Pacer};
 use super::received::{Body, Incoming, Partial, Received};
+use super::timeline::{Act, EntryKind, Pushed, SentFrame, Timeline, KEPT_TEXT};
 use crate::client::{Connection, Event, EventReader, FrameWriter};
 use crate::protocol::ServerFrame;
 
-/// A client's transcript: one line per frame sent or received, in order.
-pub type Transcript = Arc<Mutex<Vec<String>>>;
+/// A client's transcript: one line per frame sent or received, in order; when the client
+/// belongs to a scenario run, each line also goes to the run's shared [`Timeline`], typed.
+#[derive(Clone, Default)]
+pub struct Transcript {
+    lines: Arc<Mutex<Vec<String>>>,
+    timeline: Option<(Arc<str>, Timeline)>,
+}
+
+impl Transcript {
+    /// A transcript for `client` whose lines also go to `timeline`.
+    pub fn on(client: &str, timeline: &Timeline) -> Self {
+        Self {
+            lines: Arc::default(),
+            timeline: Some((Arc::from(client), timeline.clone())),
+        }
+    }
+
+    /// A copy of the lines so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.lines.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Appends a line, and a typed entry to the timeline.
+    pub fn record(&self, kind: EntryKind, bytes: u64, line: String) -> Pushed {
+        self.record_message(kind, bytes, line, None)
+    }
+
+    /// Appends a line, and a typed entry with a received chat message to the timeline.
+    fn record_message(
+        &self,
+        kind: EntryKind,
+        bytes: u64,
+        line: String,
+        message: Option<String>,
+    ) -> Pushed {
+        let pushed = match &self.timeline {
+            Some((client, timeline)) => timeline.push(client, kind, bytes, &line, message),
+            None => Pushed::default(),
+        };
+        if let Ok(mut lines) = self.lines.lock() {
+            lines.push(line);
+        }
+        pushed
+    }
+
+    /// Records that `members` went out together, `bytes` bytes in `writes` writes.
+    pub fn group(&self, members: &[SentFrame], bytes: u64, writes: usize) {
+        if let Some((client, timeline)) = &self.timeline {
+            timeline.group(client, members, bytes, writes);
+        }
+    }
+}
 
 /// Most arrivals per connection that `never` expectations look back on (file bodies are
 /// shared, not copied, so an entry costs little beyond a frame).
@@ -29,11 +81,14 @@ const PARTIAL_CHECK: std::time::Duration = std::time::Duration::from_millis(20);
 /// What a client's decoder holds unfinished, shared between the pump and the matcher.
 type Pending = Arc<Mutex<Option<Partial>>>;
 
-/// Appends a line to a transcript.
+/// Appends a line about a client action to a transcript.
 pub fn note(transcript: &Transcript, line: String) {
-    if let Ok(mut lines) = transcript.lock() {
-        lines.push(line);
-    }
+    note_act(transcript, Act::Other, line);
+}
+
+/// Appends a line about a typed client action to a transcript.
+pub fn note_act(transcript: &Transcript, act: Act, line: String) {
+    transcript.record(EntryKind::Event { act }, 0, line);
 }
 
 /// A connected (or formerly connected) scenario client.
@@ -195,7 +250,21 @@ async fn pump(
     let mut pacer = Pacer::new(Pace::Full);
     let mut file: Option<(crate::protocol::ServerFileHeader, Body)> = None;
     let send = |incoming: Incoming| {
-        note(&transcript, format!("< {}", incoming.summary()));
+        let message = match &incoming {
+            Incoming::Frame(ServerFrame::Text(t)) => t
+                .chat_line()
+                .filter(|(_, m)| m.len() <= KEPT_TEXT)
+                .map(|(_, m)| m.to_owned()),
+            _ => None,
+        };
+        transcript.record_message(
+            EntryKind::Received {
+                got: Got::of(&incoming),
+            },
+            incoming.wire_size(),
+            format!("< {}", incoming.summary()),
+            message,
+        );
         let _ = tx.send(Received {
             at: SystemTime::now(),
             incoming,

@@ -8,12 +8,13 @@ mod matcher;
 mod pace;
 mod received;
 mod send;
+mod timeline;
+mod unfinished;
 mod uploads;
 mod verdict;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -22,11 +23,14 @@ pub use deviation::{amount, Deviation, Got, Skipped, Wanted};
 pub use matcher::{check_time, compare_bodies, digest, show_offset, Mismatch};
 pub use received::{grouped, hex_dump, Body, Incoming, Partial, Received};
 pub use send::describe as describe_client_frame;
+pub use timeline::{
+    Act, Entry, EntryKind, Mark, Sent, Timeline, TimelineLog, WriteGroup, TIMELINE_CAP,
+};
 pub use uploads::Digest;
 pub use verdict::{FailKind, Failure, ScenarioRun, Verdict, Warning};
 
 use self::client::Client;
-pub use self::client::{note, Transcript};
+pub use self::client::{note, note_act, Transcript};
 use super::model::{Action, Scenario, Step};
 use crate::protocol::ClientFrame;
 
@@ -80,6 +84,8 @@ struct Run<'a> {
     uploads: HashMap<String, uploads::UploadTracker>,
     /// The file bodies sent completely.
     sent_bodies: std::collections::BTreeSet<Digest>,
+    /// Every client's frames and actions in one time order.
+    timeline: Timeline,
 }
 
 /// Runs `scenario` against the server at `addr`.
@@ -104,13 +110,17 @@ pub async fn run_scenario(
         connected: false,
         uploads: HashMap::new(),
         sent_bodies: std::collections::BTreeSet::new(),
+        timeline: Timeline::default(),
     };
     let mut verdict = Verdict::Pass;
+    let mut failed_at = None;
     for step in &scenario.steps {
+        let started = run.timeline.mark();
         match run.step(step).await {
             Ok(()) => {}
             Err(StepError::Fail(failure)) => {
                 verdict = Verdict::Fail(failure);
+                failed_at = Some(started);
                 break;
             }
             Err(StepError::Error(message)) => {
@@ -121,8 +131,10 @@ pub async fn run_scenario(
     }
     if verdict == Verdict::Pass {
         if let Some(last) = scenario.steps.last() {
+            let started = run.timeline.mark();
             if let Err(failure) = run.nothing_unfinished(last).await {
                 verdict = Verdict::Fail(failure);
+                failed_at = Some(started);
             }
         }
     }
@@ -133,13 +145,9 @@ pub async fn run_scenario(
     let transcripts = run
         .order
         .iter()
-        .map(|(name, t)| {
-            (
-                name.clone(),
-                t.lock().map(|l| l.clone()).unwrap_or_default(),
-            )
-        })
+        .map(|(name, t)| (name.clone(), t.lines()))
         .collect();
+    let timeline = run.timeline.snapshot();
     if settings.graceful_close {
         let deadline = Instant::now() + Duration::from_millis(500);
         for client in run.clients.values_mut() {
@@ -153,6 +161,8 @@ pub async fn run_scenario(
         server_exit: None,
         still_accepting,
         sent_bodies: run.sent_bodies.into_iter().collect(),
+        timeline,
+        failed_at,
     }
 }
 
@@ -177,45 +187,6 @@ async fn accepts(addr: SocketAddr) -> bool {
 }
 
 impl Run<'_> {
-    /// The end-of-scenario check: no reading client may be left holding an unfinished frame
-    /// or file body. One that is still arriving may complete: the check fails once the same
-    /// unfinished frame has made no progress for the scenario's timeout.
-    async fn nothing_unfinished(&self, last: &Step) -> Result<(), Box<Failure>> {
-        for (name, _) in &self.order {
-            let Some(client) = self.clients.get(name) else {
-                continue;
-            };
-            let mut stalled_since = Instant::now();
-            let mut seen = None;
-            while let Some(partial) = client.partial() {
-                if seen.as_ref() != Some(&partial) {
-                    stalled_since = Instant::now();
-                } else if stalled_since.elapsed() >= self.timeout {
-                    let received = Received {
-                        at: std::time::SystemTime::now(),
-                        incoming: Incoming::Partial(partial),
-                    };
-                    let reason = format!(
-                        "at the end of the scenario {name} holds an unfinished frame ({:?} without progress)",
-                        self.timeout
-                    );
-                    let mut failure = Self::failure(
-                        last,
-                        FailKind::Mismatch,
-                        Some(name),
-                        reason,
-                        Some(&received),
-                    );
-                    failure.step = format!("(end of scenario, after line {})", last.line);
-                    return Err(failure);
-                }
-                seen = Some(partial);
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        }
-        Ok(())
-    }
-
     fn fail(
         step: &Step,
         kind: FailKind,
@@ -260,11 +231,11 @@ impl Run<'_> {
             Action::Connect(name) => {
                 let transcript = match self.order.iter().find(|(n, _)| n == name) {
                     Some((_, t)) => {
-                        note(t, "-- new connection --".into());
+                        note_act(t, Act::Reconnect, "-- new connection --".into());
                         t.clone()
                     }
                     None => {
-                        let t: Transcript = Arc::new(Mutex::new(Vec::new()));
+                        let t = Transcript::on(name, &self.timeline);
                         self.order.push((name.clone(), t.clone()));
                         t
                     }
@@ -297,12 +268,12 @@ impl Run<'_> {
             }
             Action::Close(name) => {
                 let client = self.client(name)?;
-                note(&client.transcript, "> close (FIN)".into());
+                note_act(&client.transcript, Act::Close, "> close (FIN)".into());
                 client.close().await;
             }
             Action::Reset(name) => {
                 let client = self.client(name)?;
-                note(&client.transcript, "> reset (RST)".into());
+                note_act(&client.transcript, Act::Reset, "> reset (RST)".into());
                 if let Err(e) = client.reset().await {
                     return Err(Self::fail(
                         step,
@@ -315,8 +286,9 @@ impl Run<'_> {
             }
             Action::HalfClose(name) => {
                 let client = self.client(name)?;
-                note(
+                note_act(
                     &client.transcript,
+                    Act::HalfClose,
                     "> half-close (FIN, still reading)".into(),
                 );
                 if let Some(writer) = client.writer.as_mut() {
@@ -333,8 +305,12 @@ impl Run<'_> {
             }
             Action::Reading(name, on) => {
                 let client = self.client(name)?;
-                let what = if *on { "resumes" } else { "stops" };
-                note(&client.transcript, format!("-- {what} reading --"));
+                let (act, what) = if *on {
+                    (Act::ResumeReading, "resumes")
+                } else {
+                    (Act::StopReading, "stops")
+                };
+                note_act(&client.transcript, act, format!("-- {what} reading --"));
                 client.set_reading(*on);
             }
             Action::ReadSlowly { client, bytes, per } => {

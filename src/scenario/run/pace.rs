@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::client::{note, Client};
+use super::client::{note_act, Client};
+use super::timeline::Act;
 use crate::client::Event;
 use crate::protocol::Frame;
 
@@ -23,8 +24,9 @@ pub fn wire_size(event: &std::io::Result<Event>) -> usize {
 
 /// `read-slowly`: the client reads `bytes` per `per` from now on.
 pub fn read_slowly(client: &Client, bytes: u64, per: Duration) {
-    note(
+    note_act(
         &client.transcript,
+        Act::ReadSlowly,
         format!("-- reads slowly: {bytes} bytes per {per:?} --"),
     );
     client.set_pace(Pace::Slow { bytes, per });
@@ -32,7 +34,11 @@ pub fn read_slowly(client: &Client, bytes: u64, per: Duration) {
 
 /// `pause-reading`: the client reads nothing for `d`, then everything at once again.
 pub fn pause_reading(client: &Client, d: Duration) {
-    note(&client.transcript, format!("-- stops reading for {d:?} --"));
+    note_act(
+        &client.transcript,
+        Act::PauseReading,
+        format!("-- stops reading for {d:?} --"),
+    );
     client.set_pace(Pace::PausedUntil(Instant::now() + d));
 }
 

@@ -198,6 +198,22 @@ impl Incoming {
         }
     }
 
+    /// How many bytes it took on the wire (a file: header and the body that came).
+    pub fn wire_size(&self) -> u64 {
+        match self {
+            Self::Frame(frame) => frame.payload_len().map_or(3, |n| n as u64 + 3),
+            Self::File { header, body, .. } => {
+                ServerFrame::File(header.clone())
+                    .payload_len()
+                    .map_or(3, |n| n as u64 + 3)
+                    + body.len
+            }
+            Self::Malformed(e) => e.raw.len() as u64,
+            Self::Partial(p) => p.wire_bytes().map_or(0, |b| b.len() as u64),
+            Self::Closed { .. } => 0,
+        }
+    }
+
     /// The bytes as they were on the wire (re-encoded: the codec is lossless), if any.
     pub fn wire_bytes(&self) -> Option<Vec<u8>> {
         match self {

@@ -80,6 +80,11 @@ pub struct ScenarioRun {
     pub still_accepting: Option<bool>,
     /// The file bodies the scenario sent completely (for the files-directory check).
     pub sent_bodies: Vec<super::Digest>,
+    /// Every client's frames and actions in one time order, and the writes that carried
+    /// several frames (empty for runs that keep no timeline, e.g. client scenarios).
+    pub timeline: super::TimelineLog,
+    /// When the failing step started (its place in the timeline), for a failed run.
+    pub failed_at: Option<super::Mark>,
 }
 
 impl ScenarioRun {
@@ -92,6 +97,8 @@ impl ScenarioRun {
             server_exit: None,
             still_accepting: None,
             sent_bodies: Vec::new(),
+            timeline: super::TimelineLog::default(),
+            failed_at: None,
         }
     }
 }

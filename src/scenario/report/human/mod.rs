@@ -5,16 +5,22 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+mod cause;
+mod details;
+mod hints;
+mod stderr;
+mod timeline;
+
+pub use details::{failure_details, failure_report};
+
 use super::Style;
+use crate::scenario::outcome::{suite_tag, SUITE_TAGS};
 use crate::scenario::run::Verdict;
 use crate::scenario::shared_cause::SharedDeviation;
 use crate::scenario::suite::{Kind, Outcome, Status, Summary};
 
-/// Transcript lines shown per client in the human report (the last ones).
-const TRANSCRIPT_TAIL: usize = 30;
-
 /// The first column: the kind for what needs attention, the expectation for the rest.
-fn label(outcome: &Outcome) -> &'static str {
+pub(super) fn label(outcome: &Outcome) -> &'static str {
     match (outcome.status, outcome.kind) {
         (_, Kind::Flaky) => "FLAKY  ",
         (Status::Pass, _) => "ok     ",
@@ -30,7 +36,7 @@ fn label(outcome: &Outcome) -> &'static str {
 }
 
 /// What a kind means, for the detail section.
-fn meaning(kind: Kind) -> &'static str {
+pub(super) fn meaning(kind: Kind) -> &'static str {
     match kind {
         Kind::Pass => "every step passed",
         Kind::Fail => "a wrong or missing frame",
@@ -64,6 +70,9 @@ pub fn header(count: usize, target: &str, jobs: usize) -> String {
 /// The line for one finished scenario.
 pub fn scenario_line(outcome: &Outcome, style: Style) -> String {
     let mut line = format!("{} {}", label(outcome), outcome.id);
+    if let Some(tag) = suite_tag(&outcome.scenario.tags) {
+        let _ = write!(line, " [{tag}]");
+    }
     if style.timings {
         let _ = write!(line, " ({})", show_duration(outcome.duration));
     }
@@ -107,133 +116,8 @@ fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
 }
 
-fn indent(text: &str, by: &str) -> String {
+pub(super) fn indent(text: &str, by: &str) -> String {
     text.lines().map(|l| format!("{by}{l}\n")).collect()
-}
-
-/// The detailed section for a failed (or erroring) scenario, and warnings for passing ones;
-/// empty for a clean pass.
-pub fn failure_details(outcome: &Outcome) -> String {
-    let mut out = String::new();
-    let path = outcome.scenario.path.display();
-    match &outcome.run.verdict {
-        Verdict::Fail(f) if outcome.status != Status::Xfail => {
-            let _ = writeln!(
-                out,
-                "--- {} {} ({path}:{})",
-                label(outcome).trim_end(),
-                outcome.id,
-                f.line
-            );
-            if let Some(d) = &outcome.scenario.description {
-                let _ = writeln!(out, "    {d}");
-            }
-            let _ = writeln!(
-                out,
-                "  outcome:  {}: {}",
-                outcome.kind.name(),
-                meaning(outcome.kind)
-            );
-            match (outcome.kind, &outcome.run.server_exit) {
-                (Kind::Flaky, _) => {
-                    let _ = writeln!(
-                        out,
-                        "  attempts: failed on the first, passed on attempt {}; the failing attempt:",
-                        outcome.attempts
-                    );
-                }
-                (_, Some(status)) => {
-                    let _ = writeln!(out, "  server:   exited during the scenario ({status})");
-                }
-                _ if outcome.run.still_accepting == Some(false) => {
-                    let _ = writeln!(
-                        out,
-                        "  server:   no longer accepts connections: it is gone, not just this client's connection"
-                    );
-                }
-                _ if outcome.attempts > 1 => {
-                    let _ = writeln!(
-                        out,
-                        "  attempts: failed all {}; the first:",
-                        outcome.attempts
-                    );
-                }
-                _ => {}
-            }
-            let mut step = f.step.clone();
-            if let Some(i) = f.iteration {
-                let _ = write!(step, "   (repeat iteration {i})");
-            }
-            let _ = writeln!(out, "  step:     {path}:{}: {step}", f.line);
-            let _ = writeln!(out, "  problem:  {}", f.reason);
-            match (&f.actual, &f.actual_hex) {
-                (Some(actual), hex) => {
-                    let _ = writeln!(out, "  received: {actual}");
-                    if let Some(hex) = hex {
-                        out.push_str(&indent(hex, "            "));
-                    }
-                }
-                (None, _) => match &f.skipped {
-                    Some(skipped) => {
-                        let _ =
-                            writeln!(out, "  received: nothing matching; {}", skipped.summary());
-                    }
-                    None => out.push_str("  received: nothing\n"),
-                },
-            }
-            if let (Some(_), Some(skipped)) = (&f.actual, &f.skipped) {
-                let _ = writeln!(out, "  before:   {}", skipped.summary());
-            }
-            let _ = writeln!(out, "  replay:   {}", outcome.replay);
-        }
-        Verdict::Error(e) => {
-            let _ = writeln!(out, "--- ERROR {} ({path})", outcome.id);
-            out.push_str(&indent(e, "  "));
-            let _ = writeln!(out, "  replay:   {}", outcome.replay);
-        }
-        _ => {
-            if outcome.run.warnings.is_empty() {
-                return out;
-            }
-            let _ = writeln!(out, "--- warnings {} ({path})", outcome.id);
-            for w in &outcome.run.warnings {
-                let _ = writeln!(
-                    out,
-                    "  {path}:{}: {} (a failure with --strict)",
-                    w.line, w.message
-                );
-            }
-            return out;
-        }
-    }
-    if !outcome.run.transcripts.is_empty() {
-        out.push_str("  transcripts (> sent, < received):\n");
-        for (client, lines) in &outcome.run.transcripts {
-            let _ = writeln!(out, "    {client}:");
-            if lines.is_empty() {
-                out.push_str("      (nothing)\n");
-            }
-            let skip = lines.len().saturating_sub(TRANSCRIPT_TAIL);
-            if skip > 0 {
-                let _ = writeln!(
-                    out,
-                    "      ... ({skip} earlier lines; --format json has them all)"
-                );
-            }
-            for line in &lines[skip..] {
-                out.push_str(&indent(line, "      "));
-            }
-        }
-    }
-    if let Some(stderr) = &outcome.server_stderr {
-        let lines: Vec<&str> = stderr.lines().collect();
-        let start = lines.len().saturating_sub(20);
-        out.push_str("  server stderr (last lines):\n");
-        for line in &lines[start..] {
-            let _ = writeln!(out, "    | {line}");
-        }
-    }
-    out
 }
 
 /// The lines naming first deviations shared by several failures (empty when none are).
@@ -274,5 +158,14 @@ pub fn summary_line(summary: &Summary, elapsed: Option<Duration>) -> String {
         .map(|k| format!("{} {}", summary.kinds.get(*k), k.name()))
         .collect();
     let _ = writeln!(line, "outcomes: {}", kinds.join(", "));
+    let tags: Vec<String> = SUITE_TAGS
+        .iter()
+        .zip(summary.tags.counts)
+        .filter(|(_, (run, _))| *run > 0)
+        .map(|(tag, (run, failed))| format!("{tag} {} of {run} passed", run - failed))
+        .collect();
+    if !tags.is_empty() {
+        let _ = writeln!(line, "by tag:   {}", tags.join(", "));
+    }
     line
 }
