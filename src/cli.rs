@@ -36,6 +36,8 @@ pub enum Command {
     Fuzz(Box<FuzzArgs>),
     /// Measure a server: fan-out throughput and latency, file relay, connection rate.
     Bench(Box<crate::bench_cmd::BenchArgs>),
+    /// Run every server and client of a TOML file on its suite; write matrix.html and .json.
+    Matrix(Box<crate::matrix_cmd::MatrixArgs>),
 }
 
 /// Options of `chat-harness client`.
@@ -97,6 +99,7 @@ Examples:
   chat-harness run --target 127.0.0.1:55555 --tag core
   chat-harness run -j 4 --filter 'framing/' --format json
   chat-harness run --spawn './my-server {port}' --expect known.txt --junit report.xml
+  chat-harness run --spawn './my-server {port}' --html report.html
   chat-harness run scenarios/client --client 'python3 my_client.py {host} {port}'
   chat-harness run scenarios/client --client 'python3 lab_client.py' --port 55555
 
@@ -135,6 +138,9 @@ pub struct RunArgs {
     /// Also write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Also write a self-contained HTML report (one page, no external assets) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Default timeout of a step that waits, unless a scenario sets its own.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration)]
     pub timeout: std::time::Duration,

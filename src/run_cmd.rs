@@ -64,7 +64,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         };
         let mut out = std::io::stdout();
         let mut err = std::io::stderr();
-        Ok(command::execute(config, &mut out, &mut err).await)
+        let html = args.html.as_deref();
+        Ok(command::execute_with_html(config, html, &mut out, &mut err).await)
     })
 }
 

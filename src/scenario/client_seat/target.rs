@@ -18,6 +18,8 @@ use crate::scenario::target::TargetError;
 pub struct ClientTarget {
     launch: Launch,
     description: String,
+    /// The `chat-harness run` arguments that select this client again (replay lines).
+    replay: Vec<String>,
 }
 
 impl ClientTarget {
@@ -33,12 +35,19 @@ impl ClientTarget {
                 format!("the client `{command}` connecting to port {p}, one scenario at a time")
             }
         };
+        let mut replay = vec!["--client".to_owned(), command.to_owned()];
+        replay.extend(
+            port.map(|p| ["--port".to_owned(), p.to_string()])
+                .into_iter()
+                .flatten(),
+        );
         Ok(Self {
             launch: Launch {
                 command: command.to_owned(),
                 port,
             },
             description,
+            replay,
         })
     }
 
@@ -51,6 +60,13 @@ impl ClientTarget {
                 port,
             },
             description: "the reference client (chat-harness client), once per scenario".into(),
+            replay: std::iter::once("--client-builtin".to_owned())
+                .chain(
+                    port.map(|p| ["--port".to_owned(), p.to_string()])
+                        .into_iter()
+                        .flatten(),
+                )
+                .collect(),
         }
     }
 
@@ -85,6 +101,10 @@ impl Provider for ClientTarget {
 
     fn accepts(&self, scenario: &Scenario) -> bool {
         scenario.tests_client()
+    }
+
+    fn replay_args(&self) -> Vec<String> {
+        self.replay.clone()
     }
 }
 

@@ -1,0 +1,147 @@
+//! `matrix.html`: one self-contained page with a grid per suite (scenarios down, implementations
+//! across, headers that stay in view while scrolling), each cell coloured by outcome and, when
+//! it did not pass, linking to its details: the same blocks as `chat-harness run --html`.
+
+use std::fmt::Write as _;
+
+use super::{Grid, MatrixResult};
+use crate::scenario::report::html::{
+    anchor, counts_line, css_class, escape, label, outcome_block, page,
+};
+use crate::scenario::suite::{Kind, Outcome, Status, Summary};
+
+/// The fragment id of a cell's details.
+pub fn cell_anchor(grid: &Grid, column: usize, row: usize) -> String {
+    let suite = format!("{:?}", grid.suite).to_lowercase();
+    anchor(&[&suite, &grid.columns[column].name, &grid.rows[row].id])
+}
+
+/// The whole page.
+pub fn matrix_page(result: &MatrixResult, timings: bool) -> String {
+    let all: Vec<Outcome> = result
+        .grids
+        .iter()
+        .flat_map(|g| g.cells.iter().flatten().flatten().cloned())
+        .collect();
+    let mut body = String::new();
+    body.push_str("<h1>chat-harness matrix</h1>\n<p class=\"meta\">");
+    let _ = write!(body, "Matrix file: <b>{}</b>", escape(&result.file));
+    if timings {
+        let _ = write!(
+            body,
+            "<br>Date: {}<br>Took {:.1} s",
+            escape(&result.date),
+            result.duration.as_secs_f64()
+        );
+    }
+    let _ = writeln!(body, "<br>{} cells</p>", all.len());
+    body.push_str(&counts_line(&Summary::of(&all)));
+    body.push_str(&legend());
+    for grid in &result.grids {
+        body.push_str(&grid_table(grid));
+    }
+    for grid in &result.grids {
+        body.push_str(&grid_details(grid));
+    }
+    page("chat-harness matrix", &body)
+}
+
+fn legend() -> String {
+    let mut out = String::from("<p class=\"counts\">Legend: ");
+    for kind in Kind::ALL {
+        let _ = write!(out, "<span class=\"k-{0}\">{0}</span>", kind.name());
+    }
+    out.push_str(
+        "<span class=\"k-fail expected\">xfail</span> (a known failure from the implementation's \
+`expect` file) <span class=\"k-xpass\">XPASS</span> (passes although listed as known). \
+A cell that did not pass links to its details.</p>\n",
+    );
+    out
+}
+
+fn grid_table(grid: &Grid) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<h2>{} <small>({} scenarios × {} implementations)</small></h2>",
+        grid.suite.title(),
+        grid.rows.len(),
+        grid.columns.len()
+    );
+    out.push_str("<div class=\"grid-wrap\"><table class=\"grid\"><thead><tr><th class=\"corner\">scenario</th>");
+    for column in &grid.columns {
+        let _ = write!(
+            out,
+            "<th scope=\"col\" title=\"{}\">{}</th>",
+            escape(&column.description),
+            escape(&column.name)
+        );
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for (r, row) in grid.rows.iter().enumerate() {
+        let title = row.description.as_deref().unwrap_or_default();
+        let _ = write!(
+            out,
+            "<tr><th class=\"row\" scope=\"row\" title=\"{}\">{}</th>",
+            escape(title),
+            escape(&row.id)
+        );
+        for c in 0..grid.columns.len() {
+            match grid.cells[c][r].as_ref() {
+                Some(o) if o.status == Status::Pass && o.kind == Kind::Pass => {
+                    out.push_str("<td class=\"k-pass\"><span>pass</span></td>");
+                }
+                Some(o) => {
+                    let _ = write!(
+                        out,
+                        "<td class=\"{}\" data-kind=\"{}\"><a href=\"#{}\">{}</a></td>",
+                        css_class(o.kind, o.status),
+                        o.kind.name(),
+                        cell_anchor(grid, c, r),
+                        label(o.kind, o.status)
+                    );
+                }
+                None => out.push_str("<td class=\"k-error\"><span>none</span></td>"),
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody><tfoot><tr><th class=\"row\">passed</th>");
+    for outcomes in &grid.cells {
+        let present: Vec<Outcome> = outcomes.iter().flatten().cloned().collect();
+        let s = Summary::of(&present);
+        let _ = write!(
+            out,
+            "<td>{}/{}</td>",
+            s.kinds.get(Kind::Pass),
+            outcomes.len()
+        );
+    }
+    out.push_str("</tr></tfoot></table></div>\n");
+    out
+}
+
+fn grid_details(grid: &Grid) -> String {
+    let mut out = String::new();
+    for (c, column) in grid.columns.iter().enumerate() {
+        let needing: Vec<(usize, &Outcome)> = grid.cells[c]
+            .iter()
+            .enumerate()
+            .filter_map(|(r, o)| o.as_ref().map(|o| (r, o)))
+            .filter(|(_, o)| o.status != Status::Pass || o.kind != Kind::Pass)
+            .collect();
+        let present: Vec<Outcome> = grid.cells[c].iter().flatten().cloned().collect();
+        let _ = writeln!(
+            out,
+            "<h2>{}: {}</h2>\n<p class=\"meta\">{}</p>",
+            grid.suite.title(),
+            escape(&column.name),
+            escape(&column.description)
+        );
+        out.push_str(&counts_line(&Summary::of(&present)));
+        for (r, outcome) in needing {
+            out.push_str(&outcome_block(outcome, &cell_anchor(grid, c, r), false));
+        }
+    }
+    out
+}
