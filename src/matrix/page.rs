@@ -8,6 +8,7 @@ use super::{Grid, MatrixResult};
 use crate::scenario::report::html::{
     anchor, counts_line, css_class, escape, label, outcome_block, page,
 };
+use crate::scenario::run::Verdict;
 use crate::scenario::suite::{Kind, Outcome, Status, Summary};
 
 /// The fragment id of a cell's details.
@@ -94,9 +95,10 @@ fn grid_table(grid: &Grid) -> String {
                 Some(o) => {
                     let _ = write!(
                         out,
-                        "<td class=\"{}\" data-kind=\"{}\"><a href=\"#{}\">{}</a></td>",
+                        "<td class=\"{}\" data-kind=\"{}\" title=\"{}\"><a href=\"#{}\">{}</a></td>",
                         css_class(o.kind, o.status),
                         o.kind.name(),
+                        escape(&cell_title(o)),
                         cell_anchor(grid, c, r),
                         label(o.kind, o.status)
                     );
@@ -119,6 +121,26 @@ fn grid_table(grid: &Grid) -> String {
     }
     out.push_str("</tr></tfoot></table></div>\n");
     out
+}
+
+/// A cell's tooltip: its kind and the first line of why.
+fn cell_title(o: &Outcome) -> String {
+    let why = match &o.run.verdict {
+        Verdict::Fail(f) => format!("line {}: {}", f.line, f.reason),
+        Verdict::Error(e) => e.clone(),
+        Verdict::Pass => String::new(),
+    };
+    let why = why
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(160)
+        .collect::<String>();
+    match o.status {
+        Status::Xfail => format!("{} (known failure): {why}", o.kind.name()),
+        _ => format!("{}: {why}", o.kind.name()),
+    }
 }
 
 fn grid_details(grid: &Grid) -> String {

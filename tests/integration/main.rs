@@ -38,6 +38,8 @@ mod idle_clients;
 mod load_file_verify;
 /// The load generator fails a run that loses, duplicates or reorders a message.
 mod load_verify;
+/// `chat-harness matrix` and `run --html`: grids and details read back with an HTML parser.
+mod matrix;
 /// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.
 mod netfuzz;
 /// `chat-harness fuzz` from the command line, against a spawned server process that crashes.
