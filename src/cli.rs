@@ -102,6 +102,7 @@ Examples:
   chat-harness run --spawn './my-server {port}' --html report.html
   chat-harness run scenarios/client --client 'python3 my_client.py {host} {port}'
   chat-harness run scenarios/client --client 'python3 lab_client.py' --port 55555
+  chat-harness run scenarios/interop --client './my-client {host} {port}' --spawn './my-server {port}'
 
 Exit status: 0 when nothing failed unexpectedly, 1 when a scenario failed unexpectedly,
 2 on usage, parse or connection errors. The scenario language is described in
@@ -153,13 +154,15 @@ pub struct RunArgs {
     pub allow_flaky: bool,
     /// Test a client program: a command started once per client scenario through `sh -c`,
     /// with {host} and {port} replaced by the address the harness listens on (or give the
-    /// port it connects to with --port). Only scenarios with `tests: client` run.
-    #[arg(long, value_name = "CMD", conflicts_with_all = ["target", "spawn", "client_builtin"])]
+    /// port it connects to with --port). Only scenarios with `tests: client` or
+    /// `tests: interop` run; interop scenarios go through the server of --spawn or
+    /// --server-mode (default: a fresh built-in server), on the same --port if given.
+    #[arg(long, value_name = "CMD", conflicts_with_all = ["target", "client_builtin"])]
     pub client: Option<String>,
     /// Run only the client scenarios, against the reference client (`chat-harness client`).
     /// Without --client, --target or --spawn, client scenarios run on it anyway, beside the
     /// server scenarios on the built-in server.
-    #[arg(long, conflicts_with_all = ["target", "spawn"])]
+    #[arg(long, conflicts_with = "target")]
     pub client_builtin: bool,
 }
 

@@ -174,32 +174,9 @@ pub async fn run_client_scenario(
     };
     let mut verdict = Verdict::Pass;
     for step in &script.steps {
-        match run.step(step).await {
-            Ok(()) => {}
-            Err(StepError::Fail {
-                kind,
-                reason,
-                actual,
-                actual_hex,
-            }) => {
-                verdict = Verdict::Fail(Box::new(Failure {
-                    kind,
-                    line: step.line,
-                    step: step.source.clone(),
-                    iteration: step.iteration,
-                    client: Some(TRANSCRIPT_NAME.to_owned()),
-                    reason,
-                    actual,
-                    actual_hex,
-                    deviation: None,
-                    skipped: None,
-                }));
-                break;
-            }
-            Err(StepError::Error(message)) => {
-                verdict = Verdict::Error(format!("line {}: {message}", step.line));
-                break;
-            }
+        if let Err(e) = run.step(step).await {
+            verdict = verdict_of(step, e);
+            break;
         }
     }
     let mut transcripts = vec![(
@@ -220,6 +197,30 @@ pub async fn run_client_scenario(
         server_exit: None,
         still_accepting: None,
         sent_bodies: Vec::new(),
+    }
+}
+
+/// The verdict of a step that did not pass.
+pub(super) fn verdict_of(step: &SeatStep, error: StepError) -> Verdict {
+    match error {
+        StepError::Fail {
+            kind,
+            reason,
+            actual,
+            actual_hex,
+        } => Verdict::Fail(Box::new(Failure {
+            kind,
+            line: step.line,
+            step: step.source.clone(),
+            iteration: step.iteration,
+            client: Some(TRANSCRIPT_NAME.to_owned()),
+            reason,
+            actual,
+            actual_hex,
+            deviation: None,
+            skipped: None,
+        })),
+        StepError::Error(message) => Verdict::Error(format!("line {}: {message}", step.line)),
     }
 }
 
@@ -262,7 +263,7 @@ impl SeatRun<'_> {
         }))
     }
 
-    async fn step(&mut self, step: &SeatStep) -> Result<(), StepError> {
+    pub(super) async fn step(&mut self, step: &SeatStep) -> Result<(), StepError> {
         match &step.action {
             SeatAction::Type(text) => {
                 note(&self.transcript, format!("user> {text:?}"));
@@ -330,6 +331,10 @@ impl SeatRun<'_> {
                 tokio::time::sleep(*d).await;
                 Ok(())
             }
+            SeatAction::Peer(_) => Err(StepError::Error(
+                "a peer client's statement belongs in an interop scenario (`tests: interop`)"
+                    .into(),
+            )),
         }
     }
 
