@@ -1,6 +1,8 @@
 //! The interoperability matrix (`chat-harness matrix FILE.toml`): every server of a matrix
-//! file runs the server suite, every client the client suite, and the results become one grid
-//! per suite (scenarios × implementations), written as `matrix.html` and `matrix.json`.
+//! file runs the server suite, every client the client suite, every client × server pair the
+//! interop scenarios (`tests: interop`), and the results become one grid per suite
+//! (scenarios × implementations; clients × servers for interop), written as `matrix.html`
+//! and `matrix.json`.
 //!
 //! [`config`] reads the file, [`run`] builds a provider per implementation and runs the
 //! suites through the same scheduler as `chat-harness run` ([`crate::scenario::suite`]), and
@@ -27,6 +29,8 @@ pub enum Suite {
     Server,
     /// Client scenarios on every `[[client]]`.
     Client,
+    /// Interop scenarios on every client × server pair.
+    Interop,
 }
 
 impl Suite {
@@ -35,6 +39,7 @@ impl Suite {
         match self {
             Self::Server => "Servers: the server suite",
             Self::Client => "Clients: the client suite",
+            Self::Interop => "Interop: clients × servers",
         }
     }
 }
@@ -57,6 +62,12 @@ pub struct Column {
     pub name: String,
     /// How it runs (for the page and the JSON).
     pub description: String,
+    /// In the interop grid: the client of the pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// In the interop grid: the server of the pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
 }
 
 /// One suite's grid: `cells[column][row]`.

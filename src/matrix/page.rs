@@ -1,10 +1,11 @@
 //! `matrix.html`: one self-contained page with a grid per suite (scenarios down, implementations
-//! across, headers that stay in view while scrolling), each cell coloured by outcome and, when
-//! it did not pass, linking to its details: the same blocks as `chat-harness run --html`.
+//! across, headers that stay in view while scrolling; clients down and servers across for
+//! interop), each cell coloured by outcome and, when it did not pass, linking to its details:
+//! the same blocks as `chat-harness run --html`.
 
 use std::fmt::Write as _;
 
-use super::{Grid, MatrixResult};
+use super::{Grid, MatrixResult, Suite};
 use crate::scenario::report::html::{
     anchor, counts_line, css_class, escape, label, outcome_block, page,
 };
@@ -39,7 +40,10 @@ pub fn matrix_page(result: &MatrixResult, timings: bool) -> String {
     body.push_str(&counts_line(&Summary::of(&all)));
     body.push_str(&legend());
     for grid in &result.grids {
-        body.push_str(&grid_table(grid));
+        match grid.suite {
+            Suite::Interop => body.push_str(&pairs_table(grid)),
+            _ => body.push_str(&grid_table(grid)),
+        }
     }
     for grid in &result.grids {
         body.push_str(&grid_details(grid));
@@ -57,6 +61,90 @@ fn legend() -> String {
 `expect` file) <span class=\"k-xpass\">XPASS</span> (passes although listed as known). \
 A cell that did not pass links to its details.</p>\n",
     );
+    out
+}
+
+/// The fragment id of a client × server pair's details.
+pub fn pair_anchor(grid: &Grid, column: usize) -> String {
+    anchor(&["interop", &grid.columns[column].name])
+}
+
+/// The interop grid: clients down, servers across; a cell counts the pair's passes, takes the
+/// colour of its worst result, and links to the pair's details.
+fn pairs_table(grid: &Grid) -> String {
+    let mut clients: Vec<&str> = Vec::new();
+    let mut servers: Vec<&str> = Vec::new();
+    for column in &grid.columns {
+        let (Some(client), Some(server)) = (&column.client, &column.server) else {
+            continue;
+        };
+        if !clients.contains(&client.as_str()) {
+            clients.push(client);
+        }
+        if !servers.contains(&server.as_str()) {
+            servers.push(server);
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<h2>{} <small>({} scenarios on each of {} pairs: {})</small></h2>",
+        grid.suite.title(),
+        grid.rows.len(),
+        grid.columns.len(),
+        escape(
+            &grid
+                .rows
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    );
+    out.push_str("<div class=\"grid-wrap\"><table class=\"grid\"><thead><tr><th class=\"corner\">client \\ server</th>");
+    for server in &servers {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(server));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for client in &clients {
+        let _ = write!(
+            out,
+            "<tr><th class=\"row\" scope=\"row\">{}</th>",
+            escape(client)
+        );
+        for server in &servers {
+            let found = grid.columns.iter().position(|c| {
+                c.client.as_deref() == Some(*client) && c.server.as_deref() == Some(*server)
+            });
+            let Some(c) = found else {
+                out.push_str("<td></td>");
+                continue;
+            };
+            let outcomes: Vec<&Outcome> = grid.cells[c].iter().flatten().collect();
+            let passed = outcomes
+                .iter()
+                .filter(|o| o.kind == Kind::Pass && o.status == Status::Pass)
+                .count();
+            let worst = outcomes
+                .iter()
+                .filter(|o| !(o.kind == Kind::Pass && o.status == Status::Pass))
+                .min_by_key(|o| {
+                    (
+                        !matches!(o.status, Status::Fail | Status::Error),
+                        o.kind == Kind::Pass,
+                    )
+                });
+            let class = worst.map_or_else(|| "k-pass".to_owned(), |o| css_class(o.kind, o.status));
+            let _ = write!(
+                out,
+                "<td class=\"{class}\"><a href=\"#{}\">{passed}/{}</a></td>",
+                pair_anchor(grid, c),
+                grid.rows.len()
+            );
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
     out
 }
 
@@ -153,9 +241,13 @@ fn grid_details(grid: &Grid) -> String {
             .filter(|(_, o)| o.status != Status::Pass || o.kind != Kind::Pass)
             .collect();
         let present: Vec<Outcome> = grid.cells[c].iter().flatten().cloned().collect();
+        let id = match grid.suite {
+            Suite::Interop => format!(" id=\"{}\"", pair_anchor(grid, c)),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "<h2>{}: {}</h2>\n<p class=\"meta\">{}</p>",
+            "<h2{id}>{}: {}</h2>\n<p class=\"meta\">{}</p>",
             grid.suite.title(),
             escape(&column.name),
             escape(&column.description)

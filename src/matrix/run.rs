@@ -1,7 +1,7 @@
 //! Runs a matrix: loads and selects the scenarios once, builds a provider per implementation
-//! (the built-in server or client, or a command in its `dir`), and runs each implementation's
-//! suite in turn through the scheduler of `chat-harness run` (with `-j` and retries), reporting
-//! each finished cell to a progress callback.
+//! (the built-in server or client, or a command in its `dir`) and per client × server pair,
+//! and runs each one's suite in turn through the scheduler of `chat-harness run` (with `-j`
+//! and retries), reporting each finished cell to a progress callback.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use thiserror::Error;
 use super::config::{ConfigError, Implementation, MatrixFile};
 use super::{Column, Grid, MatrixResult, Row, Suite};
 use crate::scenario::builtin::Builtin;
-use crate::scenario::client_seat::ClientTarget;
+use crate::scenario::client_seat::{ClientTarget, InteropServer};
 use crate::scenario::expectations::Expectations;
 use crate::scenario::replay::shell_quote;
 use crate::scenario::run::RunSettings;
@@ -62,6 +62,14 @@ struct Prepared {
     column: Column,
     provider: Arc<dyn Provider>,
     expectations: Arc<Expectations>,
+    /// Its part in the interop pairs.
+    role: Role,
+}
+
+/// What an implementation brings to an interop pair.
+enum Role {
+    Server(InteropServer),
+    Client(ClientTarget),
 }
 
 /// Runs `file` (read from `path`), calling `progress(total, outcome)` for each finished cell
@@ -92,11 +100,16 @@ pub async fn run_matrix(
     let entries = suite::select(entries, filter.as_ref(), &file.tags);
     let (client_entries, server_entries): (Vec<Entry>, Vec<Entry>) =
         entries.into_iter().partition(|e| e.scenario.tests_client());
+    let (interop_entries, client_entries): (Vec<Entry>, Vec<Entry>) = client_entries
+        .into_iter()
+        .partition(|e| e.scenario.tests_interop());
     let servers = prepare_all("server", &file.server, settings)?;
     let clients = prepare_all("client", &file.client, settings)?;
+    let pairs = pairs(&clients, &servers);
     let plan = [
         (Suite::Server, server_entries, servers),
         (Suite::Client, client_entries, clients),
+        (Suite::Interop, interop_entries, pairs),
     ];
     let total: usize = plan.iter().map(|(_, e, p)| e.len() * p.len()).sum();
     if total == 0 {
@@ -156,6 +169,35 @@ pub async fn run_matrix(
     })
 }
 
+/// Every client × server pair: the client's program through the server, known failures of
+/// either.
+fn pairs(clients: &[Prepared], servers: &[Prepared]) -> Vec<Prepared> {
+    let mut out = Vec::new();
+    for client in clients {
+        let Role::Client(target) = &client.role else {
+            continue;
+        };
+        for server in servers {
+            let Role::Server(source) = &server.role else {
+                continue;
+            };
+            let target = target.clone().with_interop_server(source.clone());
+            out.push(Prepared {
+                column: Column {
+                    name: format!("{} × {}", client.column.name, server.column.name),
+                    description: target.describe(),
+                    client: Some(client.column.name.clone()),
+                    server: Some(server.column.name.clone()),
+                },
+                expectations: Arc::new(client.expectations.merged(&server.expectations)),
+                provider: Arc::new(target.clone()),
+                role: Role::Client(target),
+            });
+        }
+    }
+    out
+}
+
 fn prepare_all(
     side: &'static str,
     list: &[Implementation],
@@ -181,7 +223,7 @@ fn prepare(
         Some(path) => Expectations::load(path).map_err(|e| e.to_string())?,
         None => Expectations::default(),
     };
-    let (provider, description): (Arc<dyn Provider>, String) =
+    let (provider, description, role): (Arc<dyn Provider>, String, Role) =
         match (side, &imp.builtin, &imp.spawn) {
             ("server", Some(mode), _) => {
                 let mode = if mode == "threaded" {
@@ -191,7 +233,8 @@ fn prepare(
                 };
                 let builtin = Builtin::new(mode);
                 let description = builtin.describe();
-                (Arc::new(builtin), description)
+                let role = Role::Server(InteropServer::Builtin(builtin.clone()));
+                (Arc::new(builtin), description, role)
             }
             ("server", None, Some(command)) => {
                 let command = match &imp.dir {
@@ -204,12 +247,13 @@ fn prepare(
                 let target = Target::spawn(&command, settings.spawn_timeout, imp.port)
                     .map_err(|e| e.to_string())?;
                 let description = target.describe();
-                (Arc::new(target), description)
+                let role = Role::Server(InteropServer::Target(target.clone()));
+                (Arc::new(target), description, role)
             }
             (_, Some(_), _) => {
                 let target = ClientTarget::builtin(&settings.exe, imp.port);
                 let description = target.describe();
-                (Arc::new(target), description)
+                (Arc::new(target.clone()), description, Role::Client(target))
             }
             (_, None, Some(command)) => {
                 let command = match &imp.dir {
@@ -219,7 +263,7 @@ fn prepare(
                 let target =
                     ClientTarget::command(&command, imp.port).map_err(|e| e.to_string())?;
                 let description = target.describe();
-                (Arc::new(target), description)
+                (Arc::new(target.clone()), description, Role::Client(target))
             }
             _ => return Err("give `builtin` or `spawn`".into()),
         };
@@ -227,9 +271,12 @@ fn prepare(
         column: Column {
             name: imp.name.clone(),
             description,
+            client: None,
+            server: None,
         },
         provider,
         expectations: Arc::new(expectations),
+        role,
     })
 }
 

@@ -107,7 +107,7 @@ fn a_matrix_with_one_failing_client_shows_it_in_the_grid_and_the_json() {
         "one unexpected failure: exit 1\n{stdout}\n{}",
         String::from_utf8_lossy(&result.stderr)
     );
-    assert!(stdout.contains("faulty <no-offset>"), "{stdout}");
+    assert!(stdout.contains("faulty <rename>"), "{stdout}");
 
     let page =
         Html::parse_document(&std::fs::read_to_string(out.path().join("matrix.html")).unwrap());
@@ -123,7 +123,7 @@ fn a_matrix_with_one_failing_client_shows_it_in_the_grid_and_the_json() {
     let (clients, client_rows) = grid(&page, "Clients");
     assert_eq!(
         clients,
-        ["reference client", "clean stand-in", "faulty <no-offset>"],
+        ["reference client", "clean stand-in", "faulty <rename>"],
         "names are escaped and read back as written"
     );
     let ids: Vec<&str> = client_rows.iter().map(|(id, _)| id.as_str()).collect();
@@ -137,45 +137,84 @@ fn a_matrix_with_one_failing_client_shows_it_in_the_grid_and_the_json() {
     );
     for (id, cells) in &client_rows {
         assert_eq!(cells.len(), 3, "{id}");
-        for (class, label, link) in &cells[..2] {
-            assert_eq!(
-                (class.as_str(), label.as_str(), link),
-                ("k-pass", "pass", &None),
-                "{id}"
-            );
+        let failing = id == "client/rename-sends-command";
+        for (column, (class, label, link)) in cells.iter().enumerate() {
+            if column < 2 || !failing {
+                assert_eq!(
+                    (class.as_str(), label.as_str(), link),
+                    ("k-pass", "pass", &None),
+                    "{id} {column}"
+                );
+            }
         }
-        let (class, label, link) = &cells[2];
-        // Without the offset the auth frame fails at the first scenario's step, and every
-        // scenario starts with the auth.
-        assert_eq!((class.as_str(), label.as_str()), ("k-fail", "fail"), "{id}");
-        let details = target(
-            &page,
-            link.as_ref().expect("a failing cell links to its details"),
-        );
-        assert_eq!(details.value().name(), "details");
-        let shown = text(details);
-        assert!(shown.contains(id.as_str()), "{shown}");
-        assert!(
-            shown.contains(
-                "--client 'python3 tests/python/faulty_client.py no-offset {host} {port}'"
-            ),
-            "the replay line selects the same client: {shown}"
-        );
-        assert!(
-            shown.contains("server< 0x00 auth"),
-            "the transcript is there: {shown}"
-        );
     }
-    let first = target(&page, client_rows[0].1[2].2.as_deref().unwrap());
+    let (class, label, link) = &client_rows[1].1[2];
+    assert_eq!((class.as_str(), label.as_str()), ("k-fail", "fail"));
+    let details = target(
+        &page,
+        link.as_ref().expect("a failing cell links to its details"),
+    );
+    assert_eq!(details.value().name(), "details");
+    let shown = text(details);
+    assert!(shown.contains("client/rename-sends-command"), "{shown}");
     assert!(
-        text(first).contains("scenarios/client/auth-name-and-offset.chat:7"),
-        "the step's file:line"
+        shown.contains("scenarios/client/rename-sends-command.chat:9"),
+        "the step's file:line: {shown}"
+    );
+    assert!(
+        shown.contains("chat-harness run scenarios/client/rename-sends-command.chat --client 'python3 tests/python/faulty_client.py rename-as-text {host} {port}'"),
+        "the replay line selects the same client: {shown}"
+    );
+    assert!(
+        shown.contains("server< 0x03 text"),
+        "the transcript shows the text frame that came instead: {shown}"
+    );
+
+    // Interop: clients down, servers across; a cell counts the pair's passes and links to it.
+    let (servers, pair_rows) = grid(&page, "Interop");
+    assert_eq!(servers, ["reference (polling)"]);
+    let rows: Vec<(&str, &str, &str)> = pair_rows
+        .iter()
+        .map(|(client, cells)| (client.as_str(), cells[0].0.as_str(), cells[0].1.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("reference client", "k-pass", "2/2"),
+            ("clean stand-in", "k-pass", "2/2"),
+            ("faulty <rename>", "k-fail", "1/2"),
+        ]
+    );
+    let pair = target(&page, pair_rows[2].1[0].2.as_deref().unwrap());
+    assert!(text(pair).contains("faulty <rename> × reference (polling)"));
+    let block = pair
+        .next_siblings()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "details")
+        .expect("the pair's failing scenario follows its heading");
+    let shown = text(block);
+    assert!(shown.contains("interop/rename"), "{shown}");
+    assert!(
+        shown.contains("bob< chat from carol"),
+        "the peer's step failed: {shown}"
+    );
+    assert!(
+        shown.contains("> 0x00 auth \"bob\""),
+        "the peer's transcript: {shown}"
     );
 
     let json = std::fs::read_to_string(out.path().join("matrix.json")).unwrap();
     insta::with_settings!({
         snapshot_path => "../snapshots",
         prepend_module_to_snapshot => false,
+        filters => vec![
+            (r"<\d\d:\d\d>", "<HH:MM>"),
+            // The same time prefix in a hex dump: `<`, four digits around `:`, `>`.
+            (
+                r"3c( +)3\d( +)3\d( +)3a( +)3\d( +)3\d( +)3e",
+                "3c${1}3H${2}3H${3}3a${4}3M${5}3M${6}3e",
+            ),
+        ],
     }, {
         insta::assert_snapshot!("matrix_json", json);
     });

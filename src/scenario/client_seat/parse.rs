@@ -54,7 +54,7 @@ pub(in crate::scenario) fn header(
                 line,
                 col,
                 format!(
-                    "`tests: {other}`: a scenario tests a `client`, a `server`, or their `interop`"
+                    "`tests: {other}`: a scenario tests a `client` or a `server` (or their `interop`)"
                 ),
             )),
         },
