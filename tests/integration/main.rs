@@ -1,5 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
+/// The example GitHub Actions workflow: parsed, and its chat-harness commands run.
+mod ci_workflow;
 /// The client binary through pipes.
 mod cli_client;
 /// The client binary against the in-process reference server.
