@@ -12,6 +12,11 @@ use crate::scenario::report::html::{
 use crate::scenario::run::Verdict;
 use crate::scenario::suite::{Kind, Outcome, Status, Summary};
 
+/// Bytes of details blocks rendered with their transcripts; the blocks after that leave them
+/// out (their replay lines bring them back), so that a page of thirty implementations that
+/// all fail stays a few megabytes.
+const DETAILS_BUDGET: usize = 3 << 20;
+
 /// The fragment id of a cell's details.
 pub fn cell_anchor(grid: &Grid, column: usize, row: usize) -> String {
     let suite = format!("{:?}", grid.suite).to_lowercase();
@@ -45,8 +50,9 @@ pub fn matrix_page(result: &MatrixResult, timings: bool) -> String {
             _ => body.push_str(&grid_table(grid)),
         }
     }
+    let mut budget = DETAILS_BUDGET;
     for grid in &result.grids {
-        body.push_str(&grid_details(grid));
+        body.push_str(&grid_details(grid, &mut budget));
     }
     page("chat-harness matrix", &body)
 }
@@ -231,7 +237,7 @@ fn cell_title(o: &Outcome) -> String {
     }
 }
 
-fn grid_details(grid: &Grid) -> String {
+fn grid_details(grid: &Grid, budget: &mut usize) -> String {
     let mut out = String::new();
     for (c, column) in grid.columns.iter().enumerate() {
         let needing: Vec<(usize, &Outcome)> = grid.cells[c]
@@ -254,7 +260,9 @@ fn grid_details(grid: &Grid) -> String {
         );
         out.push_str(&counts_line(&Summary::of(&present)));
         for (r, outcome) in needing {
-            out.push_str(&outcome_block(outcome, &cell_anchor(grid, c, r), false));
+            let block = outcome_block(outcome, &cell_anchor(grid, c, r), false, *budget > 0);
+            *budget = budget.saturating_sub(block.len());
+            out.push_str(&block);
         }
     }
     out

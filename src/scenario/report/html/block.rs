@@ -6,12 +6,16 @@
 
 use std::fmt::Write as _;
 
-use super::escape::escape;
+use super::escape::escape_text;
 use crate::scenario::run::Verdict;
 use crate::scenario::suite::{Kind, Outcome, Status};
 
 /// Last lines of a spawned server's stderr shown.
 const STDERR_TAIL: usize = 40;
+/// Last lines of each transcript shown (`--format json` has them all).
+const TRANSCRIPT_TAIL: usize = 60;
+/// Longest transcript or stderr line shown whole.
+const LINE_CAP: usize = 400;
 
 /// The CSS class of a result: its kind, and `expected` when the implementation's expect
 /// file lists it (coloured apart from a new failure).
@@ -33,8 +37,9 @@ pub fn label(kind: Kind, status: Status) -> &'static str {
 }
 
 /// The block for `outcome`, with `id` as its fragment identifier (see `escape::anchor`);
-/// `open` unfolds it.
-pub fn outcome_block(outcome: &Outcome, id: &str, open: bool) -> String {
+/// `open` unfolds it; without `transcripts` the transcripts and stderr are left out (with a
+/// note: the replay line brings them back), for pages that must stay small.
+pub fn outcome_block(outcome: &Outcome, id: &str, open: bool, transcripts: bool) -> String {
     let mut out = String::new();
     let class = css_class(outcome.kind, outcome.status);
     let _ = write!(
@@ -44,19 +49,22 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool) -> String {
         outcome.kind.name(),
         if open { " open" } else { "" },
         label(outcome.kind, outcome.status),
-        escape(&outcome.id)
+        escape_text(&outcome.id)
     );
     if let Some(d) = &outcome.scenario.description {
-        let _ = write!(out, " <span class=\"desc\">{}</span>", escape(d));
+        let _ = write!(out, " <span class=\"desc\">{}</span>", escape_text(d));
     }
     out.push_str("</summary>\n<div class=\"body\">\n");
     let path = outcome.scenario.path.display().to_string();
-    let mut facts: Vec<(&str, String)> = vec![("file", escape(&path))];
+    let mut facts: Vec<(&str, String)> = Vec::new();
+    if !matches!(outcome.run.verdict, Verdict::Fail(_)) {
+        facts.push(("file", escape_text(&path)));
+    }
     if !outcome.scenario.tags.is_empty() {
-        facts.push(("tags", escape(&outcome.scenario.tags.join(", "))));
+        facts.push(("tags", escape_text(&outcome.scenario.tags.join(", "))));
     }
     if let Some(reason) = &outcome.expected_reason {
-        facts.push(("known failure", escape(reason)));
+        facts.push(("known failure", escape_text(reason)));
     }
     if outcome.attempts > 1 {
         let text = match outcome.kind {
@@ -71,7 +79,7 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool) -> String {
     if let Some(exit) = &outcome.run.server_exit {
         facts.push((
             "server",
-            format!("exited during the scenario ({})", escape(exit)),
+            format!("exited during the scenario ({})", escape_text(exit)),
         ));
     } else if outcome.run.still_accepting == Some(false) {
         facts.push((
@@ -81,37 +89,32 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool) -> String {
     }
     match &outcome.run.verdict {
         Verdict::Pass => {}
-        Verdict::Error(e) => facts.push(("error", format!("<pre>{}</pre>", escape(e)))),
+        Verdict::Error(e) => facts.push(("error", format!("<pre>{}</pre>", escape_text(e)))),
         Verdict::Fail(f) => {
-            let mut step = format!(
-                "<code>{}:{}</code> <code>{}</code>",
-                escape(&path),
-                f.line,
-                escape(&f.step)
-            );
+            let mut step = format!("<code>{}:{}</code>", escape_text(&path), f.line);
             if let Some(i) = f.iteration {
                 let _ = write!(step, " (repeat iteration {i})");
             }
             if let Some(client) = &f.client {
-                let _ = write!(step, " at <b>{}</b>", escape(client));
+                let _ = write!(step, " at <b>{}</b>", escape_text(client));
             }
             facts.push(("step", step));
-            let mut expected = escape(&f.step);
+            let mut expected = escape_text(&f.step);
             if let Some(d) = &f.deviation {
-                let _ = write!(expected, " — {}", escape(d.expected.name()));
+                let _ = write!(expected, " — {}", escape_text(d.expected.name()));
             }
             facts.push(("expected", format!("<code>{expected}</code>")));
-            facts.push(("problem", escape(&f.reason)));
+            facts.push(("problem", escape_text(&f.reason)));
             let received = match (&f.actual, &f.skipped) {
-                (Some(actual), _) => format!("<code>{}</code>", escape(actual)),
+                (Some(actual), _) => format!("<code>{}</code>", escape_text(actual)),
                 (None, Some(skipped)) => {
-                    format!("nothing matching; {}", escape(&skipped.summary()))
+                    format!("nothing matching; {}", escape_text(&skipped.summary()))
                 }
                 (None, None) => "nothing".to_owned(),
             };
             facts.push(("received", received));
             if let Some(hex) = &f.actual_hex {
-                facts.push(("received (hex)", format!("<pre>{}</pre>", escape(hex))));
+                facts.push(("received (hex)", format!("<pre>{}</pre>", escape_text(hex))));
             }
         }
     }
@@ -121,7 +124,7 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool) -> String {
             format!(
                 "line {}: {} (a failure with --strict)",
                 w.line,
-                escape(&w.message)
+                escape_text(&w.message)
             ),
         ));
     }
@@ -129,7 +132,10 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool) -> String {
     if shows_detail && outcome.run.verdict != Verdict::Pass {
         facts.push((
             "replay",
-            format!("<code class=\"replay\">{}</code>", escape(&outcome.replay)),
+            format!(
+                "<code class=\"replay\">{}</code>",
+                escape_text(&outcome.replay)
+            ),
         ));
     }
     out.push_str("<dl>\n");
@@ -141,6 +147,13 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool) -> String {
         out.push_str("</div></details>\n");
         return out;
     }
+    if !transcripts {
+        out.push_str(
+            "<p class=\"meta\">Transcripts left out to keep this page small: the replay line \
+shows them.</p></div></details>\n",
+        );
+        return out;
+    }
     for (client, lines) in &outcome.run.transcripts {
         let note = if client.ends_with("stderr") {
             ""
@@ -150,13 +163,20 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool) -> String {
         let _ = write!(
             out,
             "<div class=\"transcript\"><h4>{}{note}</h4><pre>",
-            escape(client)
+            escape_text(client)
         );
         if lines.is_empty() {
             out.push_str("(nothing)");
         }
-        for line in lines {
-            out.push_str(&escape(line));
+        let skip = lines.len().saturating_sub(TRANSCRIPT_TAIL);
+        if skip > 0 {
+            let _ = writeln!(
+                out,
+                "... ({skip} earlier lines; `chat-harness run --format json` has them all)"
+            );
+        }
+        for line in &lines[skip..] {
+            out.push_str(&escape_text(&capped(line)));
             out.push('\n');
         }
         out.push_str("</pre></div>\n");
@@ -168,9 +188,24 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool) -> String {
             out,
             "<div class=\"stderr\"><h4>server stderr (last {} lines)</h4><pre>{}</pre></div>",
             tail.len(),
-            escape(&tail.join("\n"))
+            escape_text(
+                &tail
+                    .iter()
+                    .map(|l| capped(l))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
         );
     }
     out.push_str("</div></details>\n");
     out
+}
+
+/// `line`, cut to [`LINE_CAP`] characters with its full length noted.
+fn capped(line: &str) -> std::borrow::Cow<'_, str> {
+    if line.len() <= LINE_CAP {
+        return line.into();
+    }
+    let cut: String = line.chars().take(LINE_CAP).collect();
+    format!("{cut}... ({} bytes in all)", line.len()).into()
 }

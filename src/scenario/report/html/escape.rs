@@ -1,5 +1,6 @@
 //! HTML escaping: every byte that came from a server, a client, a scenario or a file goes
-//! through [`escape`] before it reaches a page, in text and in quoted attribute values alike.
+//! through [`escape`] (attribute values, and anywhere) or [`escape_text`] (element content
+//! only) before it reaches a page.
 
 /// `text` with `&`, `<`, `>`, `"` and `'` replaced by character references, and control
 /// characters other than tab and newline shown as `\u{..}` (a page must never carry raw
@@ -13,6 +14,24 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\t' | '\n' => out.push(c),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` for element content: `&`, `<` and `>` replaced, control characters shown as in
+/// [`escape`]; quotes stay as they are (they mean nothing outside an attribute value), which
+/// keeps transcripts full of quoted strings small.
+pub fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
             '\t' | '\n' => out.push(c),
             c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
@@ -53,6 +72,10 @@ mod tests {
             "&lt;script&gt;alert(&#39;x&amp;y&#39;)&lt;/script&gt;&quot;\\u{0}\\u{1b}"
         );
         assert_eq!(escape("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(
+            escape_text("<b>\"it's\"</b>&\u{7}"),
+            "&lt;b&gt;\"it's\"&lt;/b&gt;&amp;\\u{7}"
+        );
     }
 
     #[test]

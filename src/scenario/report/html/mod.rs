@@ -126,13 +126,13 @@ pub fn run_page(target: &str, date: &str, outcomes: &[Outcome]) -> String {
         let _ = writeln!(body, "<h2>Needing attention ({})</h2>", needs.len());
         for o in &needs {
             let open = matches!(o.status, Status::Fail | Status::Error);
-            body.push_str(&outcome_block(o, &anchor(&[&o.id]), open));
+            body.push_str(&outcome_block(o, &anchor(&[&o.id]), open, true));
         }
     }
     if !passed.is_empty() {
         let _ = writeln!(body, "<h2>Passed ({})</h2>", passed.len());
         for o in &passed {
-            body.push_str(&outcome_block(o, &anchor(&[&o.id]), false));
+            body.push_str(&outcome_block(o, &anchor(&[&o.id]), false, true));
         }
     }
     body.push_str(FILTER_SCRIPT);
