@@ -369,10 +369,7 @@ async fn a_wide_matrix_page_stays_small_with_sticky_headers() {
         None,
     )
     .unwrap();
-    let settings = RunSettings {
-        default_timeout: Duration::from_millis(700),
-        ..RunSettings::default()
-    };
+    let settings = RunSettings::default();
     let samples = suite::run_all(
         entries,
         Arc::new(client),

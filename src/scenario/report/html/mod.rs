@@ -45,7 +45,7 @@ details.result{border-left:6px solid var(--edge,#ccc)}
 .grid-wrap{overflow:auto;max-height:85vh;border:1px solid #ccc}
 table.grid{border-collapse:separate;border-spacing:0}
 table.grid th,table.grid td{border-right:1px solid #fff;border-bottom:1px solid #fff;padding:0;text-align:center;font-size:12px}
-table.grid thead th{position:sticky;top:0;background:#eee;z-index:2;vertical-align:bottom;padding:.2em .3em;max-width:9em;overflow-wrap:anywhere}
+table.grid thead th{position:sticky;top:0;background:#eee;z-index:2;vertical-align:bottom;padding:.2em .3em;max-width:9em;overflow-wrap:break-word}
 table.grid th.row{position:sticky;left:0;background:#f4f4f4;z-index:1;text-align:left;padding:0 .5em;white-space:nowrap;font-weight:normal}
 table.grid thead th.corner{left:0;z-index:3}
 table.grid td a,table.grid td span{display:block;min-width:3.2em;padding:.15em .2em;color:inherit;text-decoration:none}
