@@ -12,10 +12,10 @@ use crate::scenario::report::html::{
 use crate::scenario::run::Verdict;
 use crate::scenario::suite::{Kind, Outcome, Status, Summary};
 
-/// Bytes of details blocks rendered with their transcripts; the blocks after that leave them
-/// out (their replay lines bring them back), so that a page of thirty implementations that
-/// all fail stays a few megabytes.
-const DETAILS_BUDGET: usize = 3 << 20;
+/// Bytes of details blocks rendered in full; the blocks after that leave out their hex dumps
+/// and transcripts (their replay lines bring them back), so that a page of thirty
+/// implementations that all fail stays a few megabytes.
+const DETAILS_BUDGET: usize = 3_000_000 / 2;
 
 /// The fragment id of a cell's details.
 pub fn cell_anchor(grid: &Grid, column: usize, row: usize) -> String {

@@ -37,9 +37,9 @@ pub fn label(kind: Kind, status: Status) -> &'static str {
 }
 
 /// The block for `outcome`, with `id` as its fragment identifier (see `escape::anchor`);
-/// `open` unfolds it; without `transcripts` the transcripts and stderr are left out (with a
-/// note: the replay line brings them back), for pages that must stay small.
-pub fn outcome_block(outcome: &Outcome, id: &str, open: bool, transcripts: bool) -> String {
+/// `open` unfolds it; without `full` the hex dump, the transcripts and the stderr are left
+/// out (with a note: the replay line brings them back), for pages that must stay small.
+pub fn outcome_block(outcome: &Outcome, id: &str, open: bool, full: bool) -> String {
     let mut out = String::new();
     let class = css_class(outcome.kind, outcome.status);
     let _ = write!(
@@ -113,7 +113,7 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool, transcripts: bool)
                 (None, None) => "nothing".to_owned(),
             };
             facts.push(("received", received));
-            if let Some(hex) = &f.actual_hex {
+            if let Some(hex) = f.actual_hex.as_ref().filter(|_| full) {
                 facts.push(("received (hex)", format!("<pre>{}</pre>", escape_text(hex))));
             }
         }
@@ -147,10 +147,10 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool, transcripts: bool)
         out.push_str("</div></details>\n");
         return out;
     }
-    if !transcripts {
+    if !full {
         out.push_str(
-            "<p class=\"meta\">Transcripts left out to keep this page small: the replay line \
-shows them.</p></div></details>\n",
+            "<p class=\"meta\">Hex and transcripts left out to keep this page small: the \
+replay line shows them.</p></div></details>\n",
         );
         return out;
     }
