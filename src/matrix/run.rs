@@ -237,7 +237,7 @@ fn prepare(
                 (Arc::new(builtin), description, role)
             }
             ("server", None, Some(command)) => {
-                let command = match &imp.dir {
+                let command = match imp.dir.as_ref().filter(|d| *d != Path::new(".")) {
                     Some(dir) => format!(
                         "cd {} && {command}",
                         shell_quote(&dir.display().to_string())

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use super::model::{ClientScript, SeatAction};
 use super::process::Program;
-use super::runner::{command_line, verdict_of, Launch, SeatRun, TRANSCRIPT_NAME};
+use super::runner::{command_line, finished, verdict_of, Launch, SeatRun, TRANSCRIPT_NAME};
 use super::workdir::WorkDir;
 use crate::scenario::builtin::Builtin;
 use crate::scenario::files_dir::FilesDir;
@@ -175,18 +175,6 @@ async fn through(
     )];
     transcripts.extend(peers.transcripts());
     run.program.kill().await;
-    let stderr = run.program.stderr();
-    if !stderr.trim().is_empty() {
-        let tail: Vec<String> = stderr.lines().map(|l| format!("| {l}")).collect();
-        transcripts.push(("client stderr".to_owned(), tail));
-    }
     drop(peers);
-    ScenarioRun {
-        verdict,
-        warnings: Vec::new(),
-        transcripts,
-        server_exit: None,
-        still_accepting: None,
-        sent_bodies: Vec::new(),
-    }
+    finished(verdict, transcripts, &run.program)
 }

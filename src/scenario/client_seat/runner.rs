@@ -179,13 +179,23 @@ pub async fn run_client_scenario(
             break;
         }
     }
-    let mut transcripts = vec![(
+    let transcripts = vec![(
         TRANSCRIPT_NAME.to_owned(),
         transcript.lock().map(|l| l.clone()).unwrap_or_default(),
     )];
     run.program.kill().await;
     accepting.abort();
-    let stderr = run.program.stderr();
+    finished(verdict, transcripts, &run.program)
+}
+
+/// The run of a client program that has been stopped: its verdict, the transcripts, and its
+/// stderr as one more transcript when it wrote any.
+pub(super) fn finished(
+    verdict: Verdict,
+    mut transcripts: Vec<(String, Vec<String>)>,
+    program: &Program,
+) -> ScenarioRun {
+    let stderr = program.stderr();
     if !stderr.trim().is_empty() {
         let tail: Vec<String> = stderr.lines().map(|l| format!("| {l}")).collect();
         transcripts.push(("client stderr".to_owned(), tail));

@@ -4,34 +4,27 @@
 
 /// `text` with `&`, `<`, `>`, `"` and `'` replaced by character references, and control
 /// characters other than tab and newline shown as `\u{..}` (a page must never carry raw
-/// bytes a browser would treat as markup or drop silently).
+/// bytes a browser would treat as markup or drop silently): safe anywhere, attribute values
+/// included.
 pub fn escape(text: &str) -> String {
+    escape_with(text, true)
+}
+
+/// `text` for element content: as [`escape`], but quotes stay as they are (they mean nothing
+/// outside an attribute value), which keeps transcripts full of quoted strings small.
+pub fn escape_text(text: &str) -> String {
+    escape_with(text, false)
+}
+
+fn escape_with(text: &str, quotes: bool) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' => out.push(c),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// `text` for element content: `&`, `<` and `>` replaced, control characters shown as in
-/// [`escape`]; quotes stay as they are (they mean nothing outside an attribute value), which
-/// keeps transcripts full of quoted strings small.
-pub fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
+            '"' if quotes => out.push_str("&quot;"),
+            '\'' if quotes => out.push_str("&#39;"),
             '\t' | '\n' => out.push(c),
             c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
