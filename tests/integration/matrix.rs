@@ -459,3 +459,68 @@ async fn a_wide_matrix_page_stays_small_with_sticky_headers() {
         "row headers stay in view"
     );
 }
+
+/// Interop scenarios: peer statements of the server language and client statements interleave
+/// in one script; statements that would seat the harness as the server are refused where they
+/// stand.
+#[test]
+fn interop_scenarios_mix_peers_and_the_client_and_refuse_a_server_seat() {
+    use chat_harness::scenario::client_seat::SeatAction;
+    use chat_harness::scenario::model::{Action, Subject};
+
+    let path = Path::new("scenarios/interop/x.chat");
+    let text = "tests: interop\nconnect bob\nbob> auth bob 0\nuser> \"alice\"\n\
+bob< notice /alice/\nclose stdin\nclose bob\nclient exits within 1s\n";
+    let scenario = chat_harness::scenario::parse_str(text, path).unwrap();
+    assert!(scenario.tests_client() && scenario.tests_interop());
+    let Subject::Client(script) = &scenario.subject else {
+        panic!("a client-seat script")
+    };
+    let kinds: Vec<&str> = script
+        .steps
+        .iter()
+        .map(|s| match &s.action {
+            SeatAction::Peer(Action::Connect(_)) => "connect",
+            SeatAction::Peer(Action::Send(_)) => "peer>",
+            SeatAction::Peer(Action::Expect(_)) => "peer<",
+            SeatAction::Peer(Action::Close(_)) => "close peer",
+            SeatAction::Type(_) => "user>",
+            SeatAction::CloseStdin => "close stdin",
+            SeatAction::Exits { .. } => "exits",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "connect",
+            "peer>",
+            "user>",
+            "peer<",
+            "close stdin",
+            "close peer",
+            "exits"
+        ]
+    );
+    assert_eq!(script.steps[3].line, 5);
+
+    for (statement, col) in [
+        ("server> auth-ok", 1),
+        ("server< auth *", 1),
+        ("accept", 1),
+        ("close connection", 1),
+    ] {
+        let text = format!("tests: interop\nconnect bob\n{statement}\n");
+        let error = chat_harness::scenario::parse_str(&text, path)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("the server is a real one"),
+            "{statement}: {error}"
+        );
+        assert!(
+            error.contains(&format!(":3:{col}")),
+            "{statement}: located: {error}"
+        );
+    }
+}
