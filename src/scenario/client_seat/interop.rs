@@ -128,8 +128,8 @@ async fn through(
         }
     };
     let transcript: Transcript = Default::default();
-    let line =
-        command_line(&launch.command, addr.port()).replace("127.0.0.1", &addr.ip().to_string());
+    let with_host = launch.command.replace("{host}", &addr.ip().to_string());
+    let line = command_line(&with_host, addr.port());
     let program = match Program::start(&line, workdir.path(), script.utc_offset, &transcript) {
         Ok(p) => p,
         Err(e) => return ScenarioRun::error(format!("cannot start `{line}`: {e}")),
