@@ -36,6 +36,8 @@ pub enum Command {
     Fuzz(Box<FuzzArgs>),
     /// Measure a server: fan-out throughput and latency, file relay, connection rate.
     Bench(Box<crate::bench_cmd::BenchArgs>),
+    /// Run every server and client of a TOML file on its suite; write matrix.html and .json.
+    Matrix(Box<crate::matrix_cmd::MatrixArgs>),
 }
 
 /// Options of `chat-harness client`.
@@ -97,8 +99,10 @@ Examples:
   chat-harness run --target 127.0.0.1:55555 --tag core
   chat-harness run -j 4 --filter 'framing/' --format json
   chat-harness run --spawn './my-server {port}' --expect known.txt --junit report.xml
+  chat-harness run --spawn './my-server {port}' --html report.html
   chat-harness run scenarios/client --client 'python3 my_client.py {host} {port}'
   chat-harness run scenarios/client --client 'python3 lab_client.py' --port 55555
+  chat-harness run scenarios/interop --client './my-client {host} {port}' --spawn './my-server {port}'
 
 Exit status: 0 when nothing failed unexpectedly, 1 when a scenario failed unexpectedly,
 2 on usage, parse or connection errors. The scenario language is described in
@@ -135,6 +139,9 @@ pub struct RunArgs {
     /// Also write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Also write a self-contained HTML report (one page, no external assets) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Default timeout of a step that waits, unless a scenario sets its own.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration)]
     pub timeout: std::time::Duration,
@@ -147,13 +154,15 @@ pub struct RunArgs {
     pub allow_flaky: bool,
     /// Test a client program: a command started once per client scenario through `sh -c`,
     /// with {host} and {port} replaced by the address the harness listens on (or give the
-    /// port it connects to with --port). Only scenarios with `tests: client` run.
-    #[arg(long, value_name = "CMD", conflicts_with_all = ["target", "spawn", "client_builtin"])]
+    /// port it connects to with --port). Only scenarios with `tests: client` or
+    /// `tests: interop` run; interop scenarios go through the server of --spawn or
+    /// --server-mode (default: a fresh built-in server), on the same --port if given.
+    #[arg(long, value_name = "CMD", conflicts_with_all = ["target", "client_builtin"])]
     pub client: Option<String>,
     /// Run only the client scenarios, against the reference client (`chat-harness client`).
     /// Without --client, --target or --spawn, client scenarios run on it anyway, beside the
     /// server scenarios on the built-in server.
-    #[arg(long, conflicts_with_all = ["target", "spawn"])]
+    #[arg(long, conflicts_with = "target")]
     pub client_builtin: bool,
 }
 

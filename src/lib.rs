@@ -12,6 +12,8 @@
 //! - [`scenario`]: the `.chat` conformance language, its runner and reports; client scenarios
 //!   (`tests: client`) in [`scenario::client_seat`], where the harness plays the server
 //!   (`chat-harness run`).
+//! - [`matrix`]: the interoperability matrix (`chat-harness matrix`): every server and client
+//!   of a TOML file on its suite, as one grid per suite in HTML and JSON.
 //! - [`netfuzz`]: the black-box network fuzzer (`chat-harness fuzz`): mutated multi-client
 //!   sessions, layered oracles, failures shrunk and saved as `.chat` reproducers.
 //! - [`fuzzing`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
@@ -26,6 +28,7 @@ pub mod client;
 pub mod core;
 pub mod fuzzing;
 pub mod load;
+pub mod matrix;
 pub mod netfuzz;
 pub mod protocol;
 pub mod safe_name;

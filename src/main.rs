@@ -4,6 +4,7 @@ mod bench_cmd;
 mod cli;
 mod client_cmd;
 mod fuzz_cmd;
+mod matrix_cmd;
 mod run_cmd;
 mod serve_cmd;
 
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve_cmd::exit_code(serve_cmd::serve(&args)),
         Command::Client(args) => client_cmd::client_command(args),
         Command::Bench(args) => bench_cmd::bench_command(*args),
+        Command::Matrix(args) => report("matrix", matrix_cmd::run(*args)),
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chat_harness::scenario::builtin::Builtin;
-use chat_harness::scenario::client_seat::{ClientTarget, Seats};
+use chat_harness::scenario::client_seat::{ClientTarget, InteropServer, Seats};
 use chat_harness::scenario::command::{self, Format, RunConfig};
 use chat_harness::scenario::expectations::Expectations;
 use chat_harness::scenario::report::Style;
@@ -63,7 +63,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         };
         let mut out = std::io::stdout();
         let mut err = std::io::stderr();
-        Ok(command::execute(config, &mut out, &mut err).await)
+        let html = args.html.as_deref();
+        Ok(command::execute_with_html(config, html, &mut out, &mut err).await)
     })
 }
 
@@ -73,14 +74,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
 fn run_provider(args: &RunArgs) -> anyhow::Result<(Arc<dyn Provider>, String)> {
     let port = args.target.port;
     if let Some(command) = &args.client {
-        let target = ClientTarget::command(command, port)?;
+        let target = with_interop_server(ClientTarget::command(command, port)?, &args.target)?;
         let description = target.describe();
         return Ok((Arc::new(target), description));
     }
     let exe = std::env::current_exe().context("cannot find the chat-harness binary")?;
     if args.client_builtin {
-        let target = ClientTarget::builtin(&exe, port);
-        return Ok((Arc::new(target), target_description(&exe)));
+        let target = with_interop_server(ClientTarget::builtin(&exe, port), &args.target)?;
+        let description = target.describe();
+        return Ok((Arc::new(target), description));
     }
     let (server, description) = provider(&args.target)?;
     if args.target.target.is_some() || args.target.spawn.is_some() {
@@ -92,6 +94,22 @@ fn run_provider(args: &RunArgs) -> anyhow::Result<(Arc<dyn Provider>, String)> {
         target_description(&exe)
     );
     Ok((Arc::new(Seats { server, client }), description))
+}
+
+/// The client target, with the server of `--spawn` or `--server-mode threaded` for its
+/// interop scenarios (the built-in polling server otherwise).
+fn with_interop_server(client: ClientTarget, args: &TargetArgs) -> anyhow::Result<ClientTarget> {
+    Ok(match (&args.spawn, args.server_mode) {
+        (Some(cmd), _) => client.with_interop_server(InteropServer::Target(Target::spawn(
+            cmd,
+            args.spawn_timeout,
+            args.port,
+        )?)),
+        (None, mode) => match chat_harness::server::Mode::from(mode) {
+            chat_harness::server::Mode::Polling => client,
+            threaded => client.with_interop_server(InteropServer::Builtin(Builtin::new(threaded))),
+        },
+    })
 }
 
 fn target_description(exe: &std::path::Path) -> String {

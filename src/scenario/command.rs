@@ -57,6 +57,16 @@ pub const EXIT_SETUP: u8 = 2;
 /// unexpected failed, 1 something did, 2 parse or connection errors). Parse errors go to
 /// `err`.
 pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    execute_with_html(config, None, out, err).await
+}
+
+/// [`execute`], also writing the self-contained HTML report (`run --html FILE`) to `html`.
+pub async fn execute_with_html(
+    config: RunConfig,
+    html: Option<&std::path::Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
     let files = match suite::discover(&config.paths) {
         Ok(files) => files,
         Err(e) => {
@@ -172,6 +182,14 @@ pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write
             .map_err(|e| e.to_string())
             .and_then(|xml| std::fs::write(path, xml).map_err(|e| e.to_string()));
         if let Err(e) = written {
+            let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
+            return EXIT_SETUP;
+        }
+    }
+    if let Some(path) = html {
+        let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
+        let page = report::html::run_page(&config.target_description, &date, &outcomes);
+        if let Err(e) = std::fs::write(path, page) {
             let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
             return EXIT_SETUP;
         }

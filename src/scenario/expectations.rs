@@ -96,6 +96,14 @@ impl Expectations {
         Ok(Self { entries })
     }
 
+    /// The known failures of both (this one's reason first, where both list a scenario): a
+    /// client × server pair of the matrix fails as either of its implementations says.
+    pub fn merged(&self, other: &Self) -> Self {
+        Self {
+            entries: self.entries.iter().chain(&other.entries).cloned().collect(),
+        }
+    }
+
     /// The reason `id` is expected to fail, if it is.
     pub fn reason(&self, id: &str) -> Option<&str> {
         self.known(id).map(|k| k.reason.as_str())

@@ -37,9 +37,15 @@ pub enum Subject {
 }
 
 impl Scenario {
-    /// Whether this scenario tests a client program (`tests: client`).
+    /// Whether this scenario tests a client program (`tests: client`, or `tests: interop`).
     pub fn tests_client(&self) -> bool {
         matches!(self.subject, Subject::Client(_))
+    }
+
+    /// Whether this scenario has a client program talk through a real server to peer clients
+    /// (`tests: interop`).
+    pub fn tests_interop(&self) -> bool {
+        matches!(&self.subject, Subject::Client(script) if script.interop)
     }
 }
 

@@ -140,6 +140,26 @@ impl Parser<'_> {
                 .unwrap_or_default()
                 .trim()
                 .to_owned();
+            if self.seat.as_ref().is_some_and(|s| s.interop)
+                && client_seat::parse::interop_peer(&cur)?
+            {
+                let actions = self.statement(&mut cur)?;
+                let seat = self.seat.get_or_insert_with(ClientScript::default);
+                for action in actions {
+                    if seat.steps.len() >= MAX_STEPS {
+                        return Err(cur.error(format!(
+                            "the scenario unrolls to more than {MAX_STEPS} steps"
+                        )));
+                    }
+                    seat.steps.push(SeatStep {
+                        line: line.number,
+                        source: source.clone(),
+                        iteration,
+                        action: client_seat::SeatAction::Peer(action),
+                    });
+                }
+                continue;
+            }
             if let Some(seat) = self.seat.as_mut() {
                 let action = client_seat::parse::statement(&mut cur)?;
                 if seat.steps.len() >= MAX_STEPS {

@@ -1,5 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
+/// The example GitHub Actions workflow: parsed, and its chat-harness commands run.
+mod ci_workflow;
 /// The client binary through pipes.
 mod cli_client;
 /// The client binary against the in-process reference server.
@@ -38,6 +40,8 @@ mod idle_clients;
 mod load_file_verify;
 /// The load generator fails a run that loses, duplicates or reorders a message.
 mod load_verify;
+/// `chat-harness matrix` and `run --html`: grids and details read back with an HTML parser.
+mod matrix;
 /// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.
 mod netfuzz;
 /// `chat-harness fuzz` from the command line, against a spawned server process that crashes.

@@ -9,6 +9,7 @@
 //! runner's state: the two share only the matchers, the send options and the report types.
 
 mod check;
+mod interop;
 pub mod model;
 pub mod parse;
 mod parse_serve;
@@ -19,6 +20,7 @@ mod steps;
 mod target;
 mod workdir;
 
+pub use interop::{run_interop_scenario, InteropServer};
 pub use model::{ClientScript, SeatAction, SeatStep};
 pub use process::{strip_escapes, tz_value, LineSplitter};
 pub use runner::{run_client_scenario, Launch, TRANSCRIPT_NAME};

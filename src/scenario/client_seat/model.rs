@@ -10,6 +10,10 @@ use crate::scenario::model::{BodySource, CaptionMatch, Chunking, TextMatch};
 /// Everything a client scenario adds to the common header.
 #[derive(Debug, Clone, Default)]
 pub struct ClientScript {
+    /// `tests: interop`: the client talks to a real server (the one under test, or the
+    /// built-in one) instead of the harness, and peer clients of the server language
+    /// (`connect bob`, `bob> ...`, `bob< ...`) are the other side.
+    pub interop: bool,
     /// The client's UTC offset in seconds (`timezone:`); its `TZ` says so. UTC when unset.
     pub utc_offset: i32,
     /// The `files/` folders beside the scenario and above it, nearest first: their files are
@@ -66,6 +70,8 @@ pub enum SeatAction {
     Runs(Option<Duration>),
     /// `pause D`.
     Pause(Duration),
+    /// A statement of the server language for a peer client (interop scenarios only).
+    Peer(crate::scenario::model::Action),
 }
 
 /// An expectation on the client's stdout lines (escapes stripped).

@@ -40,8 +40,9 @@ pub(in crate::scenario) fn header(
     }
     match key {
         "tests" => match value {
-            "client" => {
+            "client" | "interop" => {
                 let script = seat.get_or_insert_with(ClientScript::default);
+                script.interop = value == "interop";
                 script.sample_files = dir
                     .ancestors()
                     .map(|d| d.join("files"))
@@ -49,13 +50,13 @@ pub(in crate::scenario) fn header(
                     .collect();
             }
             "server" => *seat = None,
-            other => {
-                return Err(ParseError::at(
-                    line,
-                    col,
-                    format!("`tests: {other}`: a scenario tests a `client` or a `server`"),
-                ))
-            }
+            other => return Err(ParseError::at(
+                line,
+                col,
+                format!(
+                    "`tests: {other}`: a scenario tests a `client` or a `server` (or their `interop`)"
+                ),
+            )),
         },
         _ => {
             let offset = utc_offset(value).ok_or_else(|| {
@@ -93,6 +94,36 @@ pub fn utc_offset(text: &str) -> Option<i32> {
     let minutes: i32 = minutes.parse().ok()?;
     let secs = hours.checked_mul(3600)? + minutes * 60;
     ((0..60).contains(&minutes) && secs <= 14 * 3600).then_some(sign * secs)
+}
+
+/// Whether the statement at `cur` belongs to a peer client of an interop scenario (the server
+/// language: `connect bob`, `bob> ...`, `bob< ...`, `close bob`), rather than to the client
+/// under test; statements that would put the harness in the server's seat are refused.
+pub(in crate::scenario) fn interop_peer(cur: &Cursor<'_>) -> Result<bool, ParseError> {
+    let refused = "in an interop scenario the server is a real one: talk to it through peer \
+        clients (`connect bob`, `bob> ...`, `bob< ...`)";
+    let second = match cur.peek_at(1) {
+        Some(TokenKind::Word(w)) => Some(w.as_str()),
+        _ => None,
+    };
+    Ok(match (cur.peek_word(), cur.peek_at(1)) {
+        (Some("user"), Some(TokenKind::Gt | TokenKind::Lt)) => false,
+        (Some("server"), Some(TokenKind::Gt | TokenKind::Lt)) => return Err(cur.error(refused)),
+        (Some(_), Some(TokenKind::Gt | TokenKind::Lt)) => true,
+        (Some("accept"), _) => return Err(cur.error(refused)),
+        (Some("close" | "reset"), _) if second == Some("connection") => {
+            return Err(cur.error(refused))
+        }
+        (Some("close"), _) => second != Some("stdin"),
+        (
+            Some(
+                "connect" | "reset" | "half-close" | "stop-reading" | "resume-reading"
+                | "read-slowly" | "pause-reading" | "ignore-notices" | "heed-notices",
+            ),
+            _,
+        ) => true,
+        _ => false,
+    })
 }
 
 /// One statement of a client scenario.

@@ -181,38 +181,25 @@ pub async fn run_client_scenario(
     };
     let mut verdict = Verdict::Pass;
     for step in &script.steps {
-        match run.step(step).await {
-            Ok(()) => {}
-            Err(StepError::Fail {
-                kind,
-                reason,
-                actual,
-                actual_hex,
-            }) => {
-                verdict = Verdict::Fail(Box::new(Failure {
-                    kind,
-                    line: step.line,
-                    step: step.source.clone(),
-                    iteration: step.iteration,
-                    client: Some(TRANSCRIPT_NAME.to_owned()),
-                    reason,
-                    actual,
-                    actual_hex,
-                    deviation: None,
-                    skipped: None,
-                }));
-                break;
-            }
-            Err(StepError::Error(message)) => {
-                verdict = Verdict::Error(format!("line {}: {message}", step.line));
-                break;
-            }
+        if let Err(e) = run.step(step).await {
+            verdict = verdict_of(step, e);
+            break;
         }
     }
-    let mut transcripts = vec![(TRANSCRIPT_NAME.to_owned(), transcript.lines())];
+    let transcripts = vec![(TRANSCRIPT_NAME.to_owned(), transcript.lines())];
     run.program.kill().await;
     accepting.abort();
-    let stderr = run.program.stderr();
+    finished(verdict, transcripts, &run.program)
+}
+
+/// The run of a client program that has been stopped: its verdict, the transcripts, and its
+/// stderr as one more transcript when it wrote any.
+pub(super) fn finished(
+    verdict: Verdict,
+    mut transcripts: Vec<(String, Vec<String>)>,
+    program: &Program,
+) -> ScenarioRun {
+    let stderr = program.stderr();
     if !stderr.trim().is_empty() {
         let tail: Vec<String> = stderr.lines().map(|l| format!("| {l}")).collect();
         transcripts.push(("client stderr".to_owned(), tail));
@@ -226,6 +213,30 @@ pub async fn run_client_scenario(
         sent_bodies: Vec::new(),
         timeline: Default::default(),
         failed_at: None,
+    }
+}
+
+/// The verdict of a step that did not pass.
+pub(super) fn verdict_of(step: &SeatStep, error: StepError) -> Verdict {
+    match error {
+        StepError::Fail {
+            kind,
+            reason,
+            actual,
+            actual_hex,
+        } => Verdict::Fail(Box::new(Failure {
+            kind,
+            line: step.line,
+            step: step.source.clone(),
+            iteration: step.iteration,
+            client: Some(TRANSCRIPT_NAME.to_owned()),
+            reason,
+            actual,
+            actual_hex,
+            deviation: None,
+            skipped: None,
+        })),
+        StepError::Error(message) => Verdict::Error(format!("line {}: {message}", step.line)),
     }
 }
 
@@ -271,7 +282,7 @@ impl SeatRun<'_> {
         }))
     }
 
-    async fn step(&mut self, step: &SeatStep) -> Result<(), StepError> {
+    pub(super) async fn step(&mut self, step: &SeatStep) -> Result<(), StepError> {
         match &step.action {
             SeatAction::Type(text) => {
                 note(&self.transcript, format!("user> {text:?}"));
@@ -339,6 +350,10 @@ impl SeatRun<'_> {
                 tokio::time::sleep(*d).await;
                 Ok(())
             }
+            SeatAction::Peer(_) => Err(StepError::Error(
+                "a peer client's statement belongs in an interop scenario (`tests: interop`)"
+                    .into(),
+            )),
         }
     }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
+use super::interop::{run_interop_scenario, InteropServer};
 use super::runner::{run_client_scenario, Launch};
 use crate::scenario::model::{Scenario, Subject};
 use crate::scenario::run::{RunSettings, ScenarioRun};
@@ -18,6 +19,10 @@ use crate::scenario::target::TargetError;
 pub struct ClientTarget {
     launch: Launch,
     description: String,
+    /// The `chat-harness run` arguments that select this client again (replay lines).
+    replay: Vec<String>,
+    /// The real server of its interop scenarios (by default a fresh built-in one).
+    server: InteropServer,
 }
 
 impl ClientTarget {
@@ -33,12 +38,20 @@ impl ClientTarget {
                 format!("the client `{command}` connecting to port {p}, one scenario at a time")
             }
         };
+        let mut replay = vec!["--client".to_owned(), command.to_owned()];
+        replay.extend(
+            port.map(|p| ["--port".to_owned(), p.to_string()])
+                .into_iter()
+                .flatten(),
+        );
         Ok(Self {
             launch: Launch {
                 command: command.to_owned(),
                 port,
             },
             description,
+            replay,
+            server: default_server(),
         })
     }
 
@@ -51,7 +64,26 @@ impl ClientTarget {
                 port,
             },
             description: "the reference client (chat-harness client), once per scenario".into(),
+            replay: std::iter::once("--client-builtin".to_owned())
+                .chain(
+                    port.map(|p| ["--port".to_owned(), p.to_string()])
+                        .into_iter()
+                        .flatten(),
+                )
+                .collect(),
+            server: default_server(),
         }
+    }
+
+    /// The same client, with `server` as the real server of its interop scenarios.
+    pub fn with_interop_server(mut self, server: InteropServer) -> Self {
+        self.description = format!(
+            "{}; interop scenarios through {}",
+            self.description,
+            server.describe()
+        );
+        self.server = server;
+        self
     }
 
     /// A description for report headers.
@@ -67,25 +99,45 @@ impl Provider for ClientTarget {
         settings: &'a RunSettings,
     ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
         Box::pin(async move {
-            let run = match &scenario.subject {
-                Subject::Client(script) => {
-                    run_client_scenario(scenario, script, &self.launch, settings).await
+            match &scenario.subject {
+                Subject::Client(script) if script.interop => {
+                    run_interop_scenario(scenario, script, &self.launch, &self.server, settings)
+                        .await
                 }
-                Subject::Server => ScenarioRun::error(
-                    "this scenario tests a server; a client target cannot run it".into(),
+                Subject::Client(script) => (
+                    run_client_scenario(scenario, script, &self.launch, settings).await,
+                    None,
                 ),
-            };
-            (run, None)
+                Subject::Server => (
+                    ScenarioRun::error(
+                        "this scenario tests a server; a client target cannot run it".into(),
+                    ),
+                    None,
+                ),
+            }
         })
     }
 
     fn isolated(&self) -> bool {
-        self.launch.port.is_none()
+        self.launch.port.is_none() && self.server.isolated()
     }
 
     fn accepts(&self, scenario: &Scenario) -> bool {
         scenario.tests_client()
     }
+
+    fn replay_args(&self) -> Vec<String> {
+        let mut args = self.replay.clone();
+        args.extend(self.server.replay_args());
+        args
+    }
+}
+
+/// A fresh built-in server (polling design) per interop scenario.
+fn default_server() -> InteropServer {
+    InteropServer::Builtin(crate::scenario::builtin::Builtin::new(
+        crate::server::Mode::Polling,
+    ))
 }
 
 /// Server scenarios on one provider, client scenarios on another, in one run.

@@ -6,6 +6,7 @@ mod deviation;
 mod expect;
 mod matcher;
 mod pace;
+mod peers;
 mod received;
 mod send;
 mod timeline;
@@ -21,6 +22,7 @@ use tokio::time::Instant;
 
 pub use deviation::{amount, Deviation, Got, Skipped, Wanted};
 pub use matcher::{check_time, compare_bodies, digest, show_offset, Mismatch};
+pub use peers::Peers;
 pub use received::{grouped, hex_dump, Body, Incoming, Partial, Received};
 pub use send::describe as describe_client_frame;
 pub use timeline::{

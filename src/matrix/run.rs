@@ -1,0 +1,298 @@
+//! Runs a matrix: loads and selects the scenarios once, builds a provider per implementation
+//! (the built-in server or client, or a command in its `dir`) and per client × server pair,
+//! and runs each one's suite in turn through the scheduler of `chat-harness run` (with `-j`
+//! and retries), reporting each finished cell to a progress callback.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use regex::Regex;
+use thiserror::Error;
+
+use super::config::{ConfigError, Implementation, MatrixFile};
+use super::{Column, Grid, MatrixResult, Row, Suite};
+use crate::scenario::builtin::Builtin;
+use crate::scenario::client_seat::{ClientTarget, InteropServer};
+use crate::scenario::expectations::Expectations;
+use crate::scenario::replay::shell_quote;
+use crate::scenario::run::RunSettings;
+use crate::scenario::suite::{self, Entry, Outcome, Provider, Retries};
+use crate::scenario::target::Target;
+use crate::server::Mode;
+
+/// How to run the matrix (the command line's part).
+#[derive(Debug, Clone)]
+pub struct MatrixSettings {
+    /// Scenarios at a time within one implementation (for implementations with `{port}`).
+    pub jobs: usize,
+    /// Retries of a failed scenario, and whether passing on one is enough.
+    pub retries: Retries,
+    /// Step timeouts and strictness.
+    pub run: RunSettings,
+    /// How long a spawned server may take to accept its first connection.
+    pub spawn_timeout: Duration,
+    /// The chat-harness binary (for the built-in reference client).
+    pub exe: PathBuf,
+}
+
+/// Why a matrix could not run at all.
+#[derive(Debug, Error)]
+pub enum MatrixError {
+    /// The matrix file is wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A scenario or an expect file does not parse, or a path does not exist.
+    #[error("{0}")]
+    Scenarios(String),
+    /// An implementation cannot be set up.
+    #[error("{side} `{name}`: {problem}")]
+    Implementation {
+        /// `server` or `client`.
+        side: &'static str,
+        /// Its name.
+        name: String,
+        /// Why.
+        problem: String,
+    },
+}
+
+/// One implementation, ready to run.
+struct Prepared {
+    column: Column,
+    provider: Arc<dyn Provider>,
+    expectations: Arc<Expectations>,
+    /// Its part in the interop pairs.
+    role: Role,
+}
+
+/// What an implementation brings to an interop pair.
+enum Role {
+    Server(InteropServer),
+    Client(ClientTarget),
+}
+
+/// Runs `file` (read from `path`), calling `progress(total, outcome)` for each finished cell
+/// (`total` is the number of cells of the whole matrix).
+pub async fn run_matrix(
+    path: &Path,
+    file: &MatrixFile,
+    settings: &MatrixSettings,
+    mut progress: impl FnMut(usize, &str, &Outcome),
+) -> Result<MatrixResult, MatrixError> {
+    let started = Instant::now();
+    let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
+    let found =
+        suite::discover(&file.scenarios).map_err(|e| MatrixError::Scenarios(e.to_string()))?;
+    let (entries, errors) = suite::load(found);
+    if let Some(first) = errors.first() {
+        return Err(MatrixError::Scenarios(format!(
+            "{first}\n({} scenario file(s) do not parse; nothing was run)",
+            errors.len()
+        )));
+    }
+    let filter = file
+        .filter
+        .as_deref()
+        .map(Regex::new)
+        .transpose()
+        .map_err(|e| MatrixError::Scenarios(format!("`filter` is not a valid regex: {e}")))?;
+    let entries = suite::select(entries, filter.as_ref(), &file.tags);
+    let (client_entries, server_entries): (Vec<Entry>, Vec<Entry>) =
+        entries.into_iter().partition(|e| e.scenario.tests_client());
+    let (interop_entries, client_entries): (Vec<Entry>, Vec<Entry>) = client_entries
+        .into_iter()
+        .partition(|e| e.scenario.tests_interop());
+    let servers = prepare_all("server", &file.server, settings)?;
+    let clients = prepare_all("client", &file.client, settings)?;
+    let pairs = pairs(&clients, &servers);
+    let plan = [
+        (Suite::Server, server_entries, servers),
+        (Suite::Client, client_entries, clients),
+        (Suite::Interop, interop_entries, pairs),
+    ];
+    let total: usize = plan.iter().map(|(_, e, p)| e.len() * p.len()).sum();
+    if total == 0 {
+        return Err(MatrixError::Scenarios(
+            "no scenario to run: no server scenario for the servers and no client scenario for the clients (check `scenarios`, `filter` and `tags`)".into(),
+        ));
+    }
+    let run_settings = Arc::new(settings.run.clone());
+    let mut grids = Vec::new();
+    for (suite, entries, prepared) in plan {
+        if prepared.is_empty() || entries.is_empty() {
+            continue;
+        }
+        let rows: Vec<Row> = entries
+            .iter()
+            .map(|e| Row {
+                id: e.id.clone(),
+                description: e.scenario.description.clone(),
+                tags: e.scenario.tags.clone(),
+            })
+            .collect();
+        let mut columns = Vec::new();
+        let mut cells = Vec::new();
+        for imp in prepared {
+            let name = imp.column.name.clone();
+            let outcomes = suite::run_all_retrying(
+                entries.clone(),
+                imp.provider,
+                run_settings.clone(),
+                imp.expectations,
+                settings.jobs,
+                settings.retries,
+                |outcome| progress(total, &name, outcome),
+            )
+            .await;
+            let mut by_row: Vec<Option<Outcome>> = vec![None; rows.len()];
+            for outcome in outcomes {
+                if let Some(i) = rows.iter().position(|r| r.id == outcome.id) {
+                    by_row[i] = Some(outcome);
+                }
+            }
+            columns.push(imp.column);
+            cells.push(by_row);
+        }
+        grids.push(Grid {
+            suite,
+            rows,
+            columns,
+            cells,
+        });
+    }
+    Ok(MatrixResult {
+        date,
+        file: path.display().to_string(),
+        grids,
+        duration: started.elapsed(),
+    })
+}
+
+/// Every client × server pair: the client's program through the server, known failures of
+/// either.
+fn pairs(clients: &[Prepared], servers: &[Prepared]) -> Vec<Prepared> {
+    let mut out = Vec::new();
+    for client in clients {
+        let Role::Client(target) = &client.role else {
+            continue;
+        };
+        for server in servers {
+            let Role::Server(source) = &server.role else {
+                continue;
+            };
+            let target = target.clone().with_interop_server(source.clone());
+            out.push(Prepared {
+                column: Column {
+                    name: format!("{} × {}", client.column.name, server.column.name),
+                    description: target.describe(),
+                    client: Some(client.column.name.clone()),
+                    server: Some(server.column.name.clone()),
+                },
+                expectations: Arc::new(client.expectations.merged(&server.expectations)),
+                provider: Arc::new(target.clone()),
+                role: Role::Client(target),
+            });
+        }
+    }
+    out
+}
+
+fn prepare_all(
+    side: &'static str,
+    list: &[Implementation],
+    settings: &MatrixSettings,
+) -> Result<Vec<Prepared>, MatrixError> {
+    list.iter()
+        .map(|imp| {
+            prepare(side, imp, settings).map_err(|problem| MatrixError::Implementation {
+                side,
+                name: imp.name.clone(),
+                problem,
+            })
+        })
+        .collect()
+}
+
+fn prepare(
+    side: &str,
+    imp: &Implementation,
+    settings: &MatrixSettings,
+) -> Result<Prepared, String> {
+    let expectations = match &imp.expect {
+        Some(path) => Expectations::load(path).map_err(|e| e.to_string())?,
+        None => Expectations::default(),
+    };
+    let (provider, description, role): (Arc<dyn Provider>, String, Role) =
+        match (side, &imp.builtin, &imp.spawn) {
+            ("server", Some(mode), _) => {
+                let mode = if mode == "threaded" {
+                    Mode::Threaded
+                } else {
+                    Mode::Polling
+                };
+                let builtin = Builtin::new(mode);
+                let description = builtin.describe();
+                let role = Role::Server(InteropServer::Builtin(builtin.clone()));
+                (Arc::new(builtin), description, role)
+            }
+            ("server", None, Some(command)) => {
+                let command = match imp.dir.as_ref().filter(|d| *d != Path::new(".")) {
+                    Some(dir) => format!(
+                        "cd {} && {command}",
+                        shell_quote(&dir.display().to_string())
+                    ),
+                    None => command.clone(),
+                };
+                let target = Target::spawn(&command, settings.spawn_timeout, imp.port)
+                    .map_err(|e| e.to_string())?;
+                let description = target.describe();
+                let role = Role::Server(InteropServer::Target(target.clone()));
+                (Arc::new(target), description, role)
+            }
+            (_, Some(_), _) => {
+                let target = ClientTarget::builtin(&settings.exe, imp.port);
+                let description = target.describe();
+                (Arc::new(target.clone()), description, Role::Client(target))
+            }
+            (_, None, Some(command)) => {
+                let command = match &imp.dir {
+                    Some(dir) => absolute_words(command, dir),
+                    None => command.clone(),
+                };
+                let target =
+                    ClientTarget::command(&command, imp.port).map_err(|e| e.to_string())?;
+                let description = target.describe();
+                (Arc::new(target.clone()), description, Role::Client(target))
+            }
+            _ => return Err("give `builtin` or `spawn`".into()),
+        };
+    Ok(Prepared {
+        column: Column {
+            name: imp.name.clone(),
+            description,
+            client: None,
+            server: None,
+        },
+        provider,
+        expectations: Arc::new(expectations),
+        role,
+    })
+}
+
+/// The words of `command` that name a file in `dir`, made absolute: a client runs in a
+/// private working directory of its own, not in `dir`.
+fn absolute_words(command: &str, dir: &Path) -> String {
+    command
+        .split(' ')
+        .map(|word| {
+            let candidate = dir.join(word);
+            let is_file = !word.is_empty() && Path::new(word).is_relative() && candidate.is_file();
+            match std::path::absolute(&candidate) {
+                Ok(absolute) if is_file => absolute.display().to_string(),
+                _ => word.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
