@@ -5,8 +5,6 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::lexer::Line;
-
 /// A scenario that cannot be parsed, located to the character.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub struct ParseError {
@@ -70,4 +68,13 @@ impl fmt::Display for ParseError {
             .collect();
         write!(f, "{:w$} | {pad}^", "", w = gutter.len())
     }
+}
+
+/// One logical line: physical lines joined where one ends in `\`.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// 1-based number of its first physical line.
+    pub number: usize,
+    /// Its text, joined.
+    pub text: String,
 }

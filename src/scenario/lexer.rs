@@ -1,6 +1,7 @@
 //! Splits a scenario file into logical lines and each line into tokens with their columns.
 //! Knows nothing of statements: the parser gives tokens their meaning.
 
+pub use super::error::Line;
 use super::error::ParseError;
 
 /// A token of one line, with the 1-based column of its first character.
@@ -50,15 +51,6 @@ impl TokenKind {
             Self::Semi => "`;`".into(),
         }
     }
-}
-
-/// One logical line: physical lines joined where one ends in `\`.
-#[derive(Debug, Clone)]
-pub struct Line {
-    /// 1-based number of its first physical line.
-    pub number: usize,
-    /// Its text, joined.
-    pub text: String,
 }
 
 /// Splits a file into logical lines (a trailing `\` continues a line on the next one).

@@ -1,7 +1,8 @@
 //! Coalescing buffers kept for reuse by the out-queues of one thread, so that a steady
 //! fan-out does not allocate, and fault in, a fresh buffer per receiver per burst.
 
-use super::outqueue::COALESCE_CAP;
+/// A coalescing buffer takes frames until it holds this much.
+pub(super) const COALESCE_CAP: usize = 64 * 1024;
 
 /// Written buffers at least this large are kept for reuse (smaller ones served a trickle).
 const KEPT_BUFFER_MIN: usize = COALESCE_CAP / 2;

@@ -14,7 +14,7 @@ use std::io::{self, IoSlice, Write};
 
 use bytes::{Buf, Bytes};
 
-use super::buffers::BufferPool;
+use super::buffers::{BufferPool, COALESCE_CAP};
 use super::zerocopy::{FileSource, Sink};
 use crate::core::{Output, FILE_QUEUE_COST};
 
@@ -27,8 +27,6 @@ const MAX_SLICES: usize = 64;
 const KEEP_SLOTS: usize = 16;
 /// Frames up to this size are copied into a shared buffer rather than queued on their own.
 const COALESCE_MAX: usize = 2048;
-/// A coalescing buffer takes frames until it holds this much.
-pub(super) const COALESCE_CAP: usize = 64 * 1024;
 
 #[derive(Debug)]
 enum Entry<B> {

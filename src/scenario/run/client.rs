@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -114,6 +114,26 @@ pub struct Client {
 }
 
 impl Client {
+    /// `read-slowly`: the client reads `bytes` per `per` from now on.
+    pub fn read_slowly(&self, bytes: u64, per: Duration) {
+        note_act(
+            &self.transcript,
+            Act::ReadSlowly,
+            format!("-- reads slowly: {bytes} bytes per {per:?} --"),
+        );
+        self.set_pace(Pace::Slow { bytes, per });
+    }
+
+    /// `pause-reading`: the client reads nothing for `d`, then everything at once again.
+    pub fn pause_reading(&self, d: Duration) {
+        note_act(
+            &self.transcript,
+            Act::PauseReading,
+            format!("-- stops reading for {d:?} --"),
+        );
+        self.set_pace(Pace::PausedUntil(Instant::now() + d));
+    }
+
     /// Connects and starts the pump. `transcript` carries over from an earlier connection.
     pub async fn connect(addr: SocketAddr, transcript: Transcript) -> std::io::Result<Self> {
         let conn = Connection::connect(addr).await?;

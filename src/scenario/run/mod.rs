@@ -316,9 +316,9 @@ impl Run<'_> {
                 client.set_reading(*on);
             }
             Action::ReadSlowly { client, bytes, per } => {
-                pace::read_slowly(self.client(client)?, *bytes, *per)
+                self.client(client)?.read_slowly(*bytes, *per)
             }
-            Action::PauseReading(name, d) => pace::pause_reading(self.client(name)?, *d),
+            Action::PauseReading(name, d) => self.client(name)?.pause_reading(*d),
             Action::IgnoreNotices(name, on) => self.client(name)?.ignore_notices = *on,
             Action::Pause(d) => tokio::time::sleep(*d).await,
             Action::Send(s) => {

@@ -7,8 +7,6 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::client::{note_act, Client};
-use super::timeline::Act;
 use crate::client::Event;
 use crate::protocol::Frame;
 
@@ -20,26 +18,6 @@ pub fn wire_size(event: &std::io::Result<Event>) -> usize {
         Ok(Event::FileBody(bytes)) => bytes.len(),
         _ => 0,
     }
-}
-
-/// `read-slowly`: the client reads `bytes` per `per` from now on.
-pub fn read_slowly(client: &Client, bytes: u64, per: Duration) {
-    note_act(
-        &client.transcript,
-        Act::ReadSlowly,
-        format!("-- reads slowly: {bytes} bytes per {per:?} --"),
-    );
-    client.set_pace(Pace::Slow { bytes, per });
-}
-
-/// `pause-reading`: the client reads nothing for `d`, then everything at once again.
-pub fn pause_reading(client: &Client, d: Duration) {
-    note_act(
-        &client.transcript,
-        Act::PauseReading,
-        format!("-- stops reading for {d:?} --"),
-    );
-    client.set_pace(Pace::PausedUntil(Instant::now() + d));
 }
 
 /// A client's reading pace.
