@@ -133,7 +133,10 @@ fn section(outcome: &Outcome, shared: &mut Shared) -> String {
             let _ = writeln!(out, "  problem:  {}", f.reason);
             match (&f.actual, &f.actual_hex) {
                 (Some(actual), hex) => {
-                    let _ = writeln!(out, "  received: {actual}");
+                    // Said once: most problems already end in "got <what arrived>".
+                    if !f.reason.contains(actual.as_str()) {
+                        let _ = writeln!(out, "  received: {actual}");
+                    }
                     let raw = f
                         .deviation
                         .as_ref()
