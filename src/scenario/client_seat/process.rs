@@ -13,8 +13,6 @@ use tokio::sync::{mpsc, watch};
 
 use crate::scenario::run::{note, Transcript};
 
-/// Most stderr kept.
-const STDERR_CAP: usize = 64 * 1024;
 /// Longest stdout line kept whole.
 const LINE_CAP: usize = 256 * 1024;
 
@@ -85,22 +83,7 @@ impl Program {
                 }
             });
         }
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        if let Some(mut pipe) = child.stderr.take() {
-            let sink = stderr.clone();
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                while let Ok(n) = pipe.read(&mut buf).await {
-                    if n == 0 {
-                        break;
-                    }
-                    if let Ok(mut kept) = sink.lock() {
-                        let room = STDERR_CAP.saturating_sub(kept.len());
-                        kept.extend_from_slice(&buf[..n.min(room)]);
-                    }
-                }
-            });
-        }
+        let (stderr, _) = crate::scenario::target::capture_stderr(&mut child);
         let stdin = child.stdin.take();
         let (exit_tx, exit) = watch::channel(None);
         let transcript = transcript.clone();
