@@ -5,7 +5,7 @@ use super::model::{ClientExpectation, ClientFrameMatch, UploadMatch};
 use super::peer::Arrival;
 use crate::protocol::{ClientFileHeader, ClientFrame};
 use crate::scenario::model::{CaptionMatch, TextMatch};
-use crate::scenario::run::{compare_bodies, digest, Body};
+use crate::scenario::run::{check_body, Body};
 
 fn field(what: &str, expected: &TextMatch, actual: &str) -> Result<(), String> {
     if expected.matches(actual) {
@@ -96,26 +96,12 @@ fn upload(
         (Some(CaptionMatch::Is(m)), Some(c)) => field("caption", m, c)?,
         (Some(CaptionMatch::Is(m)), None) => return Err(format!("expected caption {m}, got none")),
     }
-    if let Some(size) = pattern.size {
-        if u64::from(header.size) != size {
-            return Err(format!(
-                "the announced size is {}, expected {size}",
-                header.size
-            ));
-        }
-    }
-    if !complete {
-        return Err(format!(
-            "the body was cut short: {} of {} bytes before the connection ended",
-            body.len, header.size
-        ));
-    }
-    match &pattern.body {
-        None => Ok(()),
-        Some(source) => {
-            let expected =
-                digest(source).map_err(|e| format!("cannot read the expected body: {e}"))?;
-            compare_bodies(&expected, body).map_err(|m| m.reason)
-        }
-    }
+    check_body(
+        header.size,
+        pattern.size,
+        body,
+        complete,
+        pattern.body.as_ref(),
+    )
+    .map_err(|m| m.reason)
 }

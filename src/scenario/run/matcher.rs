@@ -196,21 +196,38 @@ fn check_file(
             return Err(hard(format!("expected caption {m}, got none")))
         }
     }
-    if let Some(size) = pattern.size {
-        if u64::from(header.size) != size {
+    check_body(
+        header.size,
+        pattern.size,
+        body,
+        complete,
+        pattern.body.as_ref(),
+    )
+}
+
+/// The part of a file check that is the same whichever side sent the file: the announced
+/// size against `size`, a body that arrived whole, and its content against `expected`.
+pub fn check_body(
+    announced: u32,
+    size: Option<u64>,
+    body: &Body,
+    complete: bool,
+    expected: Option<&BodySource>,
+) -> Result<(), Mismatch> {
+    if let Some(size) = size {
+        if u64::from(announced) != size {
             return Err(hard(format!(
-                "the announced size is {}, expected {size}",
-                header.size
+                "the announced size is {announced}, expected {size}"
             )));
         }
     }
     if !complete {
         return Err(hard(format!(
-            "the body was cut short: {} of {} bytes before the connection ended",
-            body.len, header.size
+            "the body was cut short: {} of {announced} bytes before the connection ended",
+            body.len
         )));
     }
-    match &pattern.body {
+    match expected {
         None => Ok(()),
         Some(source) => {
             let expected =

@@ -21,7 +21,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub use deviation::{amount, Deviation, Got, Skipped, Wanted};
-pub use matcher::{check_time, compare_bodies, digest, show_offset, Mismatch};
+pub use matcher::{check_body, check_time, compare_bodies, digest, show_offset, Mismatch};
 pub use peers::Peers;
 pub use received::{grouped, hex_dump, Body, Incoming, Partial, Received};
 pub use send::describe as describe_client_frame;
