@@ -7,16 +7,18 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-/// Whether a server listens at `addr`. Where the kernel's socket table can be read
-/// (`/proc/net/tcp`), that is asked, so the server sees no connection of ours: a probe that
-/// connects and leaves is a client to the server (one the original announces joins to).
-/// Elsewhere, a connection is tried.
-pub(super) async fn is_ready(addr: SocketAddr) -> bool {
-    if let Some(listening) = listening(addr.port()) {
-        return listening;
+/// Whether a server listens at `addr`. For a local address whose kernel socket table can be
+/// read (`/proc/net/tcp`), that is asked, so the server sees no connection of ours: a probe
+/// that connects and leaves is a client to the server (one the original announces joins to
+/// and dies writing to). Elsewhere, a connection is tried for at most `patience`.
+pub(super) async fn is_ready(addr: SocketAddr, patience: Duration) -> bool {
+    if addr.ip().is_loopback() {
+        if let Some(listening) = listening(addr.port()) {
+            return listening;
+        }
     }
     matches!(
-        tokio::time::timeout(Duration::from_millis(200), TcpStream::connect(addr)).await,
+        tokio::time::timeout(patience, TcpStream::connect(addr)).await,
         Ok(Ok(_))
     )
 }

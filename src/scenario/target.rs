@@ -360,7 +360,7 @@ async fn spawn(
         files,
     };
     loop {
-        if is_ready(addr).await {
+        if is_ready(addr, Duration::from_millis(200)).await {
             // A server that exited (say, it could not bind) while something else answered on
             // its port is not ready: the check below reports it.
             if !matches!(lease.child.as_mut().map(Child::try_wait), Some(Ok(Some(_)))) {

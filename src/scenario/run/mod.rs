@@ -141,7 +141,9 @@ pub async fn run_scenario(
         }
     }
     let still_accepting = match &verdict {
-        Verdict::Fail(f) if f.kind == FailKind::Closed => Some(accepts(addr).await),
+        Verdict::Fail(f) if f.kind == FailKind::Closed => {
+            Some(super::readiness::is_ready(addr, Duration::from_millis(500)).await)
+        }
         _ => None,
     };
     let transcripts = run
@@ -166,26 +168,6 @@ pub async fn run_scenario(
         timeline,
         failed_at,
     }
-}
-
-/// Whether the server at `addr` still accepts connections: for a local server, whether it
-/// still listens, from the kernel's socket table, so that it sees no connection of ours (one
-/// that comes and goes is a client to it; the original announces joins to it and dies
-/// writing to it); elsewhere, a connection attempt of at most half a second.
-async fn accepts(addr: SocketAddr) -> bool {
-    if addr.ip().is_loopback() {
-        if let Some(listening) = super::readiness::listening(addr.port()) {
-            return listening;
-        }
-    }
-    matches!(
-        tokio::time::timeout(
-            Duration::from_millis(500),
-            tokio::net::TcpStream::connect(addr)
-        )
-        .await,
-        Ok(Ok(_))
-    )
 }
 
 impl Run<'_> {
