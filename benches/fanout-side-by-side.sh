@@ -1,44 +1,61 @@
 #!/bin/sh
-# Redis pub/sub, the polling server and the threaded server measured by
-# ../shared/tools/fanout-bench in one session, rounds interleaved (Redis, polling, threaded for
-# N = 10 and 100, ROUNDS times over): 64-byte payloads, pipelined, window 1000, a fresh chat
-# server per run. Prints one line per run: "label N delivered_msgs_per_s all_delivered=.. server_cpu_s=..".
+# The fan-out table of BENCHMARKS.md in one session: ../shared/tools/null-relay (the machine's
+# ceiling), Redis pub/sub, NATS, and the polling and threaded servers, all measured by
+# ../shared/tools/fanout-bench with 64-byte payloads, pipelined, window 1000, rounds
+# interleaved (every server for N = 1, 10 and 100, ROUNDS times over), a fresh chat server and
+# relay per run. Prints one line per run, "label N delivered_msgs_per_s all_delivered=..
+# server_cpu_s=..", then the medians and each server's share of null-relay.
 # With BASE=/path/to/another/chat-harness, that build's two modes run in each round too
 # (labelled polling-base and threaded-base), for a before/after in the same session.
+# NS="10 100" limits the receiver counts; SKIP="redis nats" leaves servers out.
 # Usage: benches/fanout-side-by-side.sh [ROUNDS]   (from the repository root, after
-#   cargo build --release and
-#   cargo build --release --manifest-path ../shared/tools/fanout-bench/Cargo.toml --target-dir /tmp/fanout-target)
+#   cargo build --release,
+#   cargo build --release --manifest-path ../shared/tools/fanout-bench/Cargo.toml --target-dir /tmp/fanout-target and
+#   gcc -O2 -o /tmp/null_relay ../shared/tools/null-relay/null_relay.c)
 set -u
 ROUNDS=${1:-3}
 FB=${FB:-/tmp/fanout-target/release/fanout-bench}
 CH=${CH:-./target/release/chat-harness}
+RELAY=${RELAY:-/tmp/null_relay}
+NS=${NS:-1 10 100}
+SKIP=${SKIP:-}
 REDIS_PORT=${REDIS_PORT:-6390}
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no >/dev/null &
-REDIS_PID=$!
+NATS_PORT=${NATS_PORT:-4232}
+skipped() { case " $SKIP " in *" $1 "*) return 0 ;; esac; return 1; }
+skipped redis || { redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no >/dev/null & REDIS_PID=$!; }
+skipped nats || { nats-server -a 127.0.0.1 -p "$NATS_PORT" >/dev/null 2>&1 & NATS_PID=$!; }
 sleep 0.5
-messages() { if [ "$1" = 10 ]; then echo 100000; else echo 20000; fi; }
+messages() { case "$1" in 1) echo 300000 ;; 10) echo 100000 ;; *) echo 20000 ;; esac; }
 rate() { sed -n 's/.*"all_delivered":\([a-z]*\).*"delivered_msgs_per_s":\([0-9.e+]*\).*"server_cpu_s":\([0-9.a-z]*\).*/\2 all_delivered=\1 server_cpu_s=\3/p'; }
-chat() {
-  bin=$1 label=$2 mode=$3 n=$4
-  dir=$(mktemp -d); : >"$dir/out"
-  RUST_LOG=warn "$bin" serve --mode "$mode" --listen 127.0.0.1:0 --files-dir "$dir" --max-clients 200 >"$dir/out" &
+bench() { # proto addr n server_pid
+  "$FB" --proto "$1" --addr "$2" --subscribers "$3" --messages "$(messages "$3")" \
+    --size 64 --mode pipelined --window 1000 --timeout-s 60 --server-pid "$4" | rate
+}
+spawned() { # label n command...: runs a server that prints "listening on ADDR", measures it, stops it
+  label=$1 n=$2; shift 2
+  out=$(mktemp); "$@" >"$out" 2>/dev/null &
   pid=$!
-  while ! grep -q listening "$dir/out"; do sleep 0.05; done
-  addr=$(sed -n 's/listening on //p' "$dir/out")
-  echo "$label $n $("$FB" --proto chat --addr "$addr" --subscribers "$n" --messages "$(messages "$n")" \
-    --size 64 --mode pipelined --window 1000 --timeout-s 60 --server-pid "$pid" | rate)"
+  while ! grep -q listening "$out"; do sleep 0.05; done
+  addr=$(sed -n 's/.*listening on //p' "$out" | head -1)
+  echo "$label $n $(bench chat "$addr" "$n" "$pid")"
   kill "$pid"; wait "$pid" 2>/dev/null
+  rm -f "$out"
+}
+chat() { # binary label mode n
+  dir=$(mktemp -d)
+  RUST_LOG=warn spawned "$2" "$4" "$1" serve --mode "$3" --listen 127.0.0.1:0 --files-dir "$dir" --max-clients 200
   rm -rf "$dir"
 }
 RUNS=$(mktemp)
 date -u +"start %H:%M:%S"; uptime
 r=0
 while [ "$r" -lt "$ROUNDS" ]; do
-  for n in 10 100; do
-    echo "redis $n $("$FB" --proto redis --addr 127.0.0.1:"$REDIS_PORT" --subscribers "$n" --messages "$(messages "$n")" \
-      --size 64 --mode pipelined --window 1000 --timeout-s 60 --server-pid "$REDIS_PID" | rate)"
-    chat "$CH" polling polling "$n"
-    chat "$CH" threaded threaded "$n"
+  for n in $NS; do
+    skipped null-relay || spawned null-relay "$n" "$RELAY" 0
+    skipped redis || echo "redis $n $(bench redis 127.0.0.1:"$REDIS_PORT" "$n" "$REDIS_PID")"
+    skipped nats || echo "nats $n $(bench nats 127.0.0.1:"$NATS_PORT" "$n" "$NATS_PID")"
+    skipped polling || chat "$CH" polling polling "$n"
+    skipped threaded || chat "$CH" threaded threaded "$n"
     if [ -n "${BASE:-}" ]; then
       chat "$BASE" polling-base polling "$n"
       chat "$BASE" threaded-base threaded "$n"
@@ -47,12 +64,17 @@ while [ "$r" -lt "$ROUNDS" ]; do
   r=$((r + 1))
 done 2>&1 | tee "$RUNS"
 date -u +"end %H:%M:%S"; uptime
-echo "medians (M delivered messages/s):"
-for label in redis polling threaded polling-base threaded-base; do
-  for n in 10 100; do
-    grep "^$label $n " "$RUNS" | awk '{print $3}' | sort -g |
-      awk -v l="$label" -v n="$n" '{v[NR]=$1} END {if (NR) printf "%s N=%s %.2f (%d runs)\n", l, n, v[int((NR+1)/2)]/1e6, NR}'
+median() { grep "^$1 $2 " "$RUNS" | awk '{print $3}' | sort -g | awk '{v[NR]=$1} END {if (NR) printf "%.2f", v[int((NR+1)/2)]/1e6}'; }
+echo "medians (M delivered messages/s), and the share of null-relay:"
+for label in null-relay redis nats polling threaded polling-base threaded-base; do
+  for n in $NS; do
+    m=$(median "$label" "$n"); [ -n "$m" ] || continue
+    c=$(median null-relay "$n")
+    if [ -n "$c" ]; then share=$(awk -v m="$m" -v c="$c" 'BEGIN {printf " (%.0f %% of null-relay)", 100 * m / c}'); else share=; fi
+    echo "$label N=$n $m$share"
   done
 done
+grep -c 'all_delivered=false' "$RUNS" | sed 's/^/runs that lost or reordered messages: /'
 rm -f "$RUNS"
-kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null
+[ -z "${REDIS_PID:-}" ] || { kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null; }
+[ -z "${NATS_PID:-}" ] || { kill "$NATS_PID"; wait "$NATS_PID" 2>/dev/null; }

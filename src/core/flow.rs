@@ -95,6 +95,7 @@ impl<S: Spool> Core<S> {
                 self.room.resume_reading(sender);
             }
         }
+        self.room.end_batch();
     }
 
     /// When the first stall clock runs out, if any.

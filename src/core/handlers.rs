@@ -72,14 +72,7 @@ impl<S: Spool> Core<S> {
         if message.len() > max {
             return self.room.reply(id, wording::text_too_long(max));
         }
-        // Built by hand in one allocation: `format!` grows its buffer as it goes, and this
-        // runs for every message.
-        let mut line = String::with_capacity(name.len() + 3 + message.len());
-        line.push('[');
-        line.push_str(name);
-        line.push_str("] ");
-        line.push_str(message);
-        self.room.broadcast(Some(id), now.unix_secs, &line);
+        self.room.relay_line(id, now.unix_secs, message);
     }
 
     fn rename(&mut self, id: ConnId, new: Option<&str>, now: Now) {

@@ -33,6 +33,7 @@
 //! past [`Limits::spool_limit`]. When a stored file is released is the spool's business (the
 //! disk spool deletes it once the last recipient's copy of the body is dropped).
 
+mod batch;
 mod flow;
 mod handlers;
 mod output;

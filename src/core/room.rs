@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use bytes::{Bytes, BytesMut};
 
+use super::batch::Batch;
 use super::session::Session;
 use super::{ConnId, Output, FILE_QUEUE_COST};
 use crate::protocol::{Frame, HhMm, ServerFrame};
@@ -24,8 +25,8 @@ pub(super) struct Room<U, B> {
     /// Connections charged past the limit since the core last looked (repeats possible).
     filled: Vec<ConnId>,
     queue_limit: u64,
-    /// Broadcasts' render cache, kept between them so its list is not reallocated each time.
-    render: RenderCache,
+    /// Consecutive broadcasts rendered together (see `batch`).
+    batch: Batch,
 }
 
 impl<U, B> Room<U, B> {
@@ -36,7 +37,7 @@ impl<U, B> Room<U, B> {
             outputs: VecDeque::new(),
             filled: Vec::new(),
             queue_limit,
-            render: RenderCache::default(),
+            batch: Batch::default(),
         }
     }
 
@@ -62,11 +63,13 @@ impl<U, B> Room<U, B> {
 
     /// A new connection, not yet authenticated.
     pub fn admit(&mut self, id: ConnId, session: Session<U>) {
+        self.end_batch();
         self.sessions.insert(id, session);
     }
 
     /// Forgets `id` and frees its name; returns its session.
     pub fn leave(&mut self, id: ConnId) -> Option<Session<U>> {
+        self.end_batch();
         let session = self.sessions.remove(&id)?;
         if let Some(name) = &session.name {
             self.names.remove(name);
@@ -76,6 +79,7 @@ impl<U, B> Room<U, B> {
 
     /// Forgets everyone (the server stops); returns their sessions, in id order.
     pub fn empty(&mut self) -> Vec<(ConnId, Session<U>)> {
+        self.end_batch();
         self.names.clear();
         self.filled.clear();
         std::mem::take(&mut self.sessions).into_iter().collect()
@@ -94,6 +98,7 @@ impl<U, B> Room<U, B> {
     /// Gives `id` the (free) `name`, and sets its offset: it is authenticated. False when
     /// `id` is gone.
     pub fn authenticate(&mut self, id: ConnId, name: &str, offset: i32) -> bool {
+        self.end_batch();
         let Some(session) = self.sessions.get_mut(&id) else {
             return false;
         };
@@ -105,6 +110,7 @@ impl<U, B> Room<U, B> {
 
     /// Gives authenticated `id` the (free) name `new`; returns its old name.
     pub fn rename(&mut self, id: ConnId, new: &str) -> Option<String> {
+        self.end_batch();
         let old = self.sessions.get_mut(&id)?.name.replace(new.to_owned())?;
         self.names.remove(&old);
         self.names.insert(new.to_owned(), id);
@@ -113,12 +119,14 @@ impl<U, B> Room<U, B> {
 
     /// Asks the driver to close `id` (already forgotten, or never admitted).
     pub fn close(&mut self, id: ConnId, reason: super::CloseReason) {
+        self.end_batch();
         self.outputs.push_back(Output::Close { id, reason });
     }
 
     /// Tells a connection the room will not admit why, and asks the driver to close it (it
     /// has no queue to charge).
     pub fn refuse(&mut self, id: ConnId, reply: &str, reason: super::CloseReason) {
+        self.end_batch();
         if let Some(bytes) = encode(&ServerFrame::reply(reply)) {
             self.outputs.push_back(Output::Send { to: id, bytes });
         }
@@ -127,11 +135,13 @@ impl<U, B> Room<U, B> {
 
     /// Asks the driver to read `id` again.
     pub fn resume_reading(&mut self, id: ConnId) {
+        self.end_batch();
         self.outputs.push_back(Output::ResumeReading { id });
     }
 
     /// The next output for the driver, in order.
     pub fn next_output(&mut self) -> Option<Output<B>> {
+        self.end_batch();
         self.outputs.pop_front()
     }
 
@@ -163,6 +173,7 @@ impl<U, B> Room<U, B> {
 
     /// Queues encoded frame bytes for `to`.
     pub fn send(&mut self, to: ConnId, bytes: Bytes) {
+        self.end_batch();
         if self.charge(to, bytes.len() as u64) {
             self.outputs.push_back(Output::Send { to, bytes });
         }
@@ -170,6 +181,7 @@ impl<U, B> Room<U, B> {
 
     /// Queues a relayed file header and its stored body for `to`, as one unit: both or neither.
     pub fn send_file(&mut self, to: ConnId, header: Bytes, body: B, empty: bool) {
+        self.end_batch();
         let cost = header.len() as u64 + if empty { 0 } else { FILE_QUEUE_COST };
         if self.charge(to, cost) {
             self.outputs.push_back(Output::Send { to, bytes: header });
@@ -200,35 +212,65 @@ impl<U, B> Room<U, B> {
             .collect()
     }
 
-    /// Sends `render(time)` to every authenticated connection but `except`, with `time` in the
-    /// recipient's offset. Each distinct `<HH:MM>` is encoded once and shared. One pass over
-    /// the sessions charges each recipient as it goes (the same rule as [`Room::send`]), with
-    /// no list of recipients built first.
-    pub fn broadcast(&mut self, except: Option<ConnId>, unix_secs: i64, body: &str) {
+    /// Sends the notice `text` to every authenticated connection but `except`, with its
+    /// `<HH:MM>` in the recipient's offset. Broadcasts in a row that skip the same connection
+    /// join one [`Batch`]: rendered once per distinct offset, handed out (and charged) when
+    /// the batch ends, at the latest when the core's step ends ([`Room::end_batch`]) or
+    /// anything else is queued.
+    pub fn broadcast(&mut self, except: Option<ConnId>, unix_secs: i64, text: &str) {
+        if self.join_batch(except) && self.batch.render(unix_secs, &[text]) {
+            self.end_batch();
+        }
+    }
+
+    /// Relays authenticated `from`'s chat line `[name] message` to everyone else, as
+    /// [`Room::broadcast`] does (no line is built: it is rendered from its parts).
+    pub fn relay_line(&mut self, from: ConnId, unix_secs: i64, message: &str) {
+        if !self.join_batch(Some(from)) {
+            return;
+        }
+        let Some(name) = self.sessions.get(&from).and_then(|s| s.name.as_deref()) else {
+            return;
+        };
+        if self.batch.render(unix_secs, &["[", name, "] ", message]) {
+            self.end_batch();
+        }
+    }
+
+    /// Makes sure a batch to everyone authenticated but `except` is open; false when there
+    /// is nobody to send to.
+    fn join_batch(&mut self, except: Option<ConnId>) -> bool {
+        if self.batch.accepts(except) {
+            return true;
+        }
+        self.end_batch();
+        self.batch.start(&self.sessions, except, self.queue_limit)
+    }
+
+    /// Hands out the broadcast batch in progress, charging each recipient its share (the
+    /// same rule as [`Room::send`]).
+    pub fn end_batch(&mut self) {
+        if !self.batch.is_open() {
+            return;
+        }
         let Room {
+            batch,
             sessions,
             outputs,
             filled,
             queue_limit,
-            render: rendered,
             ..
         } = self;
-        rendered.clear();
-        for (&to, session) in sessions.iter_mut() {
-            if session.name.is_none() || Some(to) == except {
-                continue;
-            }
-            let time = HhMm::from_unix(unix_secs, session.offset);
-            let Some(bytes) = rendered.get(time, || ServerFrame::timed_text(time, body.to_owned()))
-            else {
-                continue;
+        batch.finish(|to, bytes| {
+            let Some(session) = sessions.get_mut(&to) else {
+                return;
             };
             session.queued = session.queued.saturating_add(bytes.len() as u64);
             if session.queued > *queue_limit {
                 filled.push(to);
             }
             outputs.push_back(Output::Send { to, bytes });
-        }
+        });
     }
 }
 
@@ -258,14 +300,6 @@ pub(super) struct RenderCache {
 }
 
 impl RenderCache {
-    /// Forgets every encoding, keeping the list's memory.
-    pub fn clear(&mut self) {
-        self.list.clear();
-        if !self.by_time.is_empty() {
-            self.by_time = HashMap::new();
-        }
-    }
-
     /// The encoding for `time`, built by `frame` the first time it is asked for.
     pub fn get(&mut self, time: HhMm, frame: impl FnOnce() -> ServerFrame) -> Option<Bytes> {
         if let Some((_, bytes)) = self.list.iter().find(|(t, _)| *t == time) {

@@ -9,6 +9,7 @@ use super::frame_type::{AUTH, FILE, RENAME, TEXT};
 use super::time::PREFIX_LEN;
 use super::{
     EncodeError, Frame, FrameError, HhMm, ServerFrameRef, ServerTextRef, FILE_SENDER_SEPARATOR,
+    MAX_PAYLOAD,
 };
 
 /// A frame from the server to a client.
@@ -104,6 +105,31 @@ impl ServerFrame {
     }
 }
 
+/// Appends a timed text frame whose body is `parts` joined, without building the body or
+/// the frame first: the fan-out renders each relayed line this way, once per distinct time
+/// prefix. The same bytes as encoding `ServerFrame::timed_text(time, parts.concat())`.
+pub fn encode_timed_text(
+    time: HhMm,
+    parts: &[&str],
+    out: &mut impl BufMut,
+) -> Result<usize, EncodeError> {
+    let payload_len = PREFIX_LEN + parts.iter().map(|part| part.len()).sum::<usize>();
+    if payload_len > MAX_PAYLOAD {
+        return Err(EncodeError::PayloadTooLong {
+            len: payload_len,
+            max: MAX_PAYLOAD,
+        });
+    }
+    // In range: payload_len + 1 <= u16::MAX.
+    out.put_u16(payload_len as u16 + 1);
+    out.put_u8(TEXT);
+    out.put_slice(&time.prefix_bytes());
+    for part in parts {
+        out.put_slice(part.as_bytes());
+    }
+    Ok(payload_len + 3)
+}
+
 impl Frame for ServerFrame {
     type Ref<'a> = ServerFrameRef<'a>;
 
@@ -183,5 +209,36 @@ impl Frame for ServerFrame {
                 write_filename(out, &h.filename, &h.caption);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_encoded_from_parts_is_the_frame_encoded_whole() {
+        let time = HhMm::new(9, 5).unwrap();
+        let mut from_parts = Vec::new();
+        let n = encode_timed_text(time, &["[ann] ", "hi", " there"], &mut from_parts).unwrap();
+        let whole = ServerFrame::timed_text(time, "[ann] hi there")
+            .to_bytes()
+            .unwrap();
+        assert_eq!(from_parts, whole);
+        assert_eq!(n, whole.len());
+    }
+
+    #[test]
+    fn a_text_too_long_for_a_frame_is_refused_and_nothing_is_written() {
+        let time = HhMm::new(0, 0).unwrap();
+        let long = "x".repeat(MAX_PAYLOAD - PREFIX_LEN + 1);
+        let mut out = Vec::new();
+        assert!(encode_timed_text(time, &[&long], &mut out).is_err());
+        assert!(out.is_empty());
+        let fits = "x".repeat(MAX_PAYLOAD - PREFIX_LEN);
+        assert_eq!(
+            encode_timed_text(time, &[&fits], &mut out).unwrap(),
+            MAX_PAYLOAD + 3
+        );
     }
 }

@@ -175,6 +175,42 @@ fn a_relay_is_encoded_once_per_distinct_time_prefix() {
 }
 
 #[test]
+fn a_burst_in_one_read_reaches_each_recipient_as_one_output_in_order() {
+    let mut h = harness();
+    let alice = h.login("alice", 0);
+    let bob = h.login("bob", 0);
+    let carol = h.login("carol", 3600);
+    h.texts(alice);
+    h.texts(bob);
+    h.sends.clear();
+    let mut burst = Vec::new();
+    for i in 0..100 {
+        burst.extend(ClientFrame::Text(format!("line {i}")).to_bytes().unwrap());
+    }
+    h.bytes(alice, &burst);
+    let per_recipient = |to| h.sends.iter().filter(|(id, _)| *id == to).count();
+    assert_eq!((per_recipient(bob), per_recipient(carol)), (1, 1));
+    let bob_saw = h.texts(bob);
+    let carol_saw = h.texts(carol);
+    assert_eq!(bob_saw.len(), 100);
+    for (i, (b, c)) in bob_saw.iter().zip(&carol_saw).enumerate() {
+        assert_eq!(b, &format!("<20:29> [alice] line {i}"));
+        assert_eq!(c, &format!("<21:29> [alice] line {i}"));
+    }
+    // Something else queued in the middle of a burst (here a reply to the sender) ends the
+    // batch; a notice from the server (no sender to skip) starts a new one: order holds.
+    let mut mixed = ClientFrame::Text("before".into()).to_bytes().unwrap();
+    mixed.extend(wire(0x09, b"?"));
+    mixed.extend(ClientFrame::Text("after".into()).to_bytes().unwrap());
+    h.bytes(alice, &mixed);
+    assert_eq!(
+        h.texts(bob),
+        ["<20:29> [alice] before", "<20:29> [alice] after"]
+    );
+    assert_eq!(h.texts(alice).len(), 1, "the malformed frame's reply");
+}
+
+#[test]
 fn names_are_unique_and_refusals_keep_the_connection() {
     let mut h = harness();
     h.login("alice", 0);
