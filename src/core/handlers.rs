@@ -1,13 +1,11 @@
 //! What each decoded item does: auth, exit, text, rename, and the file header, body and end of
 //! an upload (stored through the spool, relayed once complete).
 
-use bytes::Bytes;
-
 use super::room::RenderCache;
 use super::session::{parse_auth, valid_name, Upload};
 use super::{wording, CloseReason, ConnId, Core, Now, Spool};
 use crate::protocol::{
-    ClientFileHeader, ClientFrame, HhMm, Item, ServerFileHeader, ServerFrame, MAX_PAYLOAD,
+    ClientFileHeaderRef, ClientFrameRef, HhMm, Item, ServerFileHeader, ServerFrame, MAX_PAYLOAD,
 };
 use crate::safe_name::sanitize_filename;
 
@@ -22,26 +20,31 @@ fn file_overhead(name_len: usize) -> usize {
 }
 
 impl<S: Spool> Core<S> {
-    pub(super) fn handle_item(&mut self, id: ConnId, item: Item<ClientFrame>, now: Now) {
+    pub(super) fn handle_item(
+        &mut self,
+        id: ConnId,
+        item: Item<ClientFrameRef<'_>, &[u8]>,
+        now: Now,
+    ) {
         match item {
             Item::Frame(frame) => self.handle_frame(id, frame, now),
-            Item::FileBody(chunk) => self.upload_chunk(id, &chunk),
+            Item::FileBody(chunk) => self.upload_chunk(id, chunk),
             Item::FileEnd => self.upload_end(id, now),
         }
     }
 
-    fn handle_frame(&mut self, id: ConnId, frame: ClientFrame, now: Now) {
+    fn handle_frame(&mut self, id: ConnId, frame: ClientFrameRef<'_>, now: Now) {
         let authenticated = self.name_of(id).is_some();
         match frame {
-            ClientFrame::Auth { .. } if authenticated => {
+            ClientFrameRef::Auth { .. } if authenticated => {
                 self.room.reply(id, wording::ALREADY_AUTHENTICATED)
             }
-            ClientFrame::Auth { name, offset } => self.auth(id, &name, offset, now),
-            ClientFrame::Exit(_) => self.remove(id, Some(CloseReason::Exit), now),
-            ClientFrame::File(header) => self.upload_start(id, header, authenticated),
+            ClientFrameRef::Auth { name, offset } => self.auth(id, name, offset, now),
+            ClientFrameRef::Exit(_) => self.remove(id, Some(CloseReason::Exit), now),
+            ClientFrameRef::File(header) => self.upload_start(id, header, authenticated),
             _ if !authenticated => self.room.reply(id, wording::LOGIN_FIRST),
-            ClientFrame::Text(message) => self.text(id, &message, now),
-            rename @ ClientFrame::Rename(_) => self.rename(id, rename.new_name(), now),
+            ClientFrameRef::Text(message) => self.text(id, message, now),
+            rename @ ClientFrameRef::Rename(_) => self.rename(id, rename.new_name(), now),
         }
     }
 
@@ -96,10 +99,9 @@ impl<S: Spool> Core<S> {
     }
 
     /// A file header: decide now whether its body is stored or drained.
-    fn upload_start(&mut self, id: ConnId, header: ClientFileHeader, authenticated: bool) {
+    fn upload_start(&mut self, id: ConnId, header: ClientFileHeaderRef<'_>, authenticated: bool) {
         let name_len = self.name_of(id).map_or(0, str::len);
-        let described =
-            |filename: &str| filename.len() + header.caption.as_ref().map_or(0, |c| 1 + c.len());
+        let described = |filename: &str| filename.len() + header.caption.map_or(0, |c| 1 + c.len());
         let decision = if !authenticated {
             Err(wording::LOGIN_FIRST.to_owned())
         } else if u64::from(header.size) > self.limits.max_file_size {
@@ -114,7 +116,7 @@ impl<S: Spool> Core<S> {
             tracing::warn!(%id, size = header.size, limit = self.limits.spool_limit, "upload refused: spool full");
             Err(wording::SPOOL_FULL.to_owned())
         } else {
-            match sanitize_filename(&header.filename) {
+            match sanitize_filename(header.filename) {
                 None => Err(wording::FILE_NAME_INVALID.to_owned()),
                 Some(filename) if file_overhead(name_len) + described(&filename) > MAX_PAYLOAD => {
                     Err(wording::FILE_HEADER_TOO_LONG.to_owned())
@@ -130,7 +132,7 @@ impl<S: Spool> Core<S> {
                     Upload::Storing {
                         upload,
                         filename,
-                        caption: header.caption,
+                        caption: header.caption.map(str::to_owned),
                         size: header.size,
                     }
                 }
@@ -148,7 +150,7 @@ impl<S: Spool> Core<S> {
         }
     }
 
-    fn upload_chunk(&mut self, id: ConnId, chunk: &Bytes) {
+    fn upload_chunk(&mut self, id: ConnId, chunk: &[u8]) {
         let Some(session) = self.room.session_mut(id) else {
             return;
         };

@@ -46,6 +46,8 @@ pub mod wording;
 mod tests;
 
 use std::collections::{BTreeSet, VecDeque};
+
+use bytes::Buf;
 use std::fmt;
 use std::time::Duration;
 
@@ -176,24 +178,40 @@ impl<S: Spool> Core<S> {
         self.settle(now);
     }
 
-    /// Decodes and handles what `id` sent, until its input runs out or it is paused.
+    /// Decodes and handles what `id` sent, until its input runs out or it is paused. Frames
+    /// are handled as views into the input (a chat line is relayed without a copy of its
+    /// own): the input is taken out of the session meanwhile, and handed back with what is
+    /// left of it.
     fn decode(&mut self, id: ConnId, now: Now) {
-        while let Some(session) = self.room.session_mut(id) {
+        let Some(session) = self.room.session_mut(id) else {
+            return;
+        };
+        let mut input = std::mem::take(&mut session.input);
+        let mut start = 0;
+        loop {
             if self.paused.contains(&id) {
                 break;
             }
-            match session.decoder.decode(&mut session.input) {
-                Ok(None) => {
-                    session.shrink_input();
-                    break;
-                }
-                Ok(Some(item)) => self.handle_item(id, item, now),
-                Err(error) => {
-                    tracing::debug!(%id, %error, "malformed frame skipped");
+            let Some(session) = self.room.session_mut(id) else {
+                // Gone (exit, or evicted): its input goes with it.
+                return;
+            };
+            let (consumed, item) = session.decoder.decode_ref(&input[start..]);
+            start += consumed;
+            match item {
+                None => break,
+                Some(Ok(item)) => self.handle_item(id, item, now),
+                Some(Err(error)) => {
+                    tracing::debug!(%id, error = %error.error, "malformed frame skipped");
                     self.room.reply(id, wording::frame_ignored(&error.error));
                 }
             }
             self.note_filled(Some(id), now);
+        }
+        input.advance(start);
+        if let Some(session) = self.room.session_mut(id) {
+            session.input = input;
+            session.shrink_input();
         }
     }
 

@@ -64,12 +64,114 @@ impl ClientFrame {
     /// For a rename frame, the new name: the first word after the optional `>>chname<<`.
     /// `None` for other frames or when there is no word.
     pub fn new_name(&self) -> Option<&str> {
-        let Self::Rename(payload) = self else {
-            return None;
-        };
-        let rest = payload.trim_start();
-        let rest = rest.strip_prefix(RENAME_COMMAND).unwrap_or(rest);
-        rest.split_whitespace().next()
+        match self {
+            Self::Rename(payload) => rename_target(payload),
+            _ => None,
+        }
+    }
+}
+
+/// The first word of a rename payload after the optional `>>chname<<`.
+fn rename_target(payload: &str) -> Option<&str> {
+    let rest = payload.trim_start();
+    let rest = rest.strip_prefix(RENAME_COMMAND).unwrap_or(rest);
+    rest.split_whitespace().next()
+}
+
+/// A client frame as a view into the bytes it was decoded from (what
+/// [`FrameDecoder::decode_ref`](super::FrameDecoder::decode_ref) yields): the server relays a
+/// chat line straight from its input, without an owned copy. Fields as in [`ClientFrame`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientFrameRef<'a> {
+    /// `0x00`: the requested name and, when given, the UTC offset.
+    Auth {
+        /// The requested name.
+        name: &'a str,
+        /// Seconds east of UTC, when given.
+        offset: Option<i32>,
+    },
+    /// `0x01`: leave the chat, with the payload as received.
+    Exit(&'a str),
+    /// `0x02`: a file header; the body follows.
+    File(ClientFileHeaderRef<'a>),
+    /// `0x03`: a chat message.
+    Text(&'a str),
+    /// `0x04`: change name, with the payload as received.
+    Rename(&'a str),
+}
+
+/// A [`ClientFileHeader`] as a view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientFileHeaderRef<'a> {
+    /// Number of raw body bytes that follow the frame.
+    pub size: u32,
+    /// The file's name, without spaces.
+    pub filename: &'a str,
+    /// Everything after the first space, when there is one.
+    pub caption: Option<&'a str>,
+}
+
+impl<'a> ClientFrameRef<'a> {
+    /// Parses one frame's payload (the decoder has split the stream into frames).
+    pub fn parse(frame_type: u8, payload: &'a [u8]) -> Result<Self, FrameError> {
+        match frame_type {
+            AUTH => {
+                let (name, offset) = split_auth(utf8(payload, AUTH, "auth payload")?);
+                Ok(Self::Auth { name, offset })
+            }
+            EXIT => Ok(Self::Exit(utf8(payload, EXIT, "exit payload")?)),
+            FILE => {
+                let (size, rest) =
+                    payload
+                        .split_first_chunk::<4>()
+                        .ok_or(FrameError::Truncated {
+                            frame_type: FILE,
+                            field: "u32 file size",
+                        })?;
+                let (filename, caption) = split_filename(utf8(rest, FILE, "filename")?);
+                Ok(Self::File(ClientFileHeaderRef {
+                    size: u32::from_be_bytes(*size),
+                    filename,
+                    caption,
+                }))
+            }
+            TEXT => Ok(Self::Text(utf8(payload, TEXT, "message")?)),
+            RENAME => Ok(Self::Rename(utf8(payload, RENAME, "rename payload")?)),
+            other => Err(FrameError::UnknownType(other)),
+        }
+    }
+
+    /// For a rename frame, the new name (see [`ClientFrame::new_name`]).
+    pub fn new_name(&self) -> Option<&'a str> {
+        match self {
+            Self::Rename(payload) => rename_target(payload),
+            _ => None,
+        }
+    }
+}
+
+impl From<ClientFileHeaderRef<'_>> for ClientFileHeader {
+    fn from(view: ClientFileHeaderRef<'_>) -> Self {
+        Self {
+            size: view.size,
+            filename: view.filename.to_owned(),
+            caption: view.caption.map(str::to_owned),
+        }
+    }
+}
+
+impl From<ClientFrameRef<'_>> for ClientFrame {
+    fn from(view: ClientFrameRef<'_>) -> Self {
+        match view {
+            ClientFrameRef::Auth { name, offset } => Self::Auth {
+                name: name.to_owned(),
+                offset,
+            },
+            ClientFrameRef::Exit(text) => Self::Exit(text.to_owned()),
+            ClientFrameRef::File(header) => Self::File(header.into()),
+            ClientFrameRef::Text(text) => Self::Text(text.to_owned()),
+            ClientFrameRef::Rename(text) => Self::Rename(text.to_owned()),
+        }
     }
 }
 
@@ -87,48 +189,22 @@ fn split_auth(payload: &str) -> (&str, Option<i32>) {
 }
 
 impl Frame for ClientFrame {
-    /// Client frames have no borrowed form: the server keeps what it parses.
-    type Ref<'a> = ClientFrame;
+    type Ref<'a> = ClientFrameRef<'a>;
 
-    fn parse_ref(frame_type: u8, payload: &[u8]) -> Result<Self, FrameError> {
-        match frame_type {
-            AUTH => {
-                let (name, offset) = split_auth(utf8(payload, AUTH, "auth payload")?);
-                Ok(Self::Auth {
-                    name: name.to_owned(),
-                    offset,
-                })
-            }
-            EXIT => Ok(Self::Exit(utf8(payload, EXIT, "exit payload")?.to_owned())),
-            FILE => {
-                let (size, rest) =
-                    payload
-                        .split_first_chunk::<4>()
-                        .ok_or(FrameError::Truncated {
-                            frame_type: FILE,
-                            field: "u32 file size",
-                        })?;
-                let (filename, caption) = split_filename(utf8(rest, FILE, "filename")?);
-                Ok(Self::File(ClientFileHeader {
-                    size: u32::from_be_bytes(*size),
-                    filename: filename.to_owned(),
-                    caption: caption.map(str::to_owned),
-                }))
-            }
-            TEXT => Ok(Self::Text(utf8(payload, TEXT, "message")?.to_owned())),
-            RENAME => Ok(Self::Rename(
-                utf8(payload, RENAME, "rename payload")?.to_owned(),
-            )),
-            other => Err(FrameError::UnknownType(other)),
+    #[inline]
+    fn parse_ref(frame_type: u8, payload: &[u8]) -> Result<ClientFrameRef<'_>, FrameError> {
+        ClientFrameRef::parse(frame_type, payload)
+    }
+
+    fn from_ref(view: ClientFrameRef<'_>) -> Self {
+        view.into()
+    }
+
+    fn ref_body_len(view: &ClientFrameRef<'_>) -> u32 {
+        match view {
+            ClientFrameRef::File(header) => header.size,
+            _ => 0,
         }
-    }
-
-    fn from_ref(view: Self) -> Self {
-        view
-    }
-
-    fn ref_body_len(view: &Self) -> u32 {
-        view.body_len()
     }
 
     fn raw_body_len(frame_type: u8, payload: &[u8]) -> u32 {

@@ -16,7 +16,7 @@ mod server_frame_ref;
 mod time;
 mod tokio_codec;
 
-pub use client_frame::{ClientFileHeader, ClientFrame};
+pub use client_frame::{ClientFileHeader, ClientFileHeaderRef, ClientFrame, ClientFrameRef};
 pub use decoder::{
     announced_len, DecodeError, DecodedRef, FrameDecoder, Item, ItemRef, StreamDecoder,
 };
