@@ -173,30 +173,45 @@ impl<S: Spool> Core<S> {
         let Some(session) = self.room.session_mut(id) else {
             return;
         };
-        session.input.extend_from_slice(bytes);
-        self.decode(id, now);
+        if session.input.is_empty() {
+            // Nothing buffered: frames are handled straight from the driver's buffer, and only
+            // an incomplete tail (or what a pause leaves) is kept.
+            let used = self.decode_slice(id, bytes, now);
+            if let Some(session) = self.room.session_mut(id) {
+                session.input.extend_from_slice(&bytes[used..]);
+            }
+        } else {
+            session.input.extend_from_slice(bytes);
+            self.decode(id, now);
+        }
         self.settle(now);
     }
 
-    /// Decodes and handles what `id` sent, until its input runs out or it is paused. Frames
-    /// are handled as views into the input (a chat line is relayed without a copy of its
-    /// own): the input is taken out of the session meanwhile, and handed back with what is
-    /// left of it.
+    /// Decodes and handles what `id` has buffered, until it runs out or `id` is paused. The
+    /// input is taken out of the session meanwhile and handed back with what is left of it.
     fn decode(&mut self, id: ConnId, now: Now) {
         let Some(session) = self.room.session_mut(id) else {
             return;
         };
         let mut input = std::mem::take(&mut session.input);
+        let used = self.decode_slice(id, &input, now);
+        input.advance(used);
+        if let Some(session) = self.room.session_mut(id) {
+            session.input = input;
+            session.shrink_input();
+        }
+    }
+
+    /// Decodes and handles frames from the front of `data` until it needs more bytes, `id`
+    /// is paused or gone; returns the bytes used. Frames are handled as views into `data`: a
+    /// chat line is relayed without a copy of its own.
+    fn decode_slice(&mut self, id: ConnId, data: &[u8], now: Now) -> usize {
         let mut start = 0;
-        loop {
-            if self.paused.contains(&id) {
-                break;
-            }
+        while !self.paused.contains(&id) {
             let Some(session) = self.room.session_mut(id) else {
-                // Gone (exit, or evicted): its input goes with it.
-                return;
+                break;
             };
-            let (consumed, item) = session.decoder.decode_ref(&input[start..]);
+            let (consumed, item) = session.decoder.decode_ref(&data[start..]);
             start += consumed;
             match item {
                 None => break,
@@ -208,11 +223,7 @@ impl<S: Spool> Core<S> {
             }
             self.note_filled(Some(id), now);
         }
-        input.advance(start);
-        if let Some(session) = self.room.session_mut(id) {
-            session.input = input;
-            session.shrink_input();
-        }
+        start
     }
 
     /// The connection is gone (EOF, reset, write error). Others are told if it was
