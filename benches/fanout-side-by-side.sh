@@ -6,8 +6,10 @@
 # relay per run. Prints one line per run, "label N delivered_msgs_per_s all_delivered=..
 # server_cpu_s=..", then the medians and each server's share of null-relay.
 # With BASE=/path/to/another/chat-harness, that build's two modes run in each round too
-# (labelled polling-base and threaded-base), for a before/after in the same session.
-# NS="10 100" limits the receiver counts; SKIP="redis nats" leaves servers out.
+# (labelled polling-base and threaded-base), for a before/after in the same session; with
+# COMPARE="label=/path/to/build ...", each of those builds too (labelled polling-LABEL and
+# threaded-LABEL), for a ladder of changes. NS="10 100" limits the receiver counts;
+# SKIP="redis nats" leaves servers out (also "null-relay", "polling", "threaded").
 # Usage: benches/fanout-side-by-side.sh [ROUNDS]   (from the repository root, after
 #   cargo build --release,
 #   cargo build --release --manifest-path ../shared/tools/fanout-bench/Cargo.toml --target-dir /tmp/fanout-target and
@@ -56,17 +58,19 @@ while [ "$r" -lt "$ROUNDS" ]; do
     skipped nats || echo "nats $n $(bench nats 127.0.0.1:"$NATS_PORT" "$n" "$NATS_PID")"
     skipped polling || chat "$CH" polling polling "$n"
     skipped threaded || chat "$CH" threaded threaded "$n"
-    if [ -n "${BASE:-}" ]; then
-      chat "$BASE" polling-base polling "$n"
-      chat "$BASE" threaded-base threaded "$n"
-    fi
+    for entry in ${BASE:+base=$BASE} ${COMPARE:-}; do
+      skipped polling || chat "${entry#*=}" "polling-${entry%%=*}" polling "$n"
+      skipped threaded || chat "${entry#*=}" "threaded-${entry%%=*}" threaded "$n"
+    done
   done
   r=$((r + 1))
 done 2>&1 | tee "$RUNS"
 date -u +"end %H:%M:%S"; uptime
 median() { grep "^$1 $2 " "$RUNS" | awk '{print $3}' | sort -g | awk '{v[NR]=$1} END {if (NR) printf "%.2f", v[int((NR+1)/2)]/1e6}'; }
 echo "medians (M delivered messages/s), and the share of null-relay:"
-for label in null-relay redis nats polling threaded polling-base threaded-base; do
+LABELS="null-relay redis nats polling threaded"
+for entry in ${BASE:+base=$BASE} ${COMPARE:-}; do LABELS="$LABELS polling-${entry%%=*} threaded-${entry%%=*}"; done
+for label in $LABELS; do
   for n in $NS; do
     m=$(median "$label" "$n"); [ -n "$m" ] || continue
     c=$(median null-relay "$n")

@@ -40,7 +40,8 @@ use crate::core::{Limits, Now};
 /// How long a connection the core closed with a goodbye (exit, server full, auth timeout) may
 /// take to receive it before it is cut.
 const LINGER: Duration = Duration::from_secs(2);
-/// Bytes read from a socket at a time.
+/// Bytes a threaded reader reads at a time (a buffer per connection; the polling server's one
+/// shared buffer is larger, see `polling::READ_TURN`).
 const READ_CHUNK: usize = 64 * 1024;
 /// Pause after a failed accept (such as running out of file descriptors).
 const ACCEPT_RETRY: Duration = Duration::from_millis(100);

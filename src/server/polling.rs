@@ -22,15 +22,15 @@ use mio::{Events, Interest, Poll, Token, Waker};
 
 use super::buffers::BufferPool;
 use super::outqueue::OutQueue;
-use super::{
-    wait_until, Clock, DiskBody, DiskSpool, IdMap, Shutdown, ACCEPT_RETRY, LINGER, READ_CHUNK,
-};
+use super::{wait_until, Clock, DiskBody, DiskSpool, IdMap, Shutdown, ACCEPT_RETRY, LINGER};
 use crate::core::{ConnId, Core, Limits, Now, Output};
 
 const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
 const FIRST_CONN: usize = 2;
-/// Bytes read from one connection per turn.
+/// Bytes read from one connection per turn, and the size of the one read buffer: a whole turn
+/// in one read (an upload's 16 MiB is read in 64 system calls, not 256, and the core renders
+/// a bigger batch of chat lines at a time).
 const READ_TURN: usize = 256 * 1024;
 /// Large coalescing buffers (64–128 KiB) kept for reuse: a fan-out to this many busy
 /// receivers allocates none; at most 16 MiB stays with the server after a burst.
@@ -118,7 +118,7 @@ pub(super) fn run(
         urgent: Vec::new(),
         lingering: VecDeque::new(),
         accept_retry: None,
-        scratch: vec![0; READ_CHUNK],
+        scratch: vec![0; READ_TURN],
         next_id: 0,
     };
     let mut events = Events::with_capacity(1024);
