@@ -74,10 +74,10 @@ impl Provider for Builtin {
                     let stopped = tokio::task::spawn_blocking(move || handle.shutdown()).await;
                     match stopped {
                         Ok(Err(e)) => eprintln!(
-                            "chat-harness run: the built-in server stopped with an error: {e}"
+                            "chat-harness: the built-in server stopped with an error: {e}"
                         ),
                         Err(e) => {
-                            eprintln!("chat-harness run: stopping the built-in server failed: {e}")
+                            eprintln!("chat-harness: stopping the built-in server failed: {e}")
                         }
                         Ok(Ok(())) => {}
                     }

@@ -70,14 +70,14 @@ pub async fn execute_with_html(
     let files = match suite::discover(&config.paths) {
         Ok(files) => files,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(err, "chat-harness: {e}");
             return EXIT_SETUP;
         }
     };
     let (entries, errors) = suite::load(files);
     if !errors.is_empty() {
         for e in &errors {
-            let _ = writeln!(err, "error: {e}\n");
+            let _ = writeln!(err, "chat-harness: {e}\n");
         }
         let _ = writeln!(
             err,
@@ -110,12 +110,12 @@ pub async fn execute_with_html(
     if entries.is_empty() {
         let _ = writeln!(
             err,
-            "error: no scenario matches (check the paths, --filter and --tag)"
+            "chat-harness: no scenario matches (check the paths, --filter and --tag)"
         );
         return EXIT_SETUP;
     }
     if let Err(e) = config.provider.preflight().await {
-        let _ = writeln!(err, "error: {e}");
+        let _ = writeln!(err, "chat-harness: {e}");
         return EXIT_SETUP;
     }
     let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
@@ -182,7 +182,7 @@ pub async fn execute_with_html(
             .map_err(|e| e.to_string())
             .and_then(|xml| std::fs::write(path, xml).map_err(|e| e.to_string()));
         if let Err(e) = written {
-            let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
+            let _ = writeln!(err, "chat-harness: cannot write {}: {e}", path.display());
             return EXIT_SETUP;
         }
     }
@@ -190,7 +190,7 @@ pub async fn execute_with_html(
         let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
         let page = report::html::run_page(&config.target_description, &date, &outcomes);
         if let Err(e) = std::fs::write(path, page) {
-            let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
+            let _ = writeln!(err, "chat-harness: cannot write {}: {e}", path.display());
             return EXIT_SETUP;
         }
     }

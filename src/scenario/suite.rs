@@ -251,7 +251,7 @@ pub async fn run_all_retrying(
         let outcome = match joined {
             Ok(outcome) => Some(outcome),
             Err(e) => {
-                eprintln!("chat-harness run: a scenario task failed: {e}");
+                eprintln!("chat-harness: a scenario task failed: {e}");
                 None
             }
         };

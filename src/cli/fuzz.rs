@@ -10,11 +10,13 @@ use chat_harness::scenario::replay::run_command;
 use chat_harness::scenario::run::RunSettings;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::FuzzArgs;
-use crate::run_cmd::provider;
+use crate::cli::args::FuzzArgs;
+use crate::cli::target::provider;
+use crate::cli::Outcome;
 
-/// Runs the fuzzer; returns the exit status (0 clean, 1 found, 2 setup error).
-pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
+/// Runs the fuzzer: passed when nothing was found, failed when something was, an error when
+/// the run stopped.
+pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -122,13 +124,10 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
         );
     }
     if let Some(e) = &summary.error {
-        eprintln!("chat-harness fuzz: stopped: {e}");
-        return Ok(2);
+        anyhow::bail!("stopped: {e}");
     }
     if summary.findings.is_empty() {
         println!("nothing found");
-        Ok(0)
-    } else {
-        Ok(1)
     }
+    Ok(Outcome::passed_if(summary.findings.is_empty()))
 }
