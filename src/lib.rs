@@ -34,4 +34,5 @@ pub mod protocol;
 pub mod safe_name;
 pub mod scenario;
 pub mod server;
+pub mod under_test;
 pub mod units;

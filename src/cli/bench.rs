@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use chat_harness::load::{self, Common, Server};
-use chat_harness::scenario::target::{Lease, Target};
+use chat_harness::under_test::target::{Lease, Target};
 
 use crate::cli::args::{BenchArgs, PaceArg, ReportFormat, ShapeArg};
 use crate::cli::Outcome;

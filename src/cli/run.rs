@@ -4,14 +4,15 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use chat_harness::scenario::builtin::Builtin;
 use chat_harness::scenario::client_seat::{ClientTarget, InteropServer, Seats};
 use chat_harness::scenario::command::{self, Format, RunConfig};
 use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
-use chat_harness::scenario::suite::{Provider, Retries};
-use chat_harness::scenario::target::Target;
+use chat_harness::scenario::suite::Retries;
+use chat_harness::under_test::builtin::Builtin;
+use chat_harness::under_test::target::Target;
 
 use crate::cli::args::{ReportFormat, RunArgs, TargetArgs};
 use crate::cli::target::provider;

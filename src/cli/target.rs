@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use chat_harness::scenario::builtin::Builtin;
-use chat_harness::scenario::suite::Provider;
-use chat_harness::scenario::target::Target;
+use chat_harness::scenario::provider::Provider;
+use chat_harness::under_test::builtin::Builtin;
+use chat_harness::under_test::target::Target;
 
 use crate::cli::args::TargetArgs;
 

@@ -12,14 +12,15 @@ use thiserror::Error;
 
 use super::config::{ConfigError, Implementation, MatrixFile};
 use super::{Column, Grid, MatrixResult, Row, Suite};
-use crate::scenario::builtin::Builtin;
 use crate::scenario::client_seat::{ClientTarget, InteropServer};
 use crate::scenario::expectations::Expectations;
+use crate::scenario::provider::Provider;
 use crate::scenario::replay::shell_quote;
 use crate::scenario::run::RunSettings;
-use crate::scenario::suite::{self, Entry, Outcome, Provider, Retries};
-use crate::scenario::target::Target;
+use crate::scenario::suite::{self, Entry, Outcome, Retries};
 use crate::server::Mode;
+use crate::under_test::builtin::Builtin;
+use crate::under_test::target::Target;
 
 /// How to run the matrix (the command line's part).
 #[derive(Debug, Clone)]

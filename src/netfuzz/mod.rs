@@ -29,8 +29,8 @@ pub use oracle::{Judgement, Oracle};
 use self::rng::Rng;
 use self::shrink::{Budget as ShrinkBudget, Exec};
 use crate::scenario::model::Scenario;
+use crate::scenario::provider::Provider;
 use crate::scenario::run::RunSettings;
-use crate::scenario::suite::Provider;
 use crate::scenario::writer;
 
 /// When to stop.

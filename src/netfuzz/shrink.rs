@@ -17,8 +17,8 @@ use super::stall::FLOOD;
 use super::steps::{client_of, expected_sender, step, SETTLE};
 use crate::protocol::ClientFrame;
 use crate::scenario::model::{Action, BodySource, Chunking, Part, Scenario, Send};
+use crate::scenario::provider::Provider;
 use crate::scenario::run::RunSettings;
-use crate::scenario::suite::Provider;
 use crate::scenario::{parse_str, writer};
 
 /// Runs sessions against a target, through their text.

@@ -9,9 +9,10 @@ use std::time::Instant;
 use regex::Regex;
 
 use super::expectations::Expectations;
+use super::provider::Provider;
 use super::report::{self, Style};
 use super::run::RunSettings;
-use super::suite::{self, Provider, Retries, Summary};
+use super::suite::{self, Retries, Summary};
 
 /// The report format on standard output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,9 +10,10 @@ use std::time::Duration;
 use chat_harness::scenario::client_seat::ClientTarget;
 use chat_harness::scenario::command::{execute, Format, RunConfig};
 use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::report::{self, Style};
 use chat_harness::scenario::run::{RunSettings, Verdict};
-use chat_harness::scenario::suite::{self, Entry, Outcome, Provider, Status, Summary};
+use chat_harness::scenario::suite::{self, Entry, Outcome, Status, Summary};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -11,7 +11,7 @@ use chat_harness::scenario::command::{execute, Format, RunConfig};
 use chat_harness::scenario::expectations::Expectations;
 use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
-use chat_harness::scenario::target::Target;
+use chat_harness::under_test::target::Target;
 
 fn python() -> bool {
     std::process::Command::new("python3")

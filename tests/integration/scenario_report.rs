@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use chat_harness::scenario::command::{execute, Format, RunConfig};
 use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
-use chat_harness::scenario::suite::Provider;
-use chat_harness::scenario::target::Target;
+use chat_harness::under_test::target::Target;
 
 use crate::faulty::{Fault, FaultyProvider};
 

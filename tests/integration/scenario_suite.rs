@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chat_harness::scenario::builtin::Builtin;
 use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::report;
 use chat_harness::scenario::run::{RunSettings, Verdict};
-use chat_harness::scenario::suite::{self, Entry, Outcome, Provider, Status};
-use chat_harness::scenario::target::Target;
+use chat_harness::scenario::suite::{self, Entry, Outcome, Status};
 use chat_harness::server::Mode;
+use chat_harness::under_test::builtin::Builtin;
+use chat_harness::under_test::target::Target;
 
 fn entries(tags: &[&str]) -> Vec<Entry> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");

@@ -142,7 +142,7 @@ pub async fn run_scenario(
     }
     let still_accepting = match &verdict {
         Verdict::Fail(f) if f.kind == FailKind::Closed => {
-            Some(super::readiness::is_ready(addr, Duration::from_millis(500)).await)
+            Some(crate::under_test::readiness::is_ready(addr, Duration::from_millis(500)).await)
         }
         _ => None,
     };
