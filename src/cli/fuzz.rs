@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use chat_harness::netfuzz::{self, Budget, Event, FuzzConfig, Shape};
+use chat_harness::netfuzz::{self, Budget, Event, FuzzConfig, Shape, Summary};
 use chat_harness::scenario::replay::run_command;
 use chat_harness::scenario::run::RunSettings;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -48,18 +48,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
         "chat-harness fuzz: {description}, seed {}, profile {:?}",
         config.seed, args.profile
     );
-    let bar = match budget {
-        Budget::Sessions(n) => ProgressBar::new(n),
-        Budget::Time(_) => ProgressBar::new_spinner(),
-    };
-    let template = match budget {
-        Budget::Sessions(_) => "{elapsed_precise} [{bar:30}] {pos}/{len} sessions, {per_sec} {msg}",
-        Budget::Time(_) => "{spinner} {elapsed_precise} {pos} sessions, {per_sec} {msg}",
-    };
-    if let Ok(style) = ProgressStyle::with_template(template) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.enable_steady_tick(Duration::from_millis(200));
+    let bar = progress_bar(budget);
     let summary = runtime.block_on(netfuzz::fuzz(&config, provider, |event| match event {
         Event::Session { sessions, findings } => {
             bar.set_position(*sessions);
@@ -78,6 +67,36 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
         )),
     }));
     bar.finish_and_clear();
+    print_summary(&summary, &config, &replay_args);
+    if let Some(e) = &summary.error {
+        anyhow::bail!("stopped: {e}");
+    }
+    if summary.findings.is_empty() {
+        println!("nothing found");
+    }
+    Ok(Outcome::passed_if(summary.findings.is_empty()))
+}
+
+/// A bar over the sessions of a session budget, a spinner for a time budget.
+fn progress_bar(budget: Budget) -> ProgressBar {
+    let bar = match budget {
+        Budget::Sessions(n) => ProgressBar::new(n),
+        Budget::Time(_) => ProgressBar::new_spinner(),
+    };
+    let template = match budget {
+        Budget::Sessions(_) => "{elapsed_precise} [{bar:30}] {pos}/{len} sessions, {per_sec} {msg}",
+        Budget::Time(_) => "{spinner} {elapsed_precise} {pos} sessions, {per_sec} {msg}",
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// The run's numbers, then each finding with its replay line.
+fn print_summary(summary: &Summary, config: &FuzzConfig, replay_args: &[String]) {
+    let budget = config.budget;
     println!(
         "{} sessions in {:.1}s ({:.1} sessions/s; {:.1}s of it shrinking and re-checking findings)",
         summary.sessions,
@@ -111,7 +130,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
             f.oracle,
             f.oracle.meaning(),
             f.observed,
-            run_command(&f.path, &replay_args, &RunSettings::default())
+            run_command(&f.path, replay_args, &RunSettings::default())
         );
     }
     if summary.repeats > 0 {
@@ -123,11 +142,4 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
             summary.flaky
         );
     }
-    if let Some(e) = &summary.error {
-        anyhow::bail!("stopped: {e}");
-    }
-    if summary.findings.is_empty() {
-        println!("nothing found");
-    }
-    Ok(Outcome::passed_if(summary.findings.is_empty()))
 }
