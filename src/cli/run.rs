@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chat_harness::scenario::client_seat::{ClientTarget, InteropServer, Seats};
 use chat_harness::scenario::command::{self, Format, RunConfig};
-use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
@@ -32,9 +32,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
             .map(regex::Regex::new)
             .transpose()
             .context("--filter is not a valid regex")?;
-        let expectations = match &args.expect {
-            Some(path) => Expectations::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
-            None => Expectations::default(),
+        let known_failures = match &args.expect {
+            Some(path) => KnownFailures::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
+            None => KnownFailures::default(),
         };
         let jobs = args
             .jobs
@@ -46,7 +46,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
             jobs,
             filter,
             tags: args.tag,
-            expectations,
+            known_failures,
             settings: RunSettings {
                 default_timeout: args.timeout,
                 strict: args.strict,

@@ -13,7 +13,7 @@ use thiserror::Error;
 use super::config::{ConfigError, Implementation, MatrixFile};
 use super::{Column, Grid, MatrixResult, Row, Suite};
 use crate::scenario::client_seat::{ClientTarget, InteropServer};
-use crate::scenario::expectations::Expectations;
+use crate::scenario::known_failures::KnownFailures;
 use crate::scenario::provider::Provider;
 use crate::scenario::replay::shell_quote;
 use crate::scenario::run::RunSettings;
@@ -62,7 +62,7 @@ pub enum MatrixError {
 struct Prepared {
     column: Column,
     provider: Arc<dyn Provider>,
-    expectations: Arc<Expectations>,
+    known_failures: Arc<KnownFailures>,
     /// Its part in the interop pairs.
     role: Role,
 }
@@ -140,7 +140,7 @@ pub async fn run_matrix(
                 entries.clone(),
                 imp.provider,
                 run_settings.clone(),
-                imp.expectations,
+                imp.known_failures,
                 settings.jobs,
                 settings.retries,
                 |outcome| progress(total, &name, outcome),
@@ -190,7 +190,7 @@ fn pairs(clients: &[Prepared], servers: &[Prepared]) -> Vec<Prepared> {
                     client: Some(client.column.name.clone()),
                     server: Some(server.column.name.clone()),
                 },
-                expectations: Arc::new(client.expectations.merged(&server.expectations)),
+                known_failures: Arc::new(client.known_failures.merged(&server.known_failures)),
                 provider: Arc::new(target.clone()),
                 role: Role::Client(target),
             });
@@ -220,9 +220,9 @@ fn prepare(
     imp: &Implementation,
     settings: &MatrixSettings,
 ) -> Result<Prepared, String> {
-    let expectations = match &imp.expect {
-        Some(path) => Expectations::load(path).map_err(|e| e.to_string())?,
-        None => Expectations::default(),
+    let known_failures = match &imp.expect {
+        Some(path) => KnownFailures::load(path).map_err(|e| e.to_string())?,
+        None => KnownFailures::default(),
     };
     let (provider, description, role): (Arc<dyn Provider>, String, Role) =
         match (side, &imp.builtin, &imp.spawn) {
@@ -276,7 +276,7 @@ fn prepare(
             server: None,
         },
         provider,
-        expectations: Arc::new(expectations),
+        known_failures: Arc::new(known_failures),
         role,
     })
 }

@@ -51,7 +51,7 @@ impl Exec {
 
 /// Limits on shrinking.
 #[derive(Debug, Clone, Copy)]
-pub struct Budget {
+pub struct ShrinkBudget {
     /// Most sessions run.
     pub runs: usize,
     /// Stop shrinking at this instant.
@@ -98,7 +98,7 @@ fn expects_from(action: &Action, client: &str) -> bool {
 struct Shrinker<'a> {
     exec: &'a Exec,
     oracle: Oracle,
-    budget: Budget,
+    budget: ShrinkBudget,
     runs: usize,
     best: Scenario,
 }
@@ -301,7 +301,7 @@ pub async fn shrink(
     exec: &Exec,
     scenario: Scenario,
     oracle: Oracle,
-    budget: Budget,
+    budget: ShrinkBudget,
 ) -> (Scenario, usize) {
     let mut s = Shrinker {
         exec,

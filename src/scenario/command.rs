@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use regex::Regex;
 
-use super::expectations::Expectations;
+use super::known_failures::KnownFailures;
 use super::provider::Provider;
 use super::report::{self, Style};
 use super::run::RunSettings;
@@ -38,7 +38,7 @@ pub struct RunConfig {
     /// Keep scenarios with one of these tags.
     pub tags: Vec<String>,
     /// Known failures.
-    pub expectations: Expectations,
+    pub known_failures: KnownFailures,
     /// Step timeouts and strictness.
     pub settings: RunSettings,
     /// The report format.
@@ -139,7 +139,7 @@ pub async fn execute_with_html(
         entries,
         config.provider.clone(),
         Arc::new(config.settings.clone()),
-        Arc::new(config.expectations.clone()),
+        Arc::new(config.known_failures.clone()),
         jobs,
         config.retries,
         |outcome| {
@@ -165,7 +165,7 @@ pub async fn execute_with_html(
                 let _ = write!(out, "\n{details}");
             }
             let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-            for stale in config.expectations.unused(&id_refs) {
+            for stale in config.known_failures.unused(&id_refs) {
                 let _ = writeln!(
                     out,
                     "note: the --expect entry `{stale}` matches no scenario that ran"

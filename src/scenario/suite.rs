@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use regex::Regex;
 
 use super::error::ParseError;
-use super::expectations::Expectations;
+use super::known_failures::KnownFailures;
 use super::model::Scenario;
 pub use super::outcome::{Kind, KindCounts, Outcome, Status, Summary};
 use super::provider::Provider;
@@ -116,7 +116,7 @@ pub async fn run_all(
     entries: Vec<Entry>,
     provider: Arc<dyn Provider>,
     settings: Arc<RunSettings>,
-    expectations: Arc<Expectations>,
+    known_failures: Arc<KnownFailures>,
     jobs: usize,
     progress: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
@@ -124,7 +124,7 @@ pub async fn run_all(
         entries,
         provider,
         settings,
-        expectations,
+        known_failures,
         jobs,
         Retries::default(),
         progress,
@@ -143,7 +143,7 @@ pub async fn run_all_retrying(
     entries: Vec<Entry>,
     provider: Arc<dyn Provider>,
     settings: Arc<RunSettings>,
-    expectations: Arc<Expectations>,
+    known_failures: Arc<KnownFailures>,
     jobs: usize,
     retries: Retries,
     mut progress: impl FnMut(&Outcome),
@@ -159,7 +159,7 @@ pub async fn run_all_retrying(
                 entry,
                 provider.clone(),
                 settings.clone(),
-                expectations.clone(),
+                known_failures.clone(),
                 retries,
             ));
             async move { (index, task.await) }
@@ -221,12 +221,12 @@ async fn run_entry(
     entry: Entry,
     provider: Arc<dyn Provider>,
     settings: Arc<RunSettings>,
-    expectations: Arc<Expectations>,
+    known_failures: Arc<KnownFailures>,
     retries: Retries,
 ) -> Outcome {
     let started = Instant::now();
     let scenario = Arc::new(entry.scenario);
-    let known = expectations.known(&entry.id).cloned();
+    let known = known_failures.known(&entry.id).cloned();
     let expected_reason = known.as_ref().map(|k| k.reason.clone());
     let sometimes = known.is_some_and(|k| k.sometimes);
     // A flaky or always-failing scenario reports its first attempt.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::report;
 use chat_harness::scenario::run::{RunSettings, Verdict};
@@ -33,12 +33,12 @@ async fn run(
     entries: Vec<Entry>,
     settings: RunSettings,
 ) -> Vec<Outcome> {
-    let expectations = Arc::new(Expectations::default());
+    let known_failures = Arc::new(KnownFailures::default());
     suite::run_all(
         entries,
         provider,
         Arc::new(settings),
-        expectations,
+        known_failures,
         4,
         |_| {},
     )
@@ -190,13 +190,13 @@ async fn the_whole_suite_on_the_original_style_server_matches_its_expect_file() 
     );
     let target: Arc<dyn Provider> =
         Arc::new(Target::spawn(&command, Duration::from_secs(10), None).unwrap());
-    let expectations =
-        Expectations::load(&root.join("tests/python/original_server.expect")).unwrap();
+    let known_failures =
+        KnownFailures::load(&root.join("tests/python/original_server.expect")).unwrap();
     let outcomes = suite::run_all(
         entries(&[]),
         target,
         Arc::new(RunSettings::default()),
-        Arc::new(expectations),
+        Arc::new(known_failures),
         4,
         |_| {},
     )
