@@ -83,27 +83,11 @@ pub async fn run_matrix(
 ) -> Result<MatrixResult, MatrixError> {
     let started = Instant::now();
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
-    let found =
-        suite::discover(&file.scenarios).map_err(|e| MatrixError::Scenarios(e.to_string()))?;
-    let (entries, errors) = suite::load(found);
-    if let Some(first) = errors.first() {
-        return Err(MatrixError::Scenarios(format!(
-            "{first}\n({} scenario file(s) do not parse; nothing was run)",
-            errors.len()
-        )));
-    }
-    let filter = file
-        .filter
-        .as_deref()
-        .map(Regex::new)
-        .transpose()
-        .map_err(|e| MatrixError::Scenarios(format!("`filter` is not a valid regex: {e}")))?;
-    let entries = suite::select(entries, filter.as_ref(), &file.tags);
-    let (client_entries, server_entries): (Vec<Entry>, Vec<Entry>) =
-        entries.into_iter().partition(|e| e.scenario.tests_client());
-    let (interop_entries, client_entries): (Vec<Entry>, Vec<Entry>) = client_entries
-        .into_iter()
-        .partition(|e| e.scenario.tests_interop());
+    let Scenarios {
+        server: server_entries,
+        client: client_entries,
+        interop: interop_entries,
+    } = scenarios(file)?;
     let servers = prepare_all("server", &file.server, settings)?;
     let clients = prepare_all("client", &file.client, settings)?;
     let pairs = pairs(&clients, &servers);
@@ -167,6 +151,43 @@ pub async fn run_matrix(
         file: path.display().to_string(),
         grids,
         duration: started.elapsed(),
+    })
+}
+
+/// The matrix's scenarios, parsed and selected, by what they test.
+struct Scenarios {
+    server: Vec<Entry>,
+    client: Vec<Entry>,
+    interop: Vec<Entry>,
+}
+
+/// The matrix's scenarios, parsed, selected and split by what they test.
+fn scenarios(file: &MatrixFile) -> Result<Scenarios, MatrixError> {
+    let found =
+        suite::discover(&file.scenarios).map_err(|e| MatrixError::Scenarios(e.to_string()))?;
+    let (entries, errors) = suite::load(found);
+    if let Some(first) = errors.first() {
+        return Err(MatrixError::Scenarios(format!(
+            "{first}\n({} scenario file(s) do not parse; nothing was run)",
+            errors.len()
+        )));
+    }
+    let filter = file
+        .filter
+        .as_deref()
+        .map(Regex::new)
+        .transpose()
+        .map_err(|e| MatrixError::Scenarios(format!("`filter` is not a valid regex: {e}")))?;
+    let entries = suite::select(entries, filter.as_ref(), &file.tags);
+    let (client_entries, server_entries): (Vec<Entry>, Vec<Entry>) =
+        entries.into_iter().partition(|e| e.scenario.tests_client());
+    let (interop_entries, client_entries): (Vec<Entry>, Vec<Entry>) = client_entries
+        .into_iter()
+        .partition(|e| e.scenario.tests_interop());
+    Ok(Scenarios {
+        server: server_entries,
+        client: client_entries,
+        interop: interop_entries,
     })
 }
 

@@ -68,53 +68,10 @@ pub async fn execute_with_html(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let files = match suite::discover(&config.paths) {
-        Ok(files) => files,
-        Err(e) => {
-            let _ = writeln!(err, "chat-harness: {e}");
-            return EXIT_SETUP;
-        }
+    let entries = match select(&config, err) {
+        Ok(entries) => entries,
+        Err(status) => return status,
     };
-    let (entries, errors) = suite::load(files);
-    if !errors.is_empty() {
-        for e in &errors {
-            let _ = writeln!(err, "chat-harness: {e}\n");
-        }
-        let _ = writeln!(
-            err,
-            "{} scenario file(s) could not be parsed; nothing was run",
-            errors.len()
-        );
-        return EXIT_SETUP;
-    }
-    let entries = suite::select(entries, config.filter.as_ref(), &config.tags);
-    let (entries, other_seat): (Vec<_>, Vec<_>) = entries
-        .into_iter()
-        .partition(|e| config.provider.accepts(&e.scenario));
-    let clients = other_seat
-        .iter()
-        .filter(|e| e.scenario.tests_client())
-        .count();
-    if clients > 0 {
-        let _ = writeln!(
-            err,
-            "note: {clients} client scenario(s) skipped: they test clients (--client or --client-builtin)"
-        );
-    }
-    if other_seat.len() > clients {
-        let _ = writeln!(
-            err,
-            "note: {} server scenario(s) skipped: they test servers (run them without --client or --client-builtin)",
-            other_seat.len() - clients
-        );
-    }
-    if entries.is_empty() {
-        let _ = writeln!(
-            err,
-            "chat-harness: no scenario matches (check the paths, --filter and --tag)"
-        );
-        return EXIT_SETUP;
-    }
     if let Err(e) = config.provider.preflight().await {
         let _ = writeln!(err, "chat-harness: {e}");
         return EXIT_SETUP;
@@ -153,14 +110,85 @@ pub async fn execute_with_html(
     )
     .await;
     let summary = Summary::of(&outcomes);
-    let shared = crate::scenario::shared_cause::shared_deviations(&outcomes);
+    write_report(&config, &summary, &outcomes, &ids, started, out);
+    if let Err(status) = write_files(&config, html, &outcomes, err) {
+        return status;
+    }
+    summary.exit_code()
+}
+
+/// The scenarios of `config.paths` that parse, match the filter and tags and are for this
+/// provider; notes on what was skipped go to `err`. Parse errors and an empty selection are
+/// written to `err` and give the setup status.
+fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Vec<suite::Entry>, u8> {
+    let files = match suite::discover(&config.paths) {
+        Ok(files) => files,
+        Err(e) => {
+            let _ = writeln!(err, "chat-harness: {e}");
+            return Err(EXIT_SETUP);
+        }
+    };
+    let (entries, errors) = suite::load(files);
+    if !errors.is_empty() {
+        for e in &errors {
+            let _ = writeln!(err, "chat-harness: {e}\n");
+        }
+        let _ = writeln!(
+            err,
+            "{} scenario file(s) could not be parsed; nothing was run",
+            errors.len()
+        );
+        return Err(EXIT_SETUP);
+    }
+    let entries = suite::select(entries, config.filter.as_ref(), &config.tags);
+    let (entries, other_seat): (Vec<_>, Vec<_>) = entries
+        .into_iter()
+        .partition(|e| config.provider.accepts(&e.scenario));
+    let clients = other_seat
+        .iter()
+        .filter(|e| e.scenario.tests_client())
+        .count();
+    if clients > 0 {
+        let _ = writeln!(
+            err,
+            "note: {clients} client scenario(s) skipped: they test clients (--client or --client-builtin)"
+        );
+    }
+    if other_seat.len() > clients {
+        let _ = writeln!(
+            err,
+            "note: {} server scenario(s) skipped: they test servers (run them without --client or --client-builtin)",
+            other_seat.len() - clients
+        );
+    }
+    if entries.is_empty() {
+        let _ = writeln!(
+            err,
+            "chat-harness: no scenario matches (check the paths, --filter and --tag)"
+        );
+        return Err(EXIT_SETUP);
+    }
+    Ok(entries)
+}
+
+/// The report on `out`: human lines (shared causes, failure details, stale `--expect`
+/// entries, the summary line) or the JSON summary.
+fn write_report(
+    config: &RunConfig,
+    summary: &Summary,
+    outcomes: &[suite::Outcome],
+    ids: &[String],
+    started: Instant,
+    out: &mut dyn Write,
+) {
+    let shared = crate::scenario::shared_cause::shared_deviations(outcomes);
     match config.format {
         Format::Human => {
             let causes = report::shared_causes(&shared);
             if !causes.is_empty() {
                 let _ = write!(out, "\n{causes}");
             }
-            let details = report::failure_report(&outcomes);
+            let details = report::failure_report(outcomes);
             if !details.is_empty() {
                 let _ = write!(out, "\n{details}");
             }
@@ -171,29 +199,39 @@ pub async fn execute_with_html(
                     "note: the --expect entry `{stale}` matches no scenario that ran"
                 );
             }
-            let elapsed = style.timings.then(|| started.elapsed());
-            let _ = write!(out, "\n{}", report::summary_line(&summary, elapsed));
+            let elapsed = config.style.timings.then(|| started.elapsed());
+            let _ = write!(out, "\n{}", report::summary_line(summary, elapsed));
         }
         Format::Json => {
-            let _ = out.write_all(report::summary_json(&summary, &shared).as_bytes());
+            let _ = out.write_all(report::summary_json(summary, &shared).as_bytes());
         }
     }
+}
+
+/// The JUnit and HTML files asked for; a file that cannot be written is reported on `err`
+/// and gives the setup status.
+fn write_files(
+    config: &RunConfig,
+    html: Option<&std::path::Path>,
+    outcomes: &[suite::Outcome],
+    err: &mut dyn Write,
+) -> Result<(), u8> {
     if let Some(path) = &config.junit {
-        let written = report::junit_xml(&outcomes)
+        let written = report::junit_xml(outcomes)
             .map_err(|e| e.to_string())
             .and_then(|xml| std::fs::write(path, xml).map_err(|e| e.to_string()));
         if let Err(e) = written {
             let _ = writeln!(err, "chat-harness: cannot write {}: {e}", path.display());
-            return EXIT_SETUP;
+            return Err(EXIT_SETUP);
         }
     }
     if let Some(path) = html {
         let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
-        let page = report::html::run_page(&config.target_description, &date, &outcomes);
+        let page = report::html::run_page(&config.target_description, &date, outcomes);
         if let Err(e) = std::fs::write(path, page) {
             let _ = writeln!(err, "chat-harness: cannot write {}: {e}", path.display());
-            return EXIT_SETUP;
+            return Err(EXIT_SETUP);
         }
     }
-    summary.exit_code()
+    Ok(())
 }
