@@ -1,8 +1,9 @@
 //! The steps of a scenario run, one method of [`Run`] per kind of action.
 
-use super::client::{note_act, Client, Transcript};
+use super::client::Client;
 use super::received::{hex_dump, Received};
 use super::timeline::Act;
+use super::transcript::{note_act, Transcript};
 use super::verdict::{FailKind, Failure, Warning};
 use super::{expect, send, Run, StepError};
 use crate::protocol::ClientFrame;

@@ -4,7 +4,6 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
@@ -12,82 +11,15 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::pace::Pace;
+use super::pump::Pending;
 use super::received::{Incoming, Partial, Received};
-use super::timeline::{Act, EntryKind, Pushed, SentFrame, Timeline};
+use super::timeline::Act;
+use super::transcript::{note_act, Transcript};
 use crate::client::{Connection, FrameWriter};
-
-/// A client's transcript: one line per frame sent or received, in order; when the client
-/// belongs to a scenario run, each line also goes to the run's shared [`Timeline`], typed.
-#[derive(Clone, Default)]
-pub struct Transcript {
-    lines: Arc<Mutex<Vec<String>>>,
-    timeline: Option<(Arc<str>, Timeline)>,
-}
-
-impl Transcript {
-    /// A transcript for `client` whose lines also go to `timeline`.
-    pub fn on(client: &str, timeline: &Timeline) -> Self {
-        Self {
-            lines: Arc::default(),
-            timeline: Some((Arc::from(client), timeline.clone())),
-        }
-    }
-
-    /// A copy of the lines so far.
-    pub fn lines(&self) -> Vec<String> {
-        self.lines.lock().map(|l| l.clone()).unwrap_or_default()
-    }
-
-    /// Appends a line, and a typed entry to the timeline.
-    pub fn record(&self, kind: EntryKind, bytes: u64, line: String) -> Pushed {
-        self.record_message(kind, bytes, line, None)
-    }
-
-    /// Appends a line, and a typed entry with a received chat message to the timeline.
-    pub(super) fn record_message(
-        &self,
-        kind: EntryKind,
-        bytes: u64,
-        line: String,
-        message: Option<String>,
-    ) -> Pushed {
-        let pushed = match &self.timeline {
-            Some((client, timeline)) => timeline.push(client, kind, bytes, &line, message),
-            None => Pushed::default(),
-        };
-        if let Ok(mut lines) = self.lines.lock() {
-            lines.push(line);
-        }
-        pushed
-    }
-
-    /// Records that `members` went out together, `bytes` bytes in `writes` writes.
-    pub fn group(&self, members: &[SentFrame], bytes: u64, writes: usize) {
-        if let Some((client, timeline)) = &self.timeline {
-            timeline.group(client, members, bytes, writes);
-        }
-    }
-}
 
 /// Most arrivals per connection that `never` expectations look back on (file bodies are
 /// shared, not copied, so an entry costs little beyond a frame).
 pub const HISTORY_CAP: usize = 20_000;
-
-/// How often a reading client looks at what the decoder holds between whole frames.
-pub(super) const PARTIAL_CHECK: std::time::Duration = std::time::Duration::from_millis(20);
-
-/// What a client's decoder holds unfinished, shared between the pump and the matcher.
-pub(super) type Pending = Arc<Mutex<Option<Partial>>>;
-
-/// Appends a line about a client action to a transcript.
-pub fn note(transcript: &Transcript, line: String) {
-    note_act(transcript, Act::Other, line);
-}
-
-/// Appends a line about a typed client action to a transcript.
-pub fn note_act(transcript: &Transcript, act: Act, line: String) {
-    transcript.record(EntryKind::Event { act }, 0, line);
-}
 
 /// A connected (or formerly connected) scenario client.
 pub struct Client {

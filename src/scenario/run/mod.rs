@@ -12,6 +12,7 @@ mod pump;
 mod received;
 mod send;
 mod timeline;
+mod transcript;
 mod unfinished;
 mod uploads;
 mod verdict;
@@ -34,7 +35,7 @@ pub use uploads::Digest;
 pub use verdict::{FailKind, Failure, ScenarioRun, Verdict, Warning};
 
 use self::client::Client;
-pub use self::client::{note, note_act, Transcript};
+pub use self::transcript::{note, note_act, Transcript};
 use super::model::Scenario;
 
 /// How to run scenarios.

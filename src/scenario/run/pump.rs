@@ -2,18 +2,24 @@
 //! scenario sets), digests file bodies, forwards each arrival to the client's queue and
 //! transcript, and keeps what the decoder holds unfinished up to date for the matcher.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use tokio::sync::{mpsc, watch};
 
-use super::client::{Pending, Transcript, PARTIAL_CHECK};
 use super::deviation::Got;
 use super::pace::{Pace, Pacer};
 use super::received::{Body, Incoming, Partial, Received};
 use super::timeline::{EntryKind, KEPT_TEXT};
+use super::transcript::Transcript;
 use crate::client::{Event, EventReader};
 use crate::protocol::{ServerFileHeader, ServerFrame};
+
+/// How often a reading client looks at what the decoder holds between whole frames.
+const PARTIAL_CHECK: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// What a client's decoder holds unfinished, shared between the pump and the matcher.
+pub(super) type Pending = Arc<Mutex<Option<Partial>>>;
 
 /// Where arrivals go: the client's queue, its transcript, and the unfinished-bytes slot.
 struct Forward {

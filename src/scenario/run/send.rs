@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
 
-use super::client::{note_act, Transcript};
 use super::received::{hex_dump, quoted};
 use super::timeline::{Act, EntryKind, Sent, SentFrame, KEPT_TEXT};
+use super::transcript::{note_act, Transcript};
 use super::uploads::{Digest, UploadTracker};
 use crate::client::FrameWriter;
 use crate::protocol::{ClientFrame, Frame};
