@@ -6,10 +6,11 @@
 //!
 //! This module knows nothing of scenarios: `scenario::provider` runs a scenario on each of
 //! these, and the client seat (`scenario::client_seat`) spawns client programs with the same
-//! stderr capture ([`target::capture_stderr`]).
+//! stderr capture ([`stderr::capture_stderr`]).
 
 pub mod builtin;
 pub mod files_dir;
 mod port_lease;
 pub mod readiness;
+pub mod stderr;
 pub mod target;
