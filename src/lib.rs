@@ -6,23 +6,32 @@
 //!   or borrowed views that allocate nothing).
 //! - [`client`]: a connection to a chat server (typed frames and files out, events in).
 //! - [`core`]: the chat server's logic as a sans-IO state machine, shared by both server modes
-//!   and the `core_session` fuzz target.
+//!   and the `core_session` fuzz target. (The name shadows the `core` crate inside this one;
+//!   code here that means the crate writes `::core`.)
 //! - [`server`]: the drivers (threaded and polling), the files directory, and [`server::spawn`]
 //!   to run a server in-process.
-//! - [`scenario`]: the `.chat` conformance language, its runner and reports; client scenarios
-//!   (`tests: client`) in [`scenario::client_seat`], where the harness plays the server
-//!   (`chat-harness run`).
+//! - [`under_test`]: the implementation under test, for `run`, `bench`, `fuzz` and `matrix`
+//!   alike: a server at an address, a command spawned per scenario on a leased port, or the
+//!   built-in server; the readiness probe and private files directories. Knows no scenarios.
+//! - [`scenario`]: the `.chat` conformance language, its runner and reports; running a
+//!   scenario on an implementation under test in [`scenario::provider`]; known failures in
+//!   [`scenario::known_failures`]; client scenarios (`tests: client`) in
+//!   [`scenario::client_seat`], where the harness plays the server (`chat-harness run`).
 //! - [`matrix`]: the interoperability matrix (`chat-harness matrix`): every server and client
 //!   of a TOML file on its suite, as one grid per suite in HTML and JSON.
 //! - [`netfuzz`]: the black-box network fuzzer (`chat-harness fuzz`): mutated multi-client
-//!   sessions, layered oracles, failures shrunk and saved as `.chat` reproducers.
+//!   sessions, layered oracles, failures shrunk and saved as `.chat` reproducers; its modules
+//!   import as a tree (roles and step builders are leaves).
 //! - [`fuzzing`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
 //!   corpora on stable.
 //! - [`load`]: the load generator behind `chat-harness bench` (message, file and connect
 //!   shapes, checked deliveries, latency and CPU).
 //! - [`safe_name`]: peer-chosen file names made safe to create in a directory.
 //! - [`units`]: the one grammar of durations and sizes, for the command line and scenarios.
-//! - `cli` (binary only): the command line.
+//!
+//! The binary (`src/main.rs`, `src/cli/`) is the command line: every subcommand's arguments
+//! in `cli/args/`, one file per subcommand, and `main.rs` alone mapping outcomes to exit
+//! statuses. The library never imports it.
 
 pub mod client;
 pub mod core;
@@ -34,4 +43,5 @@ pub mod protocol;
 pub mod safe_name;
 pub mod scenario;
 pub mod server;
+pub mod under_test;
 pub mod units;

@@ -2,7 +2,7 @@
 
 /// A line of user input, interpreted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
+pub enum ChatCommand {
     /// `>>sendfile<< NAME [caption]`: send `<files-dir>/NAME`.
     SendFile {
         /// The file's name inside the files directory.
@@ -30,7 +30,7 @@ pub enum Command {
 pub const HELP: &str = "commands: >>sendfile<< NAME [caption] (sends files-dir/NAME), \
 >>chname<< NEW, >>exit<<, /help; any other line is sent as a message";
 
-impl Command {
+impl ChatCommand {
     /// Interprets one line of input (without its line ending).
     pub fn parse(line: &str) -> Self {
         let trimmed = line.trim();
@@ -69,30 +69,33 @@ mod tests {
 
     #[test]
     fn commands_and_messages() {
-        let file = |name: &str, caption: Option<&str>| Command::SendFile {
+        let file = |name: &str, caption: Option<&str>| ChatCommand::SendFile {
             name: name.into(),
             caption: caption.map(Into::into),
         };
         assert_eq!(
-            Command::parse(">>sendfile<< pic.png"),
+            ChatCommand::parse(">>sendfile<< pic.png"),
             file("pic.png", None)
         );
         assert_eq!(
-            Command::parse(">>sendfile<< pic.png  look at this "),
+            ChatCommand::parse(">>sendfile<< pic.png  look at this "),
             file("pic.png", Some("look at this"))
         );
-        assert_eq!(Command::parse(">>sendfile<<"), Command::SendFileUsage);
         assert_eq!(
-            Command::parse(">>chname<< bob the builder"),
-            Command::Rename("bob".into())
+            ChatCommand::parse(">>sendfile<<"),
+            ChatCommand::SendFileUsage
         );
-        assert_eq!(Command::parse(">>chname<<  "), Command::RenameUsage);
-        assert_eq!(Command::parse(" >>exit<< "), Command::Exit);
-        assert_eq!(Command::parse("/help"), Command::Help);
-        assert_eq!(Command::parse("   "), Command::Empty);
         assert_eq!(
-            Command::parse(" hi there"),
-            Command::Text(" hi there".into())
+            ChatCommand::parse(">>chname<< bob the builder"),
+            ChatCommand::Rename("bob".into())
+        );
+        assert_eq!(ChatCommand::parse(">>chname<<  "), ChatCommand::RenameUsage);
+        assert_eq!(ChatCommand::parse(" >>exit<< "), ChatCommand::Exit);
+        assert_eq!(ChatCommand::parse("/help"), ChatCommand::Help);
+        assert_eq!(ChatCommand::parse("   "), ChatCommand::Empty);
+        assert_eq!(
+            ChatCommand::parse(" hi there"),
+            ChatCommand::Text(" hi there".into())
         );
     }
 }

@@ -15,9 +15,9 @@ mod terminal;
 
 pub use batch::{BatchItem, BatchReader, BATCH_BUFFER};
 pub use blocking::BlockingConnection;
-pub use command::Command;
+pub use command::ChatCommand;
 pub use connection::{Connection, ConnectionError, Event, EventReader, FrameWriter};
-pub use report::{Output, Report};
+pub use report::{Printer, Report};
 pub use session::{run, ChatError, ChatOptions};
 pub use terminal::{is_interactive, open as open_terminal};
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::report::{Output, Report};
+use super::report::{Printer, Report};
 
 /// How often a progress line may be printed under the line editor.
 const LINE_EVERY: Duration = Duration::from_secs(1);
@@ -33,7 +33,7 @@ pub struct LineProgress {
 impl Progress {
     /// The display for a transfer of `total` bytes described by `what` (`receiving big.bin`),
     /// or [`Progress::Hidden`] when `show` is false.
-    pub fn new(out: &Output, show: bool, total: u64, what: &str, now: Instant) -> Self {
+    pub fn new(out: &Printer, show: bool, total: u64, what: &str, now: Instant) -> Self {
         if !show {
             Self::Hidden
         } else if out.is_line_editor() {
@@ -49,7 +49,7 @@ impl Progress {
     }
 
     /// `done` bytes have been transferred.
-    pub fn update(&mut self, done: u64, out: &Output, now: Instant) {
+    pub fn update(&mut self, done: u64, out: &Printer, now: Instant) {
         match self {
             Self::Hidden => {}
             Self::Bar(bar) => bar.set_position(done),
@@ -66,7 +66,7 @@ impl Progress {
     }
 
     /// The transfer is complete: the bar goes away; after progress lines, a 100 % line.
-    pub fn finish(self, out: &Output) {
+    pub fn finish(self, out: &Printer) {
         match self {
             Self::Hidden => {}
             Self::Bar(bar) => bar.finish_and_clear(),
@@ -121,10 +121,10 @@ mod tests {
 
     use super::*;
 
-    fn editor_output() -> (Output, Arc<Mutex<Vec<String>>>) {
+    fn editor_output() -> (Printer, Arc<Mutex<Vec<String>>>) {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let sink = lines.clone();
-        let out = Output::new(false, true, Box::new(move |l| sink.lock().unwrap().push(l)));
+        let out = Printer::new(false, true, Box::new(move |l| sink.lock().unwrap().push(l)));
         (out, lines)
     }
 
@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn without_the_line_editor_it_is_a_bar_and_hidden_when_not_asked() {
-        let out = Output::new(false, false, Box::new(|_| {}));
+        let out = Printer::new(false, false, Box::new(|_| {}));
         let t0 = Instant::now();
         assert!(matches!(
             Progress::new(&out, true, 10, "x", t0),

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::progress::Progress;
-use super::report::{hex, Output, Report};
+use super::report::{hex, Printer, Report};
 use super::{Event, EventReader};
 use crate::protocol::{ServerFileHeader, ServerFrame};
 use crate::safe_name::{create_unique, sanitize_filename};
@@ -48,7 +48,7 @@ pub async fn receive_loop(
     mut reader: EventReader,
     state: Arc<Mutex<SessionState>>,
     files_dir: PathBuf,
-    out: Arc<Output>,
+    out: Arc<Printer>,
     progress: bool,
 ) -> String {
     let mut incoming: Option<Incoming> = None;
@@ -100,7 +100,7 @@ fn lock(state: &Mutex<SessionState>) -> std::sync::MutexGuard<'_, SessionState> 
 }
 
 /// Shows a frame that is not a file.
-pub fn show_frame(frame: ServerFrame, state: &Mutex<SessionState>, out: &Output) {
+pub fn show_frame(frame: ServerFrame, state: &Mutex<SessionState>, out: &Printer) {
     let report = match frame {
         ServerFrame::Text(text) => match text.time {
             None => Report::Reply { text: text.body },
@@ -146,7 +146,7 @@ fn start_file(
     header: ServerFileHeader,
     files_dir: &Path,
     own_name: &str,
-    out: &Output,
+    out: &Printer,
     progress: bool,
 ) -> Incoming {
     let dir = files_dir.join(safe_or_fallback(own_name));
@@ -174,7 +174,7 @@ fn start_file(
     }
 }
 
-fn write_chunk(incoming: &mut Incoming, chunk: &[u8], out: &Output) {
+fn write_chunk(incoming: &mut Incoming, chunk: &[u8], out: &Printer) {
     incoming.received += chunk.len() as u64;
     incoming
         .progress
@@ -191,7 +191,7 @@ fn write_chunk(incoming: &mut Incoming, chunk: &[u8], out: &Output) {
     }
 }
 
-fn finish_file(mut incoming: Incoming, out: &Output) {
+fn finish_file(mut incoming: Incoming, out: &Printer) {
     std::mem::replace(&mut incoming.progress, Progress::Hidden).finish(out);
     let Some((file, path)) = incoming.file else {
         return;
@@ -211,7 +211,7 @@ fn finish_file(mut incoming: Incoming, out: &Output) {
 }
 
 /// The connection ended inside a file body: remove the partial file.
-fn abandon(incoming: Option<Incoming>, out: &Output) {
+fn abandon(incoming: Option<Incoming>, out: &Printer) {
     let Some(mut incoming) = incoming else {
         return;
     };

@@ -1,5 +1,5 @@
 //! What the client shows: one [`Report`] per event, rendered as a human line or a JSON object,
-//! and the [`Output`] that prints them without garbling the line being typed.
+//! and the [`Printer`] that prints them without garbling the line being typed.
 
 use std::sync::Mutex;
 
@@ -114,13 +114,13 @@ impl Report {
 }
 
 /// Where reports and prompts go.
-pub struct Output {
+pub struct Printer {
     json: bool,
     interactive: bool,
     sink: Mutex<Box<dyn FnMut(String) + Send>>,
 }
 
-impl Output {
+impl Printer {
     /// Prints through `sink` (one call per line): as JSON objects when `json`, else as human
     /// lines. When not `interactive`, prompts go to stderr so stdout holds only events.
     pub fn new(json: bool, interactive: bool, sink: Box<dyn FnMut(String) + Send>) -> Self {

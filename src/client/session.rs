@@ -10,10 +10,10 @@ use thiserror::Error;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
 
-use super::command::{Command, HELP};
+use super::command::{ChatCommand, HELP};
 use super::progress::Progress;
 use super::receive::{receive_loop, show_frame, SessionState, PROGRESS_THRESHOLD};
-use super::report::{Output, Report};
+use super::report::{Printer, Report};
 use super::{Connection, ConnectionError, Event, EventReader, FrameWriter};
 use crate::protocol::{ClientFrame, ServerFrame};
 
@@ -65,7 +65,7 @@ fn lost(e: impl std::fmt::Display) -> ChatError {
 pub async fn run(
     options: ChatOptions,
     mut lines: mpsc::Receiver<String>,
-    out: Arc<Output>,
+    out: Arc<Printer>,
 ) -> Result<(), ChatError> {
     let connection = Connection::connect(options.server)
         .await
@@ -89,8 +89,8 @@ pub async fn run(
     loop {
         tokio::select! {
             line = lines.recv() => {
-                let command = line.map_or(Command::Exit, |line| Command::parse(&line));
-                if command == Command::Exit {
+                let command = line.map_or(ChatCommand::Exit, |line| ChatCommand::parse(&line));
+                if command == ChatCommand::Exit {
                     state.lock().unwrap_or_else(|e| e.into_inner()).leaving = true;
                     writer.send(&ClientFrame::exit()).await.map_err(lost)?;
                     // The server closes after an exit; don't wait forever for one that does not.
@@ -112,7 +112,7 @@ async fn login(
     lines: &mut mpsc::Receiver<String>,
     reader: &mut EventReader,
     writer: &mut FrameWriter,
-    out: &Output,
+    out: &Printer,
 ) -> Result<String, ChatError> {
     let state = Mutex::new(SessionState::default());
     let mut given = options.name.clone();
@@ -178,22 +178,22 @@ async fn login(
 
 /// Carries out one command after login.
 async fn execute(
-    command: Command,
+    command: ChatCommand,
     options: &ChatOptions,
     writer: &mut FrameWriter,
     state: &Mutex<SessionState>,
-    out: &Output,
+    out: &Printer,
 ) -> Result<(), ChatError> {
     let frame = match command {
-        Command::Text(text) => ClientFrame::Text(text),
-        Command::Rename(name) => {
+        ChatCommand::Text(text) => ClientFrame::Text(text),
+        ChatCommand::Rename(name) => {
             state
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .pending_rename = Some(name.clone());
             ClientFrame::rename(&name)
         }
-        Command::SendFile { name, caption } => {
+        ChatCommand::SendFile { name, caption } => {
             return send_file(
                 &options.files_dir.join(&name),
                 caption,
@@ -203,10 +203,10 @@ async fn execute(
             )
             .await
         }
-        Command::SendFileUsage => return usage(out, "usage: >>sendfile<< NAME [caption]"),
-        Command::RenameUsage => return usage(out, "usage: >>chname<< NEW_NAME"),
-        Command::Help => return usage(out, HELP),
-        Command::Empty | Command::Exit => return Ok(()),
+        ChatCommand::SendFileUsage => return usage(out, "usage: >>sendfile<< NAME [caption]"),
+        ChatCommand::RenameUsage => return usage(out, "usage: >>chname<< NEW_NAME"),
+        ChatCommand::Help => return usage(out, HELP),
+        ChatCommand::Empty | ChatCommand::Exit => return Ok(()),
     };
     match writer.send(&frame).await {
         Ok(()) => Ok(()),
@@ -220,7 +220,7 @@ async fn execute(
     }
 }
 
-fn usage(out: &Output, text: &str) -> Result<(), ChatError> {
+fn usage(out: &Printer, text: &str) -> Result<(), ChatError> {
     out.show(&Report::Info {
         text: text.to_owned(),
     });
@@ -232,7 +232,7 @@ async fn send_file(
     caption: Option<String>,
     options: &ChatOptions,
     writer: &mut FrameWriter,
-    out: &Output,
+    out: &Printer,
 ) -> Result<(), ChatError> {
     let size = match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => meta.len(),

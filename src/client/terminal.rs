@@ -9,7 +9,7 @@ use rustyline::{DefaultEditor, ExternalPrinter};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 
-use super::report::Output;
+use super::report::Printer;
 
 /// Input lines waiting to be handled; a small bound keeps a fast pipe from racing ahead.
 const LINE_QUEUE: usize = 64;
@@ -22,7 +22,7 @@ pub fn is_interactive() -> bool {
 /// Input lines and the output for them. On a terminal, a line editor runs on its own thread
 /// and reports are printed above the line being edited; otherwise stdin is read line by line
 /// and reports go to stdout, one line each.
-pub fn open(json: bool) -> (mpsc::Receiver<String>, Arc<Output>) {
+pub fn open(json: bool) -> (mpsc::Receiver<String>, Arc<Printer>) {
     if is_interactive() {
         match line_editor(json) {
             Ok(pair) => return pair,
@@ -38,10 +38,10 @@ pub fn open(json: bool) -> (mpsc::Receiver<String>, Arc<Output>) {
             }
         }
     });
-    (rx, Arc::new(Output::stdout(json)))
+    (rx, Arc::new(Printer::stdout(json)))
 }
 
-fn line_editor(json: bool) -> rustyline::Result<(mpsc::Receiver<String>, Arc<Output>)> {
+fn line_editor(json: bool) -> rustyline::Result<(mpsc::Receiver<String>, Arc<Printer>)> {
     let mut editor = DefaultEditor::new()?;
     let mut printer = editor.create_external_printer()?;
     let (tx, rx) = mpsc::channel(LINE_QUEUE);
@@ -68,5 +68,5 @@ fn line_editor(json: bool) -> rustyline::Result<(mpsc::Receiver<String>, Arc<Out
             println!("{line}");
         }
     });
-    Ok((rx, Arc::new(Output::new(json, true, sink))))
+    Ok((rx, Arc::new(Printer::new(json, true, sink))))
 }

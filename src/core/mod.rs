@@ -51,7 +51,6 @@ use bytes::Buf;
 use std::fmt;
 use std::time::Duration;
 
-pub use crate::safe_name::{is_safe_name, sanitize_filename, unique_name, MAX_FILENAME_LEN};
 pub use output::{CloseReason, Output};
 use room::Room;
 pub use session::{valid_name, MAX_NAME_LEN, MAX_OFFSET};

@@ -12,8 +12,9 @@ use std::time::Duration;
 
 use arbitrary::{Arbitrary, Unstructured};
 
-use crate::core::{is_safe_name, ConnId, Core, Limits, MemorySpool, Now, Output};
+use crate::core::{ConnId, Core, Limits, MemorySpool, Now, Output};
 use crate::protocol::{ClientFileHeader, ClientFrame, Frame, Item, ServerFrame, StreamDecoder};
+use crate::safe_name::is_safe_name;
 
 /// Names to log in and rename with: valid ones that collide, and invalid ones.
 const NAMES: [&str; 8] = [

@@ -12,14 +12,15 @@ use thiserror::Error;
 
 use super::config::{ConfigError, Implementation, MatrixFile};
 use super::{Column, Grid, MatrixResult, Row, Suite};
-use crate::scenario::builtin::Builtin;
 use crate::scenario::client_seat::{ClientTarget, InteropServer};
-use crate::scenario::expectations::Expectations;
+use crate::scenario::known_failures::KnownFailures;
+use crate::scenario::provider::Provider;
 use crate::scenario::replay::shell_quote;
 use crate::scenario::run::RunSettings;
-use crate::scenario::suite::{self, Entry, Outcome, Provider, Retries};
-use crate::scenario::target::Target;
+use crate::scenario::suite::{self, Entry, Outcome, Retries};
 use crate::server::Mode;
+use crate::under_test::builtin::Builtin;
+use crate::under_test::target::Target;
 
 /// How to run the matrix (the command line's part).
 #[derive(Debug, Clone)]
@@ -61,7 +62,7 @@ pub enum MatrixError {
 struct Prepared {
     column: Column,
     provider: Arc<dyn Provider>,
-    expectations: Arc<Expectations>,
+    known_failures: Arc<KnownFailures>,
     /// Its part in the interop pairs.
     role: Role,
 }
@@ -82,27 +83,11 @@ pub async fn run_matrix(
 ) -> Result<MatrixResult, MatrixError> {
     let started = Instant::now();
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
-    let found =
-        suite::discover(&file.scenarios).map_err(|e| MatrixError::Scenarios(e.to_string()))?;
-    let (entries, errors) = suite::load(found);
-    if let Some(first) = errors.first() {
-        return Err(MatrixError::Scenarios(format!(
-            "{first}\n({} scenario file(s) do not parse; nothing was run)",
-            errors.len()
-        )));
-    }
-    let filter = file
-        .filter
-        .as_deref()
-        .map(Regex::new)
-        .transpose()
-        .map_err(|e| MatrixError::Scenarios(format!("`filter` is not a valid regex: {e}")))?;
-    let entries = suite::select(entries, filter.as_ref(), &file.tags);
-    let (client_entries, server_entries): (Vec<Entry>, Vec<Entry>) =
-        entries.into_iter().partition(|e| e.scenario.tests_client());
-    let (interop_entries, client_entries): (Vec<Entry>, Vec<Entry>) = client_entries
-        .into_iter()
-        .partition(|e| e.scenario.tests_interop());
+    let Scenarios {
+        server: server_entries,
+        client: client_entries,
+        interop: interop_entries,
+    } = scenarios(file)?;
     let servers = prepare_all("server", &file.server, settings)?;
     let clients = prepare_all("client", &file.client, settings)?;
     let pairs = pairs(&clients, &servers);
@@ -139,7 +124,7 @@ pub async fn run_matrix(
                 entries.clone(),
                 imp.provider,
                 run_settings.clone(),
-                imp.expectations,
+                imp.known_failures,
                 settings.jobs,
                 settings.retries,
                 |outcome| progress(total, &name, outcome),
@@ -169,6 +154,43 @@ pub async fn run_matrix(
     })
 }
 
+/// The matrix's scenarios, parsed and selected, by what they test.
+struct Scenarios {
+    server: Vec<Entry>,
+    client: Vec<Entry>,
+    interop: Vec<Entry>,
+}
+
+/// The matrix's scenarios, parsed, selected and split by what they test.
+fn scenarios(file: &MatrixFile) -> Result<Scenarios, MatrixError> {
+    let found =
+        suite::discover(&file.scenarios).map_err(|e| MatrixError::Scenarios(e.to_string()))?;
+    let (entries, errors) = suite::load(found);
+    if let Some(first) = errors.first() {
+        return Err(MatrixError::Scenarios(format!(
+            "{first}\n({} scenario file(s) do not parse; nothing was run)",
+            errors.len()
+        )));
+    }
+    let filter = file
+        .filter
+        .as_deref()
+        .map(Regex::new)
+        .transpose()
+        .map_err(|e| MatrixError::Scenarios(format!("`filter` is not a valid regex: {e}")))?;
+    let entries = suite::select(entries, filter.as_ref(), &file.tags);
+    let (client_entries, server_entries): (Vec<Entry>, Vec<Entry>) =
+        entries.into_iter().partition(|e| e.scenario.tests_client());
+    let (interop_entries, client_entries): (Vec<Entry>, Vec<Entry>) = client_entries
+        .into_iter()
+        .partition(|e| e.scenario.tests_interop());
+    Ok(Scenarios {
+        server: server_entries,
+        client: client_entries,
+        interop: interop_entries,
+    })
+}
+
 /// Every client × server pair: the client's program through the server, known failures of
 /// either.
 fn pairs(clients: &[Prepared], servers: &[Prepared]) -> Vec<Prepared> {
@@ -189,7 +211,7 @@ fn pairs(clients: &[Prepared], servers: &[Prepared]) -> Vec<Prepared> {
                     client: Some(client.column.name.clone()),
                     server: Some(server.column.name.clone()),
                 },
-                expectations: Arc::new(client.expectations.merged(&server.expectations)),
+                known_failures: Arc::new(client.known_failures.merged(&server.known_failures)),
                 provider: Arc::new(target.clone()),
                 role: Role::Client(target),
             });
@@ -219,9 +241,9 @@ fn prepare(
     imp: &Implementation,
     settings: &MatrixSettings,
 ) -> Result<Prepared, String> {
-    let expectations = match &imp.expect {
-        Some(path) => Expectations::load(path).map_err(|e| e.to_string())?,
-        None => Expectations::default(),
+    let known_failures = match &imp.expect {
+        Some(path) => KnownFailures::load(path).map_err(|e| e.to_string())?,
+        None => KnownFailures::default(),
     };
     let (provider, description, role): (Arc<dyn Provider>, String, Role) =
         match (side, &imp.builtin, &imp.spawn) {
@@ -275,7 +297,7 @@ fn prepare(
             server: None,
         },
         provider,
-        expectations: Arc::new(expectations),
+        known_failures: Arc::new(known_failures),
         role,
     })
 }

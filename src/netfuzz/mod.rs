@@ -27,10 +27,10 @@ pub use model::Profile;
 pub use oracle::{Judgement, Oracle};
 
 use self::rng::Rng;
-use self::shrink::{Budget as ShrinkBudget, Exec};
+use self::shrink::{Exec, ShrinkBudget};
 use crate::scenario::model::Scenario;
+use crate::scenario::provider::Provider;
 use crate::scenario::run::RunSettings;
-use crate::scenario::suite::Provider;
 use crate::scenario::writer;
 
 /// When to stop.

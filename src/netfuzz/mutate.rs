@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::rng::Rng;
 use super::steps::send;
-use crate::protocol::{ClientFileHeader, ClientFrame, Frame};
+use crate::protocol::{frame_type, ClientFileHeader, ClientFrame, Frame, LEN_PREFIX};
 use crate::scenario::model::{Action, BodySource, Chunking, Part};
 
 /// Largest file body an attacker sends.
@@ -155,7 +155,7 @@ fn base(rng: &mut Rng, attacker: &Attacker, steal: &[String]) -> Piece {
             let name = name(rng, &attacker.client, steal);
             let offset = rng.chance(70).then(|| *rng.pick(OFFSETS));
             if rng.chance(10) {
-                return Piece::raw(0, format!("{name} abc").as_bytes());
+                return Piece::raw(frame_type::AUTH, format!("{name} abc").as_bytes());
             }
             ClientFrame::Auth { name, offset }
         }
@@ -177,12 +177,12 @@ fn base(rng: &mut Rng, attacker: &Attacker, steal: &[String]) -> Piece {
                 caption,
             };
             let mut piece = Piece::typed(ClientFrame::File(header))
-                .unwrap_or_else(|| Piece::raw(2, &size.to_be_bytes()));
+                .unwrap_or_else(|| Piece::raw(frame_type::FILE, &size.to_be_bytes()));
             piece.body = Some(u64::from(size));
             return piece;
         }
         _ => {
-            let kind = u8::try_from(rng.range(5, 255)).unwrap_or(0xff);
+            let kind = unknown_type(rng);
             let payload: Vec<u8> = (0..rng.below(12)).map(|_| rng.next_u64() as u8).collect();
             return Piece::raw(kind, &payload);
         }
@@ -191,8 +191,8 @@ fn base(rng: &mut Rng, attacker: &Attacker, steal: &[String]) -> Piece {
         // Too long for one frame: send what fits, as raw bytes.
         let bytes = frame.to_bytes().unwrap_or_default();
         Piece::raw(
-            bytes.get(2).copied().unwrap_or(3),
-            bytes.get(3..).unwrap_or(&[]),
+            bytes.get(LEN_PREFIX).copied().unwrap_or(frame_type::TEXT),
+            bytes.get(LEN_PREFIX + 1..).unwrap_or(&[]),
         )
     })
 }
@@ -210,11 +210,11 @@ fn damage(rng: &mut Rng, piece: &mut Piece, lurker: bool) {
                 real.saturating_add(1),
                 u16::MAX,
             ]);
-            piece.bytes[..2].copy_from_slice(&len.to_be_bytes());
+            piece.bytes[..LEN_PREFIX].copy_from_slice(&len.to_be_bytes());
             piece.typed = None;
         }
         1 => {
-            piece.bytes[2] = u8::try_from(rng.range(5, 255)).unwrap_or(0xff);
+            piece.bytes[LEN_PREFIX] = unknown_type(rng);
             piece.body = None;
             piece.fix_len();
         }
@@ -327,8 +327,11 @@ fn message_level(rng: &mut Rng, pieces: &mut Vec<Piece>, lurker: bool, pool: &Sp
             }
         }
         _ => {
-            pieces.push(Piece::typed(ClientFrame::exit()).unwrap_or_else(|| Piece::raw(1, b"")));
-            pieces.push(Piece::raw(4, b">>chname<< late"));
+            pieces.push(
+                Piece::typed(ClientFrame::exit())
+                    .unwrap_or_else(|| Piece::raw(frame_type::EXIT, b"")),
+            );
+            pieces.push(Piece::raw(frame_type::RENAME, b">>chname<< late"));
         }
     }
 }
@@ -386,4 +389,10 @@ fn transport_level(rng: &mut Rng, total: usize) -> Chunking {
         }
         _ => Chunking::default(),
     }
+}
+
+/// A frame type byte no side of the protocol defines (past [`frame_type::RENAME`]).
+fn unknown_type(rng: &mut Rng) -> u8 {
+    let first = usize::from(frame_type::RENAME) + 1;
+    u8::try_from(rng.range(first, 255)).unwrap_or(u8::MAX)
 }

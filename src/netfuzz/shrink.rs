@@ -17,8 +17,8 @@ use super::stall::FLOOD;
 use super::steps::{client_of, expected_sender, step, SETTLE};
 use crate::protocol::ClientFrame;
 use crate::scenario::model::{Action, BodySource, Chunking, Part, Scenario, Send};
+use crate::scenario::provider::Provider;
 use crate::scenario::run::RunSettings;
-use crate::scenario::suite::Provider;
 use crate::scenario::{parse_str, writer};
 
 /// Runs sessions against a target, through their text.
@@ -51,7 +51,7 @@ impl Exec {
 
 /// Limits on shrinking.
 #[derive(Debug, Clone, Copy)]
-pub struct Budget {
+pub struct ShrinkBudget {
     /// Most sessions run.
     pub runs: usize,
     /// Stop shrinking at this instant.
@@ -98,7 +98,7 @@ fn expects_from(action: &Action, client: &str) -> bool {
 struct Shrinker<'a> {
     exec: &'a Exec,
     oracle: Oracle,
-    budget: Budget,
+    budget: ShrinkBudget,
     runs: usize,
     best: Scenario,
 }
@@ -301,7 +301,7 @@ pub async fn shrink(
     exec: &Exec,
     scenario: Scenario,
     oracle: Oracle,
-    budget: Budget,
+    budget: ShrinkBudget,
 ) -> (Scenario, usize) {
     let mut s = Shrinker {
         exec,

@@ -8,10 +8,11 @@ use std::time::Instant;
 
 use regex::Regex;
 
-use super::expectations::Expectations;
+use super::known_failures::KnownFailures;
+use super::provider::Provider;
 use super::report::{self, Style};
 use super::run::RunSettings;
-use super::suite::{self, Provider, Retries, Summary};
+use super::suite::{self, Retries, Summary};
 
 /// The report format on standard output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +38,7 @@ pub struct RunConfig {
     /// Keep scenarios with one of these tags.
     pub tags: Vec<String>,
     /// Known failures.
-    pub expectations: Expectations,
+    pub known_failures: KnownFailures,
     /// Step timeouts and strictness.
     pub settings: RunSettings,
     /// The report format.
@@ -67,24 +68,77 @@ pub async fn execute_with_html(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    let entries = match select(&config, err) {
+        Ok(entries) => entries,
+        Err(status) => return status,
+    };
+    if let Err(e) = config.provider.preflight().await {
+        let _ = writeln!(err, "chat-harness: {e}");
+        return EXIT_SETUP;
+    }
+    let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+    let jobs = if config.provider.isolated() {
+        config.jobs.max(1)
+    } else {
+        1
+    };
+    if config.format == Format::Human {
+        let _ = write!(
+            out,
+            "{}",
+            report::header(entries.len(), &config.target_description, jobs)
+        );
+        let _ = out.flush();
+    }
+    let started = Instant::now();
+    let (format, style) = (config.format, config.style);
+    let outcomes = suite::run_all_retrying(
+        entries,
+        config.provider.clone(),
+        Arc::new(config.settings.clone()),
+        Arc::new(config.known_failures.clone()),
+        jobs,
+        config.retries,
+        |outcome| {
+            let text = match format {
+                Format::Human => report::scenario_line(outcome, style),
+                Format::Json => report::scenario_json(outcome, style),
+            };
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        },
+    )
+    .await;
+    let summary = Summary::of(&outcomes);
+    write_report(&config, &summary, &outcomes, &ids, started, out);
+    if let Err(status) = write_files(&config, html, &outcomes, err) {
+        return status;
+    }
+    summary.exit_code()
+}
+
+/// The scenarios of `config.paths` that parse, match the filter and tags and are for this
+/// provider; notes on what was skipped go to `err`. Parse errors and an empty selection are
+/// written to `err` and give the setup status.
+fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Vec<suite::Entry>, u8> {
     let files = match suite::discover(&config.paths) {
         Ok(files) => files,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            return EXIT_SETUP;
+            let _ = writeln!(err, "chat-harness: {e}");
+            return Err(EXIT_SETUP);
         }
     };
     let (entries, errors) = suite::load(files);
     if !errors.is_empty() {
         for e in &errors {
-            let _ = writeln!(err, "error: {e}\n");
+            let _ = writeln!(err, "chat-harness: {e}\n");
         }
         let _ = writeln!(
             err,
             "{} scenario file(s) could not be parsed; nothing was run",
             errors.len()
         );
-        return EXIT_SETUP;
+        return Err(EXIT_SETUP);
     }
     let entries = suite::select(entries, config.filter.as_ref(), &config.tags);
     let (entries, other_seat): (Vec<_>, Vec<_>) = entries
@@ -110,89 +164,74 @@ pub async fn execute_with_html(
     if entries.is_empty() {
         let _ = writeln!(
             err,
-            "error: no scenario matches (check the paths, --filter and --tag)"
+            "chat-harness: no scenario matches (check the paths, --filter and --tag)"
         );
-        return EXIT_SETUP;
+        return Err(EXIT_SETUP);
     }
-    if let Err(e) = config.provider.preflight().await {
-        let _ = writeln!(err, "error: {e}");
-        return EXIT_SETUP;
-    }
-    let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
-    let jobs = if config.provider.isolated() {
-        config.jobs.max(1)
-    } else {
-        1
-    };
-    if config.format == Format::Human {
-        let _ = write!(
-            out,
-            "{}",
-            report::header(entries.len(), &config.target_description, jobs)
-        );
-        let _ = out.flush();
-    }
-    let started = Instant::now();
-    let (format, style) = (config.format, config.style);
-    let outcomes = suite::run_all_retrying(
-        entries,
-        config.provider.clone(),
-        Arc::new(config.settings.clone()),
-        Arc::new(config.expectations.clone()),
-        jobs,
-        config.retries,
-        |outcome| {
-            let text = match format {
-                Format::Human => report::scenario_line(outcome, style),
-                Format::Json => report::scenario_json(outcome, style),
-            };
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-        },
-    )
-    .await;
-    let summary = Summary::of(&outcomes);
-    let shared = crate::scenario::shared_cause::shared_deviations(&outcomes);
+    Ok(entries)
+}
+
+/// The report on `out`: human lines (shared causes, failure details, stale `--expect`
+/// entries, the summary line) or the JSON summary.
+fn write_report(
+    config: &RunConfig,
+    summary: &Summary,
+    outcomes: &[suite::Outcome],
+    ids: &[String],
+    started: Instant,
+    out: &mut dyn Write,
+) {
+    let shared = crate::scenario::shared_cause::shared_deviations(outcomes);
     match config.format {
         Format::Human => {
             let causes = report::shared_causes(&shared);
             if !causes.is_empty() {
                 let _ = write!(out, "\n{causes}");
             }
-            let details = report::failure_report(&outcomes);
+            let details = report::failure_report(outcomes);
             if !details.is_empty() {
                 let _ = write!(out, "\n{details}");
             }
             let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-            for stale in config.expectations.unused(&id_refs) {
+            for stale in config.known_failures.unused(&id_refs) {
                 let _ = writeln!(
                     out,
                     "note: the --expect entry `{stale}` matches no scenario that ran"
                 );
             }
-            let elapsed = style.timings.then(|| started.elapsed());
-            let _ = write!(out, "\n{}", report::summary_line(&summary, elapsed));
+            let elapsed = config.style.timings.then(|| started.elapsed());
+            let _ = write!(out, "\n{}", report::summary_line(summary, elapsed));
         }
         Format::Json => {
-            let _ = out.write_all(report::summary_json(&summary, &shared).as_bytes());
+            let _ = out.write_all(report::summary_json(summary, &shared).as_bytes());
         }
     }
+}
+
+/// The JUnit and HTML files asked for; a file that cannot be written is reported on `err`
+/// and gives the setup status.
+fn write_files(
+    config: &RunConfig,
+    html: Option<&std::path::Path>,
+    outcomes: &[suite::Outcome],
+    err: &mut dyn Write,
+) -> Result<(), u8> {
     if let Some(path) = &config.junit {
-        let written = report::junit_xml(&outcomes)
+        let written = report::junit_xml(outcomes)
             .map_err(|e| e.to_string())
             .and_then(|xml| std::fs::write(path, xml).map_err(|e| e.to_string()));
         if let Err(e) = written {
-            let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
-            return EXIT_SETUP;
+            let _ = writeln!(err, "chat-harness: cannot write {}: {e}", path.display());
+            return Err(EXIT_SETUP);
         }
     }
     if let Some(path) = html {
         let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
-        let page = report::html::run_page(&config.target_description, &date, &outcomes);
+        let page = report::html::run_page(&config.target_description, &date, outcomes);
         if let Err(e) = std::fs::write(path, page) {
-            let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
-            return EXIT_SETUP;
+            let _ = writeln!(err, "chat-harness: cannot write {}: {e}", path.display());
+            return Err(EXIT_SETUP);
         }
     }
-    summary.exit_code()
+    Ok(())
 }

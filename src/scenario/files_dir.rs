@@ -1,6 +1,6 @@
-//! A private files directory per scenario and the check made of it afterwards: the directory
-//! lies a few levels deep inside a private root (`ROOT/a/b/c/files`), so that a server which
-//! writes `../../x` relative to it still lands inside the root and is seen; then every
+//! The check made of a server's private files directory ([`FilesDir`]) after a scenario: the
+//! directory lies a few levels deep inside a private root (`ROOT/a/b/c/files`), so that a
+//! server which writes `../../x` relative to it still lands inside the root and is seen; every
 //! regular file stored in it must be byte-identical (same length and FNV-1a 64 digest) to a
 //! file body the scenario sent completely, and nothing may exist in the root outside it.
 //! A write to an absolute path elsewhere cannot be seen.
@@ -8,13 +8,10 @@
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::model::Scenario;
 use super::run::{Digest, FailKind, Failure, ScenarioRun, Verdict};
-
-/// Levels between the private root and the files directory.
-const NESTING: [&str; 3] = ["a", "b", "c"];
+use crate::under_test::files_dir::{FilesDir, NESTING};
 
 /// Most entries looked at in one check (a server could create millions).
 const MOST_ENTRIES: usize = 10_000;
@@ -55,112 +52,85 @@ impl Offence {
     }
 }
 
-/// A private files directory, removed with its root when dropped.
-#[derive(Debug)]
-pub struct FilesDir {
-    root: PathBuf,
-    files: PathBuf,
+/// Everything wrong with the directory, given the bodies the scenario sent completely.
+pub fn offences(dir: &FilesDir, sent: &[Digest]) -> Vec<Offence> {
+    let sent: BTreeSet<Digest> = sent.iter().copied().collect();
+    let mut found = Vec::new();
+    let mut budget = MOST_ENTRIES;
+    outside(dir, dir.root(), 0, &mut found, &mut budget);
+    stored(dir, dir.path(), &sent, &mut found, &mut budget);
+    found
 }
 
-impl FilesDir {
-    /// Creates `TMP/chat-harness-files-PID-N/a/b/c/files`.
-    pub fn create() -> std::io::Result<Self> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let root =
-            std::env::temp_dir().join(format!("chat-harness-files-{}-{n}", std::process::id()));
-        let mut files = root.clone();
-        files.extend(NESTING);
-        files.push("files");
-        std::fs::create_dir_all(&files)?;
-        Ok(Self { root, files })
-    }
-
-    /// The directory the server is given.
-    pub fn path(&self) -> &Path {
-        &self.files
-    }
-
-    /// Everything wrong with the directory, given the bodies the scenario sent completely.
-    pub fn offences(&self, sent: &[Digest]) -> Vec<Offence> {
-        let sent: BTreeSet<Digest> = sent.iter().copied().collect();
-        let mut found = Vec::new();
-        let mut budget = MOST_ENTRIES;
-        self.outside(&self.root, 0, &mut found, &mut budget);
-        self.stored(&self.files, &sent, &mut found, &mut budget);
-        found
-    }
-
-    /// Entries of the root other than the nesting folders and the files directory.
-    fn outside(&self, dir: &Path, depth: usize, found: &mut Vec<Offence>, budget: &mut usize) {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(entries) => entries,
-            Err(e) => return found.push(Offence::Unreadable(e.to_string())),
-        };
-        for entry in entries.flatten() {
-            if *budget == 0 {
-                return;
-            }
-            *budget -= 1;
-            let path = entry.path();
-            let name = entry.file_name();
-            let expected = match NESTING.get(depth) {
-                Some(level) => name == *level,
-                None => name == "files",
-            };
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if expected && is_dir {
-                if depth < NESTING.len() {
-                    self.outside(&path, depth + 1, found, budget);
-                }
-            } else {
-                let relative = path.strip_prefix(&self.root).unwrap_or(&path).to_owned();
-                found.push(Offence::Outside(relative));
-            }
-        }
-    }
-
-    /// Regular files under `dir` that match no sent body.
-    fn stored(
-        &self,
-        dir: &Path,
-        sent: &BTreeSet<Digest>,
-        found: &mut Vec<Offence>,
-        budget: &mut usize,
-    ) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
+/// Entries of the root other than the nesting folders and the files directory.
+fn outside(
+    files: &FilesDir,
+    dir: &Path,
+    depth: usize,
+    found: &mut Vec<Offence>,
+    budget: &mut usize,
+) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return found.push(Offence::Unreadable(e.to_string())),
+    };
+    for entry in entries.flatten() {
+        if *budget == 0 {
             return;
+        }
+        *budget -= 1;
+        let path = entry.path();
+        let name = entry.file_name();
+        let expected = match NESTING.get(depth) {
+            Some(level) => name == *level,
+            None => name == "files",
         };
-        let mut entries: Vec<_> = entries.flatten().collect();
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            if *budget == 0 {
-                return;
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if expected && is_dir {
+            if depth < NESTING.len() {
+                outside(files, &path, depth + 1, found, budget);
             }
-            *budget -= 1;
-            let path = entry.path();
-            let relative = path.strip_prefix(&self.files).unwrap_or(&path).to_owned();
-            match entry.file_type() {
-                Ok(t) if t.is_dir() => self.stored(&path, sent, found, budget),
-                Ok(t) if t.is_file() => match digest_of(&path) {
-                    Ok(d) if sent.contains(&d) => {}
-                    Ok(d) => found.push(Offence::Unmatched {
-                        path: relative,
-                        len: d.len,
-                    }),
-                    // Deleted between listing and reading (a relayed upload): nothing stored.
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => found.push(Offence::Unreadable(format!("{}: {e}", path.display()))),
-                },
-                _ => found.push(Offence::NotRegular(relative)),
-            }
+        } else {
+            let relative = path.strip_prefix(files.root()).unwrap_or(&path).to_owned();
+            found.push(Offence::Outside(relative));
         }
     }
 }
 
-impl Drop for FilesDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
+/// Regular files under `dir` that match no sent body.
+fn stored(
+    files: &FilesDir,
+    dir: &Path,
+    sent: &BTreeSet<Digest>,
+    found: &mut Vec<Offence>,
+    budget: &mut usize,
+) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        let path = entry.path();
+        let relative = path.strip_prefix(files.path()).unwrap_or(&path).to_owned();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => stored(files, &path, sent, found, budget),
+            Ok(t) if t.is_file() => match digest_of(&path) {
+                Ok(d) if sent.contains(&d) => {}
+                Ok(d) => found.push(Offence::Unmatched {
+                    path: relative,
+                    len: d.len,
+                }),
+                // Deleted between listing and reading (a relayed upload): nothing stored.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => found.push(Offence::Unreadable(format!("{}: {e}", path.display()))),
+            },
+            _ => found.push(Offence::NotRegular(relative)),
+        }
     }
 }
 
@@ -182,7 +152,7 @@ pub fn judge(run: &mut ScenarioRun, dir: &FilesDir, scenario: &Scenario) {
     if run.verdict != Verdict::Pass {
         return;
     }
-    let offences = dir.offences(&run.sent_bodies);
+    let offences = offences(dir, &run.sent_bodies);
     if !offences.is_empty() {
         let last = scenario.steps.last().map_or(0, |s| s.line);
         run.verdict = Verdict::Fail(Box::new(failure(&offences, last)));

@@ -3,27 +3,24 @@
 //! ([`run`]), selected and scheduled over targets ([`suite`], [`target`]), and reported
 //! ([`report`]), and written back as text ([`writer`]). No second parser: every byte from the server goes through the codec.
 
-pub mod builtin;
 pub mod client_seat;
 pub mod command;
 mod cursor;
 pub mod error;
-pub mod expectations;
 pub mod files_dir;
+pub mod known_failures;
 mod lexer;
 pub mod model;
 mod outcome;
 mod parse_expect;
 mod parse_send;
 pub mod parser;
-mod port_lease;
-mod readiness;
+pub mod provider;
 pub mod replay;
 pub mod report;
 pub mod run;
 pub mod shared_cause;
 pub mod suite;
-pub mod target;
 pub mod writer;
 
 pub use cursor::{parse_duration, parse_size};

@@ -118,77 +118,96 @@ impl Parser<'_> {
                 _ => {}
             }
             if cur.eat("repeat") {
-                let count: u32 = cur.int("repeat count")?;
-                if count > MAX_REPEAT {
-                    return Err(cur.error_back(format!("at most {MAX_REPEAT} repetitions")));
-                }
-                if !cur.eat_kind(&TokenKind::Open) {
-                    return Err(cur.error("expected `{` to open the block to repeat"));
-                }
-                cur.end()?;
-                let end = block_end(lines, i - 1)?;
-                for k in 1..=count {
-                    self.block(&lines[i..end], Some(k))?;
-                }
-                i = end + 1;
+                i = self.repeat(&mut cur, lines, i)?;
                 continue;
             }
-            let source = line
-                .text
-                .split(" #")
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_owned();
-            if self.seat.as_ref().is_some_and(|s| s.interop)
-                && client_seat::parse::interop_peer(&cur)?
-            {
-                let actions = self.statement(&mut cur)?;
-                let seat = self.seat.get_or_insert_with(ClientScript::default);
-                for action in actions {
-                    if seat.steps.len() >= MAX_STEPS {
-                        return Err(cur.error(format!(
-                            "the scenario unrolls to more than {MAX_STEPS} steps"
-                        )));
-                    }
-                    seat.steps.push(SeatStep {
-                        line: line.number,
-                        source: source.clone(),
-                        iteration,
-                        action: client_seat::SeatAction::Peer(action),
-                    });
-                }
-                continue;
-            }
-            if let Some(seat) = self.seat.as_mut() {
-                let action = client_seat::parse::statement(&mut cur)?;
+            self.line_steps(&mut cur, line, iteration)?;
+        }
+        Ok(())
+    }
+
+    /// `repeat N {`: runs the block's lines (up to the matching `}`) N times, each with its
+    /// iteration for `{i}`; returns the index of the line after the block.
+    fn repeat(
+        &mut self,
+        cur: &mut Cursor<'_>,
+        lines: &[Line],
+        i: usize,
+    ) -> Result<usize, ParseError> {
+        let count: u32 = cur.int("repeat count")?;
+        if count > MAX_REPEAT {
+            return Err(cur.error_back(format!("at most {MAX_REPEAT} repetitions")));
+        }
+        if !cur.eat_kind(&TokenKind::Open) {
+            return Err(cur.error("expected `{` to open the block to repeat"));
+        }
+        cur.end()?;
+        let end = block_end(lines, i - 1)?;
+        for k in 1..=count {
+            self.block(&lines[i..end], Some(k))?;
+        }
+        Ok(end + 1)
+    }
+
+    /// The steps of one statement line: a peer's in an interop scenario, the client seat's in
+    /// a client scenario, the scenario's own otherwise.
+    fn line_steps(
+        &mut self,
+        cur: &mut Cursor<'_>,
+        line: &Line,
+        iteration: Option<u32>,
+    ) -> Result<(), ParseError> {
+        let source = line
+            .text
+            .split(" #")
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let too_many = |cur: &Cursor<'_>| {
+            cur.error(format!(
+                "the scenario unrolls to more than {MAX_STEPS} steps"
+            ))
+        };
+        if self.seat.as_ref().is_some_and(|s| s.interop) && client_seat::parse::interop_peer(cur)? {
+            let actions = self.statement(cur)?;
+            let seat = self.seat.get_or_insert_with(ClientScript::default);
+            for action in actions {
                 if seat.steps.len() >= MAX_STEPS {
-                    return Err(cur.error(format!(
-                        "the scenario unrolls to more than {MAX_STEPS} steps"
-                    )));
+                    return Err(too_many(cur));
                 }
                 seat.steps.push(SeatStep {
                     line: line.number,
-                    source,
+                    source: source.clone(),
                     iteration,
-                    action,
+                    action: client_seat::SeatAction::Peer(action),
                 });
-                continue;
             }
-            let step = |action| Step {
+            return Ok(());
+        }
+        if let Some(seat) = self.seat.as_mut() {
+            let action = client_seat::parse::statement(cur)?;
+            if seat.steps.len() >= MAX_STEPS {
+                return Err(too_many(cur));
+            }
+            seat.steps.push(SeatStep {
+                line: line.number,
+                source,
+                iteration,
+                action,
+            });
+            return Ok(());
+        }
+        for action in self.statement(cur)? {
+            if self.scenario.steps.len() >= MAX_STEPS {
+                return Err(too_many(cur));
+            }
+            self.scenario.steps.push(Step {
                 line: line.number,
                 source: source.clone(),
                 iteration,
                 action,
-            };
-            for action in self.statement(&mut cur)? {
-                if self.scenario.steps.len() >= MAX_STEPS {
-                    return Err(cur.error(format!(
-                        "the scenario unrolls to more than {MAX_STEPS} steps"
-                    )));
-                }
-                self.scenario.steps.push(step(action));
-            }
+            });
         }
         Ok(())
     }

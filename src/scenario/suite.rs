@@ -10,11 +10,11 @@ use futures_util::StreamExt;
 use regex::Regex;
 
 use super::error::ParseError;
-use super::expectations::Expectations;
+use super::known_failures::KnownFailures;
 use super::model::Scenario;
 pub use super::outcome::{Kind, KindCounts, Outcome, Status, Summary};
-use super::run::{run_scenario, FailKind, RunSettings, ScenarioRun, Verdict};
-use super::target::Target;
+use super::provider::Provider;
+use super::run::{RunSettings, Verdict};
 
 /// A scenario with the id reports and `--expect` files use ([`scenario_id`]).
 #[derive(Debug, Clone)]
@@ -110,91 +110,13 @@ pub struct Retries {
     pub allow_flaky: bool,
 }
 
-/// How long a spawned server that closed a connection may take to be seen exiting.
-const CRASH_GRACE: Duration = Duration::from_millis(500);
-
-/// Something that provides a server per scenario.
-pub trait Provider: Send + Sync + 'static {
-    /// Runs one scenario on a server of this provider.
-    fn run<'a>(
-        &'a self,
-        scenario: &'a Scenario,
-        settings: &'a RunSettings,
-    ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)>;
-    /// Whether scenarios can run side by side.
-    fn isolated(&self) -> bool;
-    /// Checked once before any scenario: a server that cannot be used at all (nothing
-    /// listening at `--target`) stops the run with one message.
-    fn preflight(&self) -> futures_util::future::BoxFuture<'_, Result<(), String>> {
-        Box::pin(async { Ok(()) })
-    }
-    /// The `chat-harness run` arguments that select this server, for replay lines.
-    fn replay_args(&self) -> Vec<String> {
-        Vec::new()
-    }
-    /// Whether this provider runs `scenario`; by default, the scenarios that test a server.
-    fn accepts(&self, scenario: &Scenario) -> bool {
-        !scenario.tests_client()
-    }
-}
-
-impl Provider for Target {
-    fn run<'a>(
-        &'a self,
-        scenario: &'a Scenario,
-        settings: &'a RunSettings,
-    ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)> {
-        Box::pin(async move {
-            match self.acquire().await {
-                Ok(mut lease) => {
-                    let mut run = run_scenario(scenario, lease.addr, settings).await;
-                    // A server that closed a connection may be on its way out: give it a moment
-                    // to be seen exiting, so a crash is not reported as a mere close.
-                    let grace = match &run.verdict {
-                        Verdict::Fail(f) if f.kind == FailKind::Closed => CRASH_GRACE,
-                        _ => Duration::ZERO,
-                    };
-                    run.server_exit = lease
-                        .exit_status_within(grace)
-                        .await
-                        .map(|status| status.to_string());
-                    let files = lease.take_files();
-                    let stderr = lease.release().await;
-                    // Checked once the server is gone: nothing more can be written.
-                    if let Some(dir) = &files {
-                        super::files_dir::judge(&mut run, dir, scenario);
-                    }
-                    (run, stderr)
-                }
-                Err(e) => (ScenarioRun::error(e.to_string()), None),
-            }
-        })
-    }
-
-    fn isolated(&self) -> bool {
-        Target::isolated(self)
-    }
-
-    fn preflight(&self) -> futures_util::future::BoxFuture<'_, Result<(), String>> {
-        Box::pin(async move {
-            self.check_reachable(Duration::from_secs(2))
-                .await
-                .map_err(|e| e.to_string())
-        })
-    }
-
-    fn replay_args(&self) -> Vec<String> {
-        Target::replay_args(self)
-    }
-}
-
 /// Runs `entries` on `provider`, `jobs` at a time when the provider is isolated, and calls
 /// `progress` with each outcome in input order. Returns the outcomes in input order.
 pub async fn run_all(
     entries: Vec<Entry>,
     provider: Arc<dyn Provider>,
     settings: Arc<RunSettings>,
-    expectations: Arc<Expectations>,
+    known_failures: Arc<KnownFailures>,
     jobs: usize,
     progress: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
@@ -202,7 +124,7 @@ pub async fn run_all(
         entries,
         provider,
         settings,
-        expectations,
+        known_failures,
         jobs,
         Retries::default(),
         progress,
@@ -221,7 +143,7 @@ pub async fn run_all_retrying(
     entries: Vec<Entry>,
     provider: Arc<dyn Provider>,
     settings: Arc<RunSettings>,
-    expectations: Arc<Expectations>,
+    known_failures: Arc<KnownFailures>,
     jobs: usize,
     retries: Retries,
     mut progress: impl FnMut(&Outcome),
@@ -237,7 +159,7 @@ pub async fn run_all_retrying(
                 entry,
                 provider.clone(),
                 settings.clone(),
-                expectations.clone(),
+                known_failures.clone(),
                 retries,
             ));
             async move { (index, task.await) }
@@ -251,7 +173,7 @@ pub async fn run_all_retrying(
         let outcome = match joined {
             Ok(outcome) => Some(outcome),
             Err(e) => {
-                eprintln!("chat-harness run: a scenario task failed: {e}");
+                eprintln!("chat-harness: a scenario task failed: {e}");
                 None
             }
         };
@@ -299,12 +221,12 @@ async fn run_entry(
     entry: Entry,
     provider: Arc<dyn Provider>,
     settings: Arc<RunSettings>,
-    expectations: Arc<Expectations>,
+    known_failures: Arc<KnownFailures>,
     retries: Retries,
 ) -> Outcome {
     let started = Instant::now();
     let scenario = Arc::new(entry.scenario);
-    let known = expectations.known(&entry.id).cloned();
+    let known = known_failures.known(&entry.id).cloned();
     let expected_reason = known.as_ref().map(|k| k.reason.clone());
     let sometimes = known.is_some_and(|k| k.sometimes);
     // A flaky or always-failing scenario reports its first attempt.

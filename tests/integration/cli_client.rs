@@ -212,7 +212,7 @@ fn an_unreachable_server_is_a_one_line_error_and_status_2() {
     let (status, stderr) = client.finish();
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.starts_with("error: cannot reach the server at"),
+        stderr.starts_with("chat-harness: cannot reach the server at"),
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

@@ -124,5 +124,8 @@ fn the_server_going_away_ends_the_client_with_a_message_and_status_1() {
     let (status, stderr) = alice.finish_without_closing_input();
     assert_eq!(status.code(), Some(1), "{stderr}");
     let last = stderr.lines().last().unwrap_or_default();
-    assert!(last.starts_with("error: connection lost"), "{stderr}");
+    assert!(
+        last.starts_with("chat-harness: connection lost"),
+        "{stderr}"
+    );
 }

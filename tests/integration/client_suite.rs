@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use chat_harness::scenario::client_seat::ClientTarget;
 use chat_harness::scenario::command::{execute, Format, RunConfig};
-use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::known_failures::KnownFailures;
+use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::report::{self, Style};
 use chat_harness::scenario::run::{RunSettings, Verdict};
-use chat_harness::scenario::suite::{self, Entry, Outcome, Provider, Status, Summary};
+use chat_harness::scenario::suite::{self, Entry, Outcome, Status, Summary};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -50,7 +51,7 @@ async fn run(
     provider: Arc<dyn Provider>,
     entries: Vec<Entry>,
     cap: Option<Duration>,
-    expectations: Expectations,
+    known_failures: KnownFailures,
 ) -> Vec<Outcome> {
     let settings = RunSettings {
         timeout_cap: cap,
@@ -60,7 +61,7 @@ async fn run(
         entries,
         provider,
         Arc::new(settings),
-        Arc::new(expectations),
+        Arc::new(known_failures),
         4,
         |_| {},
     )
@@ -99,7 +100,7 @@ async fn the_reference_client_passes_every_client_scenario() {
         reference_client(),
         entries(&[]),
         None,
-        Expectations::default(),
+        KnownFailures::default(),
     )
     .await;
     assert!(outcomes.len() >= 25);
@@ -119,7 +120,7 @@ async fn a_client_in_the_lab_style_passes_core_and_fails_robust_as_expected() {
         client.clone(),
         entries(&["core"]),
         None,
-        Expectations::default(),
+        KnownFailures::default(),
     )
     .await;
     let failed = failures(&core);
@@ -128,7 +129,7 @@ async fn a_client_in_the_lab_style_passes_core_and_fails_robust_as_expected() {
         "core must pass in the lab's style:\n{failed}"
     );
 
-    let expect = Expectations::load(&root().join("tests/python/original_client.expect")).unwrap();
+    let expect = KnownFailures::load(&root().join("tests/python/original_client.expect")).unwrap();
     let robust = run(
         client,
         entries(&["robust"]),
@@ -172,7 +173,7 @@ async fn the_clean_faulty_client_passes_the_client_suite() {
         return;
     }
     let client = python_client("faulty_client.py", "clean ");
-    let outcomes = run(client, entries(&[]), None, Expectations::default()).await;
+    let outcomes = run(client, entries(&[]), None, KnownFailures::default()).await;
     let failed = failures(&outcomes);
     assert!(failed.is_empty(), "the clean variant must pass:\n{failed}");
 }
@@ -191,7 +192,7 @@ async fn every_fault_of_the_faulty_client_is_caught_at_its_step() {
             client,
             chosen,
             Some(Duration::from_secs(2)),
-            Expectations::default(),
+            KnownFailures::default(),
         )
         .await;
         let outcome = &outcomes[0];
@@ -215,7 +216,7 @@ fn report_config(format: Format, junit: Option<PathBuf>) -> RunConfig {
         jobs: 1,
         filter: None,
         tags: Vec::new(),
-        expectations: Expectations::default(),
+        known_failures: KnownFailures::default(),
         settings: RunSettings::default(),
         format,
         junit,

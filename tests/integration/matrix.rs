@@ -346,7 +346,7 @@ async fn a_wide_matrix_page_stays_small_with_sticky_headers() {
 
     use chat_harness::matrix::{page::matrix_page, Column, Grid, MatrixResult, Row, Suite};
     use chat_harness::scenario::client_seat::ClientTarget;
-    use chat_harness::scenario::expectations::Expectations;
+    use chat_harness::scenario::known_failures::KnownFailures;
     use chat_harness::scenario::run::RunSettings;
     use chat_harness::scenario::suite;
 
@@ -374,7 +374,7 @@ async fn a_wide_matrix_page_stays_small_with_sticky_headers() {
         entries,
         Arc::new(client),
         Arc::new(settings),
-        Arc::new(Expectations::default()),
+        Arc::new(KnownFailures::default()),
         3,
         |_| {},
     )

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chat_harness::scenario::command::{execute, Format, RunConfig};
-use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
-use chat_harness::scenario::target::Target;
+use chat_harness::under_test::target::Target;
 
 fn python() -> bool {
     std::process::Command::new("python3")
@@ -36,7 +36,7 @@ async fn report_as(fixture: &str, server: &str, format: Format, timings: bool) -
         jobs: 1,
         filter: None,
         tags: Vec::new(),
-        expectations: Expectations::default(),
+        known_failures: KnownFailures::default(),
         settings: RunSettings::default(),
         format,
         junit: None,

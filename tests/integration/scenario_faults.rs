@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::report;
 use chat_harness::scenario::run::{RunSettings, Verdict};
 use chat_harness::scenario::suite::{self, Entry, Outcome, Status};
@@ -33,7 +33,7 @@ async fn run(fault: Fault, entries: Vec<Entry>, cap: Option<Duration>) -> Vec<Ou
         entries,
         Arc::new(FaultyProvider(fault)),
         Arc::new(settings),
-        Arc::new(Expectations::default()),
+        Arc::new(KnownFailures::default()),
         12,
         |_| {},
     )

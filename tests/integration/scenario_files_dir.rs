@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chat_harness::scenario::command::{execute, Format, RunConfig};
-use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
-use chat_harness::scenario::target::Target;
+use chat_harness::under_test::target::Target;
 
 fn python() -> bool {
     std::process::Command::new("python3")
@@ -29,7 +29,7 @@ async fn run(command: &str, paths: &[&str]) -> (u8, String) {
         jobs: 2,
         filter: None,
         tags: Vec::new(),
-        expectations: Expectations::default(),
+        known_failures: KnownFailures::default(),
         settings: RunSettings::default(),
         format: Format::Human,
         junit: None,

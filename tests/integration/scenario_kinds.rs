@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chat_harness::scenario::command::{execute, Format, RunConfig};
-use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
 use chat_harness::scenario::suite::Retries;
-use chat_harness::scenario::target::Target;
+use chat_harness::under_test::target::Target;
 
 fn python() -> bool {
     std::process::Command::new("python3")
@@ -33,7 +33,7 @@ fn config(state: &Path, paths: &[&str], format: Format, retries: Retries) -> Run
         jobs: 2,
         filter: None,
         tags: Vec::new(),
-        expectations: Expectations::default(),
+        known_failures: KnownFailures::default(),
         settings: RunSettings {
             default_timeout: Duration::from_millis(500),
             strict: true,

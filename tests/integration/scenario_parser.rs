@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use chat_harness::protocol::ClientFrame;
-use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::model::{
     Action, BodySource, Expectation, FrameMatch, Part, TextPattern,
 };
@@ -228,7 +228,7 @@ fn hostile_scenario_files_are_refused_not_obeyed() {
 
 #[test]
 fn expectations_match_ids_and_path_suffixes() {
-    let e = Expectations::parse(
+    let e = KnownFailures::parse(
         "# known\nframing/*: one frame per recv\nauth/without-offset: needs it # why\n",
     )
     .unwrap();
@@ -239,7 +239,7 @@ fn expectations_match_ids_and_path_suffixes() {
         e.unused(&["auth/accepted"]),
         ["framing/*", "auth/without-offset"]
     );
-    let bad = Expectations::parse("ok: fine\njust words\n").unwrap_err();
+    let bad = KnownFailures::parse("ok: fine\njust words\n").unwrap_err();
     assert_eq!(bad.line, 2);
 }
 

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chat_harness::scenario::command::{execute, Format, RunConfig};
-use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::known_failures::KnownFailures;
+use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
-use chat_harness::scenario::suite::Provider;
-use chat_harness::scenario::target::Target;
+use chat_harness::under_test::target::Target;
 
 use crate::faulty::{Fault, FaultyProvider};
 
@@ -21,7 +21,8 @@ fn config(provider: Arc<dyn Provider>, format: Format, strict: bool) -> RunConfi
         jobs: 4,
         filter: None,
         tags: Vec::new(),
-        expectations: Expectations::parse("d-known: this server never renames anyone\n").unwrap(),
+        known_failures: KnownFailures::parse("d-known: this server never renames anyone\n")
+            .unwrap(),
         settings: RunSettings {
             default_timeout: std::time::Duration::from_millis(500),
             strict,
@@ -172,7 +173,7 @@ async fn shared_report(format: Format) -> (u8, String) {
         false,
     );
     cfg.paths = vec![PathBuf::from("tests/fixtures/shared")];
-    cfg.expectations = Expectations::default();
+    cfg.known_failures = KnownFailures::default();
     cfg.target_description = "the faulty test server (broadcasts before auth)".into();
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = execute(cfg, &mut out, &mut err).await;

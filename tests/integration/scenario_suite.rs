@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chat_harness::scenario::builtin::Builtin;
-use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::known_failures::KnownFailures;
+use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::report;
 use chat_harness::scenario::run::{RunSettings, Verdict};
-use chat_harness::scenario::suite::{self, Entry, Outcome, Provider, Status};
-use chat_harness::scenario::target::Target;
+use chat_harness::scenario::suite::{self, Entry, Outcome, Status};
 use chat_harness::server::Mode;
+use chat_harness::under_test::builtin::Builtin;
+use chat_harness::under_test::target::Target;
 
 fn entries(tags: &[&str]) -> Vec<Entry> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -32,12 +33,12 @@ async fn run(
     entries: Vec<Entry>,
     settings: RunSettings,
 ) -> Vec<Outcome> {
-    let expectations = Arc::new(Expectations::default());
+    let known_failures = Arc::new(KnownFailures::default());
     suite::run_all(
         entries,
         provider,
         Arc::new(settings),
-        expectations,
+        known_failures,
         4,
         |_| {},
     )
@@ -189,13 +190,13 @@ async fn the_whole_suite_on_the_original_style_server_matches_its_expect_file() 
     );
     let target: Arc<dyn Provider> =
         Arc::new(Target::spawn(&command, Duration::from_secs(10), None).unwrap());
-    let expectations =
-        Expectations::load(&root.join("tests/python/original_server.expect")).unwrap();
+    let known_failures =
+        KnownFailures::load(&root.join("tests/python/original_server.expect")).unwrap();
     let outcomes = suite::run_all(
         entries(&[]),
         target,
         Arc::new(RunSettings::default()),
-        Arc::new(expectations),
+        Arc::new(known_failures),
         4,
         |_| {},
     )

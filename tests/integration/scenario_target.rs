@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chat_harness::scenario::target::{Target, TargetError};
+use chat_harness::under_test::target::{Target, TargetError};
 
 /// `sh` that records each port it was offered in `log`, says the port is in use for the
 /// first `refusals` starts, and then runs the reference server on the offered port.

@@ -13,12 +13,12 @@ use super::model::{ClientScript, SeatAction};
 use super::process::Program;
 use super::runner::{command_line, finished, verdict_of, Launch, SeatRun, TRANSCRIPT_NAME};
 use super::workdir::WorkDir;
-use crate::scenario::builtin::Builtin;
-use crate::scenario::files_dir::FilesDir;
 use crate::scenario::model::{Scenario, Step};
 use crate::scenario::run::{Peers, RunSettings, ScenarioRun, Transcript, Verdict};
-use crate::scenario::target::Target;
 use crate::server::{self, ServerConfig};
+use crate::under_test::builtin::Builtin;
+use crate::under_test::files_dir::FilesDir;
+use crate::under_test::target::Target;
 
 /// The real server an interop scenario runs through.
 #[derive(Debug, Clone)]

@@ -83,7 +83,7 @@ impl Program {
                 }
             });
         }
-        let (stderr, _) = crate::scenario::target::capture_stderr(&mut child);
+        let (stderr, _) = crate::under_test::stderr::capture_stderr(&mut child);
         let stdin = child.stdin.take();
         let (exit_tx, exit) = watch::channel(None);
         let transcript = transcript.clone();

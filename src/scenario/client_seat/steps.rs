@@ -14,7 +14,7 @@ use super::process::shown;
 use super::runner::{SeatRun, StepError};
 use super::workdir::glob_regex;
 use crate::protocol::{Frame, HhMm, ServerFrame};
-use crate::scenario::model::BodySource;
+use crate::scenario::model::{BodySource, Chunking};
 use crate::scenario::run::{compare_bodies, digest, hex_dump, note, Body, FailKind, Incoming};
 
 /// Most bytes one server send may hold in memory.
@@ -151,6 +151,23 @@ impl SeatRun<'_> {
 
     pub(super) async fn send(&mut self, send: &ServerSend) -> Result<(), StepError> {
         let deadline = self.deadline(send.within);
+        let bytes = self.server_bytes(send)?;
+        let peer = self.peer(deadline).await?;
+        let Some(writer) = peer.writer() else {
+            return Err(StepError::Error(
+                "this connection was closed by the scenario".into(),
+            ));
+        };
+        let writes = write_chunked(writer, &bytes, &send.chunking, deadline).await?;
+        if writes > 1 {
+            note(&self.transcript, format!("  (in {writes} writes)"));
+        }
+        Ok(())
+    }
+
+    /// The bytes of a server send (frames stamped with the time now unless they give one),
+    /// each part noted in the transcript.
+    fn server_bytes(&self, send: &ServerSend) -> Result<Vec<u8>, StepError> {
         let mut bytes = Vec::new();
         let now = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
@@ -193,49 +210,7 @@ impl SeatRun<'_> {
                 ));
             }
         }
-        let chunking = send.chunking.clone();
-        let peer = self.peer(deadline).await?;
-        let Some(writer) = peer.writer() else {
-            return Err(StepError::Error(
-                "this connection was closed by the scenario".into(),
-            ));
-        };
-        let mut pos = 0;
-        let mut writes = 0;
-        while pos < bytes.len() {
-            let end = chunking
-                .next_boundary(pos)
-                .map_or(bytes.len(), |b| b.min(bytes.len()));
-            if writes > 0 && !chunking.pause.is_zero() {
-                tokio::time::sleep(chunking.pause).await;
-            }
-            let written = tokio::time::timeout_at(
-                deadline + chunking.pause * (writes + 1),
-                writer.write_all(&bytes[pos..end]),
-            )
-            .await;
-            match written {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => {
-                    return Err(StepError::fail(format!(
-                        "writing to the client failed: {e} (did it close the connection?)"
-                    ))
-                    .of_kind(FailKind::Closed))
-                }
-                Err(_) => {
-                    return Err(StepError::fail(
-                        "the client did not take the bytes in time (has it stopped reading?)",
-                    )
-                    .of_kind(FailKind::Timeout))
-                }
-            }
-            pos = end;
-            writes += 1;
-        }
-        if writes > 1 {
-            note(&self.transcript, format!("  (in {writes} writes)"));
-        }
-        Ok(())
+        Ok(bytes)
     }
 
     pub(super) async fn saved(&mut self, file: &SavedFile) -> Result<(), StepError> {
@@ -320,4 +295,47 @@ fn body_bytes(source: &BodySource) -> std::io::Result<Vec<u8>> {
             Ok((0..n as u64).map(BodySource::generated_byte).collect())
         }
     }
+}
+
+/// Writes `bytes` in the chunks `chunking` cuts, pausing between them; each write has until
+/// `deadline` plus the pauses so far. Returns how many writes it took.
+async fn write_chunked(
+    writer: &mut tokio::net::tcp::OwnedWriteHalf,
+    bytes: &[u8],
+    chunking: &Chunking,
+    deadline: Instant,
+) -> Result<u32, StepError> {
+    let mut pos = 0;
+    let mut writes = 0;
+    while pos < bytes.len() {
+        let end = chunking
+            .next_boundary(pos)
+            .map_or(bytes.len(), |b| b.min(bytes.len()));
+        if writes > 0 && !chunking.pause.is_zero() {
+            tokio::time::sleep(chunking.pause).await;
+        }
+        let written = tokio::time::timeout_at(
+            deadline + chunking.pause * (writes + 1),
+            writer.write_all(&bytes[pos..end]),
+        )
+        .await;
+        match written {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                return Err(StepError::fail(format!(
+                    "writing to the client failed: {e} (did it close the connection?)"
+                ))
+                .of_kind(FailKind::Closed))
+            }
+            Err(_) => {
+                return Err(StepError::fail(
+                    "the client did not take the bytes in time (has it stopped reading?)",
+                )
+                .of_kind(FailKind::Timeout))
+            }
+        }
+        pos = end;
+        writes += 1;
+    }
+    Ok(writes)
 }

@@ -10,9 +10,9 @@ use futures_util::future::BoxFuture;
 use super::interop::{run_interop_scenario, InteropServer};
 use super::runner::{run_client_scenario, Launch};
 use crate::scenario::model::{Scenario, Subject};
+use crate::scenario::provider::Provider;
 use crate::scenario::run::{RunSettings, ScenarioRun};
-use crate::scenario::suite::Provider;
-use crate::scenario::target::TargetError;
+use crate::under_test::target::TargetError;
 
 /// A client program started fresh for each client scenario.
 #[derive(Debug, Clone)]
@@ -135,7 +135,7 @@ impl Provider for ClientTarget {
 
 /// A fresh built-in server (polling design) per interop scenario.
 fn default_server() -> InteropServer {
-    InteropServer::Builtin(crate::scenario::builtin::Builtin::new(
+    InteropServer::Builtin(crate::under_test::builtin::Builtin::new(
         crate::server::Mode::Polling,
     ))
 }

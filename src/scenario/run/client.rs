@@ -4,92 +4,22 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::deviation::Got;
-use super::pace::{Pace, Pacer};
-use super::received::{Body, Incoming, Partial, Received};
-use super::timeline::{Act, EntryKind, Pushed, SentFrame, Timeline, KEPT_TEXT};
-use crate::client::{Connection, Event, EventReader, FrameWriter};
-use crate::protocol::ServerFrame;
-
-/// A client's transcript: one line per frame sent or received, in order; when the client
-/// belongs to a scenario run, each line also goes to the run's shared [`Timeline`], typed.
-#[derive(Clone, Default)]
-pub struct Transcript {
-    lines: Arc<Mutex<Vec<String>>>,
-    timeline: Option<(Arc<str>, Timeline)>,
-}
-
-impl Transcript {
-    /// A transcript for `client` whose lines also go to `timeline`.
-    pub fn on(client: &str, timeline: &Timeline) -> Self {
-        Self {
-            lines: Arc::default(),
-            timeline: Some((Arc::from(client), timeline.clone())),
-        }
-    }
-
-    /// A copy of the lines so far.
-    pub fn lines(&self) -> Vec<String> {
-        self.lines.lock().map(|l| l.clone()).unwrap_or_default()
-    }
-
-    /// Appends a line, and a typed entry to the timeline.
-    pub fn record(&self, kind: EntryKind, bytes: u64, line: String) -> Pushed {
-        self.record_message(kind, bytes, line, None)
-    }
-
-    /// Appends a line, and a typed entry with a received chat message to the timeline.
-    fn record_message(
-        &self,
-        kind: EntryKind,
-        bytes: u64,
-        line: String,
-        message: Option<String>,
-    ) -> Pushed {
-        let pushed = match &self.timeline {
-            Some((client, timeline)) => timeline.push(client, kind, bytes, &line, message),
-            None => Pushed::default(),
-        };
-        if let Ok(mut lines) = self.lines.lock() {
-            lines.push(line);
-        }
-        pushed
-    }
-
-    /// Records that `members` went out together, `bytes` bytes in `writes` writes.
-    pub fn group(&self, members: &[SentFrame], bytes: u64, writes: usize) {
-        if let Some((client, timeline)) = &self.timeline {
-            timeline.group(client, members, bytes, writes);
-        }
-    }
-}
+use super::pace::Pace;
+use super::pump::Pending;
+use super::received::{Incoming, Partial, Received};
+use super::timeline::Act;
+use super::transcript::{note_act, Transcript};
+use crate::client::{Connection, FrameWriter};
 
 /// Most arrivals per connection that `never` expectations look back on (file bodies are
 /// shared, not copied, so an entry costs little beyond a frame).
 pub const HISTORY_CAP: usize = 20_000;
-
-/// How often a reading client looks at what the decoder holds between whole frames.
-const PARTIAL_CHECK: std::time::Duration = std::time::Duration::from_millis(20);
-
-/// What a client's decoder holds unfinished, shared between the pump and the matcher.
-type Pending = Arc<Mutex<Option<Partial>>>;
-
-/// Appends a line about a client action to a transcript.
-pub fn note(transcript: &Transcript, line: String) {
-    note_act(transcript, Act::Other, line);
-}
-
-/// Appends a line about a typed client action to a transcript.
-pub fn note_act(transcript: &Transcript, act: Act, line: String) {
-    transcript.record(EntryKind::Event { act }, 0, line);
-}
 
 /// A connected (or formerly connected) scenario client.
 pub struct Client {
@@ -141,7 +71,7 @@ impl Client {
         let (tx, events) = mpsc::unbounded_channel();
         let (reading, reading_rx) = watch::channel(Pace::Full);
         let pending = Pending::default();
-        let pump = tokio::spawn(pump(
+        let pump = tokio::spawn(super::pump::pump(
             reader,
             tx,
             reading_rx,
@@ -254,135 +184,6 @@ impl Drop for Client {
     fn drop(&mut self) {
         if let Some(pump) = &self.pump {
             pump.abort();
-        }
-    }
-}
-
-/// Reads events while reading is on and forwards them, with file bodies digested; keeps
-/// `pending` up to date with what the decoder holds unfinished.
-async fn pump(
-    mut reader: EventReader,
-    tx: mpsc::UnboundedSender<Received>,
-    mut reading: watch::Receiver<Pace>,
-    transcript: Transcript,
-    pending: Pending,
-) {
-    let mut pacer = Pacer::new(Pace::Full);
-    let mut file: Option<(crate::protocol::ServerFileHeader, Body)> = None;
-    let send = |incoming: Incoming| {
-        let message = match &incoming {
-            Incoming::Frame(ServerFrame::Text(t)) => t
-                .chat_line()
-                .filter(|(_, m)| m.len() <= KEPT_TEXT)
-                .map(|(_, m)| m.to_owned()),
-            _ => None,
-        };
-        transcript.record_message(
-            EntryKind::Received {
-                got: Got::of(&incoming),
-            },
-            incoming.wire_size(),
-            format!("< {}", incoming.summary()),
-            message,
-        );
-        let _ = tx.send(Received {
-            at: SystemTime::now(),
-            incoming,
-        });
-    };
-    let unfinished = |file: &Option<(crate::protocol::ServerFileHeader, Body)>,
-                      reader: &EventReader| match file {
-        Some((header, body)) => Some(Partial::Body {
-            header: header.clone(),
-            received: body.len,
-        }),
-        None => Partial::frame(reader.unread()),
-    };
-    let mut tick = tokio::time::interval(PARTIAL_CHECK);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let publish = |partial: Option<Partial>| {
-        if let Ok(mut slot) = pending.lock() {
-            *slot = partial;
-        }
-    };
-    loop {
-        publish(unfinished(&file, &reader));
-        pacer.follow(*reading.borrow_and_update());
-        if pacer.pace() == Pace::Stopped {
-            if reading.changed().await.is_err() {
-                return;
-            }
-            continue;
-        }
-        if let Some(at) = pacer.next_read() {
-            tokio::select! {
-                () = tokio::time::sleep_until(at) => {}
-                changed = reading.changed() => {
-                    if changed.is_err() {
-                        return;
-                    }
-                }
-            }
-            continue;
-        }
-        let event = tokio::select! {
-            event = reader.next_event() => event,
-            _ = tick.tick() => continue,
-            changed = reading.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-                continue;
-            }
-        };
-        pacer.consumed(super::pace::wire_size(&event));
-        match event {
-            Ok(Event::Frame(ServerFrame::File(header))) => file = Some((header, Body::new())),
-            // What is left unfinished is published before the arrival, so that a matcher that
-            // has seen the arrival also sees what came with it.
-            Ok(Event::Frame(frame)) => {
-                publish(unfinished(&file, &reader));
-                send(Incoming::Frame(frame));
-            }
-            Ok(Event::FileBody(bytes)) => {
-                if let Some((_, body)) = file.as_mut() {
-                    body.push(&bytes);
-                }
-            }
-            Ok(Event::FileEnd) => {
-                if let Some((header, body)) = file.take() {
-                    publish(unfinished(&None, &reader));
-                    send(Incoming::File {
-                        header,
-                        body: Arc::new(body),
-                        complete: true,
-                    });
-                }
-            }
-            Ok(Event::Malformed(error)) => {
-                publish(unfinished(&file, &reader));
-                send(Incoming::Malformed(error));
-            }
-            Ok(Event::Closed) | Err(_) => {
-                if let Some((header, body)) = file.take() {
-                    send(Incoming::File {
-                        header,
-                        body: Arc::new(body),
-                        complete: false,
-                    });
-                } else if let Some(partial) = Partial::frame(reader.unread()) {
-                    send(Incoming::Partial(partial));
-                }
-                publish(None);
-                let how = match event {
-                    // The codec's complaint about leftover bytes is the partial frame above.
-                    Err(_) if !reader.unread().is_empty() => "end of stream".to_owned(),
-                    Err(e) => e.to_string(),
-                    _ => "end of stream".to_owned(),
-                };
-                send(Incoming::Closed { how });
-                return;
-            }
         }
     }
 }

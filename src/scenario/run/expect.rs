@@ -174,66 +174,12 @@ async fn sequence(
     let mut skipped = Skipped::default();
     for expected in steps {
         if let Expectation::Nothing(quiet) = expected {
-            let until = Instant::now() + *quiet;
-            while client.fill(index, until).await {
-                let received = &client.seen[index];
-                index += 1;
-                if skippable(client.ignore_notices, received, expected) {
-                    continue;
-                }
-                return Err(Miss::new(
-                    format!("expected nothing for {quiet:?}, but something arrived"),
-                    Some(received.clone()),
-                )
-                .expecting(expected, skipped));
-            }
-            // Bytes of an unfinished frame or file body are something received too.
-            if let Some(partial) = client.partial() {
-                return Err(Miss::new(
-                    format!("expected nothing for {quiet:?}, but part of a frame arrived"),
-                    Some(Received {
-                        at: std::time::SystemTime::now(),
-                        incoming: Incoming::Partial(partial),
-                    }),
-                )
-                .expecting(expected, skipped));
-            }
+            index = quiet_for(client, index, *quiet, expected, skipped).await?;
             continue;
         }
         loop {
             if !client.fill(index, deadline).await {
-                if client.drained() {
-                    let reason = match skipped.any() {
-                        true => format!("the connection had already ended ({})", skipped.summary()),
-                        false => "the connection had already ended".to_owned(),
-                    };
-                    return Err(Miss {
-                        reason,
-                        actual: None,
-                        kind: FailKind::Closed,
-                        expected: Some(Wanted::of(expected)),
-                        skipped,
-                    });
-                }
-                let partial = client.partial().map(|partial| Received {
-                    at: std::time::SystemTime::now(),
-                    incoming: Incoming::Partial(partial),
-                });
-                let reason = match (&partial, skipped.any()) {
-                    (_, true) => format!(
-                        "nothing matching arrived within {timeout:?} ({})",
-                        skipped.summary()
-                    ),
-                    (Some(_), false) => format!("nothing whole arrived within {timeout:?}"),
-                    (None, false) => format!("nothing arrived within {timeout:?}"),
-                };
-                return Err(Miss {
-                    reason,
-                    actual: partial,
-                    kind: FailKind::Timeout,
-                    expected: Some(Wanted::of(expected)),
-                    skipped,
-                });
+                return Err(nothing_came(client, expected, timeout, skipped));
             }
             let received = &client.seen[index];
             index += 1;
@@ -241,24 +187,7 @@ async fn sequence(
                 skipped.add(&received.incoming);
                 continue;
             }
-            let result = match (expected, &received.incoming) {
-                (Expectation::Closed, Incoming::Closed { .. }) => Ok(()),
-                (Expectation::Closed, other) => Err(super::matcher::Mismatch {
-                    reason: format!(
-                        "expected the server to close the connection, got {}",
-                        other.summary()
-                    ),
-                    wording_only: false,
-                }),
-                (Expectation::Malformed, Incoming::Malformed(_)) => Ok(()),
-                (Expectation::Malformed, other) => Err(super::matcher::Mismatch {
-                    reason: format!("expected an undecodable frame, got {}", other.summary()),
-                    wording_only: false,
-                }),
-                (Expectation::Frame(pattern), _) => check_frame(pattern, received, client.offset),
-                (Expectation::Nothing(_), _) => Ok(()),
-            };
-            match result {
+            match matches(expected, received, client.offset) {
                 Ok(()) => break,
                 Err(m) if m.wording_only && lenient => {
                     warnings.push(m.reason);
@@ -280,4 +209,107 @@ async fn sequence(
         }
     }
     Ok((index, warnings))
+}
+
+/// `nothing for D`: nothing but skippable arrivals (and no partial frame) for `quiet`;
+/// returns the index past what was looked at.
+async fn quiet_for(
+    client: &mut Client,
+    mut index: usize,
+    quiet: Duration,
+    expected: &Expectation,
+    skipped: Skipped,
+) -> Result<usize, Miss> {
+    let until = Instant::now() + quiet;
+    while client.fill(index, until).await {
+        let received = &client.seen[index];
+        index += 1;
+        if skippable(client.ignore_notices, received, expected) {
+            continue;
+        }
+        return Err(Miss::new(
+            format!("expected nothing for {quiet:?}, but something arrived"),
+            Some(received.clone()),
+        )
+        .expecting(expected, skipped));
+    }
+    // Bytes of an unfinished frame or file body are something received too.
+    if let Some(partial) = client.partial() {
+        return Err(Miss::new(
+            format!("expected nothing for {quiet:?}, but part of a frame arrived"),
+            Some(Received {
+                at: std::time::SystemTime::now(),
+                incoming: Incoming::Partial(partial),
+            }),
+        )
+        .expecting(expected, skipped));
+    }
+    Ok(index)
+}
+
+/// The miss when nothing (more) arrived for `expected`: the connection had ended, or the
+/// deadline passed (with whatever partial frame the decoder holds).
+fn nothing_came(
+    client: &Client,
+    expected: &Expectation,
+    timeout: Duration,
+    skipped: Skipped,
+) -> Miss {
+    if client.drained() {
+        let reason = match skipped.any() {
+            true => format!("the connection had already ended ({})", skipped.summary()),
+            false => "the connection had already ended".to_owned(),
+        };
+        return Miss {
+            reason,
+            actual: None,
+            kind: FailKind::Closed,
+            expected: Some(Wanted::of(expected)),
+            skipped,
+        };
+    }
+    let partial = client.partial().map(|partial| Received {
+        at: std::time::SystemTime::now(),
+        incoming: Incoming::Partial(partial),
+    });
+    let reason = match (&partial, skipped.any()) {
+        (_, true) => format!(
+            "nothing matching arrived within {timeout:?} ({})",
+            skipped.summary()
+        ),
+        (Some(_), false) => format!("nothing whole arrived within {timeout:?}"),
+        (None, false) => format!("nothing arrived within {timeout:?}"),
+    };
+    Miss {
+        reason,
+        actual: partial,
+        kind: FailKind::Timeout,
+        expected: Some(Wanted::of(expected)),
+        skipped,
+    }
+}
+
+/// Whether `received` is what `expected` describes.
+fn matches(
+    expected: &Expectation,
+    received: &Received,
+    offset: i32,
+) -> Result<(), super::matcher::Mismatch> {
+    match (expected, &received.incoming) {
+        (Expectation::Closed, Incoming::Closed { .. }) => Ok(()),
+        (Expectation::Closed, other) => Err(super::matcher::Mismatch {
+            reason: format!(
+                "expected the server to close the connection, got {}",
+                other.summary()
+            ),
+            wording_only: false,
+        }),
+        (Expectation::Malformed, Incoming::Malformed(_)) => Ok(()),
+        (Expectation::Malformed, other) => Err(super::matcher::Mismatch {
+            reason: format!("expected an undecodable frame, got {}", other.summary()),
+            wording_only: false,
+        }),
+        (Expectation::Frame(pattern), _) => check_frame(pattern, received, offset),
+        (Expectation::Nothing(_), _) => Ok(()),
+    }
 }

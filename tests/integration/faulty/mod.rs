@@ -8,8 +8,8 @@ mod room;
 use std::net::SocketAddr;
 
 use chat_harness::scenario::model::Scenario;
+use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::run::{run_scenario, RunSettings, ScenarioRun};
-use chat_harness::scenario::suite::Provider;
 use futures_util::future::BoxFuture;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;

@@ -55,6 +55,31 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool, full: bool) -> Str
         let _ = write!(out, " <span class=\"desc\">{}</span>", escape_text(d));
     }
     out.push_str("</summary>\n<div class=\"body\">\n");
+    let facts = facts(outcome, full);
+    out.push_str("<dl>\n");
+    for (name, value) in facts {
+        let _ = writeln!(out, "<dt>{name}</dt><dd>{value}</dd>");
+    }
+    out.push_str("</dl>\n");
+    if outcome.run.verdict == Verdict::Pass {
+        out.push_str("</div></details>\n");
+        return out;
+    }
+    if !full {
+        out.push_str(
+            "<p class=\"meta\">Hex and transcripts left out to keep this page small: the \
+replay line shows them.</p></div></details>\n",
+        );
+        return out;
+    }
+    transcripts_and_stderr(&mut out, outcome);
+    out.push_str("</div></details>\n");
+    out
+}
+
+/// The facts listed in a block: file, tags, known failure, attempts, the server, the
+/// failing step and what arrived, warnings, the replay line.
+fn facts(outcome: &Outcome, full: bool) -> Vec<(&'static str, String)> {
     let path = outcome.scenario.path.display().to_string();
     let mut facts: Vec<(&str, String)> = Vec::new();
     if !matches!(outcome.run.verdict, Verdict::Fail(_)) {
@@ -87,11 +112,43 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool, full: bool) -> Str
             "no longer accepts connections: it is gone, not just this connection".to_owned(),
         ));
     }
+    verdict_facts(&mut facts, outcome, &path, full);
+    for w in &outcome.run.warnings {
+        facts.push((
+            "warning",
+            format!(
+                "line {}: {} (a failure with --strict)",
+                w.line,
+                escape_text(&w.message)
+            ),
+        ));
+    }
+    let shows_detail = outcome.status != Status::Pass || outcome.kind == Kind::Flaky;
+    if shows_detail && outcome.run.verdict != Verdict::Pass {
+        facts.push((
+            "replay",
+            format!(
+                "<code class=\"replay\">{}</code>",
+                escape_text(&outcome.replay)
+            ),
+        ));
+    }
+    facts
+}
+
+/// The facts of the verdict: the error, or the failing step, expectation, problem and what
+/// arrived (its hex dump when `full`).
+fn verdict_facts(
+    facts: &mut Vec<(&'static str, String)>,
+    outcome: &Outcome,
+    path: &str,
+    full: bool,
+) {
     match &outcome.run.verdict {
         Verdict::Pass => {}
         Verdict::Error(e) => facts.push(("error", format!("<pre>{}</pre>", escape_text(e)))),
         Verdict::Fail(f) => {
-            let mut step = format!("<code>{}:{}</code>", escape_text(&path), f.line);
+            let mut step = format!("<code>{}:{}</code>", escape_text(path), f.line);
             if let Some(i) = f.iteration {
                 let _ = write!(step, " (repeat iteration {i})");
             }
@@ -118,42 +175,10 @@ pub fn outcome_block(outcome: &Outcome, id: &str, open: bool, full: bool) -> Str
             }
         }
     }
-    for w in &outcome.run.warnings {
-        facts.push((
-            "warning",
-            format!(
-                "line {}: {} (a failure with --strict)",
-                w.line,
-                escape_text(&w.message)
-            ),
-        ));
-    }
-    let shows_detail = outcome.status != Status::Pass || outcome.kind == Kind::Flaky;
-    if shows_detail && outcome.run.verdict != Verdict::Pass {
-        facts.push((
-            "replay",
-            format!(
-                "<code class=\"replay\">{}</code>",
-                escape_text(&outcome.replay)
-            ),
-        ));
-    }
-    out.push_str("<dl>\n");
-    for (name, value) in facts {
-        let _ = writeln!(out, "<dt>{name}</dt><dd>{value}</dd>");
-    }
-    out.push_str("</dl>\n");
-    if outcome.run.verdict == Verdict::Pass {
-        out.push_str("</div></details>\n");
-        return out;
-    }
-    if !full {
-        out.push_str(
-            "<p class=\"meta\">Hex and transcripts left out to keep this page small: the \
-replay line shows them.</p></div></details>\n",
-        );
-        return out;
-    }
+}
+
+/// Each client's transcript (its last lines) and the server's stderr tail.
+fn transcripts_and_stderr(out: &mut String, outcome: &Outcome) {
     for (client, lines) in &outcome.run.transcripts {
         let note = if client.ends_with("stderr") {
             ""
@@ -197,8 +222,6 @@ replay line shows them.</p></div></details>\n",
             )
         );
     }
-    out.push_str("</div></details>\n");
-    out
 }
 
 /// `line`, cut to [`LINE_CAP`] characters with its full length noted.

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::{cause, hints, indent, label, meaning, stderr, timeline};
-use crate::scenario::run::{Got, Verdict};
+use crate::scenario::run::{Failure, Got, Verdict};
 use crate::scenario::suite::{Kind, Outcome, Status};
 
 /// Hex rows shown of what arrived.
@@ -79,113 +79,7 @@ fn section(outcome: &Outcome, shared: &mut Shared) -> String {
     let path = outcome.scenario.path.display();
     match &outcome.run.verdict {
         Verdict::Fail(f) if outcome.status != Status::Xfail => {
-            let mut step = f.step.clone();
-            if let Some(i) = f.iteration {
-                let _ = write!(step, "   (repeat iteration {i})");
-            }
-            let _ = writeln!(
-                out,
-                "--- {} {}  {path}:{}: {step}",
-                label(outcome).trim_end(),
-                outcome.id,
-                f.line
-            );
-            if let Some(d) = &outcome.scenario.description {
-                let _ = writeln!(out, "    {d}");
-            }
-            if matches!(outcome.kind, Kind::Closed | Kind::Crash | Kind::Flaky) {
-                let _ = writeln!(
-                    out,
-                    "  outcome:  {}: {}",
-                    outcome.kind.name(),
-                    meaning(outcome.kind)
-                );
-            }
-            match (outcome.kind, &outcome.run.server_exit) {
-                (Kind::Flaky, _) => {
-                    let _ = writeln!(
-                        out,
-                        "  attempts: failed on the first, passed on attempt {}; the failing attempt:",
-                        outcome.attempts
-                    );
-                    if let Some(line) = two_orders(f, outcome.attempts) {
-                        let _ = writeln!(out, "  timing:   {line}");
-                    }
-                }
-                (_, Some(status)) => {
-                    let _ = writeln!(out, "  server:   exited during the scenario ({status})");
-                }
-                _ if outcome.run.still_accepting == Some(false) => {
-                    let _ = writeln!(
-                        out,
-                        "  server:   no longer accepts connections: it is gone, not just this client's connection"
-                    );
-                }
-                _ if outcome.attempts > 1 => {
-                    let _ = writeln!(
-                        out,
-                        "  attempts: failed all {}; the first:",
-                        outcome.attempts
-                    );
-                }
-                _ => {}
-            }
-            let _ = writeln!(out, "  problem:  {}", f.reason);
-            match (&f.actual, &f.actual_hex) {
-                (Some(actual), hex) => {
-                    // Said once: most problems already end in "got <what arrived>".
-                    if !f.reason.contains(actual.as_str()) {
-                        let _ = writeln!(out, "  received: {actual}");
-                    }
-                    let raw = f
-                        .deviation
-                        .as_ref()
-                        .is_some_and(|d| matches!(d.received, Got::Malformed | Got::Partial));
-                    if let Some(hex) = hex.as_ref().filter(|_| raw) {
-                        let rows: Vec<&str> = hex.lines().collect();
-                        let shown = rows.len().min(HEX_ROWS);
-                        out.push_str(&indent(&rows[..shown].join("\n"), "            "));
-                        if rows.len() > shown {
-                            let _ =
-                                writeln!(out, "            ... {} more rows", rows.len() - shown);
-                        }
-                    }
-                }
-                // Without skipped frames, the problem says that nothing came.
-                (None, _) => {
-                    if let Some(skipped) = &f.skipped {
-                        let _ =
-                            writeln!(out, "  received: nothing matching; {}", skipped.summary());
-                    }
-                }
-            }
-            if let (Some(_), Some(skipped)) = (&f.actual, &f.skipped) {
-                let _ = writeln!(out, "  before:   {}", skipped.summary());
-            }
-            let log = &outcome.run.timeline;
-            if let Some(line) = cause::merged_write(log) {
-                let _ = writeln!(out, "  writes:   {line}");
-            }
-            if let Some(line) = cause::pushed_numbers(log) {
-                let _ = writeln!(out, "  numbers:  {line}");
-            }
-            // A server that exited says why in its stderr; the symptom is the exit's, not a
-            // pitfall's.
-            let hint = hints::decide(f, log, outcome.run.failed_at)
-                .filter(|_| outcome.run.server_exit.is_none());
-            if let Some(pitfall) = hint {
-                let _ = writeln!(out, "  hint:     {}", pitfall.line());
-            }
-            if shared.replay_tail.is_none() {
-                let _ = writeln!(out, "  replay:   {}", outcome.replay);
-            }
-            out.push_str(&timeline::render(
-                log,
-                outcome.run.failed_at,
-                f.line,
-                f.client.as_deref(),
-                !shared.legend_above,
-            ));
+            failure_lines(&mut out, outcome, f, shared);
         }
         Verdict::Error(e) => {
             let _ = writeln!(out, "--- ERROR {} ({path})", outcome.id);
@@ -195,17 +89,7 @@ fn section(outcome: &Outcome, shared: &mut Shared) -> String {
             }
         }
         _ => {
-            if outcome.run.warnings.is_empty() {
-                return out;
-            }
-            let _ = writeln!(out, "--- warnings {} ({path})", outcome.id);
-            for w in &outcome.run.warnings {
-                let _ = writeln!(
-                    out,
-                    "  {path}:{}: {} (a failure with --strict)",
-                    w.line, w.message
-                );
-            }
+            warning_lines(&mut out, outcome);
             return out;
         }
     }
@@ -220,6 +104,150 @@ fn section(outcome: &Outcome, shared: &mut Shared) -> String {
             !shared.legend_above,
         ));
     }
+    stderr_lines(&mut out, outcome, shared);
+    out
+}
+
+/// A failure: the step, what the outcome means, the problem, what arrived, the cause lines,
+/// a hint, the replay line and the timeline around the failing step.
+fn failure_lines(out: &mut String, outcome: &Outcome, f: &Failure, shared: &Shared) {
+    let path = outcome.scenario.path.display();
+    let mut step = f.step.clone();
+    if let Some(i) = f.iteration {
+        let _ = write!(step, "   (repeat iteration {i})");
+    }
+    let _ = writeln!(
+        out,
+        "--- {} {}  {path}:{}: {step}",
+        label(outcome).trim_end(),
+        outcome.id,
+        f.line
+    );
+    if let Some(d) = &outcome.scenario.description {
+        let _ = writeln!(out, "    {d}");
+    }
+    if matches!(outcome.kind, Kind::Closed | Kind::Crash | Kind::Flaky) {
+        let _ = writeln!(
+            out,
+            "  outcome:  {}: {}",
+            outcome.kind.name(),
+            meaning(outcome.kind)
+        );
+    }
+    attempts_lines(out, outcome, f);
+    received_lines(out, f);
+    let log = &outcome.run.timeline;
+    if let Some(line) = cause::merged_write(log) {
+        let _ = writeln!(out, "  writes:   {line}");
+    }
+    if let Some(line) = cause::pushed_numbers(log) {
+        let _ = writeln!(out, "  numbers:  {line}");
+    }
+    // A server that exited says why in its stderr; the symptom is the exit's, not a
+    // pitfall's.
+    let hint =
+        hints::decide(f, log, outcome.run.failed_at).filter(|_| outcome.run.server_exit.is_none());
+    if let Some(pitfall) = hint {
+        let _ = writeln!(out, "  hint:     {}", pitfall.line());
+    }
+    if shared.replay_tail.is_none() {
+        let _ = writeln!(out, "  replay:   {}", outcome.replay);
+    }
+    out.push_str(&timeline::render(
+        log,
+        outcome.run.failed_at,
+        f.line,
+        f.client.as_deref(),
+        !shared.legend_above,
+    ));
+}
+
+/// How the attempts went and whether the server is still there.
+fn attempts_lines(out: &mut String, outcome: &Outcome, f: &Failure) {
+    match (outcome.kind, &outcome.run.server_exit) {
+        (Kind::Flaky, _) => {
+            let _ = writeln!(
+                out,
+                "  attempts: failed on the first, passed on attempt {}; the failing attempt:",
+                outcome.attempts
+            );
+            if let Some(line) = two_orders(f, outcome.attempts) {
+                let _ = writeln!(out, "  timing:   {line}");
+            }
+        }
+        (_, Some(status)) => {
+            let _ = writeln!(out, "  server:   exited during the scenario ({status})");
+        }
+        _ if outcome.run.still_accepting == Some(false) => {
+            let _ = writeln!(
+                out,
+                "  server:   no longer accepts connections: it is gone, not just this client's connection"
+            );
+        }
+        _ if outcome.attempts > 1 => {
+            let _ = writeln!(
+                out,
+                "  attempts: failed all {}; the first:",
+                outcome.attempts
+            );
+        }
+        _ => {}
+    }
+}
+
+/// The problem and what arrived instead (with a hex dump of undecodable bytes).
+fn received_lines(out: &mut String, f: &Failure) {
+    let _ = writeln!(out, "  problem:  {}", f.reason);
+    match (&f.actual, &f.actual_hex) {
+        (Some(actual), hex) => {
+            // Said once: most problems already end in "got <what arrived>".
+            if !f.reason.contains(actual.as_str()) {
+                let _ = writeln!(out, "  received: {actual}");
+            }
+            let raw = f
+                .deviation
+                .as_ref()
+                .is_some_and(|d| matches!(d.received, Got::Malformed | Got::Partial));
+            if let Some(hex) = hex.as_ref().filter(|_| raw) {
+                let rows: Vec<&str> = hex.lines().collect();
+                let shown = rows.len().min(HEX_ROWS);
+                out.push_str(&indent(&rows[..shown].join("\n"), "            "));
+                if rows.len() > shown {
+                    let _ = writeln!(out, "            ... {} more rows", rows.len() - shown);
+                }
+            }
+        }
+        // Without skipped frames, the problem says that nothing came.
+        (None, _) => {
+            if let Some(skipped) = &f.skipped {
+                let _ = writeln!(out, "  received: nothing matching; {}", skipped.summary());
+            }
+        }
+    }
+    if let (Some(_), Some(skipped)) = (&f.actual, &f.skipped) {
+        let _ = writeln!(out, "  before:   {}", skipped.summary());
+    }
+}
+
+/// Warnings of a passing scenario (failures with --strict).
+fn warning_lines(out: &mut String, outcome: &Outcome) {
+    let path = outcome.scenario.path.display();
+    if outcome.run.warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "--- warnings {} ({path})", outcome.id);
+    for w in &outcome.run.warnings {
+        let _ = writeln!(
+            out,
+            "  {path}:{}: {} (a failure with --strict)",
+            w.line, w.message
+        );
+    }
+}
+
+/// A spawned server's stderr, a traceback already shown for an earlier scenario named, not
+/// repeated.
+fn stderr_lines(out: &mut String, outcome: &Outcome, shared: &mut Shared) {
     if let Some(text) = &outcome.server_stderr {
         let first = stderr::first_traceback(text);
         let earlier = first.as_ref().and_then(|t| {
@@ -234,11 +262,10 @@ fn section(outcome: &Outcome, shared: &mut Shared) -> String {
             shared.tracebacks.push((t, outcome.id.clone()));
         }
     }
-    out
 }
 
 /// For a flaky failure: the two orders seen, the failing attempt's and the passing one's.
-fn two_orders(f: &crate::scenario::run::Failure, attempts: u32) -> Option<String> {
+fn two_orders(f: &Failure, attempts: u32) -> Option<String> {
     let d = f.deviation.as_ref()?;
     let first = match d.received {
         Got::Nothing => format!(

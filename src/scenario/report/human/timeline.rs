@@ -111,6 +111,52 @@ fn chosen<'r, 'a>(before: &'r [Row<'a>], client: Option<&str>) -> Vec<&'r Row<'a
     last(relevant[from..].to_vec(), MOST_BEFORE)
 }
 
+/// One row (its first and last entry when it stands for several alike), preceded by the
+/// line of the write group it starts; `write` is the group of the row before.
+fn show_row(
+    out: &mut String,
+    log: &TimelineLog,
+    row: &Row<'_>,
+    width: usize,
+    write: &mut Option<usize>,
+) {
+    if let EntryKind::Sent { write: Some(w), .. } = row.first.kind {
+        if *write != Some(w) {
+            if let Some(group) = log.writes.get(w) {
+                let how = match group.writes {
+                    1 => "one write".to_owned(),
+                    n => format!("one send in {n} writes"),
+                };
+                let _ = writeln!(
+                    out,
+                    "    {:>6} ms  {:<width$}  > {how}: {} frames, {} (frames {}–{})",
+                    row.first.at.as_millis(),
+                    row.first.client,
+                    group.frames,
+                    amount(group.bytes),
+                    group.first_frame,
+                    group.first_frame + group.frames - 1,
+                );
+            }
+        }
+    }
+    *write = match row.first.kind {
+        EntryKind::Sent { write, .. } => write,
+        _ => None,
+    };
+    entry_line(out, row.first, width);
+    if row.count > 1 {
+        let _ = writeln!(
+            out,
+            "    {:>9}  {:<width$}    ... ×{} more like it",
+            "",
+            "",
+            row.count - 2
+        );
+        entry_line(out, row.last, width);
+    }
+}
+
 /// Renders the timeline around the failing step (`mark`; the end when there is none) as the
 /// failing `client` saw it, with its legend when `legend`, or nothing when the run kept no
 /// timeline.
@@ -158,45 +204,8 @@ pub fn render(
         let _ = writeln!(out, "    ... {earlier} earlier entries left out");
     }
     let mut write = None;
-    let mut show = |out: &mut String, row: &Row<'_>| {
-        if let EntryKind::Sent { write: Some(w), .. } = row.first.kind {
-            if write != Some(w) {
-                if let Some(group) = log.writes.get(w) {
-                    let how = match group.writes {
-                        1 => "one write".to_owned(),
-                        n => format!("one send in {n} writes"),
-                    };
-                    let _ = writeln!(
-                        out,
-                        "    {:>6} ms  {:<width$}  > {how}: {} frames, {} (frames {}–{})",
-                        row.first.at.as_millis(),
-                        row.first.client,
-                        group.frames,
-                        amount(group.bytes),
-                        group.first_frame,
-                        group.first_frame + group.frames - 1,
-                    );
-                }
-            }
-        }
-        write = match row.first.kind {
-            EntryKind::Sent { write, .. } => write,
-            _ => None,
-        };
-        entry_line(out, row.first, width);
-        if row.count > 1 {
-            let _ = writeln!(
-                out,
-                "    {:>9}  {:<width$}    ... ×{} more like it",
-                "",
-                "",
-                row.count - 2
-            );
-            entry_line(out, row.last, width);
-        }
-    };
     for row in &shown_before {
-        show(&mut out, row);
+        show_row(&mut out, log, row, width, &mut write);
     }
     if mark.is_some() {
         let untold = match (earlier, later) {
@@ -211,7 +220,7 @@ pub fn render(
         );
     }
     for row in &shown_during {
-        show(&mut out, row);
+        show_row(&mut out, log, row, width, &mut write);
     }
     if later > 0 && mark.is_none() {
         let _ = writeln!(out, "    ... {later} later entries left out");

@@ -12,21 +12,12 @@ use tracing_subscriber::EnvFilter;
 
 use chat_harness::server::{self, Shutdown};
 
-use crate::cli::ServeArgs;
-
-pub fn exit_code(result: anyhow::Result<()>) -> std::process::ExitCode {
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("chat-harness: {error:#}");
-            std::process::ExitCode::from(crate::EXIT_SETUP)
-        }
-    }
-}
+use crate::cli::args::ServeArgs;
+use crate::cli::Outcome;
 
 /// `chat-harness serve`: logs to stderr (RUST_LOG, default `info`), the bound address on
 /// stdout, and a clean shutdown on SIGINT or SIGTERM.
-pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
@@ -63,5 +54,6 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let result = server::run(listener, config, shutdown);
     signals_handle.close();
     let _ = signal_thread.join();
-    result.context("the server stopped with an error")
+    result.context("the server stopped with an error")?;
+    Ok(Outcome::Passed)
 }

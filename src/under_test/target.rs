@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use thiserror::Error;
-use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
@@ -17,33 +16,7 @@ use tokio::time::Instant;
 use super::files_dir::FilesDir;
 use super::port_lease::PortLease;
 use super::readiness::{is_ready, listening, wait_until_not_listening};
-
-/// Most stderr kept from a spawned program.
-const STDERR_CAP: usize = 64 * 1024;
-
-/// Keeps the first [`STDERR_CAP`] bytes a spawned program (a server under test, or a client
-/// under test) writes to its piped stderr, read by a task of its own until the pipe closes.
-pub(crate) fn capture_stderr(
-    child: &mut Child,
-) -> (Arc<Mutex<Vec<u8>>>, Option<tokio::task::JoinHandle<()>>) {
-    let stderr = Arc::new(Mutex::new(Vec::new()));
-    let reader = child.stderr.take().map(|mut pipe| {
-        let sink = stderr.clone();
-        tokio::spawn(async move {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = pipe.read(&mut buf).await {
-                if n == 0 {
-                    break;
-                }
-                if let Ok(mut kept) = sink.lock() {
-                    let room = STDERR_CAP.saturating_sub(kept.len());
-                    kept.extend_from_slice(&buf[..n.min(room)]);
-                }
-            }
-        })
-    });
-    (stderr, reader)
-}
+use super::stderr::capture_stderr;
 
 /// How long a killed server on a fixed port may take to stop listening.
 const RELEASE_WAIT: Duration = Duration::from_secs(2);

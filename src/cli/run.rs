@@ -4,19 +4,22 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use chat_harness::scenario::builtin::Builtin;
 use chat_harness::scenario::client_seat::{ClientTarget, InteropServer, Seats};
 use chat_harness::scenario::command::{self, Format, RunConfig};
-use chat_harness::scenario::expectations::Expectations;
+use chat_harness::scenario::known_failures::KnownFailures;
+use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
-use chat_harness::scenario::suite::{Provider, Retries};
-use chat_harness::scenario::target::Target;
+use chat_harness::scenario::suite::Retries;
+use chat_harness::under_test::builtin::Builtin;
+use chat_harness::under_test::target::Target;
 
-use crate::cli::{ReportFormat, RunArgs, TargetArgs};
+use crate::cli::args::{ReportFormat, RunArgs, TargetArgs};
+use crate::cli::target::provider;
+use crate::cli::Outcome;
 
-/// Runs the scenarios; returns the exit status.
-pub fn run(args: RunArgs) -> anyhow::Result<u8> {
+/// Runs the scenarios and reports them.
+pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -29,9 +32,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             .map(regex::Regex::new)
             .transpose()
             .context("--filter is not a valid regex")?;
-        let expectations = match &args.expect {
-            Some(path) => Expectations::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
-            None => Expectations::default(),
+        let known_failures = match &args.expect {
+            Some(path) => KnownFailures::load(path).map_err(|e| anyhow::anyhow!("{e}"))?,
+            None => KnownFailures::default(),
         };
         let jobs = args
             .jobs
@@ -43,7 +46,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
             jobs,
             filter,
             tags: args.tag,
-            expectations,
+            known_failures,
             settings: RunSettings {
                 default_timeout: args.timeout,
                 strict: args.strict,
@@ -64,7 +67,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<u8> {
         let mut out = std::io::stdout();
         let mut err = std::io::stderr();
         let html = args.html.as_deref();
-        Ok(command::execute_with_html(config, html, &mut out, &mut err).await)
+        let status = command::execute_with_html(config, html, &mut out, &mut err).await;
+        Ok(match status {
+            0 => Outcome::Passed,
+            1 => Outcome::Failed,
+            _ => Outcome::Errors,
+        })
     })
 }
 
@@ -114,31 +122,4 @@ fn with_interop_server(client: ClientTarget, args: &TargetArgs) -> anyhow::Resul
 
 fn target_description(exe: &std::path::Path) -> String {
     ClientTarget::builtin(exe, None).describe()
-}
-
-/// The server behind `--target`, `--spawn` or the built-in one, and its description; shared
-/// by `run` and `fuzz`.
-pub fn provider(args: &TargetArgs) -> anyhow::Result<(Arc<dyn Provider>, String)> {
-    if args.port.is_some() && args.spawn.is_none() {
-        anyhow::bail!(
-            "--port goes with --spawn (a server listening on it), or in `run` with --client (a client connecting to it)"
-        );
-    }
-    Ok(match (&args.target, &args.spawn) {
-        (Some(addr), _) => {
-            let target = Target::address(addr)?;
-            let description = target.describe();
-            (Arc::new(target), description)
-        }
-        (None, Some(cmd)) => {
-            let target = Target::spawn(cmd, args.spawn_timeout, args.port)?;
-            let description = target.describe();
-            (Arc::new(target), description)
-        }
-        (None, None) => {
-            let builtin = Builtin::new(args.server_mode.into());
-            let description = builtin.describe();
-            (Arc::new(builtin), description)
-        }
-    })
 }

@@ -5,16 +5,18 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use chat_harness::netfuzz::{self, Budget, Event, FuzzConfig, Shape};
+use chat_harness::netfuzz::{self, Budget, Event, FuzzConfig, Shape, Summary};
 use chat_harness::scenario::replay::run_command;
 use chat_harness::scenario::run::RunSettings;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::FuzzArgs;
-use crate::run_cmd::provider;
+use crate::cli::args::FuzzArgs;
+use crate::cli::target::provider;
+use crate::cli::Outcome;
 
-/// Runs the fuzzer; returns the exit status (0 clean, 1 found, 2 setup error).
-pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
+/// Runs the fuzzer: passed when nothing was found, failed when something was, an error when
+/// the run stopped.
+pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -46,18 +48,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
         "chat-harness fuzz: {description}, seed {}, profile {:?}",
         config.seed, args.profile
     );
-    let bar = match budget {
-        Budget::Sessions(n) => ProgressBar::new(n),
-        Budget::Time(_) => ProgressBar::new_spinner(),
-    };
-    let template = match budget {
-        Budget::Sessions(_) => "{elapsed_precise} [{bar:30}] {pos}/{len} sessions, {per_sec} {msg}",
-        Budget::Time(_) => "{spinner} {elapsed_precise} {pos} sessions, {per_sec} {msg}",
-    };
-    if let Ok(style) = ProgressStyle::with_template(template) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.enable_steady_tick(Duration::from_millis(200));
+    let bar = progress_bar(budget);
     let summary = runtime.block_on(netfuzz::fuzz(&config, provider, |event| match event {
         Event::Session { sessions, findings } => {
             bar.set_position(*sessions);
@@ -76,6 +67,36 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
         )),
     }));
     bar.finish_and_clear();
+    print_summary(&summary, &config, &replay_args);
+    if let Some(e) = &summary.error {
+        anyhow::bail!("stopped: {e}");
+    }
+    if summary.findings.is_empty() {
+        println!("nothing found");
+    }
+    Ok(Outcome::passed_if(summary.findings.is_empty()))
+}
+
+/// A bar over the sessions of a session budget, a spinner for a time budget.
+fn progress_bar(budget: Budget) -> ProgressBar {
+    let bar = match budget {
+        Budget::Sessions(n) => ProgressBar::new(n),
+        Budget::Time(_) => ProgressBar::new_spinner(),
+    };
+    let template = match budget {
+        Budget::Sessions(_) => "{elapsed_precise} [{bar:30}] {pos}/{len} sessions, {per_sec} {msg}",
+        Budget::Time(_) => "{spinner} {elapsed_precise} {pos} sessions, {per_sec} {msg}",
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// The run's numbers, then each finding with its replay line.
+fn print_summary(summary: &Summary, config: &FuzzConfig, replay_args: &[String]) {
+    let budget = config.budget;
     println!(
         "{} sessions in {:.1}s ({:.1} sessions/s; {:.1}s of it shrinking and re-checking findings)",
         summary.sessions,
@@ -109,7 +130,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
             f.oracle,
             f.oracle.meaning(),
             f.observed,
-            run_command(&f.path, &replay_args, &RunSettings::default())
+            run_command(&f.path, replay_args, &RunSettings::default())
         );
     }
     if summary.repeats > 0 {
@@ -120,15 +141,5 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<u8> {
             "{} failures did not recur in 3 re-runs (not saved; a loaded machine or a racy server)",
             summary.flaky
         );
-    }
-    if let Some(e) = &summary.error {
-        eprintln!("chat-harness fuzz: stopped: {e}");
-        return Ok(2);
-    }
-    if summary.findings.is_empty() {
-        println!("nothing found");
-        Ok(0)
-    } else {
-        Ok(1)
     }
 }

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 /// read (`/proc/net/tcp`), that is asked, so the server sees no connection of ours: a probe
 /// that connects and leaves is a client to the server (one the original announces joins to
 /// and dies writing to). Elsewhere, a connection is tried for at most `patience`.
-pub(super) async fn is_ready(addr: SocketAddr, patience: Duration) -> bool {
+pub async fn is_ready(addr: SocketAddr, patience: Duration) -> bool {
     if addr.ip().is_loopback() {
         if let Some(listening) = listening(addr.port()) {
             return listening;
@@ -25,7 +25,7 @@ pub(super) async fn is_ready(addr: SocketAddr, patience: Duration) -> bool {
 
 /// Whether some socket listens on `port`, from `/proc/net/tcp` and `tcp6`; `None` when neither
 /// can be read.
-pub(super) fn listening(port: u16) -> Option<bool> {
+pub fn listening(port: u16) -> Option<bool> {
     const LISTEN: &str = "0A";
     let mut readable = false;
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
@@ -50,7 +50,7 @@ pub(super) fn listening(port: u16) -> Option<bool> {
 }
 
 /// Waits (at most `limit`) until nothing listens on `port` any more.
-pub(super) async fn wait_until_not_listening(port: u16, limit: Duration) {
+pub async fn wait_until_not_listening(port: u16, limit: Duration) {
     let deadline = Instant::now() + limit;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     while Instant::now() < deadline {

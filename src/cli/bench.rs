@@ -1,120 +1,18 @@
 //! `chat-harness bench`: turns the command line into a load run (the logic is in
 //! `chat_harness::load`), starts or finds the server, and prints the result as text or JSON.
 
-use std::time::Duration;
-
 use anyhow::Context;
-use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use chat_harness::load::{self, Common, Server};
-use chat_harness::scenario::target::{Lease, Target};
+use chat_harness::under_test::target::{Lease, Target};
 
-use crate::cli::{duration, parse_size, ReportFormat, TargetArgs};
+use crate::cli::args::{BenchArgs, PaceArg, ReportFormat, ShapeArg};
+use crate::cli::Outcome;
 
-const BENCH_EXAMPLES: &str = "\
-Examples:
-  chat-harness bench                                  10 receivers, 100 000 messages of 64 B, pipelined
-  chat-harness bench --server-mode threaded -n 100 -m 20000
-  chat-harness bench --pace closed -n 10 -m 20000     one message in flight at a time
-  chat-harness bench --senders 4 -n 20 --size 512
-  chat-harness bench --shape file -n 4 --file-size 16M
-  chat-harness bench --shape connect --clients 1000 --concurrency 16
-  chat-harness bench --spawn 'python3 server.py {port}' --pace closed -n 10 -m 2000
-  chat-harness bench --target 127.0.0.1:55555 --format json
-
-The built-in server runs as a child process (this program's `serve`), so its CPU time is
-reported apart from the load generator's; so is a --spawn server's. The load generator uses one
-thread. Every receiver must get every message exactly once, in order per sender.
-
-Exit status: 0 when everything arrived intact, 1 when something was lost, duplicated,
-reordered or corrupted, 2 on usage or setup errors.";
-
-/// What to measure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ShapeArg {
-    /// Senders send messages, receivers check them: throughput and latency.
-    Messages,
-    /// One sender uploads a file, receivers check it: MB/s and time to last byte.
-    File,
-    /// Clients connect and log in: rate, and how many are held at once.
-    Connect,
-}
-
-/// Message pacing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PaceArg {
-    /// The next message once every receiver has the previous one.
-    Closed,
-    /// Up to --window messages in flight per sender.
-    Pipelined,
-}
-
-/// Arguments of `chat-harness bench`.
-#[derive(Debug, Args)]
-#[command(after_help = BENCH_EXAMPLES)]
-pub struct BenchArgs {
-    /// What to measure.
-    #[arg(long, value_enum, default_value_t = ShapeArg::Messages)]
-    pub shape: ShapeArg,
-    /// The server to measure: built-in (default), --target or --spawn.
-    #[command(flatten)]
-    pub server: TargetArgs,
-    /// Receivers (messages and file shapes).
-    #[arg(short = 'n', long, default_value_t = 10)]
-    pub receivers: usize,
-    /// Senders (messages shape).
-    #[arg(long, default_value_t = 1)]
-    pub senders: usize,
-    /// Messages per sender.
-    #[arg(short = 'm', long, default_value_t = 100_000)]
-    pub messages: u32,
-    /// Payload bytes per message (at least 29: sequence number and send time).
-    #[arg(long, default_value_t = 64)]
-    pub size: usize,
-    /// Message pacing.
-    #[arg(long, value_enum, default_value_t = PaceArg::Pipelined)]
-    pub pace: PaceArg,
-    /// Messages in flight per sender when pipelined.
-    #[arg(long, default_value_t = 1000)]
-    pub window: u64,
-    /// File size (file shape), e.g. 16M.
-    #[arg(long, default_value = "16M", value_parser = parse_size)]
-    pub file_size: u64,
-    /// Clients (connect shape).
-    #[arg(long, default_value_t = 1000)]
-    pub clients: usize,
-    /// Logins in progress at once (connect shape).
-    #[arg(long, default_value_t = 8)]
-    pub concurrency: usize,
-    /// After each login, wait up to this long for the join notices to settle (0: do not).
-    #[arg(long, value_name = "DURATION", default_value = "300ms", value_parser = duration)]
-    pub settle: Duration,
-    /// Fail when nothing arrives for this long.
-    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration)]
-    pub stall: Duration,
-    /// Give up after this long.
-    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = duration)]
-    pub timeout: Duration,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: ReportFormat,
-}
-
-/// Runs the bench; maps the outcome to the exit status.
-pub fn bench_command(args: BenchArgs) -> std::process::ExitCode {
-    match bench(&args) {
-        Ok(true) => std::process::ExitCode::SUCCESS,
-        Ok(false) => std::process::ExitCode::from(crate::EXIT_FAILED),
-        Err(e) => {
-            eprintln!("chat-harness bench: {e:#}");
-            std::process::ExitCode::from(crate::EXIT_SETUP)
-        }
-    }
-}
-
-fn bench(args: &BenchArgs) -> anyhow::Result<bool> {
+/// Runs the bench: passed when everything arrived intact.
+pub fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
     if args.shape == ShapeArg::File && args.file_size > u64::from(u32::MAX) {
         anyhow::bail!("--file-size is at most 4G - 1 (the protocol's u32 size)");
     }
@@ -144,7 +42,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<bool> {
         let result = measure(args, server, &described).await;
         release(lease).await;
         let _ = std::fs::remove_dir_all(&files_dir);
-        result
+        result.map(Outcome::passed_if)
     })
 }
 
@@ -180,10 +78,7 @@ fn quote(text: &str) -> String {
 
 async fn release(lease: Lease) {
     if let Some(stderr) = lease.release().await {
-        eprintln!(
-            "chat-harness bench: the server's stderr:\n{}",
-            stderr.trim_end()
-        );
+        eprintln!("chat-harness: the server's stderr:\n{}", stderr.trim_end());
     }
 }
 

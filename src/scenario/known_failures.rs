@@ -13,7 +13,7 @@ use super::lexer::Line;
 
 /// The known failures of an implementation.
 #[derive(Debug, Clone, Default)]
-pub struct Expectations {
+pub struct KnownFailures {
     entries: Vec<Entry>,
 }
 
@@ -34,7 +34,7 @@ pub struct Known {
     pub sometimes: bool,
 }
 
-impl Expectations {
+impl KnownFailures {
     /// Reads an expectations file.
     pub fn load(path: &Path) -> Result<Self, ParseError> {
         let text = std::fs::read_to_string(path)
@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn a_sometimes_line_is_a_known_race() {
-        let e = Expectations::parse(
+        let e = KnownFailures::parse(
             "text/burst: merges frames\nsometimes auth/race: a notice may come first\n",
         )
         .expect("parses");

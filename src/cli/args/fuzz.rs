@@ -1,0 +1,75 @@
+//! Arguments of `chat-harness fuzz`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{duration, TargetArgs};
+
+const FUZZ_EXAMPLES: &str = "\
+Examples:
+  chat-harness fuzz --time 60s
+      One minute against the built-in server (polling mode)
+  chat-harness fuzz --server-mode threaded --sessions 2000 --seed 7
+      2000 sessions, reproducibly, against the thread-per-client design
+  chat-harness fuzz --spawn 'python3 my_server.py {port}' --time 5m --keep-going
+      A fresh process per session; go on after the first finding
+  chat-harness fuzz --spawn 'python3 lab_server.py {port}' --profile core
+      Hold a lab server to the lab protocol only (PROTOCOL-NOTES Part 1)
+  chat-harness run fuzz-findings/decode-1a2b3c4d.chat
+      Replay a saved finding: it fails the same way
+
+Each finding is shrunk and saved as DIR/<oracle>-<hash>.chat, a scenario whose comment
+gives the seed, the oracle and what was observed. Oracles: alive (the server keeps
+accepting and never drops a well-behaved client), canary (a fresh pair can still chat),
+decode (every byte decodes), relay, echo, impostor (well-behaved clients get every message
+in order, never their own, never under a stolen name), leak (nothing reaches an
+unauthenticated connection), notice (joins, renames and leaves are announced in the
+documented wording), semantics (a probe client gets what the reference semantics define),
+stall (a client that stops reading delays nobody). What the well-behaved clients must
+receive is computed by running their actions through the reference core (the model oracle).
+
+Exit status: 0 the budget ran out and nothing was found, 1 something was found,
+2 usage or setup error.";
+
+/// Arguments of `chat-harness fuzz`.
+#[derive(Debug, Args)]
+#[command(after_help = FUZZ_EXAMPLES)]
+pub struct FuzzArgs {
+    /// The server to fuzz.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Seed of the run: the same seed and target give the same sessions.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Stop after this long (default 60s unless --sessions is given).
+    #[arg(long, value_name = "DURATION", value_parser = duration, conflicts_with = "sessions")]
+    pub time: Option<std::time::Duration>,
+    /// Stop after this many sessions.
+    #[arg(long, value_name = "N")]
+    pub sessions: Option<u64>,
+    /// Attacking clients per session (besides two well-behaved bystanders and the canaries).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=16))]
+    pub clients: u64,
+    /// Most turns per session.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=200))]
+    pub turns: u64,
+    /// Where reproducers are written.
+    #[arg(long, value_name = "DIR", default_value = "fuzz-findings")]
+    pub out: PathBuf,
+    /// Go on after a finding (each oracle is shrunk and saved once).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Step timeout inside sessions (and in the saved reproducers).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration)]
+    pub timeout: std::time::Duration,
+    /// Most time spent shrinking one finding.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration)]
+    pub shrink_time: std::time::Duration,
+    /// What the model oracle compares and what is sent: `core` holds a server to the lab
+    /// protocol (PROTOCOL-NOTES Part 1) and sends only what core scenarios send (no
+    /// attackers, offsets always given, a pause before a file body); `robust` adds the
+    /// reference semantics of Part 2 and every mutation.
+    #[arg(long, value_enum, default_value_t = chat_harness::netfuzz::Profile::Robust)]
+    pub profile: chat_harness::netfuzz::Profile,
+}

@@ -1,0 +1,16 @@
+//! The binary's command-line layer (the library never imports it): the clap arguments of
+//! every subcommand in [`args`], one file per subcommand turning its arguments into a run of
+//! the library, and the [`Outcome`] each returns. `main.rs` dispatches and maps the outcome
+//! to the exit status.
+
+pub mod args;
+pub mod bench;
+pub mod client;
+pub mod fuzz;
+pub mod matrix;
+pub mod outcome;
+pub mod run;
+pub mod serve;
+pub mod target;
+
+pub use outcome::Outcome;

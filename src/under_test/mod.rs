@@ -1,0 +1,16 @@
+//! The implementation under test, as `run`, `bench`, `fuzz` and `matrix` get hold of it: a
+//! server already running at an address, a command started per scenario on a port of its own
+//! ([`target`]), or the built-in reference server in-process ([`builtin`]); the ports they are
+//! handed ([`port_lease`]), the probe that says a server is there ([`readiness`]) and the
+//! private files directory a server may be given ([`files_dir`]).
+//!
+//! This module knows nothing of scenarios: `scenario::provider` runs a scenario on each of
+//! these, and the client seat (`scenario::client_seat`) spawns client programs with the same
+//! stderr capture ([`stderr::capture_stderr`]).
+
+pub mod builtin;
+pub mod files_dir;
+mod port_lease;
+pub mod readiness;
+pub mod stderr;
+pub mod target;
