@@ -101,13 +101,14 @@ fn chosen<'r, 'a>(before: &'r [Row<'a>], client: Option<&str>) -> Vec<&'r Row<'a
     else {
         return last(before.iter().collect(), ROWS_BEFORE);
     };
-    // When the failing client did little, what happened just before its first row: often
-    // the cause of it.
-    let from = if own.len() < ROWS_BEFORE {
-        from.saturating_sub(CONTEXT)
-    } else {
-        from
-    };
+    // When the failing client did little, or its first row shown is something it was sent,
+    // what the others did just before: often the cause of it.
+    let received_first = matches!(relevant[from].first.kind, EntryKind::Received { .. });
+    if own.len() < ROWS_BEFORE || received_first {
+        let from = from.saturating_sub(CONTEXT);
+        let most = MOST_BEFORE + usize::from(own.len() >= ROWS_BEFORE) * CONTEXT;
+        return last(relevant[from..].to_vec(), most);
+    }
     last(relevant[from..].to_vec(), MOST_BEFORE)
 }
 
