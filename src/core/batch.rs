@@ -16,7 +16,7 @@ use bytes::{Bytes, BytesMut};
 
 use super::session::Session;
 use super::ConnId;
-use crate::protocol::{encode_timed_text, HhMm};
+use crate::protocol::{encode_timed_text, ChatLinePrefix, HhMm};
 
 /// A batch's buffers end at this size, so a long burst reaches recipients in pieces.
 const BATCH_MAX: usize = 256 * 1024;
@@ -26,6 +26,8 @@ const BATCH_MAX: usize = 256 * 1024;
 struct Group {
     offset: i32,
     rendered: BytesMut,
+    /// The sender's `<HH:MM> [name] ` in this offset, for [`Batch::line_time`].
+    line_prefix: ChatLinePrefix,
 }
 
 /// The broadcast batch in progress, if any (its memory is kept between batches).
@@ -39,6 +41,9 @@ pub(super) struct Batch {
     recipients: Vec<(ConnId, usize)>,
     /// The least queue cost any recipient can take before it is over the limit.
     headroom: u64,
+    /// When the groups' chat-line prefixes were rendered (the sender cannot change its name
+    /// during a batch: a rename ends it).
+    line_time: Option<i64>,
 }
 
 impl Batch {
@@ -62,6 +67,7 @@ impl Batch {
         self.groups.clear();
         self.recipients.clear();
         self.headroom = u64::MAX;
+        self.line_time = None;
         for (&id, session) in sessions {
             if session.name.is_none() || Some(id) == except {
                 continue;
@@ -71,7 +77,7 @@ impl Batch {
                 None => {
                     self.groups.push(Group {
                         offset: session.offset,
-                        rendered: BytesMut::new(),
+                        ..Group::default()
                     });
                     self.groups.len() - 1
                 }
@@ -87,18 +93,53 @@ impl Batch {
     }
 
     /// Renders one line (the `parts` joined) at `unix_secs` for every group. Returns true
-    /// when the batch must end now: its buffers are full, or the next line could take a
-    /// recipient over its limit.
+    /// when the batch must end now (see [`Batch::rendered`]).
     pub fn render(&mut self, unix_secs: i64, parts: &[&str]) -> bool {
-        let mut longest = 0;
         for group in &mut self.groups {
             let time = HhMm::from_unix(unix_secs, group.offset);
             if let Err(error) = encode_timed_text(time, parts, &mut group.rendered) {
                 tracing::error!(%error, "dropped a line that does not encode");
                 return false;
             }
-            longest = longest.max(group.rendered.len());
         }
+        self.rendered()
+    }
+
+    /// Whether the sender's chat-line prefixes are rendered for `unix_secs`.
+    pub fn has_line_prefix(&self, unix_secs: i64) -> bool {
+        self.line_time == Some(unix_secs)
+    }
+
+    /// Renders the sender's `<HH:MM> [name] ` at `unix_secs` for every group.
+    pub fn set_line_prefix(&mut self, unix_secs: i64, name: &str) {
+        for group in &mut self.groups {
+            let time = HhMm::from_unix(unix_secs, group.offset);
+            group.line_prefix.set(time, name);
+        }
+        self.line_time = Some(unix_secs);
+    }
+
+    /// Renders the sender's chat line with `message` behind the prefixes
+    /// [`Batch::set_line_prefix`] rendered. Returns true when the batch must end now.
+    pub fn render_line(&mut self, message: &str) -> bool {
+        for group in &mut self.groups {
+            if let Err(error) = group.line_prefix.encode(message, &mut group.rendered) {
+                tracing::error!(%error, "dropped a line that does not encode");
+                return false;
+            }
+        }
+        self.rendered()
+    }
+
+    /// After a line: true when the buffers are full, or the next line could take a
+    /// recipient over its limit.
+    fn rendered(&self) -> bool {
+        let longest = self
+            .groups
+            .iter()
+            .map(|g| g.rendered.len())
+            .max()
+            .unwrap_or(0);
         longest >= BATCH_MAX || longest as u64 > self.headroom
     }
 

@@ -34,7 +34,8 @@ impl<S: Spool> Core<S> {
     }
 
     fn handle_frame(&mut self, id: ConnId, frame: ClientFrameRef<'_>, now: Now) {
-        let authenticated = self.name_of(id).is_some();
+        let name_len = self.name_of(id).map(str::len);
+        let authenticated = name_len.is_some();
         match frame {
             ClientFrameRef::Auth { .. } if authenticated => {
                 self.room.reply(id, wording::ALREADY_AUTHENTICATED)
@@ -43,7 +44,7 @@ impl<S: Spool> Core<S> {
             ClientFrameRef::Exit(_) => self.remove(id, Some(CloseReason::Exit), now),
             ClientFrameRef::File(header) => self.upload_start(id, header, authenticated),
             _ if !authenticated => self.room.reply(id, wording::LOGIN_FIRST),
-            ClientFrameRef::Text(message) => self.text(id, message, now),
+            ClientFrameRef::Text(message) => self.text(id, name_len.unwrap_or(0), message, now),
             rename @ ClientFrameRef::Rename(_) => self.rename(id, rename.new_name(), now),
         }
     }
@@ -67,11 +68,9 @@ impl<S: Spool> Core<S> {
             .broadcast(Some(id), now.unix_secs, &wording::connected(name));
     }
 
-    fn text(&mut self, id: ConnId, message: &str, now: Now) {
-        let Some(name) = self.name_of(id) else {
-            return;
-        };
-        let max = MAX_PAYLOAD - chat_overhead(name.len());
+    /// A chat line from authenticated `id`, whose name is `name_len` bytes.
+    fn text(&mut self, id: ConnId, name_len: usize, message: &str, now: Now) {
+        let max = MAX_PAYLOAD - chat_overhead(name_len);
         if message.len() > max {
             return self.room.reply(id, wording::text_too_long(max));
         }

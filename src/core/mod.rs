@@ -9,6 +9,10 @@
 //! spool limit, flow control and stall timeout, max clients, auth timeout) and nothing else: no sockets, no threads, no clock, no
 //! paths. Both server modes and the `core_session` fuzz target drive this one type.
 //!
+//! **Fan-out in batches** (`batch`). Lines relayed in a row from one sender are rendered once
+//! per distinct UTC offset and reach each recipient as one [`Output::Send`] per step, not one
+//! per line: the bytes and their order are the same as line by line.
+//!
 //! **Where disk writes happen.** The core owns a [`Spool`] value and calls it synchronously
 //! (`create`, `write`, `finish`, `abort`) as upload bodies are decoded, so storage errors are
 //! handled where the protocol decision is made (refuse with a reply, drain the rest). The spool

@@ -224,15 +224,19 @@ impl<U, B> Room<U, B> {
     }
 
     /// Relays authenticated `from`'s chat line `[name] message` to everyone else, as
-    /// [`Room::broadcast`] does (no line is built: it is rendered from its parts).
+    /// [`Room::broadcast`] does (no line is built: `<HH:MM> [name] ` is rendered once per
+    /// batch and offset, and the message copied behind it).
     pub fn relay_line(&mut self, from: ConnId, unix_secs: i64, message: &str) {
         if !self.join_batch(Some(from)) {
             return;
         }
-        let Some(name) = self.sessions.get(&from).and_then(|s| s.name.as_deref()) else {
-            return;
-        };
-        if self.batch.render(unix_secs, &["[", name, "] ", message]) {
+        if !self.batch.has_line_prefix(unix_secs) {
+            let Some(name) = self.sessions.get(&from).and_then(|s| s.name.as_deref()) else {
+                return;
+            };
+            self.batch.set_line_prefix(unix_secs, name);
+        }
+        if self.batch.render_line(message) {
             self.end_batch();
         }
     }

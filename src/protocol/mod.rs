@@ -22,7 +22,9 @@ pub use decoder::{
 };
 pub use error::{EncodeError, FrameError};
 pub use frame::Frame;
-pub use server_frame::{encode_timed_text, ServerFileHeader, ServerFrame, ServerText};
+pub use server_frame::{
+    encode_timed_text, ChatLinePrefix, ServerFileHeader, ServerFrame, ServerText,
+};
 pub use server_frame_ref::{ServerFileHeaderRef, ServerFrameRef, ServerTextRef};
 pub use time::HhMm;
 pub use tokio_codec::FrameCodec;

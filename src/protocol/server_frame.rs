@@ -130,6 +130,42 @@ pub fn encode_timed_text(
     Ok(payload_len + 3)
 }
 
+/// The start of a relayed chat line, `<HH:MM> [name] `, rendered once and put in front of
+/// each message of a burst: encoding a message then costs two copies. The frames are the
+/// bytes of [`encode_timed_text`] with the parts `[`, `name`, `] ` and the message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChatLinePrefix {
+    rendered: Vec<u8>,
+}
+
+impl ChatLinePrefix {
+    /// Renders `<time> [name] ` (keeping the memory of the previous prefix).
+    pub fn set(&mut self, time: HhMm, name: &str) {
+        self.rendered.clear();
+        self.rendered.extend_from_slice(&time.prefix_bytes());
+        self.rendered.push(b'[');
+        self.rendered.extend_from_slice(name.as_bytes());
+        self.rendered.extend_from_slice(b"] ");
+    }
+
+    /// Appends the timed text frame of `message` behind this prefix.
+    pub fn encode(&self, message: &str, out: &mut impl BufMut) -> Result<usize, EncodeError> {
+        let payload_len = self.rendered.len() + message.len();
+        if payload_len > MAX_PAYLOAD {
+            return Err(EncodeError::PayloadTooLong {
+                len: payload_len,
+                max: MAX_PAYLOAD,
+            });
+        }
+        // In range: payload_len + 1 <= u16::MAX.
+        out.put_u16(payload_len as u16 + 1);
+        out.put_u8(TEXT);
+        out.put_slice(&self.rendered);
+        out.put_slice(message.as_bytes());
+        Ok(payload_len + 3)
+    }
+}
+
 impl Frame for ServerFrame {
     type Ref<'a> = ServerFrameRef<'a>;
 
@@ -226,6 +262,26 @@ mod tests {
             .unwrap();
         assert_eq!(from_parts, whole);
         assert_eq!(n, whole.len());
+    }
+
+    #[test]
+    fn a_chat_line_behind_a_rendered_prefix_is_the_frame_encoded_whole() {
+        let time = HhMm::new(23, 59).unwrap();
+        let mut prefix = ChatLinePrefix::default();
+        prefix.set(HhMm::new(1, 2).unwrap(), "someone else");
+        prefix.set(time, "ann");
+        let mut out = Vec::new();
+        let n = prefix.encode("hi there", &mut out).unwrap();
+        let whole = ServerFrame::timed_text(time, "[ann] hi there")
+            .to_bytes()
+            .unwrap();
+        assert_eq!((out, n), (whole.clone(), whole.len()));
+        let longest = "x".repeat(MAX_PAYLOAD - PREFIX_LEN - "[ann] ".len());
+        let mut out = Vec::new();
+        assert_eq!(prefix.encode(&longest, &mut out).unwrap(), MAX_PAYLOAD + 3);
+        let mut out = Vec::new();
+        assert!(prefix.encode(&format!("{longest}x"), &mut out).is_err());
+        assert!(out.is_empty());
     }
 
     #[test]
