@@ -54,15 +54,7 @@ pub trait Frame: Sized {
     /// On error nothing is written. Returns the number of bytes written.
     fn encode(&self, out: &mut impl BufMut) -> Result<usize, EncodeError> {
         let payload_len = self.payload_len()?;
-        if payload_len > MAX_PAYLOAD {
-            return Err(EncodeError::PayloadTooLong {
-                len: payload_len,
-                max: MAX_PAYLOAD,
-            });
-        }
-        // In range: payload_len + 1 <= u16::MAX.
-        out.put_u16(payload_len as u16 + 1);
-        out.put_u8(self.frame_type());
+        put_header(self.frame_type(), payload_len, out)?;
         self.write_payload(out);
         Ok(payload_len + 3)
     }
@@ -73,6 +65,25 @@ pub trait Frame: Sized {
         self.encode(&mut out)?;
         Ok(out)
     }
+}
+
+/// Writes a frame's length prefix and type for a payload of `payload_len` bytes, or refuses
+/// (writing nothing) a payload too long for a frame. Every encoder starts here.
+pub(crate) fn put_header(
+    frame_type: u8,
+    payload_len: usize,
+    out: &mut (impl BufMut + ?Sized),
+) -> Result<(), EncodeError> {
+    if payload_len > MAX_PAYLOAD {
+        return Err(EncodeError::PayloadTooLong {
+            len: payload_len,
+            max: MAX_PAYLOAD,
+        });
+    }
+    // In range: payload_len + 1 <= u16::MAX.
+    out.put_u16(payload_len as u16 + 1);
+    out.put_u8(frame_type);
+    Ok(())
 }
 
 /// Decodes a text field, naming it in the error.

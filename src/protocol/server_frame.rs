@@ -4,12 +4,11 @@
 
 use bytes::BufMut;
 
-use super::frame::{filename_len, write_filename};
+use super::frame::{filename_len, put_header, write_filename};
 use super::frame_type::{AUTH, FILE, RENAME, TEXT};
 use super::time::PREFIX_LEN;
 use super::{
     EncodeError, Frame, FrameError, HhMm, ServerFrameRef, ServerTextRef, FILE_SENDER_SEPARATOR,
-    MAX_PAYLOAD,
 };
 
 /// A frame from the server to a client.
@@ -114,15 +113,7 @@ pub fn encode_timed_text(
     out: &mut impl BufMut,
 ) -> Result<usize, EncodeError> {
     let payload_len = PREFIX_LEN + parts.iter().map(|part| part.len()).sum::<usize>();
-    if payload_len > MAX_PAYLOAD {
-        return Err(EncodeError::PayloadTooLong {
-            len: payload_len,
-            max: MAX_PAYLOAD,
-        });
-    }
-    // In range: payload_len + 1 <= u16::MAX.
-    out.put_u16(payload_len as u16 + 1);
-    out.put_u8(TEXT);
+    put_header(TEXT, payload_len, out)?;
     out.put_slice(&time.prefix_bytes());
     for part in parts {
         out.put_slice(part.as_bytes());
@@ -151,15 +142,7 @@ impl ChatLinePrefix {
     /// Appends the timed text frame of `message` behind this prefix.
     pub fn encode(&self, message: &str, out: &mut impl BufMut) -> Result<usize, EncodeError> {
         let payload_len = self.rendered.len() + message.len();
-        if payload_len > MAX_PAYLOAD {
-            return Err(EncodeError::PayloadTooLong {
-                len: payload_len,
-                max: MAX_PAYLOAD,
-            });
-        }
-        // In range: payload_len + 1 <= u16::MAX.
-        out.put_u16(payload_len as u16 + 1);
-        out.put_u8(TEXT);
+        put_header(TEXT, payload_len, out)?;
         out.put_slice(&self.rendered);
         out.put_slice(message.as_bytes());
         Ok(payload_len + 3)
@@ -251,6 +234,7 @@ impl Frame for ServerFrame {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::MAX_PAYLOAD;
 
     #[test]
     fn a_text_encoded_from_parts_is_the_frame_encoded_whole() {
