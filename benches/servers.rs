@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use chat_harness::load::{self, messages, Common, Server};
+use chat_harness::load::{self, messages, Common, MeasuredServer};
 use chat_harness::server::{self, Mode, ServerConfig, ServerHandle};
 use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
@@ -59,7 +59,7 @@ fn fanout(c: &mut Criterion) {
                 size: 64,
                 pace: messages::Pace::Pipelined { window: 1000 },
             };
-            let server = Server {
+            let server = MeasuredServer {
                 addr: handle.addr(),
                 pgrp: None,
             };
@@ -97,7 +97,7 @@ fn connect(c: &mut Criterion) {
     group.throughput(Throughput::Elements(CLIENTS as u64));
     for mode in Mode::ALL {
         let (handle, _dir) = start(mode);
-        let server = Server {
+        let server = MeasuredServer {
             addr: handle.addr(),
             pgrp: None,
         };
@@ -131,7 +131,7 @@ fn file(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(u64::from(SIZE) * RECEIVERS as u64));
     for mode in Mode::ALL {
         let (handle, _dir) = start(mode);
-        let server = Server {
+        let server = MeasuredServer {
             addr: handle.addr(),
             pgrp: None,
         };

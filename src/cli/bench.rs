@@ -5,7 +5,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
-use chat_harness::load::{self, Common, Server};
+use chat_harness::load::{self, Common, MeasuredServer};
 use chat_harness::under_test::target::{Lease, Target};
 
 use crate::cli::args::{BenchArgs, PaceArg, ReportFormat, ShapeArg};
@@ -35,7 +35,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
             std::env::temp_dir().join(format!("chat-harness-bench-{}", std::process::id()));
         let (target, described) = target(args, &files_dir)?;
         let lease = target.acquire().await?;
-        let server = Server {
+        let server = MeasuredServer {
             addr: lease.addr,
             pgrp: lease.pid(),
         };
@@ -104,7 +104,11 @@ struct Measured {
     errors: Vec<String>,
 }
 
-async fn measure(args: &BenchArgs, server: Server, described: &str) -> anyhow::Result<bool> {
+async fn measure(
+    args: &BenchArgs,
+    server: MeasuredServer,
+    described: &str,
+) -> anyhow::Result<bool> {
     let common = Common {
         settle: args.settle,
         stall: args.stall,
@@ -131,7 +135,7 @@ async fn measure(args: &BenchArgs, server: Server, described: &str) -> anyhow::R
 
 async fn measure_messages(
     args: &BenchArgs,
-    server: Server,
+    server: MeasuredServer,
     described: &str,
     common: &Common,
 ) -> anyhow::Result<Measured> {
@@ -185,7 +189,7 @@ async fn measure_messages(
 
 async fn measure_file(
     args: &BenchArgs,
-    server: Server,
+    server: MeasuredServer,
     described: &str,
     common: &Common,
 ) -> anyhow::Result<Measured> {
@@ -214,7 +218,7 @@ async fn measure_file(
 
 async fn measure_connect(
     args: &BenchArgs,
-    server: Server,
+    server: MeasuredServer,
     described: &str,
     common: &Common,
 ) -> anyhow::Result<Measured> {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::setup::login;
-use super::{secs, Common, Server, SetupError};
+use super::{secs, Common, MeasuredServer, SetupError};
 use crate::client::{Connection, Event};
 
 /// What a connection run measured.
@@ -39,7 +39,7 @@ impl Report {
 
 /// Logs in `clients` clients, `concurrency` at a time, holds them all, checks they are open.
 pub async fn run(
-    server: Server,
+    server: MeasuredServer,
     clients: usize,
     concurrency: usize,
     common: &Common,

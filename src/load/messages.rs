@@ -14,7 +14,7 @@ use tokio::sync::{watch, Notify};
 use super::flow::{receive, Shared, NONE};
 use super::payload::{self, Stamp, MARKER_LEN};
 use super::setup::{login, settle};
-use super::{new_histogram, secs, Common, Latency, Server, SetupError};
+use super::{new_histogram, secs, Common, Latency, MeasuredServer, SetupError};
 use crate::client::FrameWriter;
 use crate::protocol::{ClientFrame, Frame, MAX_PAYLOAD};
 /// A pipelined sender writes up to this many bytes of frames at a time.
@@ -114,7 +114,7 @@ impl Report {
 
 /// Runs one message shape against `server`. `progress` is told deliveries so far.
 pub async fn run(
-    server: Server,
+    server: MeasuredServer,
     shape: &Shape,
     common: &Common,
     progress: impl FnMut(u64, u64),
@@ -189,7 +189,7 @@ struct Cast {
 /// Logs in the receivers, then the senders, one at a time (settling on each join notice
 /// when asked to), and starts each one's reading task.
 async fn log_in_everyone(
-    server: &Server,
+    server: &MeasuredServer,
     shape: &Shape,
     common: &Common,
     shared: &Arc<Shared>,

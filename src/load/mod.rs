@@ -28,16 +28,16 @@ use serde::Serialize;
 
 pub use setup::SetupError;
 
-/// Where the server is, and how to read its CPU time.
+/// The server being measured: where it is, and how to read its CPU time.
 #[derive(Debug, Clone, Copy)]
-pub struct Server {
+pub struct MeasuredServer {
     /// Its address.
     pub addr: std::net::SocketAddr,
     /// Its process group, when the bench started it (for CPU time).
     pub pgrp: Option<u32>,
 }
 
-impl Server {
+impl MeasuredServer {
     /// CPU time spent so far by the server's process group, if known.
     pub fn cpu(&self) -> Option<Duration> {
         self.pgrp.and_then(cpu::group_cpu)

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use chat_harness::load::{file, Common, Server};
+use chat_harness::load::{file, Common, MeasuredServer};
 use chat_harness::server::Mode;
 
 use crate::faulty::{self, Fault};
@@ -20,7 +20,7 @@ fn common(timeout: Duration) -> Common {
 }
 
 async fn run(addr: std::net::SocketAddr, timeout: Duration) -> file::Report {
-    let server = Server { addr, pgrp: None };
+    let server = MeasuredServer { addr, pgrp: None };
     file::run(server, 3, SIZE, &common(timeout), |_, _| {})
         .await
         .expect("the receivers and the sender log in")

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chat_harness::load::messages::{self, Pace, Report, Shape};
-use chat_harness::load::{Common, Server};
+use chat_harness::load::{Common, MeasuredServer};
 use chat_harness::protocol::{ClientFrame, Frame, FrameCodec, HhMm, Item, ServerFrame};
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
@@ -30,7 +30,7 @@ type Clients = Arc<Mutex<Vec<(usize, mpsc::UnboundedSender<Vec<u8>>)>>>;
 
 /// A minimal chat relay on a free port: greets every auth, announces joins, relays texts to
 /// everyone else as `<00:00> [name] text`, writing every frame in two pieces.
-async fn relay(mischief: Mischief) -> Server {
+async fn relay(mischief: Mischief) -> MeasuredServer {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let clients = Clients::default();
@@ -95,7 +95,7 @@ async fn relay(mischief: Mischief) -> Server {
             });
         }
     });
-    Server { addr, pgrp: None }
+    MeasuredServer { addr, pgrp: None }
 }
 
 async fn bench(mischief: Mischief) -> Report {
