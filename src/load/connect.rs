@@ -49,7 +49,7 @@ pub async fn run(
     let held: Arc<Mutex<Vec<Connection>>> = Arc::new(Mutex::new(Vec::with_capacity(clients)));
     let errors: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
     let progress = Arc::new(progress);
-    let cpu0 = server.cpu();
+    let cpu = server.cpu_span();
     let start = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency.max(1) {
@@ -84,7 +84,7 @@ pub async fn run(
         let _ = worker.await;
     }
     let seconds = secs(start.elapsed());
-    let server_cpu_s = cpu0.zip(server.cpu()).map(|(a, b)| secs(b - a));
+    let server_cpu_s = cpu.seconds(&server);
     let mut conns = std::mem::take(&mut *held.lock().unwrap_or_else(|e| e.into_inner()));
     let logged_in = conns.len();
     // Let the server finish what it has to say (join notices), then see who is still open.

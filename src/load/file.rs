@@ -104,7 +104,7 @@ async fn run_with(
             }
         }
     });
-    let cpu0 = server.cpu();
+    let cpu = server.cpu_span();
     let sent_at = start.elapsed();
     let total = u64::from(size);
     let mut errors = Vec::new();
@@ -113,7 +113,7 @@ async fn run_with(
     }
     let upload_seconds = secs(start.elapsed() - sent_at);
     let (complete, last) = collect_receivers(tasks, sent_at, common.timeout, &mut errors).await;
-    let server_cpu_s = cpu0.zip(server.cpu()).map(|(a, b)| secs(b - a));
+    let server_cpu_s = cpu.seconds(&server);
     let _ = stop_tx.send(true);
     drop(writers);
     let seconds = secs(last - sent_at);

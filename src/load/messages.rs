@@ -135,7 +135,7 @@ pub async fn run(
     let setup_start = Instant::now();
     let cast = log_in_everyone(&server, shape, common, &shared, &stop_rx).await?;
     let setup_s = secs(setup_start.elapsed());
-    let server_cpu0 = server.cpu();
+    let server_cpu_span = server.cpu_span();
     let client_cpu0 = super::cpu::self_cpu();
     let send_start = shared.now_ns();
     for (s, writer) in cast.senders.into_iter().enumerate() {
@@ -144,7 +144,7 @@ pub async fn run(
     }
     let expected = shared.receivers * shared.senders as u64 * shared.messages;
     watch_deliveries(&shared, expected, common, progress).await;
-    let server_cpu = server_cpu0.zip(server.cpu()).map(|(a, b)| secs(b - a));
+    let server_cpu = server_cpu_span.seconds(&server);
     let client_cpu = client_cpu0
         .zip(super::cpu::self_cpu())
         .map(|(a, b)| secs(b.saturating_sub(a)));

@@ -42,6 +42,24 @@ impl MeasuredServer {
     pub fn cpu(&self) -> Option<Duration> {
         self.pgrp.and_then(cpu::group_cpu)
     }
+
+    /// Starts counting the server's CPU time, for a shape's `server_cpu_s`.
+    pub(crate) fn cpu_span(&self) -> CpuSpan {
+        CpuSpan(self.cpu())
+    }
+}
+
+/// The server's CPU time from a starting point (every shape reads it the same way).
+pub(crate) struct CpuSpan(Option<Duration>);
+
+impl CpuSpan {
+    /// Server CPU seconds since the span started, when known. A process group's total can
+    /// drop when one of its processes exits: that reads as no time, not a panic.
+    pub fn seconds(&self, server: &MeasuredServer) -> Option<f64> {
+        self.0
+            .zip(server.cpu())
+            .map(|(start, now)| secs(now.saturating_sub(start)))
+    }
 }
 
 /// Knobs shared by every shape.
