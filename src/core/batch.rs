@@ -16,7 +16,7 @@ use bytes::{Bytes, BytesMut};
 
 use super::session::Session;
 use super::ConnId;
-use crate::protocol::{encode_timed_text, ChatLinePrefix, HhMm};
+use crate::protocol::{encode_timed_text, ChatLinePrefix, EncodeError, HhMm};
 
 /// A batch's buffers end at this size, so a long burst reaches recipients in pieces.
 const BATCH_MAX: usize = 256 * 1024;
@@ -41,6 +41,9 @@ pub(super) struct Batch {
     recipients: Vec<(ConnId, usize)>,
     /// The least queue cost any recipient can take before it is over the limit.
     headroom: u64,
+    /// Each group's share while a batch is handed out (empty otherwise: the list's memory is
+    /// kept, not the buffers).
+    handing: Vec<Bytes>,
     /// When the groups' chat-line prefixes were rendered (the sender cannot change its name
     /// during a batch: a rename ends it).
     line_time: Option<i64>,
@@ -93,16 +96,12 @@ impl Batch {
     }
 
     /// Renders one line (the `parts` joined) at `unix_secs` for every group. Returns true
-    /// when the batch must end now (see [`Batch::rendered`]).
+    /// when the batch must end now (see [`Batch::append`]).
     pub fn render(&mut self, unix_secs: i64, parts: &[&str]) -> bool {
-        for group in &mut self.groups {
+        self.append(|group| {
             let time = HhMm::from_unix(unix_secs, group.offset);
-            if let Err(error) = encode_timed_text(time, parts, &mut group.rendered) {
-                tracing::error!(%error, "dropped a line that does not encode");
-                return false;
-            }
-        }
-        self.rendered()
+            encode_timed_text(time, parts, &mut group.rendered)
+        })
     }
 
     /// Whether the sender's chat-line prefixes are rendered for `unix_secs`.
@@ -122,18 +121,19 @@ impl Batch {
     /// Renders the sender's chat line with `message` behind the prefixes
     /// [`Batch::set_line_prefix`] rendered. Returns true when the batch must end now.
     pub fn render_line(&mut self, message: &str) -> bool {
+        self.append(|group| group.line_prefix.encode(message, &mut group.rendered))
+    }
+
+    /// Appends one line to every group's buffer with `encode` (a line that does not encode
+    /// is dropped for all, with a log line). Returns true when the batch must end now: its
+    /// buffers are full, or the next line could take a recipient over its limit.
+    fn append(&mut self, mut encode: impl FnMut(&mut Group) -> Result<usize, EncodeError>) -> bool {
         for group in &mut self.groups {
-            if let Err(error) = group.line_prefix.encode(message, &mut group.rendered) {
+            if let Err(error) = encode(group) {
                 tracing::error!(%error, "dropped a line that does not encode");
                 return false;
             }
         }
-        self.rendered()
-    }
-
-    /// After a line: true when the buffers are full, or the next line could take a
-    /// recipient over its limit.
-    fn rendered(&self) -> bool {
         let longest = self
             .groups
             .iter()
@@ -149,15 +149,18 @@ impl Batch {
             return;
         }
         self.open = false;
-        let frozen: Vec<Bytes> = self
-            .groups
-            .iter_mut()
-            .map(|g| g.rendered.split().freeze())
-            .collect();
-        for &(to, group) in &self.recipients {
-            if !frozen[group].is_empty() {
-                deliver(to, frozen[group].clone());
+        let Batch {
+            groups,
+            recipients,
+            handing,
+            ..
+        } = self;
+        handing.extend(groups.iter_mut().map(|g| g.rendered.split().freeze()));
+        for &(to, group) in recipients.iter() {
+            if !handing[group].is_empty() {
+                deliver(to, handing[group].clone());
             }
         }
+        handing.clear();
     }
 }
