@@ -50,10 +50,10 @@ pub mod wording;
 mod tests;
 
 use std::collections::{BTreeSet, VecDeque};
-
-use bytes::Buf;
 use std::fmt;
 use std::time::Duration;
+
+use bytes::Buf;
 
 pub use output::{CloseReason, Output};
 use room::Room;

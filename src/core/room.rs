@@ -2,10 +2,12 @@
 //! driver drains, and per-recipient queue accounting.
 //!
 //! Every byte the core addresses to a connection goes through [`Room::send`] (or
-//! [`Room::send_file`], or [`Room::broadcast`]), which charges its queue cost: the fields are
-//! private, so nothing else can queue an output. Nothing is dropped: a charge that leaves a
-//! connection over the limit is listed in the room's `filled` list ([`Room::take_filled`]),
-//! and the core pauses the sender of the step (see `flow`).
+//! [`Room::send_file`], [`Room::broadcast`], [`Room::relay_line`]), which charges its queue
+//! cost: the fields are private, so nothing else can queue an output. Nothing is dropped: a
+//! charge that leaves a connection over the limit is listed in the room's `filled` list
+//! ([`Room::take_filled`]), and the core pauses the sender of the step (see `flow`).
+//! Broadcasts in a row are batched (`batch`); the batch in progress is handed out before
+//! anything else charges a queue, queues an output or changes who is in the room.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -119,24 +121,21 @@ impl<U, B> Room<U, B> {
 
     /// Asks the driver to close `id` (already forgotten, or never admitted).
     pub fn close(&mut self, id: ConnId, reason: super::CloseReason) {
-        self.end_batch();
-        self.outputs.push_back(Output::Close { id, reason });
+        self.queue(Output::Close { id, reason });
     }
 
     /// Tells a connection the room will not admit why, and asks the driver to close it (it
     /// has no queue to charge).
     pub fn refuse(&mut self, id: ConnId, reply: &str, reason: super::CloseReason) {
-        self.end_batch();
         if let Some(bytes) = encode(&ServerFrame::reply(reply)) {
-            self.outputs.push_back(Output::Send { to: id, bytes });
+            self.queue(Output::Send { to: id, bytes });
         }
         self.close(id, reason);
     }
 
     /// Asks the driver to read `id` again.
     pub fn resume_reading(&mut self, id: ConnId) {
-        self.end_batch();
-        self.outputs.push_back(Output::ResumeReading { id });
+        self.queue(Output::ResumeReading { id });
     }
 
     /// The next output for the driver, in order.
@@ -158,14 +157,20 @@ impl<U, B> Room<U, B> {
         self.filled = list;
     }
 
+    /// Appends an output for the driver, after the broadcast batch in progress.
+    fn queue(&mut self, output: Output<B>) {
+        self.end_batch();
+        self.outputs.push_back(output);
+    }
+
     /// Charges `cost` to `to`'s queue, listing `to` in `filled` when that takes it over the
     /// limit; false when `to` is gone.
     fn charge(&mut self, to: ConnId, cost: u64) -> bool {
+        self.end_batch();
         let Some(session) = self.sessions.get_mut(&to) else {
             return false;
         };
-        session.queued = session.queued.saturating_add(cost);
-        if session.queued > self.queue_limit {
+        if add_cost(session, cost, self.queue_limit) {
             self.filled.push(to);
         }
         true
@@ -173,20 +178,18 @@ impl<U, B> Room<U, B> {
 
     /// Queues encoded frame bytes for `to`.
     pub fn send(&mut self, to: ConnId, bytes: Bytes) {
-        self.end_batch();
         if self.charge(to, bytes.len() as u64) {
-            self.outputs.push_back(Output::Send { to, bytes });
+            self.queue(Output::Send { to, bytes });
         }
     }
 
     /// Queues a relayed file header and its stored body for `to`, as one unit: both or neither.
     pub fn send_file(&mut self, to: ConnId, header: Bytes, body: B, empty: bool) {
-        self.end_batch();
         let cost = header.len() as u64 + if empty { 0 } else { FILE_QUEUE_COST };
         if self.charge(to, cost) {
-            self.outputs.push_back(Output::Send { to, bytes: header });
+            self.queue(Output::Send { to, bytes: header });
             if !empty {
-                self.outputs.push_back(Output::SendFile { to, body });
+                self.queue(Output::SendFile { to, body });
             }
         }
     }
@@ -269,13 +272,18 @@ impl<U, B> Room<U, B> {
             let Some(session) = sessions.get_mut(&to) else {
                 return;
             };
-            session.queued = session.queued.saturating_add(bytes.len() as u64);
-            if session.queued > *queue_limit {
+            if add_cost(session, bytes.len() as u64, *queue_limit) {
                 filled.push(to);
             }
             outputs.push_back(Output::Send { to, bytes });
         });
     }
+}
+
+/// Adds `cost` to `session`'s queue; true when that leaves it over `limit`.
+fn add_cost<U>(session: &mut Session<U>, cost: u64, limit: u64) -> bool {
+    session.queued = session.queued.saturating_add(cost);
+    session.queued > limit
 }
 
 /// Encodes a frame the core built. The core only builds frames that fit, so an error is a bug
