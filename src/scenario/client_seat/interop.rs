@@ -136,21 +136,16 @@ async fn through(
     };
     // Nothing ever connects to the harness here: the client's connection goes to the server.
     let (_, incoming) = mpsc::unbounded_channel();
-    let timeout = settings.cap(scenario.timeout.unwrap_or(settings.default_timeout));
-    let mut run = SeatRun {
-        timeout,
-        started: tokio::time::Instant::now(),
-        utc_offset: script.utc_offset,
+    let mut run = SeatRun::new(
+        scenario,
+        script,
         program,
-        transcript: transcript.clone(),
-        workdir: &workdir,
+        &transcript,
+        &workdir,
         incoming,
-        peer: None,
-        lines: Default::default(),
-        history: Vec::new(),
         settings,
-    };
-    let mut peers = Peers::new(addr, settings, timeout);
+    );
+    let mut peers = Peers::new(addr, settings, run.timeout);
     let mut verdict = Verdict::Pass;
     for step in &script.steps {
         let result = match &step.action {

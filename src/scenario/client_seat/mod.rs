@@ -16,6 +16,7 @@ mod parse_serve;
 mod peer;
 mod process;
 mod runner;
+mod step_error;
 mod steps;
 mod target;
 mod workdir;

@@ -11,12 +11,13 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::model::{ClientScript, SeatAction, SeatStep};
-use super::peer::{Arrival, Peer};
+use super::peer::Peer;
 use super::process::{Exit, Program};
+use super::step_error::StepError;
 use super::workdir::WorkDir;
 use crate::scenario::model::Scenario;
 use crate::scenario::run::{
-    hex_dump, note, FailKind, Failure, RunSettings, ScenarioRun, Transcript, Verdict,
+    note, FailKind, Failure, RunSettings, ScenarioRun, Transcript, Verdict,
 };
 
 /// The name the client's transcript has in reports.
@@ -35,66 +36,6 @@ pub struct Launch {
 /// timeout (the default `--spawn-timeout` of a server).
 const CLIENT_STARTUP: Duration = Duration::from_secs(5);
 
-/// A step that did not pass.
-pub(super) enum StepError {
-    /// The step failed: why, and what arrived instead.
-    Fail {
-        kind: FailKind,
-        reason: String,
-        actual: Option<String>,
-        actual_hex: Option<String>,
-    },
-    /// The scenario could not go on (a setup problem).
-    Error(String),
-}
-
-impl StepError {
-    pub(super) fn fail(reason: impl Into<String>) -> Self {
-        Self::Fail {
-            kind: FailKind::Mismatch,
-            reason: reason.into(),
-            actual: None,
-            actual_hex: None,
-        }
-    }
-
-    pub(super) fn fail_with(reason: impl Into<String>, arrival: &Arrival) -> Self {
-        Self::Fail {
-            kind: FailKind::Mismatch,
-            reason: reason.into(),
-            actual: Some(arrival.summary()),
-            actual_hex: arrival.wire_bytes().map(|b| hex_dump(&b, 8)),
-        }
-    }
-
-    /// The same failure, of another kind (a timeout, a closed connection).
-    pub(super) fn of_kind(self, kind: FailKind) -> Self {
-        match self {
-            Self::Fail {
-                reason,
-                actual,
-                actual_hex,
-                ..
-            } => Self::Fail {
-                kind,
-                reason,
-                actual,
-                actual_hex,
-            },
-            error => error,
-        }
-    }
-
-    pub(super) fn fail_line(reason: impl Into<String>, line: &str) -> Self {
-        Self::Fail {
-            kind: FailKind::Mismatch,
-            reason: reason.into(),
-            actual: Some(format!("stdout line {:?}", super::process::shown(line))),
-            actual_hex: None,
-        }
-    }
-}
-
 /// The state of one running client scenario.
 pub(super) struct SeatRun<'a> {
     pub timeout: Duration,
@@ -111,6 +52,34 @@ pub(super) struct SeatRun<'a> {
     /// Every output line so far (for `never`).
     pub history: Vec<String>,
     pub settings: &'a RunSettings,
+}
+
+impl<'a> SeatRun<'a> {
+    /// The run of `script` by the just-started `program`, with the scenario's step timeout
+    /// (capped by `settings`); `incoming` yields the client's connections to the harness.
+    pub fn new(
+        scenario: &Scenario,
+        script: &ClientScript,
+        program: Program,
+        transcript: &Transcript,
+        workdir: &'a WorkDir,
+        incoming: mpsc::UnboundedReceiver<Peer>,
+        settings: &'a RunSettings,
+    ) -> Self {
+        Self {
+            timeout: settings.cap(scenario.timeout.unwrap_or(settings.default_timeout)),
+            started: Instant::now(),
+            utc_offset: script.utc_offset,
+            program,
+            transcript: transcript.clone(),
+            workdir,
+            incoming,
+            peer: None,
+            lines: VecDeque::new(),
+            history: Vec::new(),
+            settings,
+        }
+    }
 }
 
 /// Runs `script` (the steps of `scenario`) with the client started by `launch`.
@@ -166,19 +135,15 @@ pub async fn run_client_scenario(
             return error(format!("cannot start `{line}`: {e}"));
         }
     };
-    let mut run = SeatRun {
-        timeout: settings.cap(scenario.timeout.unwrap_or(settings.default_timeout)),
-        started: Instant::now(),
-        utc_offset: script.utc_offset,
+    let mut run = SeatRun::new(
+        scenario,
+        script,
         program,
-        transcript: transcript.clone(),
-        workdir: &workdir,
+        &transcript,
+        &workdir,
         incoming,
-        peer: None,
-        lines: VecDeque::new(),
-        history: Vec::new(),
         settings,
-    };
+    );
     let mut verdict = Verdict::Pass;
     for step in &script.steps {
         if let Err(e) = run.step(step).await {

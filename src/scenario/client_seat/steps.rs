@@ -11,7 +11,8 @@ use super::model::{
     ClientExpect, ClientExpectation, OutputExpect, OutputMatch, SavedFile, ServerPart, ServerSend,
 };
 use super::process::shown;
-use super::runner::{SeatRun, StepError};
+use super::runner::SeatRun;
+use super::step_error::StepError;
 use super::workdir::glob_regex;
 use crate::protocol::{Frame, HhMm, ServerFrame};
 use crate::scenario::model::{BodySource, Chunking};
