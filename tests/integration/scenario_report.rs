@@ -48,14 +48,7 @@ macro_rules! snapshot {
         insta::with_settings!({
             snapshot_path => "../snapshots",
             prepend_module_to_snapshot => false,
-            filters => vec![
-                (r"<\d\d:\d\d>", "<HH:MM>"),
-                // The same time prefix in a hex dump: `<`, four digits around `:`, `>`.
-                (
-                    r"3c( +)3\d( +)3\d( +)3a( +)3\d( +)3\d( +)3e",
-                    "3c${1}3H${2}3H${3}3a${4}3M${5}3M${6}3e",
-                ),
-            ],
+            filters => crate::support::time_filters(),
         }, {
             insta::assert_snapshot!($name, $text);
         })

@@ -73,3 +73,15 @@ pub fn settle_timeline(report: &str) -> String {
     text.push('\n');
     text
 }
+
+/// Snapshot filters for the time of day a run happened at: `<HH:MM>` prefixes as text, and
+/// the same prefix in a hex dump (`<`, four digits around `:`, `>`).
+pub fn time_filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"<\d\d:\d\d>", "<HH:MM>"),
+        (
+            r"3c( +)3\d( +)3\d( +)3a( +)3\d( +)3\d( +)3e",
+            "3c${1}3H${2}3H${3}3a${4}3M${5}3M${6}3e",
+        ),
+    ]
+}
