@@ -44,7 +44,7 @@ pub fn run(args: ClientArgs) -> Result<Outcome> {
     runtime.shutdown_background();
     match result {
         Ok(()) => Ok(Outcome::Passed),
-        Err(e @ ChatError::ConnectionLost(_)) => Ok(Outcome::Lost(anyhow!("{e}"))),
-        Err(e @ (ChatError::Unreachable { .. } | ChatError::NoName)) => Err(anyhow!("{e}")),
+        Err(e @ ChatError::ConnectionLost(_)) => Ok(Outcome::Lost(e.into())),
+        Err(e @ (ChatError::Unreachable { .. } | ChatError::NoName)) => Err(e.into()),
     }
 }

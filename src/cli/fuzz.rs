@@ -45,8 +45,9 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
         shrink_time: args.shrink_time,
     };
     eprintln!(
-        "chat-harness fuzz: {description}, seed {}, profile {:?}",
-        config.seed, args.profile
+        "chat-harness fuzz: {description}, seed {}, profile {}",
+        config.seed,
+        profile_name(args.profile)
     );
     let bar = progress_bar(budget);
     let summary = runtime.block_on(netfuzz::fuzz(&config, provider, |event| match event {
@@ -142,4 +143,13 @@ fn print_summary(summary: &Summary, config: &FuzzConfig, replay_args: &[String])
             summary.flaky
         );
     }
+}
+
+/// The profile as it is typed on the command line (`core`, `robust`).
+fn profile_name(profile: chat_harness::netfuzz::Profile) -> String {
+    use clap::ValueEnum;
+    profile.to_possible_value().map_or_else(
+        || format!("{profile:?}"),
+        |value| value.get_name().to_owned(),
+    )
 }

@@ -41,7 +41,7 @@ pub struct ChatOptions {
 #[derive(Debug, Error)]
 pub enum ChatError {
     /// The server could not be reached at all.
-    #[error("cannot reach the server at {addr}: {source}")]
+    #[error("cannot reach the server at {addr}")]
     Unreachable {
         /// The address tried.
         addr: SocketAddr,

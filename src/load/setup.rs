@@ -16,7 +16,7 @@ use crate::protocol::{ClientFrame, ServerFrame};
 #[derive(Debug, Error)]
 pub enum SetupError {
     /// Connecting failed.
-    #[error("client {name}: cannot connect to {addr}: {source}")]
+    #[error("client {name}: cannot connect to {addr}")]
     Connect {
         /// The client.
         name: String,

@@ -28,12 +28,12 @@ use crate::scenario::model::{
 /// What a session compares, and which inputs it may send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Profile {
-    /// Only what the lab protocol requires (PROTOCOL-NOTES Part 1): relay, names, renames,
+    /// Only what the lab protocol requires (the baseline of docs/PROTOCOL.md): relay, names, renames,
     /// files, exits, and refusal wording only where the original defines it. Inputs stay
     /// within what `core` scenarios send: every auth carries an offset, one frame in flight
     /// per client, a file body after a pause, no attackers, no slow readers, no abrupt exits.
     Core,
-    /// Adds the reference semantics of Part 2 and every mutation.
+    /// Adds the reference semantics (docs/PROTOCOL.md §6) and every mutation.
     #[default]
     Robust,
 }

@@ -6,6 +6,8 @@ mod ci_workflow;
 mod cli_client;
 /// The client binary against the in-process reference server.
 mod cli_client_chat;
+/// What the binary says to a user's small mistakes: each cause once, help that cites real files.
+mod cli_messages;
 /// The client connection type against a scripted peer.
 mod client_connection;
 /// The client seat's parser, helpers and second connections.

@@ -15,7 +15,7 @@ Examples:
   chat-harness fuzz --spawn 'python3 my_server.py {port}' --time 5m --keep-going
       A fresh process per session; go on after the first finding
   chat-harness fuzz --spawn 'python3 lab_server.py {port}' --profile core
-      Hold a lab server to the lab protocol only (PROTOCOL-NOTES Part 1)
+      Hold a lab server to the lab protocol only (docs/PROTOCOL.md, the baseline)
   chat-harness run fuzz-findings/decode-1a2b3c4d.chat
       Replay a saved finding: it fails the same way
 
@@ -67,9 +67,9 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration)]
     pub shrink_time: std::time::Duration,
     /// What the model oracle compares and what is sent: `core` holds a server to the lab
-    /// protocol (PROTOCOL-NOTES Part 1) and sends only what core scenarios send (no
-    /// attackers, offsets always given, a pause before a file body); `robust` adds the
-    /// reference semantics of Part 2 and every mutation.
+    /// protocol (the baseline of docs/PROTOCOL.md) and sends only what core scenarios send
+    /// (no attackers, offsets always given, a pause before a file body); `robust` adds the
+    /// reference semantics (docs/PROTOCOL.md §6) and every mutation.
     #[arg(long, value_enum, default_value_t = chat_harness::netfuzz::Profile::Robust)]
     pub profile: chat_harness::netfuzz::Profile,
 }

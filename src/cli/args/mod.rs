@@ -54,9 +54,11 @@ pub enum Command {
 /// The report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
-    /// A line per scenario, failure details, a summary.
+    /// Text for people (`run`: a line per scenario, failure details, a summary; `bench`: the
+    /// figures of the run).
     Human,
-    /// One JSON object per line: each scenario, then a summary.
+    /// JSON for scripts (`run`: one object per line, each scenario, then a summary; `bench`:
+    /// one object with every figure).
     Json,
 }
 
