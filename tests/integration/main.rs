@@ -36,6 +36,8 @@ mod flow_memory;
 mod fuzz_corpus;
 /// The polling server with 10 000 idle clients and its memory per client (ignored; heavy).
 mod idle_clients;
+/// The lab server's two races, widened in its stand-in: core tolerates them, robust twins do not.
+mod lab_races;
 /// The load generator's file shape checks every byte and fails a run that lost one.
 mod load_file_verify;
 /// The load generator fails a run that loses, duplicates or reorders a message.
