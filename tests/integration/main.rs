@@ -10,6 +10,8 @@ mod cli_client_chat;
 mod client_connection;
 /// The client seat's parser, helpers and second connections.
 mod client_seat;
+/// The client seat on a fixed port: listeners closed in time, a busy port waited for.
+mod client_seat_port;
 /// Client scenarios: the reference, lab-style and faulty clients against `scenarios/client/`.
 mod client_suite;
 /// Shared helpers for the codec tests.
