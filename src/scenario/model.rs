@@ -9,6 +9,11 @@ use regex::Regex;
 
 use crate::protocol::ClientFrame;
 
+/// How long a bare `settle` waits: the time a server in the original's style may take to
+/// finish what it has just announced (free a name after its leave notice, send a join
+/// broadcast after the newcomer's 0x00).
+pub const SETTLE: Duration = Duration::from_millis(250);
+
 /// One scenario file, parsed.
 #[derive(Debug, Clone)]
 pub struct Scenario {

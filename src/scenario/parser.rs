@@ -10,7 +10,7 @@ use super::client_seat::{self, ClientScript, SeatStep};
 use super::cursor::{parse_duration, Cursor, DATA_BUDGET};
 use super::error::ParseError;
 use super::lexer::{logical_lines, tokenize, Line, TokenKind};
-use super::model::{Action, Scenario, Step, Subject};
+use super::model::{Action, Scenario, Step, Subject, SETTLE};
 use super::{parse_expect, parse_send};
 
 /// Most steps a scenario may unroll to (a guard against `repeat` blow-ups).
@@ -289,6 +289,13 @@ impl Parser<'_> {
                 }
             }
             "pause" => actions.push(Action::Pause(cur.duration()?)),
+            // The server's time to finish what a notice or a 0x00 announced (a thread-per-client
+            // server frees a name after its leave notice, sends a join after the 0x00).
+            "settle" => actions.push(Action::Pause(if cur.at_end() {
+                SETTLE
+            } else {
+                cur.duration()?
+            })),
             "read-slowly" => {
                 let client = self.client(cur)?;
                 let bytes = cur.size()?;

@@ -165,6 +165,13 @@ const CAUGHT: &[(&str, &str, usize)] = &[
     ("hang-on-close", "server-closes", 10),
     ("no-exit-frame", "exit-frame-then-end", 9),
     ("rename-as-text", "rename-sends-command", 9),
+    ("cut-typed-1024", "send-long-text", 9),
+    ("rename-bare-name", "rename-sends-command", 9),
+    ("overwrite", "receive-file-kept-apart", 16),
+    ("no-save", "receive-file", 11),
+    ("empty-no-size", "send-empty-file", 9),
+    ("padded-save", "receive-file", 11),
+    ("save-in-workdir", "receive-file", 11),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

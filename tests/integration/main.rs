@@ -12,6 +12,8 @@ mod cli_messages;
 mod client_connection;
 /// The client seat's parser, helpers and second connections.
 mod client_seat;
+/// The client seat on a fixed port: listeners closed in time, a busy port waited for.
+mod client_seat_port;
 /// Client scenarios: the reference, lab-style and faulty clients against `scenarios/client/`.
 mod client_suite;
 /// Shared helpers for the codec tests.
@@ -38,6 +40,8 @@ mod flow_memory;
 mod fuzz_corpus;
 /// The polling server with 10 000 idle clients and its memory per client (ignored; heavy).
 mod idle_clients;
+/// The lab server's two races, widened in its stand-in: core tolerates them, robust twins do not.
+mod lab_races;
 /// The load generator's file shape checks every byte and fails a run that lost one.
 mod load_file_verify;
 /// The load generator fails a run that loses, duplicates or reorders a message.

@@ -91,6 +91,8 @@ fn catchers(fault: Fault) -> &'static [&'static str] {
         Fault::FreedNameStaysTaken => &["rename/frees-old-name"],
         Fault::ChatsKeepAuthName => &["rename/accepted"],
         Fault::LeaveNoticeUsesAuthName => &["exit/notice-after-rename"],
+        Fault::NameLimitInChars => &["auth/name-limit-in-bytes"],
+        Fault::OversizedUploadNotDrained => &["file/oversized-body-drained"],
     }
 }
 
@@ -142,6 +144,26 @@ async fn every_fault_fails_its_scenarios_and_the_report_names_the_step() {
         ));
     }
     eprintln!("{table}");
+}
+
+/// The faults outside [`Fault::ALL`] that the suite catches, each at its scenario.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_character_counted_name_limit_and_an_undrained_oversized_upload_are_caught() {
+    for fault in [Fault::NameLimitInChars, Fault::OversizedUploadNotDrained] {
+        let mut chosen = suite_entries();
+        chosen.retain(|e| catchers(fault).contains(&e.id.as_str()));
+        assert_eq!(chosen.len(), 1, "{fault:?}");
+        let outcomes = run(fault, chosen.clone(), None).await;
+        let Verdict::Fail(_) = &outcomes[0].run.verdict else {
+            panic!("{fault:?}: {:?}", outcomes[0].run.verdict);
+        };
+        let clean = run(Fault::Clean, chosen, None).await;
+        assert_eq!(
+            clean[0].status,
+            Status::Pass,
+            "{fault:?}: the clean variant"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

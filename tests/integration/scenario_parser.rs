@@ -262,3 +262,15 @@ fn reading_paces() {
     let e = error("connect bob\npause-reading carol 1s\n");
     assert!(e.to_string().contains("unknown client `carol`"), "{e}");
 }
+
+#[test]
+fn settle_waits_the_default_settle_time_or_the_given_one() {
+    use chat_harness::scenario::model::SETTLE;
+    use std::time::Duration;
+    let s = parse("connect alice\nsettle\nsettle 1s\n");
+    assert!(matches!(s.steps[1].action, Action::Pause(d) if d == SETTLE));
+    assert!(matches!(s.steps[2].action, Action::Pause(d) if d == Duration::from_secs(1)));
+    assert_eq!(s.steps[1].source, "settle");
+    let e = error("settle soon\n").to_string();
+    assert!(e.contains("t.chat:1:8"), "{e}");
+}

@@ -17,6 +17,13 @@ Faults:
   hang-on-close       when the server closes, the client says so but never ends
   no-exit-frame       >>exit<< closes the connection without the 0x01 frame
   rename-as-text      >>chname<< goes out as a 0x03 text
+  cut-typed-1024      a typed line is cut to its first 1024 bytes
+  rename-bare-name    >>chname<< NAME goes out as a 0x04 with just NAME (no command word)
+  overwrite           a received file is written over an existing file of the same name
+  no-save             "saved" is printed for a received file, but nothing is written
+  empty-no-size       an empty file's header goes out without its 4 size bytes
+  padded-save         a received file is saved padded with zeros to 64 KiB
+  save-in-workdir     a received file is saved in the working directory, not under files/
 """
 import os
 import queue
@@ -30,7 +37,8 @@ import time
 FAULTS = {
     "clean", "little-endian", "no-offset", "size-off-by-one", "body-before-header",
     "text-as-file-type", "drop-coalesced", "unsafe-save", "hang-on-close", "no-exit-frame",
-    "rename-as-text",
+    "rename-as-text", "cut-typed-1024", "rename-bare-name", "overwrite", "no-save",
+    "empty-no-size", "padded-save", "save-in-workdir",
 }
 FAULT = sys.argv[1]
 if FAULT not in FAULTS:
@@ -59,11 +67,46 @@ def safe_name(name):
     return "file" if base.strip(".") == "" else base
 
 
+class Discard:
+    """Takes a body and keeps none of it (the no-save fault)."""
+
+    def write(self, data):
+        pass
+
+    def close(self):
+        pass
+
+
+class Padded:
+    """Writes the body, then zeros up to 64 KiB (the padded-save fault)."""
+
+    def __init__(self, f):
+        self.f = f
+        self.n = 0
+
+    def write(self, data):
+        self.f.write(data)
+        self.n += len(data)
+
+    def close(self):
+        self.f.write(b"\0" * max(0, 65536 - self.n))
+        self.f.close()
+
+
 def open_file(name):
-    folder = os.path.join("files", state["name"] or "anonymous")
+    if FAULT == "no-save":
+        return Discard()
+    folder = "." if FAULT == "save-in-workdir" else os.path.join("files", state["name"] or "anonymous")
     path = os.path.join(folder, safe_name(name))
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    return open(path, "wb")
+    if FAULT != "overwrite":
+        stem, ext = os.path.splitext(path)
+        n = 1
+        while os.path.exists(path):
+            path = "%s-%d%s" % (stem, n, ext)
+            n += 1
+    f = open(path, "wb")
+    return Padded(f) if FAULT == "padded-save" else f
 
 
 def handle(kind, payload):
@@ -145,7 +188,8 @@ def send_file(rest):
     with open(os.path.join("files", name), "rb") as f:
         body = f.read()
     size = len(body) - 1 if FAULT == "size-off-by-one" else len(body)
-    header = struct.pack(">I", size) + (name + (" " + caption if caption else "")).encode()
+    size_bytes = b"" if FAULT == "empty-no-size" and not body else struct.pack(">I", size)
+    header = size_bytes + (name + (" " + caption if caption else "")).encode()
     if FAULT == "body-before-header":
         sock.sendall(body)
         send(2, header)
@@ -172,9 +216,11 @@ def main():
         elif line.startswith(">>sendfile<<"):
             send_file(line[len(">>sendfile<<"):])
         elif line.startswith(">>chname<<"):
-            send(3 if FAULT == "rename-as-text" else 4, line.encode())
+            payload = line[len(">>chname<<"):].strip() if FAULT == "rename-bare-name" else line
+            send(3 if FAULT == "rename-as-text" else 4, payload.encode())
         else:
-            send(2 if FAULT == "text-as-file-type" else 3, line.encode())
+            data = line.encode()
+            send(2 if FAULT == "text-as-file-type" else 3, data[:1024] if FAULT == "cut-typed-1024" else data)
     leave()
 
 

@@ -17,8 +17,17 @@ Happy-path `core` scenarios pass; framing, hostile and backpressure scenarios fa
 this server assumes every recv() returns exactly one whole frame, requires the UTC offset in
 auth, trusts every byte, and leaves dead entries behind clients that vanish.
 
-Usage: original_server.py PORT
+Like the original it announces a leave before it frees the name (so for a moment the name
+is still taken after the others have read `User alice disconnected`), and it sends a
+newcomer's join broadcast from the newcomer's thread after its 0x00, racing the next client's
+auth (a client that connects right after the 0x00 can be told of the join, even before its
+own 0x00). `--widen MS` (or ORIGINAL_SERVER_WIDEN_MS=MS in the environment) sleeps MS
+milliseconds inside each of those windows, so that the race is lost every time rather than
+now and then: core scenarios must tolerate it (they `settle`), robust twins must fail on it.
+
+Usage: original_server.py PORT [--widen MS]
 """
+import os
 import socket
 import struct
 import sys
@@ -29,6 +38,7 @@ import traceback
 clients = {}  # socket -> [name, offset]
 connected = []  # every accepted socket, authenticated or not
 lock = threading.Lock()
+WIDEN = 0.0  # seconds slept inside each race window (--widen)
 
 COMMANDS = b"Commands: >>exit<<, >>sendfile<< 'filename', >>chname<< 'name'"
 
@@ -51,12 +61,31 @@ def broadcast(sender, make):
             conn.sendall(make(offset))
 
 
+def window():
+    """A race window of the original, as wide as --widen makes it."""
+    if WIDEN > 0:
+        time.sleep(WIDEN)
+
+
 def announce_join(joiner, name):
     """Tells every other connected socket, authenticated or not, that `name` joined."""
     for conn in list(connected):
         if conn is not joiner:
             offset = clients[conn][1] if conn in clients else 0
             conn.sendall(frame(3, (prefix(offset) + name + " connected").encode()))
+
+
+def leave(conn):
+    """Like the original: the others hear of the leave first, and only then is the name
+    freed (another client may be refused the name in between)."""
+    name = clients[conn][0]
+    with lock:
+        broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " disconnected").encode()))
+    window()
+    with lock:
+        clients.pop(conn, None)
+        if conn in connected:
+            connected.remove(conn)
 
 
 def handle(conn):
@@ -77,14 +106,15 @@ def handle(conn):
                 if any(n == name for n, _ in clients.values()):
                     conn.sendall(frame(3, b"The name is already in use"))
                     continue
-                conn.sendall(frame(0, COMMANDS))
-                announce_join(conn, name)
                 clients[conn] = [name, offset]
-        elif kind == 1:
+                conn.sendall(frame(0, COMMANDS))
+            # The join broadcast goes out from this thread after the 0x00, racing the next
+            # client's connect and auth, as in the original.
+            window()
             with lock:
-                name = clients.pop(conn)[0]
-                connected.remove(conn)
-                broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " disconnected").encode()))
+                announce_join(conn, name)
+        elif kind == 1:
+            leave(conn)  # exit before auth: KeyError
             conn.close()
             return
         elif kind == 3:
@@ -133,7 +163,15 @@ def serve(conn):
 
 
 def main():
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 55555
+    global WIDEN
+    args = sys.argv[1:]
+    widen_ms = os.environ.get("ORIGINAL_SERVER_WIDEN_MS", "0")
+    if "--widen" in args:
+        at = args.index("--widen")
+        widen_ms = args[at + 1]
+        del args[at:at + 2]
+    WIDEN = float(widen_ms) / 1000.0
+    port = int(args[0]) if args else 55555
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(("127.0.0.1", port))

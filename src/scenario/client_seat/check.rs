@@ -3,7 +3,7 @@
 
 use super::model::{ClientExpectation, ClientFrameMatch, UploadMatch};
 use super::peer::Arrival;
-use crate::protocol::{ClientFileHeader, ClientFrame};
+use crate::protocol::{ClientFileHeader, ClientFrame, RENAME_COMMAND};
 use crate::scenario::model::{CaptionMatch, TextMatch};
 use crate::scenario::run::{check_body, Body};
 
@@ -66,6 +66,13 @@ fn frame(pattern: &ClientFrameMatch, arrival: &Arrival) -> Result<(), String> {
         }
         (ClientFrameMatch::Text(m), Arrival::Frame(ClientFrame::Text(t))) => field("message", m, t),
         (ClientFrameMatch::Rename(m), Arrival::Frame(f @ ClientFrame::Rename(p))) => {
+            // The reference server takes a bare name too; a client is held to the lab's wire
+            // format, where the payload starts with the command word.
+            if p.split(' ').next() != Some(RENAME_COMMAND) {
+                return Err(format!(
+                    "the rename payload {p:?} does not start with `{RENAME_COMMAND} `"
+                ));
+            }
             let name = f.new_name().unwrap_or_default();
             field("new name", m, name).map_err(|e| format!("{e} (payload {p:?})"))
         }

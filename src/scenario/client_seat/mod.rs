@@ -10,6 +10,7 @@
 
 mod check;
 mod interop;
+mod listen;
 pub mod model;
 pub mod parse;
 mod parse_serve;

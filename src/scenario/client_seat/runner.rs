@@ -6,10 +6,10 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::listen::{self, Accepting};
 use super::model::{ClientScript, SeatAction, SeatStep};
 use super::peer::Peer;
 use super::process::{Exit, Program};
@@ -99,7 +99,7 @@ pub async fn run_client_scenario(
             ))
         }
     };
-    let listener = match TcpListener::bind(("127.0.0.1", launch.port.unwrap_or(0))).await {
+    let listener = match listen::bind(launch.port.unwrap_or(0)).await {
         Ok(l) => l,
         Err(e) => return error(format!("cannot listen for the client: {e}")),
     };
@@ -107,31 +107,12 @@ pub async fn run_client_scenario(
         Ok(addr) => addr.port(),
         Err(e) => return error(format!("cannot listen for the client: {e}")),
     };
-    let (tx, incoming) = mpsc::unbounded_channel();
-    let accepting = {
-        let transcript = transcript.clone();
-        tokio::spawn(async move {
-            let mut number = 0;
-            while let Ok((stream, _)) = listener.accept().await {
-                number += 1;
-                note(
-                    &transcript,
-                    format!("-- the client connected (connection {number}) --"),
-                );
-                if tx
-                    .send(Peer::start(stream, number, transcript.clone()))
-                    .is_err()
-                {
-                    break;
-                }
-            }
-        })
-    };
+    let (accepting, incoming) = Accepting::start(listener, &transcript);
     let line = command_line(&launch.command, port);
     let program = match Program::start(&line, workdir.path(), script.utc_offset, &transcript) {
         Ok(p) => p,
         Err(e) => {
-            accepting.abort();
+            accepting.stop().await;
             return error(format!("cannot start `{line}`: {e}"));
         }
     };
@@ -153,7 +134,7 @@ pub async fn run_client_scenario(
     }
     let transcripts = vec![(TRANSCRIPT_NAME.to_owned(), transcript.lines())];
     run.program.kill().await;
-    accepting.abort();
+    accepting.stop().await;
     finished(verdict, transcripts, &run.program)
 }
 

@@ -240,7 +240,7 @@ impl SeatRun<'_> {
                 let reason = if found.is_empty() {
                     let listing = self.workdir.listing();
                     format!(
-                        "no file matches {:?} in the client's working directory (it holds: {})",
+                        "no file the client created or changed matches {:?} in its working directory (it holds: {})",
                         file.glob,
                         if listing.is_empty() {
                             "nothing".to_owned()

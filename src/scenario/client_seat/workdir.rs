@@ -1,7 +1,9 @@
 //! The client's private working directory: created fresh for each scenario with the sample
-//! files in `files/`, searched for saved files by glob, checked for writes beside it, and
-//! removed afterwards.
+//! files in `files/`, snapshotted before the client starts (so only files it created or
+//! changed count as saved), searched for saved files by glob, checked for writes beside it,
+//! and removed afterwards.
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +22,33 @@ const MAX_LISTED: usize = 10_000;
 pub struct WorkDir {
     root: PathBuf,
     work: PathBuf,
+    /// Every file below the working directory before the client started, with what it was
+    /// then: a file that is still the same is not something the client saved.
+    before: HashMap<String, Stamp>,
+}
+
+/// What tells a file apart from the one that was there before: its size, its modification
+/// time and its inode (a file replaced by a copy of itself gets a new one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Self> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Self {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        })
+    }
 }
 
 impl WorkDir {
@@ -46,7 +75,32 @@ impl WorkDir {
                 }
             }
         }
-        Ok(Self { root, work })
+        let mut dir = Self {
+            root,
+            work,
+            before: HashMap::new(),
+        };
+        dir.before = dir
+            .all()
+            .into_iter()
+            .filter_map(|(rel, path)| Stamp::of(&path).map(|stamp| (rel, stamp)))
+            .collect();
+        Ok(dir)
+    }
+
+    fn all(&self) -> Vec<(String, PathBuf)> {
+        let mut out = Vec::new();
+        list(&self.work, &self.work, &mut out);
+        out
+    }
+
+    /// Whether the file at `rel` is one the client created or changed: not in the snapshot
+    /// taken before it started, or different from what it was then.
+    fn written(&self, rel: &str, path: &Path) -> bool {
+        match self.before.get(rel) {
+            None => true,
+            Some(before) => Stamp::of(path).as_ref() != Some(before),
+        }
     }
 
     /// The working directory.
@@ -54,20 +108,28 @@ impl WorkDir {
         &self.work
     }
 
-    /// Files below the working directory whose relative path matches `glob`, with their sizes.
+    /// Files the client created or changed below the working directory whose relative path
+    /// matches `glob`. The sample files, as they were put there, never match.
     pub fn matching(&self, glob: &Regex) -> Vec<(String, PathBuf)> {
-        let mut out = Vec::new();
-        list(&self.work, &self.work, &mut out);
-        out.into_iter()
-            .filter(|(rel, _)| glob.is_match(rel))
+        self.all()
+            .into_iter()
+            .filter(|(rel, path)| glob.is_match(rel) && self.written(rel, path))
             .collect()
     }
 
-    /// Every file below the working directory, relative (for failure reports).
+    /// Every file below the working directory, relative, those left as they were before the
+    /// client started marked `(unchanged sample)` (for failure reports).
     pub fn listing(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        list(&self.work, &self.work, &mut out);
-        out.into_iter().map(|(rel, _)| rel).collect()
+        self.all()
+            .into_iter()
+            .map(|(rel, path)| {
+                if self.written(&rel, &path) {
+                    rel
+                } else {
+                    format!("{rel} (unchanged sample)")
+                }
+            })
+            .collect()
     }
 
     /// Anything created below the private root but outside the working directory, relative

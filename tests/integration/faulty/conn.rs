@@ -123,7 +123,8 @@ async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
     }
     let mut frames = FramedRead::new(read, FrameCodec::<ClientFrame, ServerFrame>::default());
     let mut upload: Option<Upload> = None;
-    // Fault::PreAuthFileBodyAsFrames: the body of a refused pre-auth upload, read as frames.
+    // Fault::PreAuthFileBodyAsFrames, Fault::OversizedUploadNotDrained: the body of a
+    // refused upload, read as frames.
     let mut stray: Option<StreamDecoder<ClientFrame>> = None;
     while let Some(Ok(item)) = frames.next().await {
         match item {
@@ -131,6 +132,13 @@ async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
                 if room.fault == Fault::PreAuthFileBodyAsFrames && !room.is_authenticated(id) =>
             {
                 room.dispatch(room.reply(id, "Log in first")).await;
+                stray = Some(StreamDecoder::new());
+            }
+            Ok(Item::Frame(ClientFrame::File(header)))
+                if room.fault == Fault::OversizedUploadNotDrained
+                    && usize::try_from(header.size).unwrap_or(usize::MAX) > MAX_FILE =>
+            {
+                room.dispatch(room.reply(id, "File too large")).await;
                 stray = Some(StreamDecoder::new());
             }
             Ok(Item::FileBody(bytes)) if stray.is_some() => {

@@ -86,6 +86,12 @@ pub enum Fault {
     ChatsKeepAuthName,
     /// The leave notice names the client by the name given at auth, not its current one.
     LeaveNoticeUsesAuthName,
+    /// The 32-byte name limit counted in characters: 17 two-byte characters pass.
+    /// Not in [`Fault::ALL`] (the fuzzer's fault table does not cover it).
+    NameLimitInChars,
+    /// An upload announced over the size limit is refused at its header and its body read
+    /// as frames, not drained. Not in [`Fault::ALL`].
+    OversizedUploadNotDrained,
 }
 
 impl Fault {

@@ -73,8 +73,13 @@ pub struct Joined {
     pub kill: Arc<Notify>,
 }
 
-fn valid_name(name: &str) -> bool {
-    (1..=32).contains(&name.len())
+fn valid_name(name: &str, fault: Fault) -> bool {
+    let length = if fault == Fault::NameLimitInChars {
+        name.chars().count()
+    } else {
+        name.len()
+    };
+    (1..=32).contains(&length)
         && !name
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '[' || c == ']')
@@ -216,7 +221,7 @@ impl Room {
                     return (self.reply(id, "An offset is required"), false);
                 }
                 let offset = offset.unwrap_or(0);
-                if !valid_name(&name) || !(-50_400..=50_400).contains(&offset) {
+                if !valid_name(&name, self.fault) || !(-50_400..=50_400).contains(&offset) {
                     return (self.reply(id, "Invalid name or offset"), false);
                 }
                 let taken = self.taken(&members, &name);
@@ -268,7 +273,7 @@ impl Room {
                     }
                     _ => frame.new_name().unwrap_or_default().to_owned(),
                 };
-                if !valid_name(&new) {
+                if !valid_name(&new, self.fault) {
                     return (self.reply(id, "Invalid name"), false);
                 }
                 if self.taken(&members, &new) && self.fault != Fault::RenameToTakenAccepted {

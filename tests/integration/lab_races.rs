@@ -1,0 +1,109 @@
+//! The two races of the lab's thread-per-client server, widened in the stand-in
+//! (`tests/python/original_server.py --widen MS`) so that they are lost every time: the
+//! `core` scenarios they touch pass anyway (they `settle`), and the `robust` twins that pin
+//! the strict timing fail with the reason that names the race.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chat_harness::scenario::known_failures::KnownFailures;
+use chat_harness::scenario::provider::Provider;
+use chat_harness::scenario::report;
+use chat_harness::scenario::run::{RunSettings, Verdict};
+use chat_harness::scenario::suite::{self, Entry, Outcome, Status};
+use chat_harness::under_test::target::Target;
+
+/// The core scenarios whose steps act on a join or a leave right after it was announced.
+const TOUCHED: &[&str] = &[
+    "auth/connected-notice",
+    "auth/name-freed-by-exit",
+    "exit/notice-after-rename",
+    "file/relay-small",
+    "rename/taken",
+    "text/conversation",
+    "text/relay-to-others",
+];
+
+/// The robust twins, the line each fails at, and a piece of its reason.
+const TWINS: &[(&str, usize, &str)] = &[
+    ("auth/join-done-by-auth-ok", 9, "expected nothing"),
+    (
+        "exit/name-free-once-notice-out",
+        15,
+        "The name is already in use",
+    ),
+];
+
+fn chosen(ids: &[&str]) -> Vec<Entry> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let (entries, errors) = suite::load(suite::discover(&[dir]).unwrap());
+    assert!(errors.is_empty(), "{errors:?}");
+    let picked: Vec<Entry> = entries
+        .into_iter()
+        .filter(|e| ids.contains(&e.id.as_str()))
+        .collect();
+    assert_eq!(picked.len(), ids.len(), "a scenario is missing");
+    picked
+}
+
+fn widened_stand_in() -> Arc<dyn Provider> {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/original_server.py");
+    let command = format!("python3 {} {{port}} --widen 60", script.display());
+    Arc::new(Target::spawn(&command, Duration::from_secs(10), None).unwrap())
+}
+
+async fn run(entries: Vec<Entry>) -> Vec<Outcome> {
+    suite::run_all(
+        entries,
+        widened_stand_in(),
+        Arc::new(RunSettings::default()),
+        Arc::new(KnownFailures::default()),
+        2,
+        |_| {},
+    )
+    .await
+}
+
+fn python() -> bool {
+    std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn core_scenarios_tolerate_the_widened_races_and_the_robust_twins_do_not() {
+    if !python() {
+        eprintln!("python3 is not installed: skipping the lab's races");
+        return;
+    }
+    let core = run(chosen(TOUCHED)).await;
+    let failed: String = core
+        .iter()
+        .filter(|o| o.status != Status::Pass)
+        .map(report::failure_details)
+        .collect();
+    assert!(failed.is_empty(), "core must tolerate the races:\n{failed}");
+
+    let ids: Vec<&str> = TWINS.iter().map(|t| t.0).collect();
+    let twins = run(chosen(&ids)).await;
+    for &(id, line, reason) in TWINS {
+        let outcome = twins.iter().find(|o| o.id == id).expect("ran");
+        let Verdict::Fail(failure) = &outcome.run.verdict else {
+            panic!(
+                "{id} must fail on the widened race, got {:?}",
+                outcome.run.verdict
+            );
+        };
+        let details = report::failure_details(outcome);
+        assert_eq!(failure.line, line, "{details}");
+        assert!(details.contains(reason), "{id}: {details}");
+    }
+    let join = twins
+        .iter()
+        .find(|o| o.id == "auth/join-done-by-auth-ok")
+        .map(report::failure_details)
+        .unwrap_or_default();
+    assert!(join.contains("alice connected"), "{join}");
+}
