@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use regex::Regex;
 
+use super::embedded::Sources;
 use super::known_failures::KnownFailures;
 use super::provider::Provider;
 use super::report::{self, Style};
@@ -68,8 +69,9 @@ pub async fn execute_with_html(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let entries = match select(&config, err) {
-        Ok(entries) => entries,
+    // `sources` keeps the built-in suite's files on disk until the run is over.
+    let (entries, sources) = match select(&config, err) {
+        Ok(selected) => selected,
         Err(status) => return status,
     };
     if let Err(e) = config.provider.preflight().await {
@@ -88,6 +90,7 @@ pub async fn execute_with_html(
             "{}",
             report::header(entries.len(), &config.target_description, jobs)
         );
+        let _ = writeln!(out, "{}", sources.describe());
         let _ = out.flush();
     }
     let started = Instant::now();
@@ -120,8 +123,16 @@ pub async fn execute_with_html(
 /// The scenarios of `config.paths` that parse, match the filter and tags and are for this
 /// provider; notes on what was skipped go to `err`. Parse errors and an empty selection are
 /// written to `err` and give the setup status.
-fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Vec<suite::Entry>, u8> {
-    let files = match suite::discover(&config.paths) {
+/// Also returns where the files are: the built-in suite's folder lives as long as that.
+fn select(config: &RunConfig, err: &mut dyn Write) -> Result<(Vec<suite::Entry>, Sources), u8> {
+    let sources = match super::embedded::locate(&config.paths) {
+        Ok(sources) => sources,
+        Err(e) => {
+            let _ = writeln!(err, "chat-harness: {e}");
+            return Err(EXIT_SETUP);
+        }
+    };
+    let files = match suite::discover(sources.paths()) {
         Ok(files) => files,
         Err(e) => {
             let _ = writeln!(err, "chat-harness: {e}");
@@ -168,7 +179,7 @@ fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Vec<suite::Entry>, 
         );
         return Err(EXIT_SETUP);
     }
-    Ok(entries)
+    Ok((entries, sources))
 }
 
 /// The report on `out`: human lines (shared causes, failure details, stale `--expect`

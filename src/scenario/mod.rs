@@ -6,6 +6,7 @@
 pub mod client_seat;
 pub mod command;
 mod cursor;
+pub mod embedded;
 pub mod error;
 pub mod files_dir;
 pub mod known_failures;

@@ -250,7 +250,8 @@ async fn run_entry(
         (_, false) => Status::Fail,
         (_, true) => Status::Xfail,
     };
-    let replay = super::replay::run_command(&scenario.path, &provider.replay_args(), &settings);
+    let word = super::embedded::replay_word(&scenario.path);
+    let replay = super::replay::run_command(Path::new(&word), &provider.replay_args(), &settings);
     Outcome {
         id: entry.id,
         kind,

@@ -104,6 +104,7 @@ pub fn summary_json(summary: &Summary, shared: &[SharedDeviation]) -> String {
         "{}\n",
         json!({
             "type": "summary",
+            "suite_version": crate::scenario::embedded::version(),
             "counts": summary,
             "shared_first_deviations": shared,
             "exit_code": summary.exit_code(),
