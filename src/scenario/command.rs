@@ -91,6 +91,13 @@ pub async fn execute_with_html(
             report::header(entries.len(), &config.target_description, jobs)
         );
         let _ = writeln!(out, "{}", sources.describe());
+        if config.provider.shares_state() {
+            let _ = writeln!(
+                out,
+                "names: every scenario meets the same server, so each one's clients get names of their own (alice -> alice{})",
+                super::shared_names::suffix(0, 1)
+            );
+        }
         let _ = out.flush();
     }
     let started = Instant::now();

@@ -236,6 +236,18 @@ pub fn replay_word(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// How reports show the scenario file at `path`: `built-in:auth/accepted.chat` for a
+/// built-in scenario written out for this run (its folder is gone once the run is over; read
+/// it with `chat-harness scenarios show auth/accepted`), else the path.
+pub fn display_path(path: &Path) -> String {
+    let word = replay_word(path);
+    if word == path.display().to_string() {
+        word
+    } else {
+        format!("built-in:{word}.chat")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ pub mod replay;
 pub mod report;
 pub mod run;
 pub mod shared_cause;
+pub mod shared_names;
 pub mod suite;
 pub mod writer;
 

@@ -80,7 +80,7 @@ replay line shows them.</p></div></details>\n",
 /// The facts listed in a block: file, tags, known failure, attempts, the server, the
 /// failing step and what arrived, warnings, the replay line.
 fn facts(outcome: &Outcome, full: bool) -> Vec<(&'static str, String)> {
-    let path = outcome.scenario.path.display().to_string();
+    let path = crate::scenario::embedded::display_path(&outcome.scenario.path);
     let mut facts: Vec<(&str, String)> = Vec::new();
     if !matches!(outcome.run.verdict, Verdict::Fail(_)) {
         facts.push(("file", escape_text(&path)));
