@@ -13,6 +13,7 @@ use super::known_failures::KnownFailures;
 use super::provider::Provider;
 use super::report::{self, Style};
 use super::run::RunSettings;
+use super::seat_counts::SeatCounts;
 use super::suite::{self, Retries, Summary};
 
 /// The report format on standard output.
@@ -70,7 +71,11 @@ pub async fn execute_with_html(
     err: &mut dyn Write,
 ) -> u8 {
     // `sources` keeps the built-in suite's files on disk until the run is over.
-    let (entries, sources) = match select(&config, err) {
+    let Selected {
+        entries,
+        sources,
+        seats,
+    } = match select(&config, err) {
         Ok(selected) => selected,
         Err(status) => return status,
     };
@@ -91,6 +96,7 @@ pub async fn execute_with_html(
             report::header(entries.len(), &config.target_description, jobs)
         );
         let _ = writeln!(out, "{}", sources.describe());
+        let _ = writeln!(out, "{}", seats.header());
         if config.provider.shares_state() {
             let _ = writeln!(
                 out,
@@ -130,8 +136,7 @@ pub async fn execute_with_html(
 /// The scenarios of `config.paths` that parse, match the filter and tags and are for this
 /// provider; notes on what was skipped go to `err`. Parse errors and an empty selection are
 /// written to `err` and give the setup status.
-/// Also returns where the files are: the built-in suite's folder lives as long as that.
-fn select(config: &RunConfig, err: &mut dyn Write) -> Result<(Vec<suite::Entry>, Sources), u8> {
+fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Selected, u8> {
     let sources = match super::embedded::locate(&config.paths) {
         Ok(sources) => sources,
         Err(e) => {
@@ -159,25 +164,17 @@ fn select(config: &RunConfig, err: &mut dyn Write) -> Result<(Vec<suite::Entry>,
         return Err(EXIT_SETUP);
     }
     let entries = suite::select(entries, config.filter.as_ref(), &config.tags);
-    let (entries, other_seat): (Vec<_>, Vec<_>) = entries
+    let mut seats = SeatCounts::default();
+    let entries: Vec<_> = entries
         .into_iter()
-        .partition(|e| config.provider.accepts(&e.scenario));
-    let clients = other_seat
-        .iter()
-        .filter(|e| e.scenario.tests_client())
-        .count();
-    if clients > 0 {
-        let _ = writeln!(
-            err,
-            "note: {clients} client scenario(s) skipped: they test clients (--client or --client-builtin)"
-        );
-    }
-    if other_seat.len() > clients {
-        let _ = writeln!(
-            err,
-            "note: {} server scenario(s) skipped: they test servers (run them without --client or --client-builtin)",
-            other_seat.len() - clients
-        );
+        .filter(|e| {
+            let runs = config.provider.accepts(&e.scenario);
+            seats.add(&e.scenario, runs);
+            runs
+        })
+        .collect();
+    for note in seats.notes() {
+        let _ = writeln!(err, "{note}");
     }
     if entries.is_empty() {
         let _ = writeln!(
@@ -186,7 +183,21 @@ fn select(config: &RunConfig, err: &mut dyn Write) -> Result<(Vec<suite::Entry>,
         );
         return Err(EXIT_SETUP);
     }
-    Ok((entries, sources))
+    Ok(Selected {
+        entries,
+        sources,
+        seats,
+    })
+}
+
+/// What [`select`] found.
+struct Selected {
+    /// The scenarios to run.
+    entries: Vec<suite::Entry>,
+    /// Where their files are: the built-in suite's folder lives as long as this.
+    sources: Sources,
+    /// The scenarios run and skipped, by seat.
+    seats: SeatCounts,
 }
 
 /// The report on `out`: human lines (shared causes, failure details, stale `--expect`

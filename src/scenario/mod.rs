@@ -20,6 +20,7 @@ pub mod provider;
 pub mod replay;
 pub mod report;
 pub mod run;
+pub mod seat_counts;
 pub mod shared_cause;
 pub mod shared_names;
 pub mod suite;

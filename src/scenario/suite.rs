@@ -253,7 +253,11 @@ async fn run_entry(
         (_, true) => Status::Xfail,
     };
     let word = super::embedded::replay_word(&scenario.path);
-    let replay = super::replay::run_command(Path::new(&word), &provider.replay_args(), &settings);
+    let replay = super::replay::run_command(
+        Path::new(&word),
+        &provider.replay_args_for(&scenario),
+        &settings,
+    );
     Outcome {
         id: entry.id,
         kind,

@@ -73,14 +73,16 @@ pub struct RunArgs {
     pub allow_flaky: bool,
     /// Test a client program: a command started once per client scenario through `sh -c`,
     /// with {host} and {port} replaced by the address the harness listens on (or give the
-    /// port it connects to with --port). Only scenarios with `tests: client` or
-    /// `tests: interop` run; interop scenarios go through the server of --spawn or
-    /// --server-mode (default: a fresh built-in server), on the same --port if given.
+    /// port it connects to with --port). Scenarios with `tests: client` and `tests: interop`
+    /// run; interop scenarios go through the server of --spawn or --server-mode (default: a
+    /// fresh built-in server), on the same --port if given. With --spawn, the server
+    /// scenarios run on that server too: every seat in one run.
     #[arg(long, value_name = "CMD", conflicts_with_all = ["target", "client_builtin"])]
     pub client: Option<String>,
-    /// Run only the client scenarios, against the reference client (`chat-harness client`).
-    /// Without --client, --target or --spawn, client scenarios run on it anyway, beside the
-    /// server scenarios on the built-in server.
+    /// Run the client scenarios against the reference client (`chat-harness client`), and no
+    /// server scenarios unless --spawn gives a server for them. Without --client, --target or
+    /// --spawn, client scenarios run on it anyway, beside the server scenarios on the built-in
+    /// server.
     #[arg(long, conflicts_with = "target")]
     pub client_builtin: bool,
 }
