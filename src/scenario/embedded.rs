@@ -144,8 +144,13 @@ pub fn locate(paths: &[PathBuf]) -> Result<Sources, ParseError> {
 }
 
 /// The path below `scenarios/` that `id` names in the built-in suite: a scenario file
-/// (`auth/accepted.chat`) or a folder holding scenarios (`auth`).
+/// (`auth/accepted.chat`), a folder holding scenarios (`auth`), or the whole suite (`""` for
+/// `scenarios`).
 fn builtin_relative(id: &str) -> Option<String> {
+    // `run scenarios/` out of habit, outside the repository: the whole built-in suite.
+    if id.trim_start_matches("./").trim_end_matches('/') == "scenarios" {
+        return Some(String::new());
+    }
     let id = normalise(id);
     if id.is_empty() {
         return None;
@@ -263,6 +268,8 @@ mod tests {
             Some("auth/accepted.chat")
         );
         assert_eq!(builtin_relative("file/").as_deref(), Some("file"));
+        assert_eq!(builtin_relative("scenarios/").as_deref(), Some(""));
+        assert_eq!(builtin_relative("./scenarios").as_deref(), Some(""));
         assert_eq!(builtin_relative("auth/nothing-like-this"), None);
         assert_eq!(builtin_relative("files"), None, "no scenario below files/");
         assert_eq!(builtin_relative(""), None);

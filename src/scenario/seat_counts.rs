@@ -35,6 +35,15 @@ impl Seat {
         }
     }
 
+    /// Why, in short, for the header.
+    fn short_reason(self) -> &'static str {
+        match self {
+            Self::Server => "no server to test: add --spawn",
+            Self::Client => "no client program: add --client",
+            Self::Interop => "no client program: add --client, with --spawn",
+        }
+    }
+
     /// Why a run skips scenarios of this seat, and what would run them.
     fn why_skipped(self) -> &'static str {
         match self {
@@ -72,8 +81,8 @@ impl SeatCounts {
         }
     }
 
-    /// `seats: 83 server, 34 client, 6 interop scenario(s) run` with what is skipped, when
-    /// anything is.
+    /// `seats: 83 server, 34 client, 6 interop scenario(s) run`, then what is skipped and why,
+    /// when anything is.
     pub fn header(&self) -> String {
         let list = |counts: &[usize; 3]| -> String {
             Seat::ALL
@@ -85,8 +94,14 @@ impl SeatCounts {
                 .join(", ")
         };
         let mut line = format!("seats: {} scenario(s) run", list(&self.run));
-        if self.skipped.iter().any(|n| *n > 0) {
-            line.push_str(&format!("; skipped: {}", list(&self.skipped)));
+        let skipped: Vec<String> = Seat::ALL
+            .iter()
+            .zip(self.skipped)
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| format!("{n} {} ({})", s.name(), s.short_reason()))
+            .collect();
+        if !skipped.is_empty() {
+            line.push_str(&format!("; skipped: {}", skipped.join(", ")));
         }
         line
     }
@@ -129,7 +144,7 @@ mod tests {
         counts.add(&interop, false);
         assert_eq!(
             counts.header(),
-            "seats: 1 server scenario(s) run; skipped: 2 client, 1 interop"
+            "seats: 1 server scenario(s) run; skipped: 2 client (no client program: add --client), 1 interop (no client program: add --client, with --spawn)"
         );
         let notes = counts.notes();
         assert_eq!(notes.len(), 2);
