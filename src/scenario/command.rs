@@ -100,7 +100,7 @@ pub async fn execute_with_html(
         if config.provider.shares_state() {
             let _ = writeln!(
                 out,
-                "names: every scenario meets the same server, so each one's clients get names of their own (alice -> alice{})",
+                "names: every scenario meets the same server, so each one's clients get names of their own (alice -> alice{}); the core scenarios run first",
                 super::shared_names::suffix(0, 1)
             );
         }
@@ -183,6 +183,11 @@ fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Selected, u8> {
         );
         return Err(EXIT_SETUP);
     }
+    let entries = if config.provider.shares_state() {
+        super::shared_names::core_first(entries)
+    } else {
+        entries
+    };
     Ok(Selected {
         entries,
         sources,
@@ -220,6 +225,11 @@ fn write_report(
             let details = report::failure_report(outcomes);
             if !details.is_empty() {
                 let _ = write!(out, "\n{details}");
+            }
+            if config.provider.shares_state() {
+                if let Some(note) = super::shared_names::shared_failure_note(outcomes) {
+                    let _ = writeln!(out, "{note}");
+                }
             }
             let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
             for stale in config.known_failures.unused(&id_refs) {

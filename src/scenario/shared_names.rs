@@ -18,6 +18,7 @@ use regex::Regex;
 use super::model::{Action, Expectation, FrameMatch, Part, Scenario, TextMatch};
 use super::model::{Expect, TextPattern};
 use super::run::{Got, ScenarioRun, Verdict, Wanted};
+use super::suite::{Entry, Outcome};
 use crate::protocol::ClientFrame;
 
 /// The protocol's limit on a name, in bytes.
@@ -241,6 +242,35 @@ pub fn explain_kept_state(run: &mut ScenarioRun, scenario: &Scenario) {
     }
 }
 
+/// `entries` with the `core` scenarios first, each group in its order: on a shared server,
+/// what the lab requires is judged before the robust and hostile scenarios have had a chance
+/// to leave it damaged.
+pub fn core_first(entries: Vec<Entry>) -> Vec<Entry> {
+    let (mut core, rest): (Vec<Entry>, Vec<Entry>) = entries
+        .into_iter()
+        .partition(|e| e.scenario.tags.iter().any(|t| t == "core"));
+    core.extend(rest);
+    core
+}
+
+/// After a run on a shared server with failures: a failure may be the consequence of an
+/// earlier scenario (a handler it killed, an entry it left), so the note names the first
+/// failure and how to tell.
+pub fn shared_failure_note(outcomes: &[Outcome]) -> Option<String> {
+    let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.kind.failed()).collect();
+    let first = failed.first()?;
+    let more = failed.len() - 1;
+    let tail = if more > 0 {
+        format!(" ({more} more after it)")
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "note: every scenario met the same server, so a failure may come from what an earlier scenario left behind; the first failure is {}{tail}: run a failed scenario alone with its replay line, or every scenario on a fresh server with --spawn, to tell",
+        first.id
+    ))
+}
+
 fn expects_auth_ok(expect: &Expect) -> bool {
     expect
         .alternatives
@@ -324,6 +354,26 @@ mod tests {
             "x".repeat(60_000)
         ));
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn core_scenarios_run_first_on_a_shared_server() {
+        let entry = |id: &str, tags: &str| Entry {
+            id: id.to_owned(),
+            scenario: parse_str(
+                &format!("tags: {tags}\nconnect a\n"),
+                std::path::Path::new("s.chat"),
+            )
+            .expect("parses"),
+        };
+        let ordered = core_first(vec![
+            entry("a/hostile", "robust"),
+            entry("b/core", "core"),
+            entry("c/wording", "wording"),
+            entry("d/core", "core auth"),
+        ]);
+        let ids: Vec<&str> = ordered.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["b/core", "d/core", "a/hostile", "c/wording"]);
     }
 
     #[test]
