@@ -298,7 +298,7 @@ fn one_built_in_server_shared_by_the_whole_suite_passes_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_lab_server_started_once_passes_the_core_scenarios() {
+async fn the_lab_server_started_once_passes_the_core_scenarios_as_a_fresh_one_does() {
     if !python() {
         return;
     }
@@ -311,24 +311,27 @@ async fn the_lab_server_started_once_passes_the_core_scenarios() {
     let addr = lease.addr.to_string();
     let empty = tempfile::tempdir().unwrap();
     let dir = empty.path().to_owned();
-    let run = move || {
-        harness_in(
-            &dir,
-            &[
-                "run", "--target", &addr, "--tag", "core", "--format", "json",
-            ],
-        )
+    let core = |dir: PathBuf, how: &'static str, what: String| {
+        tokio::task::spawn_blocking(move || {
+            let args = [
+                "run", how, &what, "--tag", "core", "-j", "2", "--format", "json",
+            ];
+            harness_in(&dir, &args)
+        })
     };
+    // What a fresh server per scenario passes...
+    let spawned = core(dir.clone(), "--spawn", command.clone()).await.unwrap();
+    let spawned = statuses(&text(&spawned.stdout));
+    assert!(
+        spawned.len() >= 20 && spawned.values().all(|s| s == "pass"),
+        "{spawned:?}"
+    );
+    // ... the server started once passes too, run after run.
     for attempt in ["first", "second"] {
-        let run = run.clone();
-        let out = tokio::task::spawn_blocking(run).await.unwrap();
+        let out = core(dir.clone(), "--target", addr.clone()).await.unwrap();
         let stdout = text(&out.stdout);
-        let found = statuses(&stdout);
         assert_eq!(out.status.code(), Some(0), "{attempt} run: {stdout}");
-        assert!(
-            found.len() >= 20 && found.values().all(|s| s == "pass"),
-            "{found:?}"
-        );
+        assert_eq!(statuses(&stdout), spawned, "{attempt} run");
         let names = stdout
             .lines()
             .find(|l| l.contains("\"id\":\"text/relay-to-others\""))
