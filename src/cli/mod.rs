@@ -10,6 +10,7 @@ pub mod fuzz;
 pub mod matrix;
 pub mod outcome;
 pub mod run;
+pub mod scenarios;
 pub mod serve;
 pub mod target;
 

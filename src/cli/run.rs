@@ -77,20 +77,28 @@ pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
 }
 
 /// What `run` runs against: a client (`--client`, `--client-builtin`), a server (`--target`,
-/// `--spawn`), or by default the built-in server for server scenarios and the reference
-/// client for client scenarios.
+/// `--spawn`), both (a client and `--spawn`: server scenarios on the spawned server, client
+/// scenarios on the client, interop ones on both), or by default the built-in server for
+/// server scenarios and the reference client for client scenarios.
 fn run_provider(args: &RunArgs) -> anyhow::Result<(Arc<dyn Provider>, String)> {
     let port = args.target.port;
-    if let Some(command) = &args.client {
-        let target = with_interop_server(ClientTarget::command(command, port)?, &args.target)?;
-        let description = target.describe();
-        return Ok((Arc::new(target), description));
-    }
     let exe = std::env::current_exe().context("cannot find the chat-harness binary")?;
-    if args.client_builtin {
-        let target = with_interop_server(ClientTarget::builtin(&exe, port), &args.target)?;
+    let client = match &args.client {
+        Some(command) => Some(ClientTarget::command(command, port)?),
+        None if args.client_builtin => Some(ClientTarget::builtin(&exe, port)),
+        None => None,
+    };
+    if let Some(client) = client {
+        let target = with_interop_server(client, &args.target)?;
         let description = target.describe();
-        return Ok((Arc::new(target), description));
+        if args.target.spawn.is_none() {
+            return Ok((Arc::new(target), description));
+        }
+        // A client and --spawn: every seat in one run.
+        let (server, server_description) = provider(&args.target)?;
+        let client: Arc<dyn Provider> = Arc::new(target);
+        let description = format!("{server_description}; client scenarios: {description}");
+        return Ok((Arc::new(Seats { server, client }), description));
     }
     let (server, description) = provider(&args.target)?;
     if args.target.target.is_some() || args.target.spawn.is_some() {

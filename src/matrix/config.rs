@@ -12,7 +12,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MatrixFile {
-    /// Scenario files or folders (default `scenarios`, from the current folder). Server
+    /// Scenario files or folders, or ids of the built-in suite (default: the whole built-in
+    /// suite, whatever the current folder). Server
     /// scenarios run on every server, client scenarios on every client.
     #[serde(default)]
     pub scenarios: Vec<PathBuf>,
@@ -111,11 +112,8 @@ impl MatrixFile {
         if file.server.is_empty() && file.client.is_empty() {
             return Err(ConfigError::Empty(path.to_owned()));
         }
-        if file.scenarios.is_empty() {
-            file.scenarios.push(PathBuf::from("scenarios"));
-        } else {
-            file.scenarios = file.scenarios.iter().map(|p| resolve(base, p)).collect();
-        }
+        // None named: the built-in suite (`scenario::embedded`), from any folder.
+        file.scenarios = file.scenarios.iter().map(|p| resolve(base, p)).collect();
         for (side, list) in [("server", &mut file.server), ("client", &mut file.client)] {
             let mut seen = std::collections::BTreeSet::new();
             for imp in list.iter_mut() {

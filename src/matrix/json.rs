@@ -12,6 +12,7 @@ use crate::scenario::suite::{Kind, KindCounts, Outcome, Status, Summary};
 #[derive(Serialize)]
 struct MatrixJson<'a> {
     file: &'a str,
+    suite_version: String,
     date: Option<&'a str>,
     duration_ms: Option<u64>,
     exit_code: u8,
@@ -68,6 +69,7 @@ struct FailureJson<'a> {
 pub fn matrix_json(result: &MatrixResult, timings: bool) -> String {
     let value = MatrixJson {
         file: &result.file,
+        suite_version: crate::scenario::embedded::version(),
         date: timings.then_some(result.date.as_str()),
         duration_ms: timings.then_some(result.duration.as_millis() as u64),
         exit_code: result.exit_code(),

@@ -33,6 +33,8 @@ pub fn matrix_page(result: &MatrixResult, timings: bool) -> String {
     let mut body = String::new();
     body.push_str("<h1>chat-harness matrix</h1>\n<p class=\"meta\">");
     let _ = write!(body, "Matrix file: <b>{}</b>", escape(&result.file));
+    let version = crate::scenario::embedded::version();
+    let _ = write!(body, "<br>Suite: {}", escape(&version));
     if timings {
         let _ = write!(
             body,

@@ -87,6 +87,7 @@ pub async fn run_matrix(
         server: server_entries,
         client: client_entries,
         interop: interop_entries,
+        sources: _sources,
     } = scenarios(file)?;
     let servers = prepare_all("server", &file.server, settings)?;
     let clients = prepare_all("client", &file.client, settings)?;
@@ -159,12 +160,15 @@ struct Scenarios {
     server: Vec<Entry>,
     client: Vec<Entry>,
     interop: Vec<Entry>,
+    /// Where the files are; keeps the built-in suite's folder until the matrix is done.
+    sources: crate::scenario::embedded::Sources,
 }
 
 /// The matrix's scenarios, parsed, selected and split by what they test.
 fn scenarios(file: &MatrixFile) -> Result<Scenarios, MatrixError> {
-    let found =
-        suite::discover(&file.scenarios).map_err(|e| MatrixError::Scenarios(e.to_string()))?;
+    let scenarios_error = |e: crate::scenario::ParseError| MatrixError::Scenarios(e.to_string());
+    let sources = crate::scenario::embedded::locate(&file.scenarios).map_err(scenarios_error)?;
+    let found = suite::discover(sources.paths()).map_err(scenarios_error)?;
     let (entries, errors) = suite::load(found);
     if let Some(first) = errors.first() {
         return Err(MatrixError::Scenarios(format!(
@@ -188,6 +192,7 @@ fn scenarios(file: &MatrixFile) -> Result<Scenarios, MatrixError> {
         server: server_entries,
         client: client_entries,
         interop: interop_entries,
+        sources,
     })
 }
 

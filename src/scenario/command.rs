@@ -8,10 +8,12 @@ use std::time::Instant;
 
 use regex::Regex;
 
+use super::embedded::Sources;
 use super::known_failures::KnownFailures;
 use super::provider::Provider;
 use super::report::{self, Style};
 use super::run::RunSettings;
+use super::seat_counts::SeatCounts;
 use super::suite::{self, Retries, Summary};
 
 /// The report format on standard output.
@@ -68,8 +70,13 @@ pub async fn execute_with_html(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let entries = match select(&config, err) {
-        Ok(entries) => entries,
+    // `sources` keeps the built-in suite's files on disk until the run is over.
+    let Selected {
+        entries,
+        sources,
+        seats,
+    } = match select(&config, err) {
+        Ok(selected) => selected,
         Err(status) => return status,
     };
     if let Err(e) = config.provider.preflight().await {
@@ -88,6 +95,15 @@ pub async fn execute_with_html(
             "{}",
             report::header(entries.len(), &config.target_description, jobs)
         );
+        let _ = writeln!(out, "{}", sources.describe());
+        let _ = writeln!(out, "{}", seats.header());
+        if config.provider.shares_state() {
+            let _ = writeln!(
+                out,
+                "names: every scenario meets the same server, so each one's clients get names of their own (alice -> alice{}); the core scenarios run first",
+                super::shared_names::suffix(0, 1)
+            );
+        }
         let _ = out.flush();
     }
     let started = Instant::now();
@@ -120,8 +136,15 @@ pub async fn execute_with_html(
 /// The scenarios of `config.paths` that parse, match the filter and tags and are for this
 /// provider; notes on what was skipped go to `err`. Parse errors and an empty selection are
 /// written to `err` and give the setup status.
-fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Vec<suite::Entry>, u8> {
-    let files = match suite::discover(&config.paths) {
+fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Selected, u8> {
+    let sources = match super::embedded::locate(&config.paths) {
+        Ok(sources) => sources,
+        Err(e) => {
+            let _ = writeln!(err, "chat-harness: {e}");
+            return Err(EXIT_SETUP);
+        }
+    };
+    let files = match suite::discover(sources.paths()) {
         Ok(files) => files,
         Err(e) => {
             let _ = writeln!(err, "chat-harness: {e}");
@@ -141,25 +164,17 @@ fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Vec<suite::Entry>, 
         return Err(EXIT_SETUP);
     }
     let entries = suite::select(entries, config.filter.as_ref(), &config.tags);
-    let (entries, other_seat): (Vec<_>, Vec<_>) = entries
+    let mut seats = SeatCounts::default();
+    let entries: Vec<_> = entries
         .into_iter()
-        .partition(|e| config.provider.accepts(&e.scenario));
-    let clients = other_seat
-        .iter()
-        .filter(|e| e.scenario.tests_client())
-        .count();
-    if clients > 0 {
-        let _ = writeln!(
-            err,
-            "note: {clients} client scenario(s) skipped: they test clients (--client or --client-builtin)"
-        );
-    }
-    if other_seat.len() > clients {
-        let _ = writeln!(
-            err,
-            "note: {} server scenario(s) skipped: they test servers (run them without --client or --client-builtin)",
-            other_seat.len() - clients
-        );
+        .filter(|e| {
+            let runs = config.provider.accepts(&e.scenario);
+            seats.add(&e.scenario, runs);
+            runs
+        })
+        .collect();
+    for note in seats.notes() {
+        let _ = writeln!(err, "{note}");
     }
     if entries.is_empty() {
         let _ = writeln!(
@@ -168,7 +183,26 @@ fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Vec<suite::Entry>, 
         );
         return Err(EXIT_SETUP);
     }
-    Ok(entries)
+    let entries = if config.provider.shares_state() {
+        super::shared_names::core_first(entries)
+    } else {
+        entries
+    };
+    Ok(Selected {
+        entries,
+        sources,
+        seats,
+    })
+}
+
+/// What [`select`] found.
+struct Selected {
+    /// The scenarios to run.
+    entries: Vec<suite::Entry>,
+    /// Where their files are: the built-in suite's folder lives as long as this.
+    sources: Sources,
+    /// The scenarios run and skipped, by seat.
+    seats: SeatCounts,
 }
 
 /// The report on `out`: human lines (shared causes, failure details, stale `--expect`
@@ -191,6 +225,11 @@ fn write_report(
             let details = report::failure_report(outcomes);
             if !details.is_empty() {
                 let _ = write!(out, "\n{details}");
+            }
+            if config.provider.shares_state() {
+                if let Some(note) = super::shared_names::shared_failure_note(outcomes) {
+                    let _ = writeln!(out, "{note}");
+                }
             }
             let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
             for stale in config.known_failures.unused(&id_refs) {

@@ -6,6 +6,7 @@
 pub mod client_seat;
 pub mod command;
 mod cursor;
+pub mod embedded;
 pub mod error;
 pub mod files_dir;
 pub mod known_failures;
@@ -19,7 +20,9 @@ pub mod provider;
 pub mod replay;
 pub mod report;
 pub mod run;
+pub mod seat_counts;
 pub mod shared_cause;
+pub mod shared_names;
 pub mod suite;
 pub mod writer;
 

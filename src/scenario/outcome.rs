@@ -47,6 +47,9 @@ pub struct Outcome {
     pub server_stderr: Option<String>,
     /// Wall time.
     pub duration: Duration,
+    /// The names its clients used instead of the scenario's (old, new), on a server shared by
+    /// every scenario (`run --target`); empty otherwise.
+    pub names: Vec<(String, String)>,
 }
 
 /// What happened to a scenario, whatever was expected of it: decided on the runner's types

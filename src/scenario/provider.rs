@@ -36,6 +36,18 @@ pub trait Provider: Send + Sync + 'static {
     fn replay_args(&self) -> Vec<String> {
         Vec::new()
     }
+    /// The replay arguments for `scenario`: those of the provider that runs it, for a
+    /// provider that puts scenarios of different seats on different implementations.
+    fn replay_args_for(&self, scenario: &Scenario) -> Vec<String> {
+        let _ = scenario;
+        self.replay_args()
+    }
+    /// Whether every scenario meets the same server, which keeps what earlier ones left (a
+    /// server at `--target`): each scenario's clients then get names of their own
+    /// ([`super::shared_names`]).
+    fn shares_state(&self) -> bool {
+        false
+    }
     /// Whether this provider runs `scenario`; by default, the scenarios that test a server.
     fn accepts(&self, scenario: &Scenario) -> bool {
         !scenario.tests_client()
@@ -89,6 +101,10 @@ impl Provider for Target {
 
     fn replay_args(&self) -> Vec<String> {
         Target::replay_args(self)
+    }
+
+    fn shares_state(&self) -> bool {
+        matches!(self, Target::Address(_))
     }
 }
 

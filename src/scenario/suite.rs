@@ -157,6 +157,7 @@ pub async fn run_all_retrying(
         .map(|(index, entry)| {
             let task = tokio::spawn(run_entry(
                 entry,
+                index,
                 provider.clone(),
                 settings.clone(),
                 known_failures.clone(),
@@ -219,6 +220,7 @@ pub fn expected_length(scenario: &Scenario) -> (Duration, Duration) {
 /// Runs one scenario, again on failure as `retries` allows, and classifies it.
 async fn run_entry(
     entry: Entry,
+    index: usize,
     provider: Arc<dyn Provider>,
     settings: Arc<RunSettings>,
     known_failures: Arc<KnownFailures>,
@@ -230,12 +232,12 @@ async fn run_entry(
     let expected_reason = known.as_ref().map(|k| k.reason.clone());
     let sometimes = known.is_some_and(|k| k.sometimes);
     // A flaky or always-failing scenario reports its first attempt.
-    let (run, server_stderr) = provider.run(&scenario, &settings).await;
+    let (run, server_stderr, names) = run_once(&scenario, index, 1, &*provider, &settings).await;
     let mut kind = Kind::of(&run);
     let mut attempts = 1;
     while kind.failed() && expected_reason.is_none() && attempts <= retries.count {
         attempts += 1;
-        let (again, _) = provider.run(&scenario, &settings).await;
+        let (again, _, _) = run_once(&scenario, index, attempts, &*provider, &settings).await;
         if again.verdict == Verdict::Pass {
             kind = Kind::Flaky;
         }
@@ -250,7 +252,12 @@ async fn run_entry(
         (_, false) => Status::Fail,
         (_, true) => Status::Xfail,
     };
-    let replay = super::replay::run_command(&scenario.path, &provider.replay_args(), &settings);
+    let word = super::embedded::replay_word(&scenario.path);
+    let replay = super::replay::run_command(
+        Path::new(&word),
+        &provider.replay_args_for(&scenario),
+        &settings,
+    );
     Outcome {
         id: entry.id,
         kind,
@@ -262,7 +269,32 @@ async fn run_entry(
         run,
         server_stderr,
         duration: started.elapsed(),
+        names,
     }
+}
+
+/// One attempt at `scenario`; on a server shared by every scenario, with names of its own
+/// (returned as old and new name).
+async fn run_once(
+    scenario: &Scenario,
+    index: usize,
+    attempt: u32,
+    provider: &dyn Provider,
+    settings: &RunSettings,
+) -> (
+    super::run::ScenarioRun,
+    Option<String>,
+    Vec<(String, String)>,
+) {
+    if !provider.shares_state() {
+        let (run, stderr) = provider.run(scenario, settings).await;
+        return (run, stderr, Vec::new());
+    }
+    let suffix = super::shared_names::suffix(index, attempt);
+    let (renamed, names) = super::shared_names::rename(scenario, &suffix);
+    let (mut run, stderr) = provider.run(&renamed, settings).await;
+    super::shared_names::explain_kept_state(&mut run, &renamed);
+    (run, stderr, names)
 }
 
 #[cfg(test)]

@@ -89,3 +89,5 @@ mod server_hostile;
 mod server_limits;
 /// Server, both modes: a non-reader among heavy traffic; 200 clients receiving in order.
 mod server_load;
+/// The built-in suite from any folder: `run`, `scenarios`, `matrix`; `--target` on a shared server.
+mod suite_anywhere;

@@ -55,6 +55,7 @@ macro_rules! snapshot {
             snapshot_path => "../snapshots",
             prepend_module_to_snapshot => false,
             filters => vec![
+                crate::support::VERSION_FILTER,
                 (r"<\d\d:\d\d>", "<HH:MM>"),
                 (r#"File "[^"]*/([^/"]+)""#, r#"File "[DIR]/$1""#),
                 $($filter),*

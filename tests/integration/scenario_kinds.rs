@@ -59,6 +59,7 @@ macro_rules! snapshot {
             snapshot_path => "../snapshots",
             prepend_module_to_snapshot => false,
             filters => vec![
+                crate::support::VERSION_FILTER,
                 ($state, "[STATE]"),
                 (r#"time="[0-9.]+""#, r#"time="[T]""#),
                 (r#"timestamp="[^"]*""#, r#"timestamp="[T]""#),

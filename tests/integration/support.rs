@@ -74,10 +74,15 @@ pub fn settle_timeline(report: &str) -> String {
     text
 }
 
+/// Snapshot filter for the suite's version in report headers (`0.1.0+1a2b3c4d`), which
+/// changes whenever a scenario file does.
+pub const VERSION_FILTER: (&str, &str) = (r"\b\d+\.\d+\.\d+\+[0-9a-f]{8}\b", "[VERSION]");
+
 /// Snapshot filters for the time of day a run happened at: `<HH:MM>` prefixes as text, and
 /// the same prefix in a hex dump (`<`, four digits around `:`, `>`).
 pub fn time_filters() -> Vec<(&'static str, &'static str)> {
     vec![
+        VERSION_FILTER,
         (r"<\d\d:\d\d>", "<HH:MM>"),
         (
             r"3c( +)3\d( +)3\d( +)3a( +)3\d( +)3\d( +)3e",

@@ -9,7 +9,7 @@ use super::duration;
 const MATRIX_EXAMPLES: &str = "\
 The matrix file names the implementations; relative paths in it are taken from its folder:
 
-  scenarios = [\"../scenarios\"]      # default: scenarios/ in the current folder
+  scenarios = [\"../scenarios\"]      # default: the built-in suite
   tags = [\"core\"]                   # optional, as --tag; filter = \"REGEX\" as --filter
   [[server]]
   name = \"reference (polling)\"

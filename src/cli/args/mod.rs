@@ -7,6 +7,7 @@ mod client;
 mod fuzz;
 mod matrix;
 mod run;
+mod scenarios;
 mod serve;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -18,6 +19,7 @@ pub use client::ClientArgs;
 pub use fuzz::FuzzArgs;
 pub use matrix::MatrixArgs;
 pub use run::RunArgs;
+pub use scenarios::{ScenariosAction, ScenariosArgs, Seat};
 pub use serve::ServeArgs;
 
 /// Test bench for the length-prefixed TCP chat protocol: a reference server and client, a
@@ -49,6 +51,8 @@ pub enum Command {
     Bench(Box<BenchArgs>),
     /// Run every server and client of a TOML file on its suite; write matrix.html and .json.
     Matrix(Box<MatrixArgs>),
+    /// List, show or export the conformance suite built into this binary.
+    Scenarios(ScenariosArgs),
 }
 
 /// The report format.

@@ -8,29 +8,31 @@ use super::{duration, ReportFormat, TargetArgs};
 
 const RUN_EXAMPLES: &str = "\
 Examples:
-  chat-harness run                                   the whole suite (scenarios/), built-in server
+  chat-harness run                                   the whole built-in suite, built-in server
   chat-harness run --server-mode threaded -j 2       the same, thread-per-client design
-  chat-harness run scenarios/auth scenarios/text/relay-to-others.chat
+  chat-harness run auth/ text/relay-to-others        built-in scenarios by id
+  chat-harness run my-scenarios/ extra.chat          scenario files from disk
   chat-harness run --tag core --spawn 'python3 server.py {port}'
   chat-harness run --tag core --spawn 'python3 server.py' --port 55555
   chat-harness run --target 127.0.0.1:55555 --tag core
   chat-harness run -j 4 --filter 'framing/' --format json
   chat-harness run --spawn './my-server {port}' --expect known.txt --junit report.xml
   chat-harness run --spawn './my-server {port}' --html report.html
-  chat-harness run scenarios/client --client 'python3 my_client.py {host} {port}'
-  chat-harness run scenarios/client --client 'python3 lab_client.py' --port 55555
-  chat-harness run scenarios/interop --client './my-client {host} {port}' --spawn './my-server {port}'
+  chat-harness run --client 'python3 my_client.py {host} {port}'
+  chat-harness run --client 'python3 lab_client.py' --port 55555
+  chat-harness run --client './my-client {host} {port}' --spawn './my-server {port}'   every seat
 
 Exit status: 0 when nothing failed unexpectedly, 1 when a scenario failed unexpectedly,
-2 on usage, parse or connection errors. The scenario language is described in
-scenarios/README.md.";
+2 on usage, parse or connection errors. The scenario language is described in the
+suite's README.md (`chat-harness scenarios show README.md`).";
 
 /// Arguments of `chat-harness run`.
 #[derive(Debug, Args)]
 #[command(after_help = RUN_EXAMPLES)]
 pub struct RunArgs {
-    /// Scenario files or folders (searched recursively for .chat files).
-    #[arg(default_value = "scenarios")]
+    /// Scenario files or folders (searched recursively for .chat files), or ids of the
+    /// built-in suite (`auth/accepted`, `file/`) where no such path exists. Default: the
+    /// whole built-in suite (`chat-harness scenarios list`).
     pub paths: Vec<PathBuf>,
     /// The server to test.
     #[command(flatten)]
@@ -71,14 +73,16 @@ pub struct RunArgs {
     pub allow_flaky: bool,
     /// Test a client program: a command started once per client scenario through `sh -c`,
     /// with {host} and {port} replaced by the address the harness listens on (or give the
-    /// port it connects to with --port). Only scenarios with `tests: client` or
-    /// `tests: interop` run; interop scenarios go through the server of --spawn or
-    /// --server-mode (default: a fresh built-in server), on the same --port if given.
+    /// port it connects to with --port). Scenarios with `tests: client` and `tests: interop`
+    /// run; interop scenarios go through the server of --spawn or --server-mode (default: a
+    /// fresh built-in server), on the same --port if given. With --spawn, the server
+    /// scenarios run on that server too: every seat in one run.
     #[arg(long, value_name = "CMD", conflicts_with_all = ["target", "client_builtin"])]
     pub client: Option<String>,
-    /// Run only the client scenarios, against the reference client (`chat-harness client`).
-    /// Without --client, --target or --spawn, client scenarios run on it anyway, beside the
-    /// server scenarios on the built-in server.
+    /// Run the client scenarios against the reference client (`chat-harness client`), and no
+    /// server scenarios unless --spawn gives a server for them. Without --client, --target or
+    /// --spawn, client scenarios run on it anyway, beside the server scenarios on the built-in
+    /// server.
     #[arg(long, conflicts_with = "target")]
     pub client_builtin: bool,
 }

@@ -168,4 +168,23 @@ impl Provider for Seats {
     fn accepts(&self, scenario: &Scenario) -> bool {
         self.server.accepts(scenario) || self.client.accepts(scenario)
     }
+
+    fn preflight(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            self.server.preflight().await?;
+            self.client.preflight().await
+        })
+    }
+
+    fn replay_args_for(&self, scenario: &Scenario) -> Vec<String> {
+        if scenario.tests_client() {
+            self.client.replay_args_for(scenario)
+        } else {
+            self.server.replay_args_for(scenario)
+        }
+    }
+
+    fn shares_state(&self) -> bool {
+        self.server.shares_state()
+    }
 }

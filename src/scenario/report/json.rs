@@ -25,7 +25,7 @@ struct FailureJson<'a> {
 
 /// One scenario as a JSON object on one line.
 pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
-    let path = outcome.scenario.path.display().to_string();
+    let path = crate::scenario::embedded::display_path(&outcome.scenario.path);
     let failure = match &outcome.run.verdict {
         Verdict::Fail(f) => Some(FailureJson {
             kind: f.kind,
@@ -73,7 +73,7 @@ pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
         .iter()
         .map(|w| json!({"line": w.line, "message": w.message}))
         .collect();
-    let value = json!({
+    let mut value = json!({
         "type": "scenario",
         "id": outcome.id,
         "path": path,
@@ -94,6 +94,15 @@ pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
         "timeline": timeline,
         "server_stderr": outcome.server_stderr,
     });
+    if !outcome.names.is_empty() {
+        // On a shared server (`run --target`): the names the scenario's clients used.
+        let names: serde_json::Map<String, serde_json::Value> = outcome
+            .names
+            .iter()
+            .map(|(old, new)| (old.clone(), json!(new)))
+            .collect();
+        value["names"] = serde_json::Value::Object(names);
+    }
     format!("{value}\n")
 }
 
@@ -104,6 +113,7 @@ pub fn summary_json(summary: &Summary, shared: &[SharedDeviation]) -> String {
         "{}\n",
         json!({
             "type": "summary",
+            "suite_version": crate::scenario::embedded::version(),
             "counts": summary,
             "shared_first_deviations": shared,
             "exit_code": summary.exit_code(),

@@ -11,6 +11,10 @@ use crate::scenario::suite::{Kind, Outcome, Status};
 pub fn junit_xml(outcomes: &[Outcome]) -> Result<String, quick_junit::SerializeError> {
     let mut report = Report::new("chat-harness");
     let mut suite = TestSuite::new("scenarios");
+    suite.add_property(quick_junit::Property::new(
+        "suite-version",
+        crate::scenario::embedded::version(),
+    ));
     for outcome in outcomes {
         let mut status = match (&outcome.status, &outcome.run.verdict) {
             (Status::Pass, Verdict::Fail(f)) if outcome.kind == Kind::Flaky => {

@@ -163,7 +163,25 @@ impl Client {
     /// Half-closes and waits (up to `deadline`) for the server to close, for targets whose
     /// state outlives the scenario.
     pub async fn close_gracefully(&mut self, deadline: Instant) {
+        // A client that is still logged in leaves as the lab's client does, with an exit
+        // frame: a server that only forgets a client on exit (the lab's keeps a dead entry,
+        // and later broadcasts to it fail) is then fit for the next scenario.
+        let logged_in = self.history.iter().any(|r| {
+            matches!(
+                r.incoming,
+                Incoming::Frame(crate::protocol::ServerFrame::AuthOk(_))
+            )
+        });
+        let ended = self
+            .history
+            .iter()
+            .chain(self.seen.iter())
+            .any(|r| matches!(r.incoming, Incoming::Closed { .. }));
         if let Some(writer) = self.writer.as_mut() {
+            if logged_in && !ended {
+                let exit = crate::protocol::ClientFrame::exit();
+                let _ = tokio::time::timeout_at(deadline, writer.send(&exit)).await;
+            }
             let _ = tokio::time::timeout_at(deadline, writer.shutdown()).await;
         }
         self.set_reading(true);

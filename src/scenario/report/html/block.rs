@@ -77,10 +77,10 @@ replay line shows them.</p></div></details>\n",
     out
 }
 
-/// The facts listed in a block: file, tags, known failure, attempts, the server, the
-/// failing step and what arrived, warnings, the replay line.
+/// The facts listed in a block: file, tags, known failure, attempts, the names used on a
+/// shared server, the server, the failing step and what arrived, warnings, the replay line.
 fn facts(outcome: &Outcome, full: bool) -> Vec<(&'static str, String)> {
-    let path = outcome.scenario.path.display().to_string();
+    let path = crate::scenario::embedded::display_path(&outcome.scenario.path);
     let mut facts: Vec<(&str, String)> = Vec::new();
     if !matches!(outcome.run.verdict, Verdict::Fail(_)) {
         facts.push(("file", escape_text(&path)));
@@ -100,6 +100,15 @@ fn facts(outcome: &Outcome, full: bool) -> Vec<(&'static str, String)> {
             _ => format!("failed all {}; the first is shown", outcome.attempts),
         };
         facts.push(("attempts", text));
+    }
+    if !outcome.names.is_empty() {
+        let names: Vec<String> = outcome
+            .names
+            .iter()
+            .map(|(old, new)| format!("{old} → {new}"))
+            .collect();
+        let text = format!("{} (the server is shared)", names.join(", "));
+        facts.push(("names", escape_text(&text)));
     }
     if let Some(exit) = &outcome.run.server_exit {
         facts.push((

@@ -103,9 +103,10 @@ pub fn run_page(target: &str, date: &str, outcomes: &[Outcome]) -> String {
     let _ = writeln!(body, "<h1>chat-harness run</h1>");
     let _ = writeln!(
         body,
-        "<p class=\"meta\">Target: <b>{}</b><br>Date: {}<br>{} scenarios</p>",
+        "<p class=\"meta\">Target: <b>{}</b><br>Date: {}<br>Suite: {}<br>{} scenarios</p>",
         escape(target),
         escape(date),
+        escape(&crate::scenario::embedded::version()),
         outcomes.len()
     );
     body.push_str(&counts_line(&summary));

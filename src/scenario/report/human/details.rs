@@ -48,7 +48,7 @@ pub fn failure_report(outcomes: &[Outcome]) -> String {
     let tails: Vec<Option<&str>> = sections
         .iter()
         .map(|o| {
-            let path = o.scenario.path.display().to_string();
+            let path = crate::scenario::embedded::replay_word(&o.scenario.path);
             o.replay
                 .strip_prefix("chat-harness run ")
                 .and_then(|r| r.strip_prefix(path.as_str()))
@@ -76,7 +76,7 @@ pub fn failure_report(outcomes: &[Outcome]) -> String {
 
 fn section(outcome: &Outcome, shared: &mut Shared) -> String {
     let mut out = String::new();
-    let path = outcome.scenario.path.display();
+    let path = crate::scenario::embedded::display_path(&outcome.scenario.path);
     match &outcome.run.verdict {
         Verdict::Fail(f) if outcome.status != Status::Xfail => {
             failure_lines(&mut out, outcome, f, shared);
@@ -111,7 +111,7 @@ fn section(outcome: &Outcome, shared: &mut Shared) -> String {
 /// A failure: the step, what the outcome means, the problem, what arrived, the cause lines,
 /// a hint, the replay line and the timeline around the failing step.
 fn failure_lines(out: &mut String, outcome: &Outcome, f: &Failure, shared: &Shared) {
-    let path = outcome.scenario.path.display();
+    let path = crate::scenario::embedded::display_path(&outcome.scenario.path);
     let mut step = f.step.clone();
     if let Some(i) = f.iteration {
         let _ = write!(step, "   (repeat iteration {i})");
@@ -135,6 +135,18 @@ fn failure_lines(out: &mut String, outcome: &Outcome, f: &Failure, shared: &Shar
         );
     }
     attempts_lines(out, outcome, f);
+    if !outcome.names.is_empty() {
+        let names: Vec<String> = outcome
+            .names
+            .iter()
+            .map(|(o, n)| format!("{o} → {n}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  names:    {} (the server is shared)",
+            names.join(", ")
+        );
+    }
     received_lines(out, f);
     let log = &outcome.run.timeline;
     if let Some(line) = cause::merged_write(log) {
@@ -231,7 +243,7 @@ fn received_lines(out: &mut String, f: &Failure) {
 
 /// Warnings of a passing scenario (failures with --strict).
 fn warning_lines(out: &mut String, outcome: &Outcome) {
-    let path = outcome.scenario.path.display();
+    let path = crate::scenario::embedded::display_path(&outcome.scenario.path);
     if outcome.run.warnings.is_empty() {
         return;
     }

@@ -1,0 +1,391 @@
+//! The suite travels with the binary: `run` and `scenarios` from an empty folder, an exported
+//! suite that runs as the built-in one, built-in ids, `matrix` without `scenarios`, and
+//! `run --target` on one server shared by every scenario (names of their own per scenario).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use chat_harness::server::{self, Mode, ServerConfig};
+
+/// The built binary, run in `dir`.
+fn harness_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chat-harness"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn repository_scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+/// Every file below `dir`, as (`/`-separated relative path, full path), sorted.
+fn files_below(dir: &Path) -> Vec<(String, PathBuf)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
+        for entry in std::fs::read_dir(dir).expect("readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).expect("below").to_string_lossy();
+                out.push((rel.replace('\\', "/"), path));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// The ids of the repository's scenarios (`auth/accepted`), sorted.
+fn repository_ids() -> Vec<String> {
+    files_below(&repository_scenarios())
+        .into_iter()
+        .filter_map(|(rel, _)| rel.strip_suffix(".chat").map(str::to_owned))
+        .collect()
+}
+
+/// How many of the repository's scenarios carry the tag `core`.
+fn repository_core_count() -> usize {
+    files_below(&repository_scenarios())
+        .into_iter()
+        .filter(|(rel, _)| rel.ends_with(".chat"))
+        .filter(|(_, path)| {
+            std::fs::read_to_string(path)
+                .expect("readable")
+                .lines()
+                .any(|l| {
+                    l.strip_prefix("tags:")
+                        .is_some_and(|t| t.split_whitespace().any(|w| w == "core"))
+                })
+        })
+        .count()
+}
+
+/// id -> status of every scenario line of a `--format json` report.
+fn statuses(stdout: &str) -> BTreeMap<String, String> {
+    stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["type"] == "scenario")
+        .map(|v| {
+            let id = v["id"].as_str().unwrap_or_default().to_owned();
+            (id, v["status"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn run_from_an_empty_folder_takes_the_built_in_suite() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = harness_in(empty.path(), &["run", "--tag", "core", "-j", "4"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    let core = repository_core_count();
+    assert!(
+        stdout.contains(&format!("{core} passed, 0 failed")),
+        "{core} core scenarios: {stdout}"
+    );
+    assert!(stdout.contains(" (built in)"), "{stdout}");
+    assert!(
+        std::fs::read_dir(empty.path()).unwrap().next().is_none(),
+        "nothing is written to the current folder"
+    );
+}
+
+#[test]
+fn scenarios_list_names_every_scenario_of_the_repository() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = harness_in(empty.path(), &["scenarios", "list"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut listed: Vec<String> = text(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    listed.sort();
+    let mut ids = repository_ids();
+    ids.sort();
+    assert_eq!(listed, ids);
+    let clients = harness_in(empty.path(), &["scenarios", "list", "--tests", "client"]);
+    let clients = text(&clients.stdout);
+    assert!(
+        clients.lines().all(|l| l.starts_with("client/")),
+        "{clients}"
+    );
+    assert!(!clients.is_empty());
+    let shown = harness_in(empty.path(), &["scenarios", "show", "auth/accepted"]);
+    assert_eq!(
+        text(&shown.stdout),
+        std::fs::read_to_string(repository_scenarios().join("auth/accepted.chat")).unwrap()
+    );
+}
+
+#[test]
+fn an_exported_suite_runs_as_the_built_in_one() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = harness_in(empty.path(), &["scenarios", "export", "suite"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let exported = files_below(&empty.path().join("suite"));
+    let repository = files_below(&repository_scenarios());
+    let names = |files: &[(String, PathBuf)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&exported), names(&repository));
+    for ((rel, a), (_, b)) in exported.iter().zip(&repository) {
+        assert_eq!(
+            std::fs::read(a).unwrap(),
+            std::fs::read(b).unwrap(),
+            "{rel}"
+        );
+    }
+    let args = ["--tag", "core", "-j", "4", "--format", "json"];
+    let built_in = harness_in(empty.path(), &[&["run"][..], &args].concat());
+    let from_disk = harness_in(empty.path(), &[&["run", "suite"][..], &args].concat());
+    let (built_in, from_disk) = (
+        statuses(&text(&built_in.stdout)),
+        statuses(&text(&from_disk.stdout)),
+    );
+    assert_eq!(built_in.len(), repository_core_count());
+    assert_eq!(built_in, from_disk);
+}
+
+fn python() -> bool {
+    let version = Command::new("python3").arg("--version").output();
+    let found = version.is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("python3 is missing: skipped");
+    }
+    found
+}
+
+#[test]
+fn ids_select_built_in_scenarios_with_the_same_ids_junit_and_expect_entries() {
+    let empty = tempfile::tempdir().unwrap();
+    // A server that never starts: each scenario is an error, and its replay line names it by
+    // id, so that it runs again from any folder.
+    let out = harness_in(
+        empty.path(),
+        &[
+            "run",
+            "text/relay-to-others",
+            "--spawn",
+            "exit 3 {port}",
+            "--format",
+            "json",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "\"replay\":\"chat-harness run text/relay-to-others --spawn 'exit 3 {port}'\""
+        ),
+        "{stdout}"
+    );
+    let missing = harness_in(empty.path(), &["run", "auth/no-such-scenario"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("chat-harness scenarios list"));
+    if !python() {
+        return;
+    }
+    let expect = empty.path().join("known.txt");
+    std::fs::write(
+        &expect,
+        "auth/invalid-names: the lab server takes any name\n",
+    )
+    .unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/original_server.py");
+    let spawn = format!("python3 {} {{port}}", script.display());
+    let run = |dir: &Path, path: &str, junit: &str| {
+        let junit = empty.path().join(junit).display().to_string();
+        let expect = expect.display().to_string();
+        let args = [
+            "run",
+            path,
+            "text/relay-to-others",
+            "--spawn",
+            &spawn,
+            "--format",
+            "json",
+            "--expect",
+            &expect,
+            "--junit",
+            &junit,
+        ];
+        statuses(&text(&harness_in(dir, &args).stdout))
+    };
+    let built_in = run(empty.path(), "auth/invalid-names", "a.xml");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let on_disk = run(repo, "scenarios/auth/invalid-names.chat", "b.xml");
+    let wanted: BTreeMap<String, String> = [
+        ("auth/invalid-names".to_owned(), "xfail".to_owned()),
+        ("text/relay-to-others".to_owned(), "pass".to_owned()),
+    ]
+    .into();
+    assert_eq!(built_in, wanted);
+    assert_eq!(on_disk, wanted);
+    let cases = |file: &str| -> Vec<String> {
+        std::fs::read_to_string(empty.path().join(file))
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("<testcase"))
+            .map(|l| l.split(" time=").next().unwrap_or(l).trim().to_owned())
+            .collect()
+    };
+    assert_eq!(cases("a.xml").len(), 2);
+    assert_eq!(cases("a.xml"), cases("b.xml"));
+}
+
+#[test]
+fn matrix_without_scenarios_runs_the_built_in_suite_from_any_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.toml"),
+        "filter = '^(auth/accepted|client/send-text|interop/message-to-peer)$'\n\
+         [[server]]\nname = 'reference'\nbuiltin = 'polling'\n\
+         [[client]]\nname = 'reference client'\nbuiltin = 'reference'\n",
+    )
+    .unwrap();
+    let out = harness_in(dir.path(), &["matrix", "m.toml", "--out", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json = std::fs::read_to_string(dir.path().join("out/matrix.json")).unwrap();
+    for id in [
+        "auth/accepted",
+        "client/send-text",
+        "interop/message-to-peer",
+    ] {
+        assert!(json.contains(id), "{id} in {json}");
+    }
+}
+
+#[test]
+fn one_built_in_server_shared_by_the_whole_suite_passes_it() {
+    let files = tempfile::tempdir().unwrap();
+    let handle = server::spawn(ServerConfig::new(Mode::Polling, files.path())).expect("server");
+    let addr = handle.addr().to_string();
+    let empty = tempfile::tempdir().unwrap();
+    let out = harness_in(
+        empty.path(),
+        &["run", "--target", &addr, "--format", "json"],
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    let found = statuses(&stdout);
+    let servers = repository_ids()
+        .iter()
+        .filter(|id| !id.starts_with("client/") && !id.starts_with("interop/"))
+        .count();
+    assert_eq!(found.len(), servers);
+    assert!(found.values().all(|s| s == "pass"), "{found:?}");
+    // Again on the same server: the names of the first run are not met again.
+    let again = harness_in(empty.path(), &["run", "auth/", "--target", &addr]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lab_server_started_once_passes_the_core_scenarios_as_a_fresh_one_does() {
+    if !python() {
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/original_server.py");
+    let command = format!("python3 {} {{port}}", script.display());
+    let target =
+        chat_harness::under_test::target::Target::spawn(&command, Duration::from_secs(10), None)
+            .expect("a command with {port}");
+    let lease = target.acquire().await.expect("the lab server starts");
+    let addr = lease.addr.to_string();
+    let empty = tempfile::tempdir().unwrap();
+    let dir = empty.path().to_owned();
+    let core = |dir: PathBuf, how: &'static str, what: String| {
+        tokio::task::spawn_blocking(move || {
+            let args = [
+                "run", how, &what, "--tag", "core", "-j", "2", "--format", "json",
+            ];
+            harness_in(&dir, &args)
+        })
+    };
+    // What a fresh server per scenario passes...
+    let spawned = core(dir.clone(), "--spawn", command.clone()).await.unwrap();
+    let spawned = statuses(&text(&spawned.stdout));
+    assert!(
+        spawned.len() >= 20 && spawned.values().all(|s| s == "pass"),
+        "{spawned:?}"
+    );
+    // ... the server started once passes too, run after run.
+    for attempt in ["first", "second"] {
+        let out = core(dir.clone(), "--target", addr.clone()).await.unwrap();
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{attempt} run: {stdout}");
+        assert_eq!(statuses(&stdout), spawned, "{attempt} run");
+        let names = stdout
+            .lines()
+            .find(|l| l.contains("\"id\":\"text/relay-to-others\""))
+            .unwrap_or_default()
+            .to_owned();
+        assert!(names.contains("\"names\":{\"alice\":\"alice-"), "{names}");
+    }
+    lease.release().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_refused_at_first_auth_on_a_shared_server_is_explained() {
+    use chat_harness::client::{Connection, Event};
+    use chat_harness::protocol::{ClientFrame, ServerFrame};
+    use chat_harness::scenario::known_failures::KnownFailures;
+    use chat_harness::scenario::run::RunSettings;
+    use chat_harness::scenario::suite::{self, Entry};
+    use chat_harness::under_test::target::Target;
+    use std::sync::Arc;
+
+    let files = tempfile::tempdir().unwrap();
+    let handle = server::spawn(ServerConfig::new(Mode::Polling, files.path())).expect("server");
+    // 30 bytes: too long for a suffix within the 32-byte limit, so the scenario keeps it.
+    let name = "abcdefghijklmnopqrstuvwxyz0123";
+    let mut holder = Connection::connect(handle.addr()).await.unwrap();
+    holder.send(&ClientFrame::auth(name, 0)).await.unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(5), holder.next_event()).await;
+    assert!(matches!(
+        event,
+        Ok(Ok(Event::Frame(ServerFrame::AuthOk(_))))
+    ));
+    let text = format!("connect a\na> auth \"{name}\" 0\na< auth-ok\n");
+    let scenario = chat_harness::scenario::parse_str(&text, Path::new("kept.chat")).unwrap();
+    let provider = Arc::new(Target::address(&handle.addr().to_string()).unwrap());
+    let outcomes = suite::run_all(
+        vec![Entry {
+            id: "x/kept".into(),
+            scenario,
+        }],
+        provider,
+        Arc::new(RunSettings::default()),
+        Arc::new(KnownFailures::default()),
+        1,
+        |_| {},
+    )
+    .await;
+    let chat_harness::scenario::run::Verdict::Fail(failure) = &outcomes[0].run.verdict else {
+        panic!("the name is taken: {:?}", outcomes[0].run.verdict);
+    };
+    assert!(
+        failure.reason.contains("kept state across scenarios")
+            && failure.reason.contains("--spawn"),
+        "{}",
+        failure.reason
+    );
+    assert!(outcomes[0].names.is_empty());
+}
