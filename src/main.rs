@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Client(args) => cli::client::run(args),
         Command::Bench(args) => cli::bench::run(&args),
         Command::Matrix(args) => cli::matrix::run(*args),
+        Command::Proxy(args) => cli::proxy::run(&args),
     };
     match result {
         Ok(Outcome::Passed) => ExitCode::SUCCESS,

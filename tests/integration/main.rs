@@ -52,6 +52,8 @@ mod matrix;
 mod netfuzz;
 /// `chat-harness fuzz` from the command line, against a spawned server process that crashes.
 mod netfuzz_cli;
+/// `chat-harness proxy` between the built-in server and scripted clients: every frame shown.
+mod proxy;
 /// The human report's account of a cause: merged writes, races, stalled readers, crashes.
 mod report_causes;
 /// The conformance suite catches every fault of the test server and passes its clean variant.

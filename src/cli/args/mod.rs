@@ -6,6 +6,7 @@ mod bench;
 mod client;
 mod fuzz;
 mod matrix;
+mod proxy;
 mod run;
 mod serve;
 
@@ -17,6 +18,7 @@ pub use bench::{BenchArgs, PaceArg, ShapeArg};
 pub use client::ClientArgs;
 pub use fuzz::FuzzArgs;
 pub use matrix::MatrixArgs;
+pub use proxy::ProxyArgs;
 pub use run::RunArgs;
 pub use serve::ServeArgs;
 
@@ -49,6 +51,8 @@ pub enum Command {
     Bench(Box<BenchArgs>),
     /// Run every server and client of a TOML file on its suite; write matrix.html and .json.
     Matrix(Box<MatrixArgs>),
+    /// Sit between a client and a server: forward, and show every frame both ways.
+    Proxy(Box<ProxyArgs>),
 }
 
 /// The report format.

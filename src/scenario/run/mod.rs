@@ -26,7 +26,9 @@ use tokio::time::Instant;
 pub use deviation::{amount, Deviation, Got, Skipped, Wanted};
 pub use matcher::{check_body, check_time, compare_bodies, digest, show_offset, Mismatch};
 pub use peers::Peers;
-pub use received::{grouped, hex_dump, Body, Incoming, Partial, Received};
+pub use received::{
+    frame_summary as server_frame_summary, grouped, hex_dump, Body, Incoming, Partial, Received,
+};
 pub use send::describe as describe_client_frame;
 pub use timeline::{
     Act, Entry, EntryKind, Mark, Sent, Timeline, TimelineLog, WriteGroup, TIMELINE_CAP,

@@ -1,0 +1,44 @@
+//! Arguments of `chat-harness proxy`.
+
+use std::net::SocketAddr;
+
+use clap::Args;
+
+use super::ReportFormat;
+
+const PROXY_EXAMPLES: &str = "\
+Examples:
+  Watch: the lab client (which only connects to localhost:55555) and your server on 6000
+    chat-harness serve --listen 127.0.0.1:6000 &     # or: python3 my_server.py 6000
+    chat-harness proxy --listen 127.0.0.1:55555 --upstream 127.0.0.1:6000
+      Every frame of both directions as it completes, per connection (#1, #2, ...), with the
+      time: `c→s 0x03 text \"hi\"`, `s→c 0x03 text \"<12:00> [alice] hi\"`; reads that carry
+      several frames (`3 frames in one segment`), frames split over reads, file bodies as size
+      and digest, malformed frames with the decoder's error and a hex dump (forwarded anyway)
+  Watch, for a script:
+    chat-harness proxy --upstream 127.0.0.1:6000 --format json > session.jsonl
+      One JSON object per line: opened, frame, file_body, malformed, segment, closed
+  Perturb: does your server (or client) survive frames cut into 1-byte writes?
+    chat-harness proxy --upstream 127.0.0.1:6000 --slice 1
+      Everything forwarded both ways one byte per write: a server that assumes one frame per
+      recv() breaks here while the same clients work without the proxy
+
+Stop with Ctrl-C: open connections are closed and a summary line is printed.";
+
+/// Options of `chat-harness proxy`.
+#[derive(Debug, Args)]
+#[command(after_help = PROXY_EXAMPLES)]
+pub struct ProxyArgs {
+    /// Address to accept clients on (the lab client connects to localhost:55555).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:55555")]
+    pub listen: SocketAddr,
+    /// The server to forward every client to, HOST:PORT (one connection per client).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub upstream: String,
+    /// Output: a line per frame for people, or one JSON object per line.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Forward both directions in writes of at most N bytes.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub slice: Option<u64>,
+}

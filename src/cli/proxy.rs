@@ -1,0 +1,79 @@
+//! `chat-harness proxy`: bind, run the library's proxy until Ctrl-C or SIGTERM, print each
+//! event as it comes (text or JSON lines on stdout) and a summary at the end.
+
+use std::io::Write;
+use std::thread;
+
+use anyhow::Context;
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+use tokio::sync::{mpsc, oneshot};
+
+use chat_harness::proxy::{self, render, Perturb, ProxyConfig};
+
+use crate::cli::args::{ProxyArgs, ReportFormat};
+use crate::cli::Outcome;
+
+/// Runs the proxy; prints `proxying ADDR -> UPSTREAM` on stderr once listening.
+pub fn run(args: &ProxyArgs) -> anyhow::Result<Outcome> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(args.listen))
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+
+    let (stop, stopped) = oneshot::channel::<()>();
+    let mut signals = Signals::new([SIGINT, SIGTERM]).context("cannot install signal handlers")?;
+    let signals_handle = signals.handle();
+    let signal_thread = thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if signals.forever().next().is_some() {
+                let _ = stop.send(());
+            }
+        })?;
+
+    let config = ProxyConfig {
+        upstream: args.upstream.clone(),
+        perturb: Perturb {
+            slice: args.slice.and_then(|n| usize::try_from(n).ok()),
+        },
+    };
+    eprintln!("proxying {addr} -> {} (Ctrl-C to stop)", args.upstream);
+    let (events, mut seen) = mpsc::unbounded_channel();
+    let format = args.format;
+    let printer = runtime.spawn(async move {
+        let mut tally = render::Tally::default();
+        let mut stdout = std::io::stdout();
+        while let Some(event) = seen.recv().await {
+            tally.add(&event);
+            let line = match format {
+                ReportFormat::Human => render::human(&event),
+                ReportFormat::Json => render::json(&event).to_string(),
+            };
+            // A closed stdout (`| head`) must not stop the forwarding.
+            let _ = writeln!(stdout, "{line}");
+            let _ = stdout.flush();
+        }
+        tally
+    });
+    let result = runtime.block_on(proxy::run(listener, config, events, async {
+        let _ = stopped.await;
+    }));
+    let tally = runtime.block_on(printer).unwrap_or_default();
+    signals_handle.close();
+    let _ = signal_thread.join();
+    result.context("the proxy stopped with an error")?;
+    match args.format {
+        ReportFormat::Human => println!("{}", tally.summary()),
+        ReportFormat::Json => println!(
+            "{}",
+            serde_json::json!({"event": "summary", "summary": tally.summary()})
+        ),
+    }
+    Ok(Outcome::Passed)
+}
