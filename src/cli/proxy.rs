@@ -70,10 +70,7 @@ pub fn run(args: &ProxyArgs) -> anyhow::Result<Outcome> {
     result.context("the proxy stopped with an error")?;
     match args.format {
         ReportFormat::Human => println!("{}", tally.summary()),
-        ReportFormat::Json => println!(
-            "{}",
-            serde_json::json!({"event": "summary", "summary": tally.summary()})
-        ),
+        ReportFormat::Json => println!("{}", tally.json()),
     }
     Ok(Outcome::Passed)
 }

@@ -194,6 +194,17 @@ impl Tally {
         }
     }
 
+    /// The counts as one JSON object (`"event": "summary"`).
+    pub fn json(&self) -> Value {
+        json!({
+            "event": "summary",
+            "connections": self.connections,
+            "frames": self.frames,
+            "malformed": self.malformed,
+            "upstream_failed": self.upstream_failed,
+        })
+    }
+
     /// One line: `2 connections, 9 frames client→server, 14 server→client, 0 malformed`.
     pub fn summary(&self) -> String {
         let get = |map: &BTreeMap<&'static str, u64>, dir: Direction| {

@@ -54,6 +54,8 @@ mod netfuzz;
 mod netfuzz_cli;
 /// `chat-harness proxy` between the built-in server and scripted clients: every frame shown.
 mod proxy;
+/// The proxy binary: JSON lines while it runs, a clean stop on Ctrl-C.
+mod proxy_cli;
 /// The human report's account of a cause: merged writes, races, stalled readers, crashes.
 mod report_causes;
 /// The conformance suite catches every fault of the test server and passes its clean variant.
