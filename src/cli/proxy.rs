@@ -9,6 +9,7 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use tokio::sync::{mpsc, oneshot};
 
+use chat_harness::proxy::record::Recorder;
 use chat_harness::proxy::{self, render, Perturb, ProxyConfig};
 
 use crate::cli::args::{ProxyArgs, ReportFormat};
@@ -46,11 +47,18 @@ pub fn run(args: &ProxyArgs) -> anyhow::Result<Outcome> {
     eprintln!("proxying {addr} -> {} (Ctrl-C to stop)", args.upstream);
     let (events, mut seen) = mpsc::unbounded_channel();
     let format = args.format;
+    let mut recorder = args.record.clone().map(Recorder::new);
     let printer = runtime.spawn(async move {
         let mut tally = render::Tally::default();
+        let mut record_error = None;
         let mut stdout = std::io::stdout();
         while let Some(event) = seen.recv().await {
             tally.add(&event);
+            if let Some(recorder) = recorder.as_mut() {
+                if let Err(e) = recorder.add(&event) {
+                    record_error.get_or_insert(e);
+                }
+            }
             let line = match format {
                 ReportFormat::Human => render::human(&event),
                 ReportFormat::Json => render::json(&event).to_string(),
@@ -59,15 +67,27 @@ pub fn run(args: &ProxyArgs) -> anyhow::Result<Outcome> {
             let _ = writeln!(stdout, "{line}");
             let _ = stdout.flush();
         }
-        tally
+        (tally, recorder, record_error)
     });
     let result = runtime.block_on(proxy::run(listener, config, events, async {
         let _ = stopped.await;
     }));
-    let tally = runtime.block_on(printer).unwrap_or_default();
+    let (tally, recorder, record_error) = runtime
+        .block_on(printer)
+        .context("the output task failed")?;
     signals_handle.close();
     let _ = signal_thread.join();
     result.context("the proxy stopped with an error")?;
+    if let Some(recorder) = recorder {
+        if let Some(e) = record_error {
+            return Err(e).context("cannot save a file body of the recording");
+        }
+        let path = args.record.as_deref().unwrap_or(std::path::Path::new(""));
+        recorder
+            .write()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("recorded the session in {}", path.display());
+    }
     match args.format {
         ReportFormat::Human => println!("{}", tally.summary()),
         ReportFormat::Json => println!("{}", tally.json()),

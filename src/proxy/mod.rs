@@ -7,6 +7,7 @@
 
 pub mod event;
 pub mod handle;
+pub mod record;
 pub mod render;
 pub mod watch;
 

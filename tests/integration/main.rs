@@ -56,6 +56,8 @@ mod netfuzz_cli;
 mod proxy;
 /// The proxy binary: JSON lines while it runs, a clean stop on Ctrl-C.
 mod proxy_cli;
+/// `proxy --record`: the session as a scenario that replays, and fails where a server differs.
+mod proxy_record;
 /// The human report's account of a cause: merged writes, races, stalled readers, crashes.
 mod report_causes;
 /// The conformance suite catches every fault of the test server and passes its clean variant.

@@ -54,8 +54,9 @@ fn lines(events: &[Event], conn: u64, dir: Direction) -> Vec<String> {
         .collect()
 }
 
-/// A chat, a rename, a file with a caption and an exit, through the proxy.
-fn conversation(mode: Mode, perturb: Perturb) {
+/// A chat, a rename, a file with a caption and an exit, through the proxy; every frame is
+/// asserted in the live output; returns the events.
+pub fn conversation(mode: Mode, perturb: Perturb) -> Vec<Event> {
     let server = TestServer::start(mode);
     let (proxy, rx) = proxy(&server, perturb);
     let mut alice = Client::connect(proxy.addr(), "alice");
@@ -134,6 +135,7 @@ fn conversation(mode: Mode, perturb: Perturb) {
     assert!(bob_got[5].ends_with("User alice uploaded file notes.txt\""));
     assert!(bob_got[6].ends_with("User alice disconnected\""));
     proxy.shutdown().expect("proxy stops");
+    events
 }
 
 fn fnv(text: &str) -> String {

@@ -18,6 +18,12 @@ Examples:
   Watch, for a script:
     chat-harness proxy --upstream 127.0.0.1:6000 --format json > session.jsonl
       One JSON object per line: opened, frame, file_body, malformed, segment, closed
+  Record: keep a session as a scenario, then replay it against any server
+    chat-harness proxy --upstream 127.0.0.1:6000 --record session.chat
+    chat-harness run session.chat --spawn 'python3 other_server.py {port}'
+      Each connection becomes a client named after its auth, what it sent becomes sends (one
+      write per read, pauses over 500ms kept), what the server sent becomes expectations (time
+      prefixes checked as patterns); file bodies are saved in files/ beside the scenario
   Perturb: does your server (or client) survive frames cut into 1-byte writes?
     chat-harness proxy --upstream 127.0.0.1:6000 --slice 1
       Everything forwarded both ways one byte per write: a server that assumes one frame per
@@ -38,6 +44,10 @@ pub struct ProxyArgs {
     /// Output: a line per frame for people, or one JSON object per line.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+    /// Write the session as a scenario to FILE.chat when the proxy stops (file bodies in a
+    /// `files/` folder beside it): `chat-harness run FILE.chat` replays it.
+    #[arg(long, value_name = "FILE.chat")]
+    pub record: Option<std::path::PathBuf>,
     /// Forward both directions in writes of at most N bytes.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub slice: Option<u64>,
