@@ -9,6 +9,7 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use tokio::sync::{mpsc, oneshot};
 
+use chat_harness::proxy::check::Checker;
 use chat_harness::proxy::record::Recorder;
 use chat_harness::proxy::{self, render, Perturb, ProxyConfig};
 
@@ -48,6 +49,7 @@ pub fn run(args: &ProxyArgs) -> anyhow::Result<Outcome> {
     let (events, mut seen) = mpsc::unbounded_channel();
     let format = args.format;
     let mut recorder = args.record.clone().map(Recorder::new);
+    let mut checker = args.check.then(Checker::new);
     let printer = runtime.spawn(async move {
         let mut tally = render::Tally::default();
         let mut record_error = None;
@@ -65,14 +67,22 @@ pub fn run(args: &ProxyArgs) -> anyhow::Result<Outcome> {
             };
             // A closed stdout (`| head`) must not stop the forwarding.
             let _ = writeln!(stdout, "{line}");
+            for deviation in checker.as_mut().map(|c| c.add(&event)).unwrap_or_default() {
+                let line = match format {
+                    ReportFormat::Human => render::human_deviation(&event, &deviation),
+                    ReportFormat::Json => render::json_deviation(&event, &deviation).to_string(),
+                };
+                let _ = writeln!(stdout, "{line}");
+            }
             let _ = stdout.flush();
         }
-        (tally, recorder, record_error)
+        let deviations = checker.map(|c| c.count);
+        (tally, recorder, record_error, deviations)
     });
     let result = runtime.block_on(proxy::run(listener, config, events, async {
         let _ = stopped.await;
     }));
-    let (tally, recorder, record_error) = runtime
+    let (tally, recorder, record_error, deviations) = runtime
         .block_on(printer)
         .context("the output task failed")?;
     signals_handle.close();
@@ -88,9 +98,19 @@ pub fn run(args: &ProxyArgs) -> anyhow::Result<Outcome> {
             .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("recorded the session in {}", path.display());
     }
-    match args.format {
-        ReportFormat::Human => println!("{}", tally.summary()),
-        ReportFormat::Json => println!("{}", tally.json()),
+    match (args.format, deviations) {
+        (ReportFormat::Human, None) => println!("{}", tally.summary()),
+        (ReportFormat::Human, Some(n)) => {
+            println!("{}, {n} deviations from the reference", tally.summary());
+        }
+        (ReportFormat::Json, _) => {
+            let mut summary = tally.json();
+            summary["deviations"] = serde_json::json!(deviations);
+            println!("{summary}");
+        }
     }
-    Ok(Outcome::Passed)
+    Ok(match deviations {
+        Some(n) if n > 0 => Outcome::Failed,
+        _ => Outcome::Passed,
+    })
 }

@@ -5,6 +5,7 @@
 //! out as [`Event`]s on a channel. Observation never holds up or stops forwarding: a
 //! malformed frame is reported and the bytes go on. Rendering the events is [`render`]'s.
 
+pub mod check;
 pub mod event;
 pub mod handle;
 pub mod record;
@@ -172,10 +173,6 @@ async fn pump<F: Frame + Into<AnyFrame>>(
             }
         };
         let bytes = &buf[..n];
-        if let Err(e) = write(&mut to, bytes, perturb).await {
-            out.emit(closed(format!("writing on failed: {e}"), &watch));
-            return false;
-        }
         let seen = watch.segment(bytes);
         let frames = frames_in(&seen);
         if frames > 1 {
@@ -195,6 +192,12 @@ async fn pump<F: Frame + Into<AnyFrame>>(
         }
         for seen in seen {
             out.emit(EventKind::Seen { dir, seen });
+        }
+        // Reported before it is written on, so that what a read causes at the server is
+        // never reported before the read itself (the checker relies on that order).
+        if let Err(e) = write(&mut to, bytes, perturb).await {
+            out.emit(closed(format!("writing on failed: {e}"), &watch));
+            return false;
         }
     }
 }

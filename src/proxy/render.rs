@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
+use super::check::Deviation;
 use super::event::{Direction, Event, EventKind};
 use super::watch::{AnyFrame, Seen};
 use crate::protocol::{Frame, ServerFrame};
@@ -113,6 +114,22 @@ pub fn human(event: &Event) -> String {
             s
         }
     }
+}
+
+/// A deviation found at `event`, for people.
+pub fn human_deviation(event: &Event, deviation: &Deviation) -> String {
+    format!(
+        "{} #{} ✗ deviation: {}",
+        clock(event),
+        deviation.conn,
+        deviation.text
+    )
+}
+
+/// A deviation found at `event`, as one JSON object.
+pub fn json_deviation(event: &Event, deviation: &Deviation) -> Value {
+    let at = DateTime::<Utc>::from(event.at).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    json!({"at": at, "conn": deviation.conn, "event": "deviation", "text": deviation.text})
 }
 
 /// The event as one JSON object.

@@ -54,6 +54,8 @@ mod netfuzz;
 mod netfuzz_cli;
 /// `chat-harness proxy` between the built-in server and scripted clients: every frame shown.
 mod proxy;
+/// `proxy --check`: the original-style server's notice leak is a deviation; the built-in, none.
+mod proxy_check;
 /// The proxy binary: JSON lines while it runs, a clean stop on Ctrl-C.
 mod proxy_cli;
 /// `proxy --record`: the session as a scenario that replays, and fails where a server differs.

@@ -98,7 +98,9 @@ fn a_recorded_session_replays_on_both_designs_and_finds_a_dropped_caption() {
         "fails at bob's file: {failure:?}"
     );
     assert!(
-        failure.step.starts_with("bob< file from \"alice\" name \"notes.txt\" caption \"for you\""),
+        failure
+            .step
+            .starts_with("bob< file from \"alice\" name \"notes.txt\" caption \"for you\""),
         "{failure:?}"
     );
 }

@@ -24,6 +24,11 @@ Examples:
       Each connection becomes a client named after its auth, what it sent becomes sends (one
       write per read, pauses over 500ms kept), what the server sent becomes expectations (time
       prefixes checked as patterns); file bodies are saved in files/ beside the scenario
+  Check: is the server's answer the reference's?
+    chat-harness proxy --upstream 127.0.0.1:6000 --check
+      Each frame the server sends that the reference core would not (a notice to a client
+      that has not authenticated, a notice before the newcomer's own 0x00, a missing relay)
+      is printed as a deviation when it happens; the count ends the run (exit status 1)
   Perturb: does your server (or client) survive frames cut into 1-byte writes?
     chat-harness proxy --upstream 127.0.0.1:6000 --slice 1
       Everything forwarded both ways one byte per write: a server that assumes one frame per
@@ -48,6 +53,10 @@ pub struct ProxyArgs {
     /// `files/` folder beside it): `chat-harness run FILE.chat` replays it.
     #[arg(long, value_name = "FILE.chat")]
     pub record: Option<std::path::PathBuf>,
+    /// Predict what each client must receive with the reference core (the fuzzer's model)
+    /// and report, live and in the summary, every frame of the server that differs.
+    #[arg(long)]
+    pub check: bool,
     /// Forward both directions in writes of at most N bytes.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub slice: Option<u64>,

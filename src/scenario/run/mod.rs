@@ -24,7 +24,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub use deviation::{amount, Deviation, Got, Skipped, Wanted};
-pub use matcher::{check_body, check_time, compare_bodies, digest, show_offset, Mismatch};
+pub use matcher::{
+    check_body, check_frame, check_time, compare_bodies, digest, show_offset, Mismatch,
+};
 pub use peers::Peers;
 pub use received::{
     frame_summary as server_frame_summary, grouped, hex_dump, Body, Incoming, Partial, Received,
