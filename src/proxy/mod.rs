@@ -10,12 +10,13 @@ pub mod event;
 pub mod handle;
 pub mod record;
 pub mod render;
+pub mod transport;
 pub mod watch;
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -31,7 +32,8 @@ use watch::{frames_in, AnyFrame, Watch};
 /// How the proxy changes the way bytes are written (never the bytes themselves).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Perturb {
-    /// Write every read in pieces of at most this many bytes, one write each.
+    /// Write every read in pieces of at most this many bytes, one write each (file body
+    /// bytes in pieces of at least [`BODY_SLICE_FLOOR`]).
     pub slice: Option<usize>,
 }
 
@@ -169,6 +171,8 @@ async fn pump<F: Frame + Into<AnyFrame>>(
             Ok(n) => n,
             Err(e) => {
                 out.emit(closed(e.to_string(), &watch));
+                // A reset goes on as a reset: closing with a zero linger sends RST.
+                let _ = socket2::SockRef::from(to.as_ref()).set_linger(Some(Duration::ZERO));
                 return false;
             }
         };
@@ -195,23 +199,40 @@ async fn pump<F: Frame + Into<AnyFrame>>(
         }
         // Reported before it is written on, so that what a read causes at the server is
         // never reported before the read itself (the checker relies on that order).
-        if let Err(e) = write(&mut to, bytes, perturb).await {
+        if let Err(e) = write(&mut to, bytes, watch.runs(), perturb).await {
             out.emit(closed(format!("writing on failed: {e}"), &watch));
             return false;
         }
     }
 }
 
-/// Writes `bytes` on, whole or in slices.
-async fn write(to: &mut OwnedWriteHalf, bytes: &[u8], perturb: Perturb) -> io::Result<()> {
-    match perturb.slice {
-        Some(n) if n > 0 => {
-            for piece in bytes.chunks(n) {
-                to.write_all(piece).await?;
-                to.flush().await?;
-            }
-            Ok(())
+/// Body bytes go in pieces of at least this many bytes under `slice`: a megabyte written
+/// byte by byte would take longer than any scenario waits.
+pub const BODY_SLICE_FLOOR: usize = 1024;
+
+/// Writes `bytes` on, whole or in slices (frame bytes of `runs` in pieces of `slice`, body
+/// bytes in pieces of at least [`BODY_SLICE_FLOOR`]).
+async fn write(
+    to: &mut OwnedWriteHalf,
+    bytes: &[u8],
+    runs: &[(usize, bool)],
+    perturb: Perturb,
+) -> io::Result<()> {
+    let Some(n) = perturb.slice.filter(|n| *n > 0) else {
+        return to.write_all(bytes).await;
+    };
+    let mut rest = bytes;
+    for &(len, is_body) in runs {
+        let (run, after) = rest.split_at(len.min(rest.len()));
+        rest = after;
+        let piece = if is_body { n.max(BODY_SLICE_FLOOR) } else { n };
+        for chunk in run.chunks(piece) {
+            to.write_all(chunk).await?;
         }
-        _ => to.write_all(bytes).await,
     }
+    // Runs always cover the read; anything left over still goes on.
+    for chunk in rest.chunks(n) {
+        to.write_all(chunk).await?;
+    }
+    Ok(())
 }

@@ -67,6 +67,8 @@ pub struct Watch<F> {
     reads: usize,
     /// The body in progress.
     body: Option<(Digest, BytesMut)>,
+    /// The last read cut into runs of frame bytes (false) and file body bytes (true).
+    runs: Vec<(usize, bool)>,
 }
 
 impl<F> Default for Watch<F> {
@@ -76,6 +78,7 @@ impl<F> Default for Watch<F> {
             buf: BytesMut::new(),
             reads: 0,
             body: None,
+            runs: Vec::new(),
         }
     }
 }
@@ -102,10 +105,20 @@ impl<F: Frame + Into<AnyFrame>> Watch<F> {
         } else {
             self.reads + 1
         };
+        // Bytes of earlier reads still buffered (always the start of a frame).
+        let mut carried = self.buf.len();
+        self.runs.clear();
         self.buf.extend_from_slice(bytes);
         let mut seen = Vec::new();
         loop {
-            match self.decoder.decode(&mut self.buf) {
+            let before = self.buf.len();
+            let decoded = self.decoder.decode(&mut self.buf);
+            let consumed = before - self.buf.len();
+            let fresh = consumed.saturating_sub(carried);
+            carried = carried.saturating_sub(consumed);
+            let is_body = matches!(decoded, Ok(Some(Item::FileBody(_))));
+            self.push_run(fresh, is_body);
+            match decoded {
                 Ok(None) => break,
                 Ok(Some(Item::Frame(frame))) => {
                     if frame.frame_type() == crate::protocol::frame_type::FILE {
@@ -145,7 +158,23 @@ impl<F: Frame + Into<AnyFrame>> Watch<F> {
                 }
             }
         }
+        // What is left is the start of a frame.
+        self.push_run(self.buf.len().saturating_sub(carried), false);
         seen
+    }
+
+    fn push_run(&mut self, len: usize, is_body: bool) {
+        match self.runs.last_mut() {
+            _ if len == 0 => {}
+            Some((n, body)) if *body == is_body => *n += len,
+            _ => self.runs.push((len, is_body)),
+        }
+    }
+
+    /// The last read fed to [`segment`](Self::segment), as runs of frame bytes (`false`) and
+    /// file body bytes (`true`) that add up to its length.
+    pub fn runs(&self) -> &[(usize, bool)] {
+        &self.runs
     }
 
     /// What is left undecoded when the stream ends, if anything.
@@ -192,6 +221,28 @@ mod tests {
             "{seen:?}"
         );
         assert_eq!(watch.unfinished(), None);
+    }
+
+    #[test]
+    fn a_read_is_cut_into_frame_and_body_runs() {
+        let mut watch = Watch::<ClientFrame>::new();
+        let header = wire(&[ClientFrame::File(crate::protocol::ClientFileHeader {
+            size: 10,
+            filename: "f".into(),
+            caption: None,
+        })]);
+        let text = wire(&[ClientFrame::Text("t".into())]);
+        let mut bytes = header[..3].to_vec();
+        watch.segment(&bytes);
+        assert_eq!(watch.runs(), [(3, false)]);
+        bytes = header[3..].to_vec();
+        bytes.extend_from_slice(b"0123456789");
+        bytes.extend_from_slice(&text[..2]);
+        watch.segment(&bytes);
+        assert_eq!(
+            watch.runs(),
+            [(header.len() - 3, false), (10, true), (2, false)]
+        );
     }
 
     #[test]
