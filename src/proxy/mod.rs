@@ -210,6 +210,14 @@ async fn pump<F: Frame + Into<AnyFrame>>(
 /// byte by byte would take longer than any scenario waits.
 pub const BODY_SLICE_FLOOR: usize = 1024;
 
+/// Under `slice`, the first pieces of each read go this far apart, so that a receiver that
+/// is already waiting in `recv` gets them in separate reads (pieces written back to back
+/// merge in its receive buffer); the rest of the read follows in pieces without pauses, so
+/// that a 64 KiB frame does not take a minute.
+pub const SLICE_GAP: Duration = Duration::from_millis(1);
+/// How many pieces of a read are spaced by [`SLICE_GAP`].
+pub const SPACED_PIECES: usize = 16;
+
 /// Writes `bytes` on, whole or in slices (frame bytes of `runs` in pieces of `slice`, body
 /// bytes in pieces of at least [`BODY_SLICE_FLOOR`]).
 async fn write(
@@ -222,17 +230,20 @@ async fn write(
         return to.write_all(bytes).await;
     };
     let mut rest = bytes;
-    for &(len, is_body) in runs {
+    let mut pieces = 0usize;
+    // Runs always cover the read; anything left over still goes on as frame bytes.
+    let leftover = [(usize::MAX, false)];
+    for &(len, is_body) in runs.iter().chain(&leftover) {
         let (run, after) = rest.split_at(len.min(rest.len()));
         rest = after;
         let piece = if is_body { n.max(BODY_SLICE_FLOOR) } else { n };
         for chunk in run.chunks(piece) {
+            if pieces > 0 && pieces < SPACED_PIECES {
+                tokio::time::sleep(SLICE_GAP).await;
+            }
             to.write_all(chunk).await?;
+            pieces += 1;
         }
-    }
-    // Runs always cover the read; anything left over still goes on.
-    for chunk in rest.chunks(n) {
-        to.write_all(chunk).await?;
     }
     Ok(())
 }

@@ -60,6 +60,8 @@ mod proxy_check;
 mod proxy_cli;
 /// `proxy --record`: the session as a scenario that replays, and fails where a server differs.
 mod proxy_record;
+/// `run --transport slice=1`: core passes on the built-in server, fails on the stand-in.
+mod proxy_transport;
 /// The human report's account of a cause: merged writes, races, stalled readers, crashes.
 mod report_causes;
 /// The conformance suite catches every fault of the test server and passes its clean variant.

@@ -37,7 +37,8 @@ pub struct RunArgs {
     pub target: TargetArgs,
     /// Every client connection through a perturbing proxy: `slice=N` cuts the clients'
     /// writes and the server's replies into pieces of at most N bytes (`slice=1`: byte by
-    /// byte), to see which scenarios break when every write is split.
+    /// byte; file bodies in pieces of at least 1 KiB), to see which scenarios break when
+    /// every write is split.
     #[arg(long, value_name = "SPEC", value_parser = chat_harness::proxy::transport::parse)]
     pub transport: Option<chat_harness::proxy::Perturb>,
     /// Scenarios run at the same time (for targets that give each scenario its own server).
