@@ -129,7 +129,9 @@ impl Recorder {
     fn pause_before(&mut self, at: Duration) {
         if let Some(gap) = self.last_at.and_then(|last| at.checked_sub(last)) {
             if gap > PAUSE_THRESHOLD {
-                self.steps.push(Rec::Pause(gap));
+                // Whole milliseconds: the recording is for people to read too.
+                let ms = u64::try_from(gap.as_millis()).unwrap_or(u64::MAX);
+                self.steps.push(Rec::Pause(Duration::from_millis(ms)));
             }
         }
     }

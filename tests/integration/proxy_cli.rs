@@ -75,3 +75,22 @@ fn json_lines_while_it_runs_and_a_clean_stop_on_ctrl_c() {
     assert_eq!(summary["event"], "summary", "{last:#?}");
     assert_eq!(summary["connections"], 1);
 }
+
+#[test]
+fn the_help_shows_watch_record_check_and_perturb() {
+    let out = Command::new(env!("CARGO_BIN_EXE_chat-harness"))
+        .args(["proxy", "--help"])
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for example in [
+        "chat-harness proxy --listen 127.0.0.1:55555 --upstream 127.0.0.1:6000",
+        "chat-harness proxy --upstream 127.0.0.1:6000 --record session.chat",
+        "chat-harness run session.chat --spawn",
+        "chat-harness proxy --upstream 127.0.0.1:6000 --check",
+        "chat-harness proxy --upstream 127.0.0.1:6000 --slice 1",
+    ] {
+        assert!(help.contains(example), "{example:?} missing from:\n{help}");
+    }
+}
