@@ -32,8 +32,9 @@ use watch::{frames_in, AnyFrame, Watch};
 /// How the proxy changes the way bytes are written (never the bytes themselves).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Perturb {
-    /// Write every read in pieces of at most this many bytes, one write each (file body
-    /// bytes in pieces of at least [`BODY_SLICE_FLOOR`]).
+    /// Cut each read into writes of this many bytes: the first [`SPACED_PIECES`] of them
+    /// [`SLICE_GAP`] apart (file body bytes in pieces of at least [`BODY_SLICE_FLOOR`]), then
+    /// the rest of the read in one write.
     pub slice: Option<usize>,
 }
 

@@ -57,8 +57,8 @@ pub struct ProxyArgs {
     /// and report, live and in the summary, every frame of the server that differs.
     #[arg(long)]
     pub check: bool,
-    /// Forward both directions in writes of at most N bytes (file bodies in pieces of at
-    /// least 1 KiB).
+    /// Forward both directions cut into N-byte writes: the first 16 pieces of each read, 1 ms
+    /// apart (file bodies in pieces of at least 1 KiB), then the rest of the read at once.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub slice: Option<u64>,
 }
