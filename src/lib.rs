@@ -22,6 +22,8 @@
 //! - [`netfuzz`]: the black-box network fuzzer (`chat-harness fuzz`): mutated multi-client
 //!   sessions, layered oracles, failures shrunk and saved as `.chat` reproducers; its modules
 //!   import as a tree (roles and step builders are leaves).
+//! - [`proxy`]: `chat-harness proxy`, between any client and any server: bytes forwarded
+//!   unchanged (or cut into pieces), every frame of both directions decoded and reported.
 //! - [`fuzzing`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
 //!   corpora on stable.
 //! - [`load`]: the load generator behind `chat-harness bench` (message, file and connect
@@ -40,6 +42,7 @@ pub mod load;
 pub mod matrix;
 pub mod netfuzz;
 pub mod protocol;
+pub mod proxy;
 pub mod safe_name;
 pub mod scenario;
 pub mod server;

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => cli::bench::run(&args),
         Command::Matrix(args) => cli::matrix::run(*args),
         Command::Scenarios(args) => cli::scenarios::run(args),
+        Command::Proxy(args) => cli::proxy::run(&args),
     };
     match result {
         Ok(Outcome::Passed) => ExitCode::SUCCESS,

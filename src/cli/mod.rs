@@ -9,6 +9,7 @@ pub mod client;
 pub mod fuzz;
 pub mod matrix;
 pub mod outcome;
+pub mod proxy;
 pub mod run;
 pub mod scenarios;
 pub mod serve;

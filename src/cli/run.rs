@@ -52,6 +52,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
                 strict: args.strict,
                 graceful_close: args.target.target.is_some(),
                 timeout_cap: None,
+                transport: args.transport,
             },
             format: match args.format {
                 ReportFormat::Human => Format::Human,

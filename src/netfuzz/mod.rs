@@ -171,6 +171,7 @@ pub async fn fuzz(
             strict: false,
             graceful_close: !provider.isolated(),
             timeout_cap: None,
+            transport: None,
         },
         path: config.out.join("session.chat"),
     };

@@ -52,6 +52,16 @@ mod matrix;
 mod netfuzz;
 /// `chat-harness fuzz` from the command line, against a spawned server process that crashes.
 mod netfuzz_cli;
+/// `chat-harness proxy` between the built-in server and scripted clients: every frame shown.
+mod proxy;
+/// `proxy --check`: the original-style server's notice leak is a deviation; the built-in, none.
+mod proxy_check;
+/// The proxy binary: JSON lines while it runs, a clean stop on Ctrl-C.
+mod proxy_cli;
+/// `proxy --record`: the session as a scenario that replays, and fails where a server differs.
+mod proxy_record;
+/// `run --transport slice=1`: core passes on the built-in server, fails on the stand-in.
+mod proxy_transport;
 /// The human report's account of a cause: merged writes, races, stalled readers, crashes.
 mod report_causes;
 /// The conformance suite catches every fault of the test server and passes its clean variant.

@@ -6,6 +6,7 @@ mod bench;
 mod client;
 mod fuzz;
 mod matrix;
+mod proxy;
 mod run;
 mod scenarios;
 mod serve;
@@ -18,6 +19,7 @@ pub use bench::{BenchArgs, PaceArg, ShapeArg};
 pub use client::ClientArgs;
 pub use fuzz::FuzzArgs;
 pub use matrix::MatrixArgs;
+pub use proxy::ProxyArgs;
 pub use run::RunArgs;
 pub use scenarios::{ScenariosAction, ScenariosArgs, Seat};
 pub use serve::ServeArgs;
@@ -53,6 +55,8 @@ pub enum Command {
     Matrix(Box<MatrixArgs>),
     /// List, show or export the conformance suite built into this binary.
     Scenarios(ScenariosArgs),
+    /// Sit between a client and a server: forward, and show every frame both ways.
+    Proxy(Box<ProxyArgs>),
 }
 
 /// The report format.

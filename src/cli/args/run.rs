@@ -37,6 +37,12 @@ pub struct RunArgs {
     /// The server to test.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// Every client connection through a perturbing proxy: `slice=N` cuts the clients'
+    /// writes and the server's replies into N-byte pieces (`slice=1`: byte by byte; the
+    /// first 16 pieces of each read 1 ms apart, then the rest at once), to see which
+    /// scenarios break when every write is split.
+    #[arg(long, value_name = "SPEC", value_parser = chat_harness::proxy::transport::parse)]
+    pub transport: Option<chat_harness::proxy::Perturb>,
     /// Scenarios run at the same time (for targets that give each scenario its own server).
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,

@@ -24,9 +24,13 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub use deviation::{amount, Deviation, Got, Skipped, Wanted};
-pub use matcher::{check_body, check_time, compare_bodies, digest, show_offset, Mismatch};
+pub use matcher::{
+    check_body, check_frame, check_time, compare_bodies, digest, show_offset, Mismatch,
+};
 pub use peers::Peers;
-pub use received::{grouped, hex_dump, Body, Incoming, Partial, Received};
+pub use received::{
+    frame_summary as server_frame_summary, grouped, hex_dump, Body, Incoming, Partial, Received,
+};
 pub use send::describe as describe_client_frame;
 pub use timeline::{
     Act, Entry, EntryKind, Mark, Sent, Timeline, TimelineLog, WriteGroup, TIMELINE_CAP,
@@ -50,6 +54,8 @@ pub struct RunSettings {
     /// An upper bound on every step timeout, scenario and step settings included (to fail
     /// fast when hunting faults).
     pub timeout_cap: Option<Duration>,
+    /// `run --transport`: every client connection goes through a perturbing proxy.
+    pub transport: Option<crate::proxy::Perturb>,
 }
 
 impl RunSettings {
@@ -66,6 +72,7 @@ impl Default for RunSettings {
             strict: false,
             graceful_close: false,
             timeout_cap: None,
+            transport: None,
         }
     }
 }
@@ -98,6 +105,21 @@ pub async fn run_scenario(
     addr: SocketAddr,
     settings: &RunSettings,
 ) -> ScenarioRun {
+    match settings.transport {
+        Some(perturb) => match crate::proxy::transport::front(addr, perturb).await {
+            Ok(front) => {
+                let run = run_direct(scenario, front.addr(), settings).await;
+                front.close().await;
+                run
+            }
+            Err(e) => ScenarioRun::error(format!("cannot start the --transport proxy: {e}")),
+        },
+        None => run_direct(scenario, addr, settings).await,
+    }
+}
+
+/// Runs `scenario` against the server at `addr`, with no transport in between.
+async fn run_direct(scenario: &Scenario, addr: SocketAddr, settings: &RunSettings) -> ScenarioRun {
     if scenario.tests_client() {
         return ScenarioRun::error(
             "this scenario tests a client (`tests: client`): run it with --client or --client-builtin"

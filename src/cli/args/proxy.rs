@@ -1,0 +1,64 @@
+//! Arguments of `chat-harness proxy`.
+
+use std::net::SocketAddr;
+
+use clap::Args;
+
+use super::ReportFormat;
+
+const PROXY_EXAMPLES: &str = "\
+Examples:
+  Watch: the lab client (which only connects to localhost:55555) and your server on 6000
+    chat-harness serve --listen 127.0.0.1:6000 &     # or: python3 my_server.py 6000
+    chat-harness proxy --listen 127.0.0.1:55555 --upstream 127.0.0.1:6000
+      Every frame of both directions as it completes, per connection (#1, #2, ...), with the
+      time: `c→s 0x03 text \"hi\"`, `s→c 0x03 text \"<12:00> [alice] hi\"`; reads that carry
+      several frames (`3 frames in one segment`), frames split over reads, file bodies as size
+      and digest, malformed frames with the decoder's error and a hex dump (forwarded anyway)
+  Watch, for a script:
+    chat-harness proxy --upstream 127.0.0.1:6000 --format json > session.jsonl
+      One JSON object per line: opened, frame, file_body, malformed, segment, closed
+  Record: keep a session as a scenario, then replay it against any server
+    chat-harness proxy --upstream 127.0.0.1:6000 --record session.chat
+    chat-harness run session.chat --spawn 'python3 other_server.py {port}'
+      Each connection becomes a client named after its auth, what it sent becomes sends (one
+      write per read, pauses over 500ms kept), what the server sent becomes expectations (time
+      prefixes checked as patterns); file bodies are saved in files/ beside the scenario
+  Check: is the server's answer the reference's?
+    chat-harness proxy --upstream 127.0.0.1:6000 --check
+      Each frame the server sends that the reference core would not (a notice to a client
+      that has not authenticated, a notice before the newcomer's own 0x00, a missing relay)
+      is printed as a deviation when it happens; the count ends the run (exit status 1)
+  Perturb: does your server (or client) survive frames cut into 1-byte writes?
+    chat-harness proxy --upstream 127.0.0.1:6000 --slice 1
+      Everything forwarded both ways one byte per write: a server that assumes one frame per
+      recv() breaks here while the same clients work without the proxy
+
+Stop with Ctrl-C: open connections are closed and a summary line is printed.";
+
+/// Options of `chat-harness proxy`.
+#[derive(Debug, Args)]
+#[command(after_help = PROXY_EXAMPLES)]
+pub struct ProxyArgs {
+    /// Address to accept clients on (the lab client connects to localhost:55555).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:55555")]
+    pub listen: SocketAddr,
+    /// The server to forward every client to, HOST:PORT (one connection per client).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub upstream: String,
+    /// Output: a line per frame for people, or one JSON object per line.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Write the session as a scenario to FILE.chat when the proxy stops (file bodies in a
+    /// `files/` folder beside it): `chat-harness run FILE.chat` replays it.
+    #[arg(long, value_name = "FILE.chat")]
+    pub record: Option<std::path::PathBuf>,
+    /// Predict what each client must receive with the reference core (the fuzzer's model)
+    /// and report, live and in the summary, every frame of the server that differs.
+    #[arg(long)]
+    pub check: bool,
+    /// Forward both directions cut into N-byte writes: the first 16 pieces of each read, 1 ms
+    /// apart (file bodies in pieces of at least 1 KiB), then the rest of the read at once.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub slice: Option<u64>,
+}
