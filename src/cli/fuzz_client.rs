@@ -50,6 +50,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
         // Client sessions mostly wait (on the program, on timeouts): a few side by side,
         // unless every session needs the one hard-coded port.
         jobs: if port.is_some() { 1 } else { 4 },
+        stop_on: Vec::new(),
     };
     eprintln!(
         "chat-harness fuzz: {description}; the harness plays a hostile server, seed {}",
@@ -92,10 +93,11 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
     );
     for f in &summary.findings {
         println!(
-            "FOUND {} (after {:.1}s): {}\n  {}\n  replay: {}",
+            "FOUND {} (after {:.1}s): {}\n  line {}: {}\n  replay: {}",
             f.oracle,
             f.found_after.as_secs_f64(),
             f.oracle.meaning(),
+            f.line,
             f.observed,
             run_command(&f.path, &replay_args, &RunSettings::default())
         );

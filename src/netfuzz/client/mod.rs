@@ -42,6 +42,8 @@ pub struct ClientFuzzConfig {
     pub shrink_time: Duration,
     /// Sessions run side by side (1 for a client that hard-codes its port).
     pub jobs: usize,
+    /// With `keep_going`, stop once one of these oracles has a finding (empty: never).
+    pub stop_on: Vec<ClientOracle>,
 }
 
 /// A saved finding.
@@ -53,6 +55,8 @@ pub struct ClientFinding {
     pub observed: String,
     /// The scenario file.
     pub path: PathBuf,
+    /// The line of the file whose statement failed.
+    pub line: usize,
     /// Statements before and after shrinking.
     pub steps: (usize, usize),
     /// Re-runs of the shrunk scenario that failed the same way, out of how many.
@@ -117,7 +121,8 @@ fn prologue(timeout: Duration) -> Vec<generate::Line> {
         line(&format!("timeout: {}ms", timeout.as_millis()), None),
         line(&format!("user> \"{}\"", generate::USER), None),
         line(
-            &format!("server< auth /^{}( -?\\d+)?$/", generate::USER),
+            // A client's first frame waits for the program to start, on a loaded machine too.
+            &format!("server< auth /^{} -?\\d+$/ within 5s", generate::USER),
             Some(ClientOracle::Frame),
         ),
         line("server> auth-ok", None),
@@ -164,10 +169,7 @@ impl Exec {
                     .copied()
                     .flatten()
                     .unwrap_or(ClientOracle::Crash);
-                let mut observed = format!(
-                    "line {}: `{}`: {}",
-                    failure.line, failure.step, failure.reason
-                );
+                let mut observed = format!("`{}`: {}", failure.step, failure.reason);
                 if let Some(actual) = &failure.actual {
                     observed.push_str(&format!(" (got {actual})"));
                 }
@@ -273,7 +275,7 @@ pub async fn fuzz_client(
                             finding.found_after = start.elapsed();
                             observe(&ClientEvent::Saved(finding.clone()));
                             summary.findings.push(finding);
-                            if !config.keep_going {
+                            if !config.keep_going || config.stop_on.contains(&oracle) {
                                 break 'run;
                             }
                         }
@@ -366,12 +368,14 @@ async fn minimise(
     }
     let mut reproduced = 0;
     let mut observed = String::new();
+    let mut failed_line = 0;
     let reruns = join_all((0..RECHECKS).map(|_| exec.run(&blocks))).await;
     for rerun in reruns {
-        if let Outcome::Found(o, what, _) = rerun {
+        if let Outcome::Found(o, what, at) = rerun {
             if o == oracle {
                 reproduced += 1;
                 observed = what;
+                failed_line = at;
             }
         }
     }
@@ -389,7 +393,7 @@ async fn minimise(
         ),
         1,
     );
-    let header = [
+    let mut header = vec![
         "Found by chat-harness fuzz --client.".to_owned(),
         format!(
             "seed: {} (session {index} of `chat-harness fuzz --client ... --seed {}`; session seed {seed:#018x})",
@@ -399,6 +403,8 @@ async fn minimise(
         format!("observed: {}", clip(&observed.replace('\n', " "), 400)),
         format!("shrunk from {before} to {after} statements; failed the same way {reproduced} of {RECHECKS} re-runs"),
     ];
+    // Counted in the file, this header (and the line saying so) included.
+    header.push(format!("fails at line {}", failed_line + header.len() + 1));
     let mut file: String = header.iter().map(|l| format!("# {l}\n")).collect();
     file.push_str(&text);
     let path = config.out.join(format!(
@@ -412,6 +418,7 @@ async fn minimise(
         oracle,
         observed,
         path,
+        line: failed_line + header.len(),
         steps: (before, after),
         reproduced: (reproduced, RECHECKS),
         found_after: Duration::ZERO,
