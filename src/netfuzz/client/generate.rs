@@ -122,10 +122,10 @@ impl Generator {
         let mut blocks = Vec::with_capacity(n + 1);
         for _ in 0..n {
             let mut block = match g.rng.below(100) {
-                0..=27 => g.shown(),
-                28..=46 => g.typed(),
-                47..=62 => g.file(),
-                63..=77 => g.hostile_name(),
+                0..=25 => g.shown(),
+                26..=43 => g.typed(),
+                44..=60 => g.file(),
+                61..=77 => g.hostile_name(),
                 78..=93 => g.hostile_frame(),
                 _ => g.flood(),
             };
@@ -269,7 +269,7 @@ impl Generator {
             format!("saved \"{glob}\" {body} within 3s"),
             ClientOracle::Saved,
         ));
-        if size > 0 && self.rng.chance(40) {
+        if size > 0 && self.rng.chance(50) {
             // A second file of the same name must not replace the first.
             let second = *self.rng.pick(&[7u64, 3000, 9000]);
             block.extend(self.send_file(&name, second));
@@ -307,16 +307,20 @@ impl Generator {
     /// outside, no sample replaced, and the client must still react.
     fn hostile_name(&mut self) -> Block {
         let tag = self.next_tag();
-        let name = match self.rng.below(10) {
-            0 => format!("../../esc-{tag}.txt"),
-            1 => format!("../../../../esc-{tag}.txt"),
-            2 => format!("../x-{tag}"),
-            3 => format!("/dev/null/abs-{tag}"),
-            4 => format!("ctl\x01\x1b[31m-{tag}.txt"),
-            5 => format!("{}-{tag}", "n".repeat(254 - tag.len())),
-            6 => (*self.rng.pick(&["..", ".", "/", "../", ""])).to_owned(),
-            7 => "../files/note.txt".to_owned(),
-            8 => "../../work/files/blob.bin".to_owned(),
+        // At most four `../`: from a folder one or two levels below the working directory
+        // they stay inside the private root the client seat watches.
+        let name = match self.rng.below(14) {
+            0 | 1 => format!("../../esc-{tag}.txt"),
+            2 | 3 => format!("../../../esc-{tag}.txt"),
+            4 => format!("../../../../esc-{tag}.txt"),
+            5 => format!("../x-{tag}"),
+            6 => format!("/dev/null/abs-{tag}"),
+            7 => format!("ctl\x01\x1b[31m-{tag}.txt"),
+            8 => format!("{}-{tag}", "n".repeat(254 - tag.len())),
+            9 => (*self.rng.pick(&["..", ".", "/", "../", ""])).to_owned(),
+            10 => "../files/note.txt".to_owned(),
+            11 => "../note.txt".to_owned(),
+            12 => "../../work/files/blob.bin".to_owned(),
             _ => format!("new\nline-{tag}"),
         };
         let size = 13;

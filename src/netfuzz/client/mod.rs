@@ -308,7 +308,8 @@ async fn minimise(
 ) -> std::io::Result<Option<ClientFinding>> {
     const RECHECKS: usize = 3;
     let until = Instant::now() + config.shrink_time;
-    let before: usize = session.blocks.iter().map(Vec::len).sum();
+    // The login's four statements count too.
+    let before: usize = 4 + session.blocks.iter().map(Vec::len).sum::<usize>();
     let mut blocks = match (line.saturating_sub(1)).checked_sub(prologue(config.timeout).len()) {
         Some(index) => truncate(session.blocks.clone(), index),
         None => Vec::new(),
@@ -382,7 +383,7 @@ async fn minimise(
     if reproduced == 0 {
         return Ok(None);
     }
-    let after: usize = blocks.iter().map(Vec::len).sum();
+    let after: usize = 4 + blocks.iter().map(Vec::len).sum::<usize>();
     let (text, _) = render(config.timeout, &blocks);
     let text = text.replacen(
         "description: client fuzz session",
