@@ -149,8 +149,14 @@ async fn find(fault: &'static str, oracle: ClientOracle) -> Result<String, Strin
     fails_again(finding, &provider)
         .await
         .map_err(|e| format!("{fault}: {e}"))?;
+    let others: Vec<&str> = summary
+        .findings
+        .iter()
+        .filter(|f| f.oracle != oracle)
+        .map(|f| f.oracle.name())
+        .collect();
     Ok(format!(
-        "{fault:>20}: {oracle} after {:.1}s, {} sessions, {} → {} statements",
+        "{fault:>20}: {oracle} after {:.1}s, {} sessions, {} → {} statements; also found: {others:?}",
         finding.found_after.as_secs_f64(),
         summary.sessions,
         finding.steps.0,

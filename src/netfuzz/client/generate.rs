@@ -205,8 +205,8 @@ impl Generator {
     /// A user action typed on stdin and the frame it must produce.
     fn typed(&mut self) -> Block {
         let frame = ClientOracle::Frame;
-        match self.rng.below(11) {
-            10 => {
+        match self.rng.below(12) {
+            11 => {
                 let tag = self.next_tag();
                 let text = format!("{} {tag}", "typed long ".repeat(self.rng.range(100, 300)));
                 vec![
@@ -243,6 +243,7 @@ impl Generator {
                     ),
                 ]
             }
+            // 9 | 10: an empty file (the lab's client drops its size bytes).
             _ => vec![
                 act("user> \">>sendfile<< empty.txt\""),
                 check("server< file name \"empty.txt\" size 0 within 5s", frame),
