@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chat_harness::netfuzz::client::{fuzz_client, ClientFinding, ClientFuzzConfig, ClientOracle};
+use chat_harness::netfuzz::client::{
+    fuzz_client, render, ClientFinding, ClientFuzzConfig, ClientOracle, Generator,
+};
 use chat_harness::netfuzz::Budget;
 use chat_harness::scenario::client_seat::ClientTarget;
 use chat_harness::scenario::parser::parse_file;
@@ -62,6 +64,40 @@ async fn fails_again(finding: &ClientFinding, provider: &Arc<dyn Provider>) -> R
         finding.path.display(),
         finding.line
     ))
+}
+
+/// Sessions are the same for the same seed, and every one parses as a client scenario with
+/// its checks tagged: each line that checks something names an oracle.
+#[test]
+fn generated_sessions_are_deterministic_client_scenarios() {
+    let timeout = Duration::from_secs(2);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("session.chat");
+    std::fs::create_dir(dir.path().join("files")).expect("files/");
+    for (name, bytes) in chat_harness::netfuzz::client::generate::samples() {
+        std::fs::write(dir.path().join("files").join(name), bytes).expect("a sample");
+    }
+    let mut kinds = std::collections::HashSet::new();
+    for seed in 0..400u64 {
+        let (text, oracles) = render(timeout, &Generator::session(seed, 8).blocks);
+        let (again, _) = render(timeout, &Generator::session(seed, 8).blocks);
+        assert_eq!(text, again, "seed {seed}");
+        assert_eq!(text.lines().count(), oracles.len());
+        let scenario = chat_harness::scenario::parser::parse_str(&text, &path)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
+        assert!(scenario.tests_client(), "seed {seed}");
+        for (line, oracle) in text.lines().zip(&oracles) {
+            let checks = ["user<", "server<", "saved", "client"]
+                .iter()
+                .any(|p| line.starts_with(p));
+            assert_eq!(checks, oracle.is_some(), "seed {seed}: {line}");
+            kinds.extend(*oracle);
+        }
+    }
+    // Every oracle has statements that check it.
+    for oracle in ClientOracle::ALL {
+        assert!(kinds.contains(&oracle), "no statement checks {oracle}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -43,14 +43,14 @@ pub fn samples() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn act(text: impl Into<String>) -> Line {
+pub(super) fn act(text: impl Into<String>) -> Line {
     Line {
         text: text.into(),
         oracle: None,
     }
 }
 
-fn check(text: impl Into<String>, oracle: ClientOracle) -> Line {
+pub(super) fn check(text: impl Into<String>, oracle: ClientOracle) -> Line {
     Line {
         text: text.into(),
         oracle: Some(oracle),
@@ -73,7 +73,7 @@ pub fn quote(text: &str) -> String {
 }
 
 /// A `raw` piece: a frame of `kind` with exactly `payload`, length prefix computed.
-fn raw_frame(kind: u8, payload: &[u8]) -> String {
+pub(super) fn raw_frame(kind: u8, payload: &[u8]) -> String {
     let len = (payload.len() + 1).min(usize::from(u16::MAX)) as u16;
     let mut bytes = len.to_be_bytes().to_vec();
     bytes.push(kind);
@@ -81,7 +81,7 @@ fn raw_frame(kind: u8, payload: &[u8]) -> String {
     raw(&bytes)
 }
 
-fn raw(bytes: &[u8]) -> String {
+pub(super) fn raw(bytes: &[u8]) -> String {
     let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("raw {}", hex.join(""))
 }
@@ -96,14 +96,14 @@ const WORDS: [&str; 8] = [
     "日本語",
     "[x] y",
 ];
-const SENDERS: [&str; 3] = ["bob", "carol", "mallory"];
+pub(super) const SENDERS: [&str; 3] = ["bob", "carol", "mallory"];
 
 /// Generates sessions.
 #[derive(Debug)]
 pub struct Generator {
-    rng: Rng,
+    pub(super) rng: Rng,
     /// A counter that makes every text and file name of the session unique.
-    tag: usize,
+    pub(super) tag: usize,
 }
 
 impl Generator {
@@ -136,12 +136,12 @@ impl Generator {
         Session { blocks }
     }
 
-    fn next_tag(&mut self) -> String {
+    pub(super) fn next_tag(&mut self) -> String {
         self.tag += 1;
         format!("{}{}", (b'a' + self.rng.below(26) as u8) as char, self.tag)
     }
 
-    fn message(&mut self) -> String {
+    pub(super) fn message(&mut self) -> String {
         let tag = self.next_tag();
         let word = *self.rng.pick(&WORDS);
         let word = word.replace('\t', " ");
@@ -174,7 +174,7 @@ impl Generator {
     }
 
     /// How a send is cut into writes.
-    fn cutting(&mut self) -> &'static str {
+    pub(super) fn cutting(&mut self) -> &'static str {
         match self.rng.below(8) {
             0 => " chunk 1",
             1 => " split-at 1",
@@ -303,71 +303,6 @@ impl Generator {
         }
     }
 
-    /// A file whose name climbs out, is absolute, holds control characters, is 255 bytes
-    /// long, is empty once sanitised, or names a sample file; then nothing may be written
-    /// outside, no sample replaced, and the client must still react.
-    fn hostile_name(&mut self) -> Block {
-        let tag = self.next_tag();
-        // At most four `../`: from a folder one or two levels below the working directory
-        // they stay inside the private root the client seat watches.
-        let name = match self.rng.below(14) {
-            0 | 1 => format!("../../esc-{tag}.txt"),
-            2 | 3 => format!("../../../esc-{tag}.txt"),
-            4 => format!("../../../../esc-{tag}.txt"),
-            5 => format!("../x-{tag}"),
-            6 => format!("/dev/null/abs-{tag}"),
-            7 => format!("ctl\x01\x1b[31m-{tag}.txt"),
-            8 => format!("{}-{tag}", "n".repeat(254 - tag.len())),
-            9 => (*self.rng.pick(&["..", ".", "/", "../", ""])).to_owned(),
-            10 => "../files/note.txt".to_owned(),
-            11 => "../note.txt".to_owned(),
-            12 => "../../work/files/blob.bin".to_owned(),
-            _ => format!("new\nline-{tag}"),
-        };
-        let size = 13;
-        let sender = *self.rng.pick(&SENDERS);
-        let mut block = vec![
-            act(format!(
-                "server> file-header from {sender} {} size {size}",
-                quote(&name)
-            )),
-            act("pause 300ms"),
-            act(format!("server> body generated {size}")),
-            // A client may wait before it reads a body (the lab's sleeps 1 s): the file is
-            // written before the checks and the probe, and the probe stays apart from it.
-            act("pause 1200ms"),
-        ];
-        block.push(check("saved nothing outside", ClientOracle::Outside));
-        block.push(check("saved nothing over samples", ClientOracle::Kept));
-        block.extend(self.probe());
-        block.push(check("saved nothing outside", ClientOracle::Outside));
-        block.push(check("saved nothing over samples", ClientOracle::Kept));
-        block
-    }
-
-    /// A frame no server should send but every client must survive, then a probe.
-    fn hostile_frame(&mut self) -> Block {
-        let piece = match self.rng.below(8) {
-            0 => raw(&[0, 0]),
-            1 => raw_frame(9, b"hello"),
-            2 => raw_frame(3, b"<12:00> [bob] \xff\xfe bad"),
-            3 => raw_frame(3, b""),
-            4 => "auth-ok \"welcome again\"".to_owned(),
-            5 => raw_frame(4, b"\xff\xfe"),
-            6 => raw_frame(0xff, &[0x41; 300]),
-            _ => {
-                let text = self.message();
-                let sender = *self.rng.pick(&SENDERS);
-                let long = format!("{} {text}", "z".repeat(self.rng.range(2000, 9000)));
-                format!("chat from {sender} {}", quote(&long))
-            }
-        };
-        let cut = self.cutting();
-        let mut block = vec![act(format!("server> {piece}{cut}")), act("pause 100ms")];
-        block.extend(self.probe());
-        block
-    }
-
     /// Many chat lines in one write, a line typed meanwhile, then every line shown.
     fn flood(&mut self) -> Block {
         let count = self.rng.range(20, 60);
@@ -391,19 +326,6 @@ impl Generator {
                 .map(|t| check(format!("user< {}", quote(t)), ClientOracle::Shown)),
         );
         block
-    }
-
-    /// The client still shows what it is sent and sends what is typed.
-    fn probe(&mut self) -> Vec<Line> {
-        let tag = self.next_tag();
-        vec![
-            act(format!("server> chat from probe \"alive {tag}\"")),
-            check(format!("user< \"alive {tag}\""), ClientOracle::Alive),
-            act(format!("user> \"still {tag}\"")),
-            // What arrives instead of the typed line is the frame oracle's business (a
-            // client that sends nothing at all fails it too: it did not send what was typed).
-            check(format!("server< text \"still {tag}\""), ClientOracle::Frame),
-        ]
     }
 
     /// How the session ends: the user exits, input ends, or the server closes or resets,
