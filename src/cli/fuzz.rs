@@ -17,6 +17,9 @@ use crate::cli::Outcome;
 /// Runs the fuzzer: passed when nothing was found, failed when something was, an error when
 /// the run stopped.
 pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
+    if args.client.is_some() || args.client_builtin {
+        return crate::cli::fuzz_client::run(args);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -5,6 +5,7 @@
 //! ([`oracle`]), shrinks a failing session while it stays coherent ([`shrink`],
 //! [`coherence`]) and saves it as a `.chat` reproducer that `chat-harness run` replays.
 
+pub mod client;
 pub mod coherence;
 pub mod generate;
 pub mod model;

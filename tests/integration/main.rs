@@ -10,6 +10,8 @@ mod cli_client_chat;
 mod cli_messages;
 /// The client connection type against a scripted peer.
 mod client_connection;
+/// `fuzz --client`: the reference client survives, faulty and lab-style clients' faults found.
+mod client_fuzz;
 /// The client seat's parser, helpers and second connections.
 mod client_seat;
 /// The client seat on a fixed port: listeners closed in time, a busy port waited for.

@@ -167,7 +167,11 @@ def receiver():
             if len(buf) < 2:
                 break
             n = struct.unpack(">H", buf[:2])[0]
-            if len(buf) < 2 + n or n == 0:
+            if n == 0:  # an empty frame holds not even a type: skip its length
+                buf = buf[2:]
+                say("! empty frame")
+                continue
+            if len(buf) < 2 + n:
                 break
             kind, payload, buf = buf[2], buf[3:2 + n], buf[2 + n:]
             upload = handle(kind, payload)

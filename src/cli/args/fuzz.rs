@@ -18,6 +18,11 @@ Examples:
       Hold a lab server to the lab protocol only (docs/PROTOCOL.md, the baseline)
   chat-harness run fuzz-findings/decode-1a2b3c4d.chat
       Replay a saved finding: it fails the same way
+  chat-harness fuzz --client 'python3 my_client.py {host} {port}' --time 60s --keep-going
+      Play a hostile server for a client program (findings: client-<oracle>-<hash>.chat,
+      replayed with `chat-harness run FILE --client CMD`)
+  chat-harness fuzz --client-builtin --time 30s
+      The same against the reference client
 
 Each finding is shrunk and saved as DIR/<oracle>-<hash>.chat, a scenario whose comment
 gives the seed, the oracle and what was observed. Oracles: alive (the server keeps
@@ -72,4 +77,12 @@ pub struct FuzzArgs {
     /// reference semantics (docs/PROTOCOL.md §6) and every mutation.
     #[arg(long, value_enum, default_value_t = chat_harness::netfuzz::Profile::Robust)]
     pub profile: chat_harness::netfuzz::Profile,
+    /// Fuzz a client program instead: a command started once per session through `sh -c`,
+    /// with {host} and {port} replaced by the address the harness listens on (or give the
+    /// port it connects to with --port). The harness plays a hostile server.
+    #[arg(long, value_name = "CMD", conflicts_with_all = ["target", "spawn", "client_builtin"])]
+    pub client: Option<String>,
+    /// Fuzz the reference client (`chat-harness client`).
+    #[arg(long, conflicts_with_all = ["target", "spawn"])]
+    pub client_builtin: bool,
 }

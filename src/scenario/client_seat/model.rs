@@ -59,6 +59,10 @@ pub enum SeatAction {
     Saved(SavedFile),
     /// `saved nothing outside`: nothing appeared beside the client's working directory.
     NothingOutside,
+    /// `saved nothing over samples`: every file that was in the working directory before
+    /// the client started is still there, unchanged (a client never replaces a file it did
+    /// not create).
+    SamplesKept,
     /// `client exits [status N] [within D]`.
     Exits {
         /// The exit status required, if any.

@@ -177,8 +177,13 @@ fn verb(cur: &mut Cursor<'_>) -> Result<SeatAction, ParseError> {
         "accept" => SeatAction::Accept(within(cur)?),
         "pause" => SeatAction::Pause(cur.duration()?),
         "saved" if cur.eat("nothing") => {
-            cur.expect_keyword("outside")?;
-            SeatAction::NothingOutside
+            if cur.eat("over") {
+                cur.expect_keyword("samples")?;
+                SeatAction::SamplesKept
+            } else {
+                cur.expect_keyword("outside")?;
+                SeatAction::NothingOutside
+            }
         }
         "saved" => saved(cur)?,
         "client" if cur.eat("exits") => {

@@ -279,6 +279,17 @@ impl SeatRun<'_> {
                     )))
                 }
             }
+            SeatAction::SamplesKept => {
+                let changed = self.workdir.samples_changed();
+                if changed.is_empty() {
+                    Ok(())
+                } else {
+                    Err(StepError::fail(format!(
+                        "the client replaced or removed files it did not create: {}",
+                        changed.join(", ")
+                    )))
+                }
+            }
             SeatAction::Exits { status, within } => self.exits(*status, *within).await,
             SeatAction::Runs(after) => {
                 if let Some(d) = after {

@@ -132,6 +132,20 @@ impl WorkDir {
             .collect()
     }
 
+    /// The files that were there before the client started and are now changed or gone.
+    pub fn samples_changed(&self) -> Vec<String> {
+        let mut changed: Vec<String> = self
+            .before
+            .iter()
+            .filter(|(rel, before)| {
+                Stamp::of(&self.work.join(rel.as_str())).as_ref() != Some(*before)
+            })
+            .map(|(rel, _)| rel.clone())
+            .collect();
+        changed.sort();
+        changed
+    }
+
     /// Anything created below the private root but outside the working directory, relative
     /// to the working directory's parent chain (e.g. `../../evil.txt`).
     pub fn outside(&self) -> Vec<String> {
