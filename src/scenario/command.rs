@@ -163,6 +163,10 @@ fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Selected, u8> {
         );
         return Err(EXIT_SETUP);
     }
+    if let Some(message) = unknown_tag(&entries, &config.tags) {
+        let _ = writeln!(err, "chat-harness: {message}");
+        return Err(EXIT_SETUP);
+    }
     let entries = suite::select(entries, config.filter.as_ref(), &config.tags);
     let mut seats = SeatCounts::default();
     let entries: Vec<_> = entries
@@ -193,6 +197,21 @@ fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Selected, u8> {
         sources,
         seats,
     })
+}
+
+/// Why `--tag` selects nothing the user meant: a tag no loaded scenario carries, with the
+/// nearest one that exists and the list of those that do.
+fn unknown_tag(entries: &[suite::Entry], tags: &[String]) -> Option<String> {
+    let known: std::collections::BTreeSet<&str> = entries
+        .iter()
+        .flat_map(|e| e.scenario.tags.iter().map(String::as_str))
+        .collect();
+    let typed = tags.iter().find(|t| !known.contains(t.as_str()))?;
+    Some(format!(
+        "no scenario has the tag `{typed}`{}; the tags are: {}",
+        super::nearest::suggestion(typed, known.iter().copied()),
+        known.into_iter().collect::<Vec<_>>().join(", ")
+    ))
 }
 
 /// What [`select`] found.
@@ -235,7 +254,8 @@ fn write_report(
             for stale in config.known_failures.unused(&id_refs) {
                 let _ = writeln!(
                     out,
-                    "note: the --expect entry `{stale}` matches no scenario that ran"
+                    "note: the --expect entry `{stale}` matches no scenario that ran{}",
+                    super::nearest::suggestion(stale, id_refs.iter().copied())
                 );
             }
             let elapsed = config.style.timings.then(|| started.elapsed());

@@ -12,6 +12,7 @@ pub mod files_dir;
 pub mod known_failures;
 mod lexer;
 pub mod model;
+pub mod nearest;
 mod outcome;
 mod parse_expect;
 mod parse_send;

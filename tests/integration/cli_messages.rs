@@ -56,6 +56,12 @@ fn help_texts_cite_what_the_repository_has() {
     assert!(fuzz.contains("docs/PROTOCOL.md"), "{fuzz}");
     let bench = chat_harness(&["bench", "--help"]);
     let bench = String::from_utf8_lossy(&bench.stdout);
+    let run = chat_harness(&["run", "--help"]);
+    let run = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.contains("[default: the number of CPUs"),
+        "-j default: {run}"
+    );
     assert!(
         !bench.contains("A line per scenario"),
         "bench reports no scenarios: {bench}"
@@ -82,4 +88,36 @@ fn the_fuzz_profile_is_printed_as_it_is_typed() {
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn a_mistyped_tag_is_refused_with_the_tag_meant() {
+    let out = chat_harness(&["run", "auth/accepted", "--tag", "corr"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no scenario has the tag `corr` (did you mean `core`?)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_mistyped_expect_entry_is_answered_with_the_id_meant() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let expect = dir.path().join("known.txt");
+    std::fs::write(&expect, "auth/acepted: a typo of the id\n").expect("write expect file");
+    let out = chat_harness(&[
+        "run",
+        "auth/accepted",
+        "--expect",
+        expect.to_str().expect("utf-8 path"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(
+            "`auth/acepted` matches no scenario that ran (did you mean `auth/accepted`?)"
+        ),
+        "{stdout}"
+    );
 }

@@ -43,7 +43,8 @@ pub struct RunArgs {
     /// scenarios break when every write is split.
     #[arg(long, value_name = "SPEC", value_parser = chat_harness::proxy::transport::parse)]
     pub transport: Option<chat_harness::proxy::Perturb>,
-    /// Scenarios run at the same time (for targets that give each scenario its own server).
+    /// Scenarios run at the same time, for targets that give each scenario its own server
+    /// [default: the number of CPUs; always 1 with --target or a fixed --port].
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Only scenarios whose id (e.g. auth/duplicate-name) matches this regex.
