@@ -36,6 +36,7 @@
 pub mod client;
 pub mod core;
 pub mod fuzzing;
+pub mod interrupt;
 pub mod load;
 pub mod matrix;
 pub mod netfuzz;

@@ -20,6 +20,7 @@ use crate::cli::Outcome;
 
 /// Runs the scenarios and reports them.
 pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
+    chat_harness::interrupt::install().context("cannot install the signal handlers")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -71,6 +72,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
         Ok(match status {
             0 => Outcome::Passed,
             1 => Outcome::Failed,
+            stopped if stopped >= 128 => Outcome::Interrupted(stopped),
             _ => Outcome::Errors,
         })
     })

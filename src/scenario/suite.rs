@@ -155,13 +155,15 @@ pub async fn run_all_retrying(
     }
     let mut stream = futures_util::stream::iter(indexed)
         .map(|(index, entry)| {
-            let task = tokio::spawn(run_entry(
+            // Aborted when dropped: an interrupted run cancels the scenarios in flight (their
+            // servers and clients are killed as their leases drop).
+            let task = tokio_util::task::AbortOnDropHandle::new(tokio::spawn(run_entry(
                 entry,
                 provider.clone(),
                 settings.clone(),
                 known_failures.clone(),
                 retries,
-            ));
+            )));
             async move { (index, task.await) }
         })
         .buffer_unordered(jobs);
@@ -169,7 +171,14 @@ pub async fn run_all_retrying(
     let mut early: std::collections::BTreeMap<usize, Option<Outcome>> = Default::default();
     let mut next = 0;
     let mut outcomes = Vec::new();
-    while let Some((index, joined)) = stream.next().await {
+    let stop = crate::interrupt::stopped();
+    tokio::pin!(stop);
+    // On a stop signal no scenario starts any more; the ones that finished are kept.
+    while let Some((index, joined)) = tokio::select! {
+        biased;
+        _ = &mut stop => None,
+        next = stream.next() => next,
+    } {
         let outcome = match joined {
             Ok(outcome) => Some(outcome),
             Err(e) => {
@@ -185,6 +194,11 @@ pub async fn run_all_retrying(
             }
             next += 1;
         }
+    }
+    drop(stream);
+    if crate::interrupt::received().is_some() {
+        outcomes.extend(early.into_values().flatten());
+        crate::under_test::group::wait_until_none_live().await;
     }
     outcomes
 }

@@ -14,6 +14,7 @@ use tokio::process::{Child, Command};
 use tokio::time::Instant;
 
 use super::files_dir::FilesDir;
+use super::group::{Group, GRACE};
 use super::port_lease::PortLease;
 use super::readiness::{is_ready, listening, wait_until_not_listening};
 use super::stderr::capture_stderr;
@@ -208,7 +209,8 @@ pub struct Lease {
     child: Option<Child>,
     /// The process group the command leads, noted at start: once the child has been reaped
     /// (it exited by itself), `Child::id` forgets it, but what it started may still run.
-    group: Option<u32>,
+    /// Dropping it kills the group, so a lease dropped on any path leaves nothing behind.
+    group: Option<Group>,
     stderr: Option<Arc<Mutex<Vec<u8>>>>,
     /// Copies the server's stderr into `stderr` until the pipe closes.
     stderr_reader: Option<tokio::task::JoinHandle<()>>,
@@ -240,7 +242,7 @@ impl Lease {
 
     /// The process id of the server this lease started (it leads its own process group).
     pub fn pid(&self) -> Option<u32> {
-        self.group
+        self.group.as_ref().map(Group::id)
     }
 
     /// How the server this lease started ended, if it has exited by itself (waiting at most
@@ -259,7 +261,7 @@ impl Lease {
     /// Stops the server if this lease started it; returns its stderr, if it wrote any.
     pub async fn release(mut self) -> Option<String> {
         if let Some(child) = self.child.as_mut() {
-            kill(child, self.group).await;
+            stop(child, self.group.as_ref()).await;
             if self._port.is_none() {
                 // A fixed port: the next server must not find this one still listening (a
                 // readiness check would be answered by the dying one, and the scenario's first
@@ -278,14 +280,14 @@ impl Lease {
     }
 }
 
-async fn kill(child: &mut Child, group: Option<u32>) {
-    if let Some(pid) = group {
-        // The command runs in its own process group: end the group, so that a shell's children
-        // go too, not only the shell.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pid}")])
-            .stderr(Stdio::null())
-            .status()
+/// Stops the command's whole process group (a shell's children too): SIGTERM, a short grace,
+/// SIGKILL; then the shell itself, should it have left the group.
+async fn stop(child: &mut Child, group: Option<&Group>) {
+    if let Some(group) = group {
+        group
+            .stop(GRACE, || {
+                let _ = child.try_wait();
+            })
             .await;
     }
     let _ = child.kill().await;
@@ -325,7 +327,7 @@ async fn spawn(
     let deadline = Instant::now() + ready_timeout;
     let mut lease = Lease {
         addr,
-        group: child.id(),
+        group: child.id().and_then(Group::register),
         child: Some(child),
         stderr: Some(stderr),
         stderr_reader,

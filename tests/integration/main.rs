@@ -36,6 +36,9 @@ mod flow_memory;
 mod fuzz_corpus;
 /// The polling server with 10 000 idle clients and its memory per client (ignored; heavy).
 mod idle_clients;
+/// SIGINT and SIGTERM during `run --spawn` and `matrix`: exit status, summary, partial
+/// reports, and no process left behind.
+mod interrupt;
 /// The load generator's file shape checks every byte and fails a run that lost one.
 mod load_file_verify;
 /// The load generator fails a run that loses, duplicates or reorders a message.

@@ -12,6 +12,7 @@ use tokio::process::{ChildStdin, Command};
 use tokio::sync::{mpsc, watch};
 
 use crate::scenario::run::{note, Transcript};
+use crate::under_test::group::{Group, GRACE};
 
 /// Longest stdout line kept whole.
 const LINE_CAP: usize = 256 * 1024;
@@ -21,7 +22,8 @@ pub type Exit = Option<i32>;
 
 /// A running (or ended) client program.
 pub struct Program {
-    pid: Option<u32>,
+    /// The program's process group; dropping it kills the group.
+    group: Option<Group>,
     stdin: Option<ChildStdin>,
     /// Lines of stdout, escapes stripped, as they come.
     pub lines: mpsc::UnboundedReceiver<String>,
@@ -61,7 +63,7 @@ impl Program {
             .process_group(0)
             .kill_on_drop(true)
             .spawn()?;
-        let pid = child.id();
+        let group = child.id().and_then(Group::register);
         let (line_tx, lines) = mpsc::unbounded_channel();
         if let Some(mut stdout) = child.stdout.take() {
             let transcript = transcript.clone();
@@ -98,7 +100,7 @@ impl Program {
             let _ = exit_tx.send(Some(code));
         });
         Ok(Self {
-            pid,
+            group,
             stdin,
             lines,
             exit,
@@ -134,16 +136,14 @@ impl Program {
         String::from_utf8_lossy(&bytes).into_owned()
     }
 
-    /// Kills the program's whole process group (a shell's children too).
+    /// Stops the program's whole process group (a shell's children too): SIGTERM, a short
+    /// grace, SIGKILL.
     pub async fn kill(&mut self) {
-        // Killed before its stdin closes, so that the end of input draws no last words. The
-        // group goes even when its leader has exited: what it started may still run.
-        if let Some(pid) = self.pid {
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pid}")])
-                .stderr(Stdio::null())
-                .status()
-                .await;
+        // Stopped before its stdin closes, so that the end of input draws no last words. The
+        // group goes even when its leader has exited: what it started may still run. The
+        // leader is reaped by the task that watches its exit.
+        if let Some(group) = &self.group {
+            group.stop(GRACE, || {}).await;
         }
         self.stdin = None;
     }
