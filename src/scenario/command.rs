@@ -93,13 +93,14 @@ pub async fn execute_with_html(
     }
     let started = Instant::now();
     let (format, style) = (config.format, config.style);
-    let outcomes = suite::run_all_retrying(
+    let (outcomes, setup_error) = suite::run_all_guarded(
         entries,
         config.provider.clone(),
         Arc::new(config.settings.clone()),
         Arc::new(config.known_failures.clone()),
         jobs,
         config.retries,
+        true,
         |outcome| {
             let text = match format {
                 Format::Human => report::scenario_line(outcome, style),
@@ -110,6 +111,10 @@ pub async fn execute_with_html(
         },
     )
     .await;
+    if let Some(error) = setup_error {
+        let _ = writeln!(err, "chat-harness: {}", super::setup_error::line(&error));
+        return EXIT_SETUP;
+    }
     let summary = Summary::of(&outcomes);
     write_report(&config, &summary, &outcomes, &ids, started, out);
     // A stop signal: what finished is reported, and every report says it is partial.

@@ -19,6 +19,7 @@ pub mod provider;
 pub mod replay;
 pub mod report;
 pub mod run;
+pub mod setup_error;
 pub mod shared_cause;
 pub mod suite;
 pub mod writer;

@@ -83,7 +83,8 @@ impl Provider for Target {
         Box::pin(async move {
             self.check_reachable(Duration::from_secs(2))
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?;
+            self.check_startable().await.map_err(|e| e.to_string())
         })
     }
 

@@ -13,6 +13,7 @@ pub mod builtin;
 pub mod files_dir;
 pub mod group;
 mod port_lease;
+pub mod preflight;
 pub mod readiness;
 pub mod stderr;
 pub mod target;

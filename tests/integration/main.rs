@@ -86,3 +86,6 @@ mod server_hostile;
 mod server_limits;
 /// Server, both modes: a non-reader among heavy traffic; 200 clients receiving in order.
 mod server_load;
+/// Setup errors said once with exit status 2: a missing program, a busy fixed port, the
+/// same error for the first scenarios.
+mod setup_errors;
