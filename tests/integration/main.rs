@@ -34,6 +34,9 @@ mod faulty;
 mod flow_memory;
 /// The committed fuzz corpora, replayed through the fuzz target bodies.
 mod fuzz_corpus;
+/// Errors never counted as passes (per tag, summary, JSON, JUnit, matrix); known failures
+/// shown beside their kind.
+mod honest_counts;
 /// The polling server with 10 000 idle clients and its memory per client (ignored; heavy).
 mod idle_clients;
 /// SIGINT and SIGTERM during `run --spawn` and `matrix`: exit status, summary, partial
