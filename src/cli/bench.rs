@@ -13,6 +13,11 @@ use crate::cli::Outcome;
 
 /// Runs the bench: passed when everything arrived intact.
 pub fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
+    // A benchmark runs a server hard and long: no limits unless asked for.
+    crate::cli::limits::configure(
+        args.server.limits.as_deref(),
+        chat_harness::under_test::limits::Limits::NONE,
+    )?;
     if args.shape == ShapeArg::File && args.file_size > u64::from(u32::MAX) {
         anyhow::bail!("--file-size is at most 4G - 1 (the protocol's u32 size)");
     }

@@ -17,6 +17,10 @@ use crate::cli::Outcome;
 /// Runs the fuzzer: passed when nothing was found, failed when something was, an error when
 /// the run stopped.
 pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
+    crate::cli::limits::configure(
+        args.target.limits.as_deref(),
+        chat_harness::under_test::limits::Limits::RUN,
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -15,6 +15,10 @@ use crate::cli::Outcome;
 /// Runs the matrix: passed when every cell is as expected.
 pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
     chat_harness::interrupt::install().context("cannot install the signal handlers")?;
+    crate::cli::limits::configure(
+        args.limits.as_deref(),
+        chat_harness::under_test::limits::Limits::MATRIX,
+    )?;
     let file = MatrixFile::load(&args.file)?;
     let settings = MatrixSettings {
         jobs: args

@@ -7,6 +7,7 @@ pub mod args;
 pub mod bench;
 pub mod client;
 pub mod fuzz;
+pub mod limits;
 pub mod matrix;
 pub mod outcome;
 pub mod run;

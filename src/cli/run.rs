@@ -12,6 +12,7 @@ use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
 use chat_harness::scenario::suite::Retries;
 use chat_harness::under_test::builtin::Builtin;
+use chat_harness::under_test::limits::Limits;
 use chat_harness::under_test::target::Target;
 
 use crate::cli::args::{ReportFormat, RunArgs, TargetArgs};
@@ -21,6 +22,7 @@ use crate::cli::Outcome;
 /// Runs the scenarios and reports them.
 pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
     chat_harness::interrupt::install().context("cannot install the signal handlers")?;
+    crate::cli::limits::configure(args.target.limits.as_deref(), Limits::RUN)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

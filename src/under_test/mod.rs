@@ -10,8 +10,10 @@
 //! stderr capture ([`stderr::capture_stderr`]).
 
 pub mod builtin;
+pub mod contain;
 pub mod files_dir;
 pub mod group;
+pub mod limits;
 mod port_lease;
 pub mod preflight;
 pub mod readiness;

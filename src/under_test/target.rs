@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
 
+use super::contain::Containment;
 use super::files_dir::FilesDir;
 use super::group::{Group, GRACE};
 use super::port_lease::PortLease;
@@ -218,6 +219,8 @@ pub struct Lease {
     _port: Option<PortLease>,
     /// The private files directory given for `{files}`.
     files: Option<FilesDir>,
+    /// Its limits, cgroup and private TMPDIR; dropped after the group.
+    containment: Option<Containment>,
 }
 
 impl Lease {
@@ -231,6 +234,7 @@ impl Lease {
             stderr_reader: None,
             _port: None,
             files: None,
+            containment: None,
         }
     }
 
@@ -259,7 +263,29 @@ impl Lease {
     }
 
     /// Stops the server if this lease started it; returns its stderr, if it wrote any.
-    pub async fn release(mut self) -> Option<String> {
+    pub async fn release(self) -> Option<String> {
+        self.release_noting_limits().await.0
+    }
+
+    /// [`Lease::release`], also saying which resource limit the server hit, if it died by
+    /// itself of one (`the cpu limit (60 s of CPU) was hit`).
+    pub async fn release_noting_limits(mut self) -> (Option<String>, Option<String>) {
+        // Only a death of its own counts: the harness's SIGTERM is no limit.
+        let died = self
+            .child
+            .as_mut()
+            .and_then(|c| c.try_wait().ok().flatten());
+        let stderr = self.stop_and_drain().await;
+        let hit = match (&self.containment, died) {
+            (Some(containment), Some(status)) => {
+                containment.hit(Some(&status), stderr.as_deref().unwrap_or_default())
+            }
+            _ => None,
+        };
+        (stderr, hit)
+    }
+
+    async fn stop_and_drain(&mut self) -> Option<String> {
         if let Some(child) = self.child.as_mut() {
             stop(child, self.group.as_ref()).await;
             if self._port.is_none() {
@@ -312,14 +338,18 @@ async fn spawn(
     if let Some(dir) = &files {
         line = line.replace(FILES, &shell_quoted(&dir.path().to_string_lossy()));
     }
-    let mut child = Command::new("sh")
+    let containment = Containment::new(super::limits::current());
+    let mut command_line = Command::new("sh");
+    command_line
         .arg("-c")
         .arg(&line)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .process_group(0)
-        .kill_on_drop(true)
+        .kill_on_drop(true);
+    containment.apply(&mut command_line);
+    let mut child = command_line
         .spawn()
         .map_err(|e| TargetError::Spawn(format!("cannot start `{line}`: {e}")))?;
     let (stderr, stderr_reader) = capture_stderr(&mut child);
@@ -333,6 +363,7 @@ async fn spawn(
         stderr_reader,
         _port: reservation,
         files,
+        containment: Some(containment),
     };
     loop {
         if is_ready(addr, Duration::from_millis(200)).await {

@@ -42,6 +42,9 @@ mod idle_clients;
 /// SIGINT and SIGTERM during `run --spawn` and `matrix`: exit status, summary, partial
 /// reports, and no process left behind.
 mod interrupt;
+/// Resource limits: a fork bomb, a 4 GiB allocation, an endless loop and an endless writer
+/// each end as a `crash` naming the limit.
+mod limits;
 /// The load generator's file shape checks every byte and fails a run that lost one.
 mod load_file_verify;
 /// The load generator fails a run that loses, duplicates or reorders a message.

@@ -12,6 +12,7 @@ use tokio::process::{ChildStdin, Command};
 use tokio::sync::{mpsc, watch};
 
 use crate::scenario::run::{note, Transcript};
+use crate::under_test::contain::Containment;
 use crate::under_test::group::{Group, GRACE};
 
 /// Longest stdout line kept whole.
@@ -24,6 +25,8 @@ pub type Exit = Option<i32>;
 pub struct Program {
     /// The program's process group; dropping it kills the group.
     group: Option<Group>,
+    /// Its resource limits, cgroup and private TMPDIR (dropped after the group).
+    _containment: Containment,
     stdin: Option<ChildStdin>,
     /// Lines of stdout, escapes stripped, as they come.
     pub lines: mpsc::UnboundedReceiver<String>,
@@ -50,7 +53,9 @@ impl Program {
         utc_offset: i32,
         transcript: &Transcript,
     ) -> std::io::Result<Self> {
-        let mut child = Command::new("sh")
+        let containment = Containment::new(crate::under_test::limits::current());
+        let mut command = Command::new("sh");
+        command
             .arg("-c")
             .arg(line)
             .current_dir(dir)
@@ -61,8 +66,9 @@ impl Program {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0)
-            .kill_on_drop(true)
-            .spawn()?;
+            .kill_on_drop(true);
+        containment.apply(&mut command);
+        let mut child = command.spawn()?;
         let group = child.id().and_then(Group::register);
         let (line_tx, lines) = mpsc::unbounded_channel();
         if let Some(mut stdout) = child.stdout.take() {
@@ -101,6 +107,7 @@ impl Program {
         });
         Ok(Self {
             group,
+            _containment: containment,
             stdin,
             lines,
             exit,
