@@ -15,6 +15,9 @@ use crate::scenario::run::{note, Transcript};
 use crate::under_test::contain::Containment;
 use crate::under_test::group::{Group, GRACE};
 
+/// Most stdout bytes of a client program that are read as lines.
+const OUTPUT_CAP: usize = 4 * 1024 * 1024;
+
 /// Longest stdout line kept whole.
 const LINE_CAP: usize = 256 * 1024;
 
@@ -76,9 +79,21 @@ impl Program {
             tokio::spawn(async move {
                 let mut splitter = LineSplitter::default();
                 let mut buf = [0u8; 4096];
+                let mut total = 0usize;
                 while let Ok(n) = stdout.read(&mut buf).await {
                     if n == 0 {
                         break;
+                    }
+                    // Output is captured with a cap: past it, the pipe is drained and dropped.
+                    total = total.saturating_add(n);
+                    if total > OUTPUT_CAP {
+                        if total - n <= OUTPUT_CAP {
+                            note(
+                                &transcript,
+                                format!("-- output cut: more than {OUTPUT_CAP} bytes --"),
+                            );
+                        }
+                        continue;
                     }
                     for line in splitter.push(&buf[..n]) {
                         note(&transcript, format!("user< {}", shown(&line)));
