@@ -26,10 +26,9 @@ fn notice() -> &'static watch::Sender<i32> {
 }
 
 /// Installs the handler: the first signal is noted, a second one ends the process (exit
-/// status 128 + the signal) after killing every registered process group. Panics kill the
-/// groups too.
+/// status 128 + the signal) after killing every registered process group. (A panic unwinds,
+/// and each group is killed as its owner drops it.)
 pub fn install() -> std::io::Result<()> {
-    group::kill_all_on_panic();
     let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])?;
     std::thread::Builder::new()
         .name("interrupt".into())
@@ -44,6 +43,21 @@ pub fn install() -> std::io::Result<()> {
                 }
                 group::kill_all();
                 eprintln!("\nchat-harness: stopped at once (a second signal)");
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
+}
+
+/// Installs a handler for commands without a clean stop (`fuzz`, `bench`): any stop signal
+/// kills every registered process group and exits at once (128 + the signal).
+pub fn install_immediate() -> std::io::Result<()> {
+    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("interrupt".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                group::kill_all();
                 std::process::exit(128 + signal);
             }
         })?;

@@ -1,13 +1,14 @@
 //! The process groups of the programs the harness starts (servers and clients under test, with
 //! `sh -c` and whatever they fork): each leads a group of its own, is registered here while it
 //! may run, and is stopped as a group — SIGTERM, a short grace, SIGKILL. A [`Group`] that is
-//! dropped (an error, a cancelled scenario, a panic) kills its group at once; [`kill_all`] is
-//! what a signal handler or a panic hook calls to leave nothing behind.
+//! dropped (an error, a cancelled scenario, a panic that unwinds) kills its group at once;
+//! [`kill_all`] is what a signal handler calls before the process exits.
 //!
 //! This module owns no `Child`: the caller reaps its own child, so a leader that exited is
 //! not mistaken for a live one (see [`Group::stop`]).
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -34,7 +35,12 @@ impl Group {
         if let Ok(mut live) = LIVE.lock() {
             live.insert(pgid);
         }
-        Some(Self { pgid })
+        let group = Self { pgid };
+        // Started while the process is ending (after [`kill_all`]): it goes at once.
+        if CLOSING.load(Ordering::SeqCst) {
+            group.kill();
+        }
+        Some(group)
     }
 
     /// The group's id (its leader's pid).
@@ -78,16 +84,33 @@ impl Drop for Group {
     }
 }
 
-/// Kills every registered group (SIGKILL): the last word of a signal handler or a panic.
+/// Set once the process is ending: a group registered after [`kill_all`] is killed at once.
+static CLOSING: AtomicBool = AtomicBool::new(false);
+
+/// Kills every registered group (SIGKILL), and every group registered from now on: the last
+/// word of a signal handler or a panic.
 pub fn kill_all() {
-    // A handler may run while the lock is held by a thread that will never continue; then
-    // a copy cannot be had and the Drop of each group is all that is left.
-    let groups: Vec<i32> = match LIVE.try_lock() {
-        Ok(live) => live.iter().copied().collect(),
-        Err(_) => return,
-    };
-    for pgid in groups {
-        let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+    CLOSING.store(true, Ordering::SeqCst);
+    kill_registered();
+}
+
+/// Kills every group registered now.
+fn kill_registered() {
+    // The lock is held only for moments; a thread that panicked holding it leaves it
+    // poisoned, which still gives the set. Bounded: a lock never released is given up.
+    for _ in 0..100 {
+        let groups: Vec<i32> = match LIVE.try_lock() {
+            Ok(live) => live.iter().copied().collect(),
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner().iter().copied().collect(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                std::thread::sleep(Duration::from_millis(1));
+                continue;
+            }
+        };
+        for pgid in groups {
+            let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+        }
+        return;
     }
 }
 
@@ -101,21 +124,12 @@ pub fn live_count() -> usize {
 pub async fn wait_until_none_live() {
     let deadline = Instant::now() + Duration::from_secs(1);
     loop {
-        kill_all();
+        kill_registered();
         if live_count() == 0 || Instant::now() >= deadline {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-}
-
-/// Kills every registered group on a panic too, before the default hook reports it.
-pub fn kill_all_on_panic() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        kill_all();
-        previous(info);
-    }));
 }
 
 /// Whether any process of group `pgid` is still running (zombies do not count: they have

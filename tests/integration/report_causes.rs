@@ -120,7 +120,10 @@ async fn the_newcomer_race_shows_in_one_timeline_across_clients() {
         text,
         (r"\(\d+ ms\)", "([T])"),
         (r"(?m)^ +\[ms\]  bob +< 0x00 auth-ok .*\n", ""),
-        (r"; \d+ earlier entries not shown", "; [N] earlier entries not shown")
+        (
+            r"; \d+ earlier entries not shown",
+            "; [N] earlier entries not shown"
+        )
     );
 }
 
