@@ -3,7 +3,9 @@
 //! it executes the command, so `sh -c` and all it forks inherit them; and, when such a program
 //! dies, the limit it hit, named from its exit signal, the kernel's pids counter or its stderr.
 //!
-//! CPU seconds, address space, file size and open files are `setrlimit`s. The number of
+//! CPU seconds, memory (`RLIMIT_DATA`: heap, stacks and other private writable mappings, so
+//! address space a runtime only reserves is not counted), file size and open files are
+//! `setrlimit`s. The number of
 //! processes is `RLIMIT_NPROC`, which the kernel does not apply to root: as root, each program
 //! gets a pids cgroup of its own (`pids.max`) where `/sys/fs/cgroup/pids` (v1) or a v2
 //! hierarchy with the pids controller is writable; otherwise processes are not limited for root.
@@ -22,7 +24,7 @@ use crate::units::{parse_duration, parse_size};
 pub struct Limits {
     /// CPU time (SIGXCPU at the limit, SIGKILL a second later).
     pub cpu: Option<Duration>,
-    /// Address space in bytes (allocations beyond it fail).
+    /// Private writable memory in bytes (`RLIMIT_DATA`; allocations beyond it fail).
     pub mem: Option<u64>,
     /// Processes (forks beyond it fail).
     pub procs: Option<u64>,
@@ -111,7 +113,7 @@ impl Limits {
             set(Resource::RLIMIT_CPU, secs, secs + 1)?;
         }
         if let Some(mem) = self.mem {
-            set(Resource::RLIMIT_AS, mem, mem)?;
+            set(Resource::RLIMIT_DATA, mem, mem)?;
         }
         if let Some(fsize) = self.fsize {
             set(Resource::RLIMIT_FSIZE, fsize, fsize)?;
@@ -157,7 +159,7 @@ impl Limits {
                 "bad_alloc",
             ];
             if words.iter().any(|w| lower.contains(w)) {
-                return named("mem", format!("{} of address space", show_size(mem)));
+                return named("mem", format!("{} of memory", show_size(mem)));
             }
         }
         if let Some(nofile) = self.nofile {
