@@ -42,6 +42,7 @@ pub fn install() -> std::io::Result<()> {
                     continue;
                 }
                 group::kill_all();
+                crate::under_test::contain::clean_up_at_exit();
                 eprintln!("\nchat-harness: stopped at once (a second signal)");
                 std::process::exit(128 + signal);
             }
@@ -58,6 +59,7 @@ pub fn install_immediate() -> std::io::Result<()> {
         .spawn(move || {
             if let Some(signal) = signals.forever().next() {
                 group::kill_all();
+                crate::under_test::contain::clean_up_at_exit();
                 std::process::exit(128 + signal);
             }
         })?;

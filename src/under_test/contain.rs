@@ -7,6 +7,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitStatus;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use tokio::process::Command;
 
@@ -29,6 +31,10 @@ impl Containment {
             .prefix("chat-harness-tmp-")
             .tempdir()
             .ok();
+        if let Ok(mut left) = LEFT.lock() {
+            left.extend(cgroup.as_ref().map(|c| (c.dir(), true)));
+            left.extend(tmp.as_ref().map(|t| (t.path().to_path_buf(), false)));
+        }
         Self {
             limits,
             cgroup,
@@ -83,6 +89,45 @@ impl Containment {
             (Some(_), _) => "cgroup",
             (None, _) if nix::unistd::geteuid().is_root() => "none (root, no writable pids cgroup)",
             (None, _) => "rlimit",
+        }
+    }
+}
+
+impl Drop for Containment {
+    fn drop(&mut self) {
+        // The cgroup and the TMPDIR remove themselves as they drop, right after this.
+        let mine: Vec<PathBuf> = self
+            .cgroup
+            .iter()
+            .map(PidsCgroup::dir)
+            .chain(self.tmp.iter().map(|t| t.path().to_path_buf()))
+            .collect();
+        if let Ok(mut left) = LEFT.lock() {
+            left.retain(|(path, _)| !mine.contains(path));
+        }
+    }
+}
+
+/// The cgroups (`true`) and private TMPDIRs of programs still contained: what an exit that
+/// skips the drops ([`clean_up_at_exit`]) must remove.
+static LEFT: Mutex<Vec<(PathBuf, bool)>> = Mutex::new(Vec::new());
+
+/// Removes every cgroup and private TMPDIR still in use, once their programs are killed:
+/// called by a signal handler before the process exits without running the drops. A cgroup
+/// is removed once empty, waiting at most half a second.
+pub fn clean_up_at_exit() {
+    let left = match LEFT.try_lock() {
+        Ok(left) => left.clone(),
+        Err(_) => return,
+    };
+    let deadline = Instant::now() + Duration::from_millis(500);
+    for (path, cgroup) in left {
+        if !cgroup {
+            let _ = std::fs::remove_dir_all(&path);
+            continue;
+        }
+        while std::fs::remove_dir(&path).is_err() && path.exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 }

@@ -228,6 +228,11 @@ impl PidsCgroup {
         None
     }
 
+    /// The cgroup's directory.
+    pub fn dir(&self) -> PathBuf {
+        self.dir.clone()
+    }
+
     /// `DIR/cgroup.procs`, which the child writes to join ([`join_cgroup`]).
     pub fn procs_file(&self) -> PathBuf {
         self.procs_file.clone()
