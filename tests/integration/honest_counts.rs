@@ -2,8 +2,8 @@
 //! — not on the per-tag line, the summary, the JSON counts, the JUnit file or the matrix — and
 //! known failures are shown as such beside the kind counts (`1 fail (all expected)`).
 
+use crate::support::harness;
 use std::path::Path;
-use std::process::{Command, Output};
 
 /// Two scenarios that cannot run on any server (a client sends after closing its own
 /// connection), one that passes on the built-in server, one that fails on it; all `core`.
@@ -27,14 +27,6 @@ fn suite(root: &Path) -> std::path::PathBuf {
         std::fs::write(dir.join(name), text).expect("scenario file");
     }
     dir
-}
-
-fn harness(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chat-harness"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run chat-harness")
 }
 
 #[test]

@@ -7,15 +7,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::python;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-
-fn python() -> bool {
-    Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 /// A marker no other test or process carries.
 fn marker(name: &str) -> String {

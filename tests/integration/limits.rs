@@ -3,15 +3,9 @@
 //! and the run reports a `crash` that names the limit. (As root the process limit is a pids
 //! cgroup; see `under_test::limits`.)
 
+use crate::support::python;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn python() -> bool {
-    Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 /// Runs one scenario against `hog_server.py MODE` under small limits; returns the report and
 /// how long the run took.

@@ -2,15 +2,8 @@
 //! fixed `--port` another program holds before the run (named), and a server that starts
 //! once and then fails the same way for the first scenarios.
 
-use std::process::{Command, Output};
-
-fn harness(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chat-harness"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run chat-harness")
-}
+use crate::support::harness;
+use std::process::Output;
 
 fn error_lines(output: &Output) -> Vec<String> {
     String::from_utf8_lossy(&output.stderr)
@@ -77,7 +70,7 @@ fn a_busy_fixed_port_is_refused_before_any_scenario_naming_its_holder() {
 
 #[test]
 fn the_same_error_for_the_first_scenarios_stops_the_run_with_one_line() {
-    if Command::new("python3").arg("--version").output().is_err() {
+    if !crate::support::python() {
         eprintln!("python3 not found; skipped");
         return;
     }
