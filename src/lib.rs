@@ -12,7 +12,10 @@
 //!   to run a server in-process.
 //! - [`under_test`]: the implementation under test, for `run`, `bench`, `fuzz` and `matrix`
 //!   alike: a server at an address, a command spawned per scenario on a leased port, or the
-//!   built-in server; the readiness probe and private files directories. Knows no scenarios.
+//!   built-in server; the readiness probe and private files directories; every program it
+//!   starts in a process group of its own, under resource limits. Knows no scenarios.
+//! - [`interrupt`]: Ctrl-C, SIGTERM and SIGHUP for `run` and `matrix`: stop starting
+//!   scenarios, reap, report what finished.
 //! - [`scenario`]: the `.chat` conformance language, its runner and reports; running a
 //!   scenario on an implementation under test in [`scenario::provider`]; known failures in
 //!   [`scenario::known_failures`]; client scenarios (`tests: client`) in
@@ -38,6 +41,7 @@
 pub mod client;
 pub mod core;
 pub mod fuzzing;
+pub mod interrupt;
 pub mod load;
 pub mod matrix;
 pub mod netfuzz;

@@ -37,6 +37,7 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_FAILED)
         }
         Ok(Outcome::Errors) => ExitCode::from(EXIT_SETUP),
+        Ok(Outcome::Interrupted(status)) => ExitCode::from(status),
         Err(error) => {
             eprintln!("{ERROR_PREFIX}: {error:#}");
             ExitCode::from(EXIT_SETUP)

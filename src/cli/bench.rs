@@ -13,6 +13,14 @@ use crate::cli::Outcome;
 
 /// Runs the bench: passed when everything arrived intact.
 pub fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
+    // A benchmark runs a server hard and long: no limits unless asked for.
+    // Ctrl-C ends the command at once, taking the spawned servers along.
+    chat_harness::interrupt::install_immediate()
+        .map_err(|e| anyhow::anyhow!("cannot install the signal handlers: {e}"))?;
+    crate::cli::limits::configure(
+        args.server.limits.as_deref(),
+        chat_harness::under_test::limits::Limits::NONE,
+    )?;
     if args.shape == ShapeArg::File && args.file_size > u64::from(u32::MAX) {
         anyhow::bail!("--file-size is at most 4G - 1 (the protocol's u32 size)");
     }

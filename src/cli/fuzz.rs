@@ -17,6 +17,13 @@ use crate::cli::Outcome;
 /// Runs the fuzzer: passed when nothing was found, failed when something was, an error when
 /// the run stopped.
 pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
+    // Ctrl-C ends the command at once, taking the spawned servers along.
+    chat_harness::interrupt::install_immediate()
+        .map_err(|e| anyhow::anyhow!("cannot install the signal handlers: {e}"))?;
+    crate::cli::limits::configure(
+        args.target.limits.as_deref(),
+        chat_harness::under_test::limits::Limits::RUN,
+    )?;
     if args.client.is_some() || args.client_builtin {
         return crate::cli::fuzz_client::run(args);
     }

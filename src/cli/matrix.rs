@@ -5,6 +5,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use chat_harness::matrix::{self, MatrixFile, MatrixSettings};
+use chat_harness::scenario::report::partial::Interrupted;
 use chat_harness::scenario::run::RunSettings;
 use chat_harness::scenario::suite::{Retries, Status};
 
@@ -13,6 +14,11 @@ use crate::cli::Outcome;
 
 /// Runs the matrix: passed when every cell is as expected.
 pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
+    chat_harness::interrupt::install().context("cannot install the signal handlers")?;
+    crate::cli::limits::configure(
+        args.limits.as_deref(),
+        chat_harness::under_test::limits::Limits::MATRIX,
+    )?;
     let file = MatrixFile::load(&args.file)?;
     let settings = MatrixSettings {
         jobs: args
@@ -54,14 +60,25 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
     ));
     bar.finish_and_clear();
     let result = result?;
+    // A stop signal: the cells that finished are written, the files marked partial.
+    let interrupted = chat_harness::interrupt::received().map(|signal| Interrupted {
+        signal: chat_harness::interrupt::name(signal),
+        not_run: matrix::partial::not_run(&result),
+    });
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let timings = !args.no_timings;
     let html_path = args.out.join("matrix.html");
     let json_path = args.out.join("matrix.json");
-    std::fs::write(&html_path, matrix::page::matrix_page(&result, timings))
+    let mut page = matrix::page::matrix_page(&result, timings);
+    let mut json = matrix::json::matrix_json(&result, timings);
+    if let Some(interrupted) = &interrupted {
+        page = interrupted.mark_html(&page);
+        json = matrix::partial::mark_json(&json, interrupted);
+    }
+    std::fs::write(&html_path, page)
         .with_context(|| format!("cannot write {}", html_path.display()))?;
-    std::fs::write(&json_path, matrix::json::matrix_json(&result, timings))
+    std::fs::write(&json_path, json)
         .with_context(|| format!("cannot write {}", json_path.display()))?;
     for grid in &result.grids {
         for (column, cells) in grid.columns.iter().zip(&grid.cells) {
@@ -85,5 +102,11 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
         json_path.display(),
         result.duration.as_secs_f64()
     );
+    if let (Some(interrupted), Some(signal)) = (&interrupted, chat_harness::interrupt::received()) {
+        print!("{}", interrupted.line());
+        return Ok(Outcome::Interrupted(chat_harness::interrupt::exit_status(
+            signal,
+        )));
+    }
     Ok(Outcome::passed_if(result.as_expected()))
 }

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod client;
 pub mod fuzz;
 pub mod fuzz_client;
+pub mod limits;
 pub mod matrix;
 pub mod outcome;
 pub mod proxy;

@@ -14,6 +14,9 @@ pub enum Outcome {
     /// The run ended with errors (a scenario that could not run, a report that could not be
     /// written), already reported (exit status 2).
     Errors,
+    /// A stop signal ended the run early; what finished was reported, marked partial (exit
+    /// status 128 + the signal: 130 for SIGINT, 143 for SIGTERM).
+    Interrupted(u8),
 }
 
 impl Outcome {

@@ -12,6 +12,7 @@ use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
 use chat_harness::scenario::suite::Retries;
 use chat_harness::under_test::builtin::Builtin;
+use chat_harness::under_test::limits::Limits;
 use chat_harness::under_test::target::Target;
 
 use crate::cli::args::{ReportFormat, RunArgs, TargetArgs};
@@ -20,6 +21,8 @@ use crate::cli::Outcome;
 
 /// Runs the scenarios and reports them.
 pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
+    chat_harness::interrupt::install().context("cannot install the signal handlers")?;
+    crate::cli::limits::configure(args.target.limits.as_deref(), Limits::RUN)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -72,6 +75,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
         Ok(match status {
             0 => Outcome::Passed,
             1 => Outcome::Failed,
+            stopped if stopped >= 128 => Outcome::Interrupted(stopped),
             _ => Outcome::Errors,
         })
     })

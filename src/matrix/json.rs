@@ -37,6 +37,8 @@ struct ColumnCounts<'a> {
     unexpected_passes: usize,
     errors: usize,
     kinds: KindCounts,
+    /// Of `kinds`, the known failures that failed as expected.
+    expected_kinds: KindCounts,
 }
 
 #[derive(Serialize)]
@@ -96,6 +98,7 @@ fn grid_json(grid: &Grid) -> GridJson<'_> {
             unexpected_passes: s.unexpected_passes,
             errors: s.errors,
             kinds: s.kinds,
+            expected_kinds: s.expected_kinds,
         });
         for (row, cell) in grid.rows.iter().zip(outcomes) {
             cells.push(cell_json(&column.name, &row.id, cell.as_ref()));
@@ -124,7 +127,9 @@ fn cell_json<'a>(
             attempts: 0,
             expected_failure_reason: None,
             failure: None,
-            error: Some("the scenario's task failed; no result"),
+            error: Some(
+                "no result: the scenario did not run (an interrupted matrix) or its task failed",
+            ),
             server_exit: None,
             replay: None,
         };

@@ -12,6 +12,7 @@
 pub mod config;
 pub mod json;
 pub mod page;
+pub mod partial;
 pub mod run;
 
 use std::time::Duration;

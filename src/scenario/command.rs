@@ -11,6 +11,7 @@ use regex::Regex;
 use super::embedded::Sources;
 use super::known_failures::KnownFailures;
 use super::provider::Provider;
+use super::report::partial::Interrupted;
 use super::report::{self, Style};
 use super::run::RunSettings;
 use super::seat_counts::SeatCounts;
@@ -108,13 +109,14 @@ pub async fn execute_with_html(
     }
     let started = Instant::now();
     let (format, style) = (config.format, config.style);
-    let outcomes = suite::run_all_retrying(
+    let (outcomes, setup_error) = suite::run_all_guarded(
         entries,
         config.provider.clone(),
         Arc::new(config.settings.clone()),
         Arc::new(config.known_failures.clone()),
         jobs,
         config.retries,
+        true,
         |outcome| {
             let text = match format {
                 Format::Human => report::scenario_line(outcome, style),
@@ -125,9 +127,34 @@ pub async fn execute_with_html(
         },
     )
     .await;
+    if let Some(error) = setup_error {
+        let _ = writeln!(err, "chat-harness: {}", super::setup_error::line(&error));
+        return EXIT_SETUP;
+    }
     let summary = Summary::of(&outcomes);
     write_report(&config, &summary, &outcomes, &ids, started, out);
-    if let Err(status) = write_files(&config, html, &outcomes, err) {
+    // A stop signal: what finished is reported, and every report says it is partial.
+    let interrupted = crate::interrupt::received().map(|signal| Interrupted {
+        signal: crate::interrupt::name(signal),
+        not_run: ids
+            .iter()
+            .filter(|id| !outcomes.iter().any(|o| &o.id == *id))
+            .cloned()
+            .collect(),
+    });
+    if let Some(interrupted) = &interrupted {
+        let text = match config.format {
+            Format::Human => interrupted.line(),
+            Format::Json => interrupted.json(),
+        };
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+    let written = write_files(&config, html, &outcomes, interrupted.as_ref(), err);
+    if let Some(signal) = crate::interrupt::received() {
+        return crate::interrupt::exit_status(signal);
+    }
+    if let Err(status) = written {
         return status;
     }
     summary.exit_code()
@@ -273,10 +300,15 @@ fn write_files(
     config: &RunConfig,
     html: Option<&std::path::Path>,
     outcomes: &[suite::Outcome],
+    interrupted: Option<&Interrupted>,
     err: &mut dyn Write,
 ) -> Result<(), u8> {
     if let Some(path) = &config.junit {
-        let written = report::junit_xml(outcomes)
+        let xml = match interrupted {
+            Some(interrupted) => interrupted.junit_xml(outcomes),
+            None => report::junit_xml(outcomes),
+        };
+        let written = xml
             .map_err(|e| e.to_string())
             .and_then(|xml| std::fs::write(path, xml).map_err(|e| e.to_string()));
         if let Err(e) = written {
@@ -286,7 +318,10 @@ fn write_files(
     }
     if let Some(path) = html {
         let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
-        let page = report::html::run_page(&config.target_description, &date, outcomes);
+        let mut page = report::html::run_page(&config.target_description, &date, outcomes);
+        if let Some(interrupted) = interrupted {
+            page = interrupted.mark_html(&page);
+        }
         if let Err(e) = std::fs::write(path, page) {
             let _ = writeln!(err, "chat-harness: cannot write {}: {e}", path.display());
             return Err(EXIT_SETUP);

@@ -22,6 +22,7 @@ pub mod replay;
 pub mod report;
 pub mod run;
 pub mod seat_counts;
+pub mod setup_error;
 pub mod shared_cause;
 pub mod shared_names;
 pub mod suite;

@@ -140,6 +140,9 @@ pub struct Summary {
     pub warnings: usize,
     /// Scenarios of each kind, whatever was expected of them.
     pub kinds: KindCounts,
+    /// Of those, the ones listed as known failures (`--expect`) that failed as expected: a
+    /// report says `15 fail (all expected)` rather than two totals that seem to disagree.
+    pub expected_kinds: KindCounts,
     /// Scenarios and failures per suite tag (`core`, `robust`, `wording`); the JSON lines
     /// carry each scenario's tags, so the summary object leaves these out.
     #[serde(skip)]
@@ -155,11 +158,12 @@ pub fn suite_tag(tags: &[String]) -> Option<&'static str> {
         .find_map(|t| SUITE_TAGS.iter().find(|s| **s == t.as_str()).copied())
 }
 
-/// Scenarios run and failed, per suite tag, in the order of [`SUITE_TAGS`].
+/// Scenarios per suite tag, in the order of [`SUITE_TAGS`]: how many ran, passed, and could
+/// not run (`error`); an error is never a pass.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TagCounts {
-    /// (run, failed) per tag.
-    pub counts: [(usize, usize); 3],
+    /// (selected and finished, passed, errors) per tag.
+    pub counts: [(usize, usize, usize); 3],
 }
 
 /// Scenarios of each [`Kind`].
@@ -184,6 +188,17 @@ pub struct KindCounts {
 }
 
 impl KindCounts {
+    /// `n kind`, with how many of them were expected (`15 fail (all expected)`,
+    /// `15 fail (3 expected)`), as every report shows a kind's count.
+    pub fn shown(&self, expected: &KindCounts, kind: Kind) -> String {
+        let (n, known) = (self.get(kind), expected.get(kind));
+        match known {
+            0 => format!("{n} {}", kind.name()),
+            k if k == n => format!("{n} {} (all expected)", kind.name()),
+            k => format!("{n} {} ({k} expected)", kind.name()),
+        }
+    }
+
     /// The count of `kind`.
     pub fn get(&self, kind: Kind) -> usize {
         match kind {
@@ -226,12 +241,18 @@ impl Summary {
                 Status::Error => s.errors += 1,
             }
             s.kinds.count(o.kind);
+            if o.status == Status::Xfail {
+                s.expected_kinds.count(o.kind);
+            }
             s.warnings += o.run.warnings.len();
             if let Some(i) =
                 suite_tag(&o.scenario.tags).and_then(|t| SUITE_TAGS.iter().position(|s| *s == t))
             {
+                let passed =
+                    o.kind == Kind::Pass || (o.kind == Kind::Flaky && o.status == Status::Pass);
                 s.tags.counts[i].0 += 1;
-                s.tags.counts[i].1 += usize::from(o.kind.failed());
+                s.tags.counts[i].1 += usize::from(passed);
+                s.tags.counts[i].2 += usize::from(o.kind == Kind::Error);
             }
         }
         s

@@ -75,7 +75,11 @@ impl Provider for Target {
                         .await
                         .map(|status| status.to_string());
                     let files = lease.take_files();
-                    let stderr = lease.release().await;
+                    let (stderr, limit) = lease.release_noting_limits().await;
+                    // A crash by a resource limit says which one.
+                    if let (Some(exit), Some(limit)) = (run.server_exit.as_mut(), limit) {
+                        *exit = format!("{exit}; {limit}");
+                    }
                     // Checked once the server is gone: nothing more can be written.
                     if let Some(dir) = &files {
                         files_dir::judge(&mut run, dir, scenario);
@@ -95,7 +99,8 @@ impl Provider for Target {
         Box::pin(async move {
             self.check_reachable(Duration::from_secs(2))
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?;
+            self.check_startable().await.map_err(|e| e.to_string())
         })
     }
 

@@ -15,6 +15,7 @@ use super::model::Scenario;
 pub use super::outcome::{Kind, KindCounts, Outcome, Status, Summary};
 use super::provider::Provider;
 use super::run::{RunSettings, Verdict};
+use super::setup_error::SameError;
 
 /// A scenario with the id reports and `--expect` files use ([`scenario_id`]).
 #[derive(Debug, Clone)]
@@ -146,8 +147,35 @@ pub async fn run_all_retrying(
     known_failures: Arc<KnownFailures>,
     jobs: usize,
     retries: Retries,
-    mut progress: impl FnMut(&Outcome),
+    progress: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
+    let (outcomes, _) = run_all_guarded(
+        entries,
+        provider,
+        settings,
+        known_failures,
+        jobs,
+        retries,
+        false,
+        progress,
+    )
+    .await;
+    outcomes
+}
+
+/// [`run_all_retrying`]; with `stop_on_setup_error`, the run stops when the first few
+/// scenarios to finish all end in the same error ([`SameError`]), which is returned.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_all_guarded(
+    entries: Vec<Entry>,
+    provider: Arc<dyn Provider>,
+    settings: Arc<RunSettings>,
+    known_failures: Arc<KnownFailures>,
+    jobs: usize,
+    retries: Retries,
+    stop_on_setup_error: bool,
+    mut progress: impl FnMut(&Outcome),
+) -> (Vec<Outcome>, Option<String>) {
     let jobs = if provider.isolated() { jobs.max(1) } else { 1 };
     let mut indexed: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
     if jobs > 1 {
@@ -155,14 +183,16 @@ pub async fn run_all_retrying(
     }
     let mut stream = futures_util::stream::iter(indexed)
         .map(|(index, entry)| {
-            let task = tokio::spawn(run_entry(
+            // Aborted when dropped: an interrupted run cancels the scenarios in flight (their
+            // servers and clients are killed as their leases drop).
+            let task = tokio_util::task::AbortOnDropHandle::new(tokio::spawn(run_entry(
                 entry,
                 index,
                 provider.clone(),
                 settings.clone(),
                 known_failures.clone(),
                 retries,
-            ));
+            )));
             async move { (index, task.await) }
         })
         .buffer_unordered(jobs);
@@ -170,7 +200,16 @@ pub async fn run_all_retrying(
     let mut early: std::collections::BTreeMap<usize, Option<Outcome>> = Default::default();
     let mut next = 0;
     let mut outcomes = Vec::new();
-    while let Some((index, joined)) = stream.next().await {
+    let mut same_error = SameError::default();
+    let mut setup_error = None;
+    let stop = crate::interrupt::stopped();
+    tokio::pin!(stop);
+    // On a stop signal no scenario starts any more; the ones that finished are kept.
+    while let Some((index, joined)) = tokio::select! {
+        biased;
+        _ = &mut stop => None,
+        next = stream.next() => next,
+    } {
         let outcome = match joined {
             Ok(outcome) => Some(outcome),
             Err(e) => {
@@ -178,6 +217,9 @@ pub async fn run_all_retrying(
                 None
             }
         };
+        if stop_on_setup_error {
+            setup_error = outcome.as_ref().and_then(|o| same_error.note(o));
+        }
         early.insert(index, outcome);
         while let Some(outcome) = early.remove(&next) {
             if let Some(outcome) = outcome {
@@ -186,8 +228,16 @@ pub async fn run_all_retrying(
             }
             next += 1;
         }
+        if setup_error.is_some() {
+            break;
+        }
     }
-    outcomes
+    drop(stream);
+    if crate::interrupt::received().is_some() || setup_error.is_some() {
+        outcomes.extend(early.into_values().flatten());
+        crate::under_test::group::wait_until_none_live().await;
+    }
+    (outcomes, setup_error)
 }
 
 /// What decides the start order under `-j`: the declared step timeout (only the heavy

@@ -13,7 +13,9 @@ use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
 
+use super::contain::Containment;
 use super::files_dir::FilesDir;
+use super::group::{Group, GRACE};
 use super::port_lease::PortLease;
 use super::readiness::{is_ready, listening, wait_until_not_listening};
 use super::stderr::capture_stderr;
@@ -208,7 +210,8 @@ pub struct Lease {
     child: Option<Child>,
     /// The process group the command leads, noted at start: once the child has been reaped
     /// (it exited by itself), `Child::id` forgets it, but what it started may still run.
-    group: Option<u32>,
+    /// Dropping it kills the group, so a lease dropped on any path leaves nothing behind.
+    group: Option<Group>,
     stderr: Option<Arc<Mutex<Vec<u8>>>>,
     /// Copies the server's stderr into `stderr` until the pipe closes.
     stderr_reader: Option<tokio::task::JoinHandle<()>>,
@@ -216,6 +219,8 @@ pub struct Lease {
     _port: Option<PortLease>,
     /// The private files directory given for `{files}`.
     files: Option<FilesDir>,
+    /// Its limits, cgroup and private TMPDIR; dropped after the group.
+    containment: Option<Containment>,
 }
 
 impl Lease {
@@ -229,6 +234,7 @@ impl Lease {
             stderr_reader: None,
             _port: None,
             files: None,
+            containment: None,
         }
     }
 
@@ -240,7 +246,7 @@ impl Lease {
 
     /// The process id of the server this lease started (it leads its own process group).
     pub fn pid(&self) -> Option<u32> {
-        self.group
+        self.group.as_ref().map(Group::id)
     }
 
     /// How the server this lease started ended, if it has exited by itself (waiting at most
@@ -257,9 +263,31 @@ impl Lease {
     }
 
     /// Stops the server if this lease started it; returns its stderr, if it wrote any.
-    pub async fn release(mut self) -> Option<String> {
+    pub async fn release(self) -> Option<String> {
+        self.release_noting_limits().await.0
+    }
+
+    /// [`Lease::release`], also saying which resource limit the server hit, if it died by
+    /// itself of one (`the cpu limit (60 s of CPU) was hit`).
+    pub async fn release_noting_limits(mut self) -> (Option<String>, Option<String>) {
+        // Only a death of its own counts: the harness's SIGTERM is no limit.
+        let died = self
+            .child
+            .as_mut()
+            .and_then(|c| c.try_wait().ok().flatten());
+        let stderr = self.stop_and_drain().await;
+        let hit = match (&self.containment, died) {
+            (Some(containment), Some(status)) => {
+                containment.hit(Some(&status), stderr.as_deref().unwrap_or_default())
+            }
+            _ => None,
+        };
+        (stderr, hit)
+    }
+
+    async fn stop_and_drain(&mut self) -> Option<String> {
         if let Some(child) = self.child.as_mut() {
-            kill(child, self.group).await;
+            stop(child, self.group.as_ref()).await;
             if self._port.is_none() {
                 // A fixed port: the next server must not find this one still listening (a
                 // readiness check would be answered by the dying one, and the scenario's first
@@ -278,14 +306,14 @@ impl Lease {
     }
 }
 
-async fn kill(child: &mut Child, group: Option<u32>) {
-    if let Some(pid) = group {
-        // The command runs in its own process group: end the group, so that a shell's children
-        // go too, not only the shell.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pid}")])
-            .stderr(Stdio::null())
-            .status()
+/// Stops the command's whole process group (a shell's children too): SIGTERM, a short grace,
+/// SIGKILL; then the shell itself, should it have left the group.
+async fn stop(child: &mut Child, group: Option<&Group>) {
+    if let Some(group) = group {
+        group
+            .stop(GRACE, || {
+                let _ = child.try_wait();
+            })
             .await;
     }
     let _ = child.kill().await;
@@ -310,14 +338,18 @@ async fn spawn(
     if let Some(dir) = &files {
         line = line.replace(FILES, &shell_quoted(&dir.path().to_string_lossy()));
     }
-    let mut child = Command::new("sh")
+    let containment = Containment::new(super::limits::current());
+    let mut command_line = Command::new("sh");
+    command_line
         .arg("-c")
         .arg(&line)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .process_group(0)
-        .kill_on_drop(true)
+        .kill_on_drop(true);
+    containment.apply(&mut command_line);
+    let mut child = command_line
         .spawn()
         .map_err(|e| TargetError::Spawn(format!("cannot start `{line}`: {e}")))?;
     let (stderr, stderr_reader) = capture_stderr(&mut child);
@@ -325,12 +357,13 @@ async fn spawn(
     let deadline = Instant::now() + ready_timeout;
     let mut lease = Lease {
         addr,
-        group: child.id(),
+        group: child.id().and_then(Group::register),
         child: Some(child),
         stderr: Some(stderr),
         stderr_reader,
         _port: reservation,
         files,
+        containment: Some(containment),
     };
     loop {
         if is_ready(addr, Duration::from_millis(200)).await {

@@ -40,10 +40,19 @@ mod faulty;
 mod flow_memory;
 /// The committed fuzz corpora, replayed through the fuzz target bodies.
 mod fuzz_corpus;
+/// Errors never counted as passes (per tag, summary, JSON, JUnit, matrix); known failures
+/// shown beside their kind.
+mod honest_counts;
 /// The polling server with 10 000 idle clients and its memory per client (ignored; heavy).
 mod idle_clients;
+/// SIGINT and SIGTERM during `run --spawn` and `matrix`: exit status, summary, partial
+/// reports, and no process left behind.
+mod interrupt;
 /// The lab server's two races, widened in its stand-in: core tolerates them, robust twins do not.
 mod lab_races;
+/// Resource limits: a fork bomb, a 4 GiB allocation, an endless loop and an endless writer
+/// each end as a `crash` naming the limit.
+mod limits;
 /// The load generator's file shape checks every byte and fails a run that lost one.
 mod load_file_verify;
 /// The load generator fails a run that loses, duplicates or reorders a message.
@@ -101,5 +110,8 @@ mod server_hostile;
 mod server_limits;
 /// Server, both modes: a non-reader among heavy traffic; 200 clients receiving in order.
 mod server_load;
+/// Setup errors said once with exit status 2: a missing program, a busy fixed port, the
+/// same error for the first scenarios.
+mod setup_errors;
 /// The built-in suite from any folder: `run`, `scenarios`, `matrix`; `--target` on a shared server.
 mod suite_anywhere;

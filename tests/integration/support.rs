@@ -90,3 +90,20 @@ pub fn time_filters() -> Vec<(&'static str, &'static str)> {
         ),
     ]
 }
+
+/// Whether `python3` runs here (the tests that start Python programs skip without it).
+pub fn python() -> bool {
+    std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs the `chat-harness` binary with `args` in the crate's folder, to its end.
+pub fn harness(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_chat-harness"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run chat-harness")
+}

@@ -60,6 +60,11 @@ pub struct MatrixArgs {
     /// How long a spawned server may take to accept its first connection.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]
     pub spawn_timeout: std::time::Duration,
+    /// Resource limits of every program started, set before it runs; stricter than run's:
+    /// `cpu=30s,mem=512M,procs=32,fsize=64M,nofile=256` by default; `KEY=VALUE,...` over
+    /// those, `KEY=none` to lift one, or `none`.
+    #[arg(long, value_name = "LIMITS")]
+    pub limits: Option<String>,
     /// Leave the date and times out of both files (for reproducible output).
     #[arg(long, hide = true)]
     pub no_timings: bool,

@@ -94,6 +94,11 @@ pub struct TargetArgs {
     /// How long a spawned server may take to accept its first connection.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]
     pub spawn_timeout: std::time::Duration,
+    /// Resource limits of every program started (--spawn, --client), set before it runs:
+    /// `cpu=60s,mem=1G,procs=64,fsize=256M,nofile=1024` (the defaults of run and fuzz; bench
+    /// has none), any of them alone over the defaults, `KEY=none` to lift one, or `none`.
+    #[arg(long, value_name = "LIMITS")]
+    pub limits: Option<String>,
 }
 
 /// A duration in the one grammar of `chat_harness::units` (`500ms`, `1.5s`, `2m`).

@@ -12,6 +12,11 @@ use tokio::process::{ChildStdin, Command};
 use tokio::sync::{mpsc, watch};
 
 use crate::scenario::run::{note, Transcript};
+use crate::under_test::contain::Containment;
+use crate::under_test::group::{Group, GRACE};
+
+/// Most stdout bytes of a client program that are read as lines.
+const OUTPUT_CAP: usize = 4 * 1024 * 1024;
 
 /// Longest stdout line kept whole.
 const LINE_CAP: usize = 256 * 1024;
@@ -21,7 +26,10 @@ pub type Exit = Option<i32>;
 
 /// A running (or ended) client program.
 pub struct Program {
-    pid: Option<u32>,
+    /// The program's process group; dropping it kills the group.
+    group: Option<Group>,
+    /// Its resource limits, cgroup and private TMPDIR (dropped after the group).
+    _containment: Containment,
     stdin: Option<ChildStdin>,
     /// Lines of stdout, escapes stripped, as they come.
     pub lines: mpsc::UnboundedReceiver<String>,
@@ -48,7 +56,9 @@ impl Program {
         utc_offset: i32,
         transcript: &Transcript,
     ) -> std::io::Result<Self> {
-        let mut child = Command::new("sh")
+        let containment = Containment::new(crate::under_test::limits::current());
+        let mut command = Command::new("sh");
+        command
             .arg("-c")
             .arg(line)
             .current_dir(dir)
@@ -59,18 +69,31 @@ impl Program {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .process_group(0)
-            .kill_on_drop(true)
-            .spawn()?;
-        let pid = child.id();
+            .kill_on_drop(true);
+        containment.apply(&mut command);
+        let mut child = command.spawn()?;
+        let group = child.id().and_then(Group::register);
         let (line_tx, lines) = mpsc::unbounded_channel();
         if let Some(mut stdout) = child.stdout.take() {
             let transcript = transcript.clone();
             tokio::spawn(async move {
                 let mut splitter = LineSplitter::default();
                 let mut buf = [0u8; 4096];
+                let mut total = 0usize;
                 while let Ok(n) = stdout.read(&mut buf).await {
                     if n == 0 {
                         break;
+                    }
+                    // Output is captured with a cap: past it, the pipe is drained and dropped.
+                    total = total.saturating_add(n);
+                    if total > OUTPUT_CAP {
+                        if total - n <= OUTPUT_CAP {
+                            note(
+                                &transcript,
+                                format!("-- output cut: more than {OUTPUT_CAP} bytes --"),
+                            );
+                        }
+                        continue;
                     }
                     for line in splitter.push(&buf[..n]) {
                         note(&transcript, format!("user< {}", shown(&line)));
@@ -98,7 +121,8 @@ impl Program {
             let _ = exit_tx.send(Some(code));
         });
         Ok(Self {
-            pid,
+            group,
+            _containment: containment,
             stdin,
             lines,
             exit,
@@ -134,16 +158,14 @@ impl Program {
         String::from_utf8_lossy(&bytes).into_owned()
     }
 
-    /// Kills the program's whole process group (a shell's children too).
+    /// Stops the program's whole process group (a shell's children too): SIGTERM, a short
+    /// grace, SIGKILL.
     pub async fn kill(&mut self) {
-        // Killed before its stdin closes, so that the end of input draws no last words. The
-        // group goes even when its leader has exited: what it started may still run.
-        if let Some(pid) = self.pid {
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{pid}")])
-                .stderr(Stdio::null())
-                .status()
-                .await;
+        // Stopped before its stdin closes, so that the end of input draws no last words. The
+        // group goes even when its leader has exited: what it started may still run. The
+        // leader is reaped by the task that watches its exit.
+        if let Some(group) = &self.group {
+            group.stop(GRACE, || {}).await;
         }
         self.stdin = None;
     }

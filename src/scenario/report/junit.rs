@@ -9,6 +9,11 @@ use crate::scenario::suite::{Kind, Outcome, Status};
 
 /// The report as JUnit XML.
 pub fn junit_xml(outcomes: &[Outcome]) -> Result<String, quick_junit::SerializeError> {
+    junit_report(outcomes).to_string()
+}
+
+/// The report as a `quick-junit` report: one suite, `scenarios`, a case per outcome.
+pub fn junit_report(outcomes: &[Outcome]) -> Report {
     let mut report = Report::new("chat-harness");
     let mut suite = TestSuite::new("scenarios");
     suite.add_property(quick_junit::Property::new(
@@ -73,5 +78,5 @@ pub fn junit_xml(outcomes: &[Outcome]) -> Result<String, quick_junit::SerializeE
         suite.add_test_case(case);
     }
     report.add_test_suite(suite);
-    report.to_string()
+    report
 }

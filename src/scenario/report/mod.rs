@@ -5,12 +5,13 @@ pub mod html;
 mod human;
 mod json;
 mod junit;
+pub mod partial;
 
 pub use human::{
     failure_details, failure_report, header, scenario_line, shared_causes, summary_line,
 };
 pub use json::{scenario_json, summary_json};
-pub use junit::junit_xml;
+pub use junit::{junit_report, junit_xml};
 
 /// Rendering options.
 #[derive(Debug, Clone, Copy)]

@@ -90,6 +90,7 @@ pub async fn expect(
             timeout,
             expect.eventually,
             lenient,
+            expect.strict_wording,
         )
         .await
         {
@@ -168,6 +169,7 @@ async fn sequence(
     timeout: Duration,
     eventually: bool,
     lenient: bool,
+    strict_wording: bool,
 ) -> Result<(usize, Vec<String>), Miss> {
     let mut index = 0;
     let mut warnings = Vec::new();
@@ -200,7 +202,9 @@ async fn sequence(
                 Err(m) => {
                     let mut miss =
                         Miss::new(m.reason, Some(received.clone())).expecting(expected, skipped);
-                    if m.wording_only {
+                    // `wording` is the kind of a strict-wording step under --strict (it is a
+                    // warning otherwise); on any other step a text that differs is a `fail`.
+                    if m.wording_only && strict_wording {
                         miss.kind = FailKind::Wording;
                     }
                     return Err(miss);

@@ -77,9 +77,9 @@ pub fn counts_line(summary: &Summary) -> String {
         if n > 0 {
             let _ = write!(
                 out,
-                "<span class=\"k-{}\">{n} {}</span>",
+                "<span class=\"k-{}\">{}</span>",
                 kind.name(),
-                kind.name()
+                escape(&summary.kinds.shown(&summary.expected_kinds, kind))
             );
         }
     }

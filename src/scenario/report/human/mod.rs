@@ -155,14 +155,17 @@ pub fn summary_line(summary: &Summary, elapsed: Option<Duration>) -> String {
     line.push('\n');
     let kinds: Vec<String> = Kind::ALL
         .iter()
-        .map(|k| format!("{} {}", summary.kinds.get(*k), k.name()))
+        .map(|k| summary.kinds.shown(&summary.expected_kinds, *k))
         .collect();
     let _ = writeln!(line, "outcomes: {}", kinds.join(", "));
     let tags: Vec<String> = SUITE_TAGS
         .iter()
         .zip(summary.tags.counts)
-        .filter(|(_, (run, _))| *run > 0)
-        .map(|(tag, (run, failed))| format!("{tag} {} of {run} passed", run - failed))
+        .filter(|(_, (run, _, _))| *run > 0)
+        .map(|(tag, (run, passed, errors))| match errors {
+            0 => format!("{tag} {passed} of {run} passed"),
+            e => format!("{tag} {passed} of {run} passed ({e} could not run: error)"),
+        })
         .collect();
     if !tags.is_empty() {
         let _ = writeln!(line, "by tag:   {}", tags.join(", "));

@@ -1,0 +1,77 @@
+//! Submissions are contained: a server that forks without end, allocates 4 GiB, spins
+//! forever or writes without end is stopped by its resource limit within that limit's time,
+//! and the run reports a `crash` that names the limit. (As root the process limit is a pids
+//! cgroup; see `under_test::limits`.)
+
+use crate::support::python;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Runs one scenario against `hog_server.py MODE` under small limits; returns the report and
+/// how long the run took.
+fn hog(mode: &str) -> (String, Duration) {
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_chat-harness"))
+        .args(["run", "scenarios/auth/accepted.chat", "--timeout", "20s"])
+        .args(["--limits", "cpu=2s,mem=512M,procs=16,fsize=8M,nofile=64"])
+        .arg("--spawn")
+        .arg(format!(
+            "python3 tests/python/hog_server.py {{port}} {mode}"
+        ))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run chat-harness");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "a crash fails the run:\n{text}");
+    (text, started.elapsed())
+}
+
+fn assert_crash_naming(mode: &str, limit: &str, within: Duration) {
+    if !python() {
+        eprintln!("python3 not found; skipped");
+        return;
+    }
+    let (text, took) = hog(mode);
+    assert!(text.contains("CRASH   auth/accepted"), "{text}");
+    assert!(
+        text.contains(&format!("the {limit} limit (")),
+        "the {limit} limit is named:\n{text}"
+    );
+    assert!(
+        !text.contains("nothing arrived within"),
+        "stopped by its limit, not by the scenario's timeout:\n{text}"
+    );
+    assert!(took < within, "{mode}: {took:?}");
+}
+
+#[test]
+fn a_fork_bomb_is_stopped_by_the_procs_limit() {
+    assert_crash_naming("forks", "procs", Duration::from_secs(10));
+}
+
+#[test]
+fn a_4_gib_allocation_is_stopped_by_the_mem_limit() {
+    assert_crash_naming("memory", "mem", Duration::from_secs(10));
+}
+
+#[test]
+fn an_endless_loop_is_stopped_by_the_cpu_limit() {
+    // 2 s of CPU; on a loaded machine it takes longer to get them.
+    assert_crash_naming("spin", "cpu", Duration::from_secs(15));
+}
+
+#[test]
+fn an_endless_writer_is_stopped_by_the_fsize_limit() {
+    assert_crash_naming("writes", "fsize", Duration::from_secs(10));
+}
+
+#[test]
+fn a_bad_limits_argument_is_a_usage_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_chat-harness"))
+        .args(["run", "scenarios/auth/accepted.chat", "--limits", "disk=1G"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run chat-harness");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown limit `disk`"));
+}
