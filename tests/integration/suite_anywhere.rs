@@ -172,26 +172,6 @@ fn python() -> bool {
 #[test]
 fn ids_select_built_in_scenarios_with_the_same_ids_junit_and_expect_entries() {
     let empty = tempfile::tempdir().unwrap();
-    // A server that never starts: each scenario is an error, and its replay line names it by
-    // id, so that it runs again from any folder.
-    let out = harness_in(
-        empty.path(),
-        &[
-            "run",
-            "text/relay-to-others",
-            "--spawn",
-            "exit 3 {port}",
-            "--format",
-            "json",
-        ],
-    );
-    let stdout = text(&out.stdout);
-    assert!(
-        stdout.contains(
-            "\"replay\":\"chat-harness run text/relay-to-others --spawn 'exit 3 {port}'\""
-        ),
-        "{stdout}"
-    );
     let missing = harness_in(empty.path(), &["run", "auth/no-such-scenario"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("chat-harness scenarios list"));
@@ -206,6 +186,26 @@ fn ids_select_built_in_scenarios_with_the_same_ids_junit_and_expect_entries() {
     .unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/original_server.py");
     let spawn = format!("python3 {} {{port}}", script.display());
+    // A failing built-in scenario's replay line names it by id, so that it runs again from
+    // any folder.
+    let failing = harness_in(
+        empty.path(),
+        &[
+            "run",
+            "auth/invalid-names",
+            "--spawn",
+            &spawn,
+            "--format",
+            "json",
+        ],
+    );
+    let stdout = text(&failing.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "\"replay\":\"chat-harness run auth/invalid-names --spawn '{spawn}'\""
+        )),
+        "{stdout}"
+    );
     let run = |dir: &Path, path: &str, junit: &str| {
         let junit = empty.path().join(junit).display().to_string();
         let expect = expect.display().to_string();
