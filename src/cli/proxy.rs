@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use chat_harness::proxy::check::Checker;
 use chat_harness::proxy::record::Recorder;
-use chat_harness::proxy::{self, render, Perturb, ProxyConfig};
+use chat_harness::proxy::{self, render, Direction, Perturb, ProxyConfig};
 
 use crate::cli::args::{ProxyArgs, ReportFormat};
 use crate::cli::Outcome;
@@ -43,6 +43,16 @@ pub fn run(args: &ProxyArgs) -> anyhow::Result<Outcome> {
         upstream: args.upstream.clone(),
         perturb: Perturb {
             slice: args.slice.and_then(|n| usize::try_from(n).ok()),
+            coalesce: args.coalesce,
+            delay: args.delay.map(|(delay, _)| delay),
+            jitter: args.delay.map(|(_, jitter)| jitter).unwrap_or_default(),
+            bandwidth: args.bandwidth,
+            reset_after: args.reset_after,
+            only: match (args.to_server, args.to_client) {
+                (true, false) => Some(Direction::ToServer),
+                (false, true) => Some(Direction::ToClient),
+                _ => None,
+            },
         },
     };
     eprintln!("proxying {addr} -> {} (Ctrl-C to stop)", args.upstream);

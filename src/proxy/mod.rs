@@ -10,6 +10,7 @@ pub mod event;
 pub mod handle;
 pub mod record;
 pub mod render;
+mod shape;
 pub mod transport;
 pub mod watch;
 
@@ -21,12 +22,13 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task::JoinSet;
 
 use crate::protocol::{ClientFrame, Frame, ServerFrame};
 pub use event::{Direction, Event, EventKind};
 pub use handle::ProxyHandle;
+use shape::{Chunk, Ended, Writer};
 use watch::{frames_in, AnyFrame, Watch};
 
 /// How the proxy changes the way bytes are written (never the bytes themselves).
@@ -36,6 +38,35 @@ pub struct Perturb {
     /// [`SLICE_GAP`] apart (file body bytes in pieces of at least [`BODY_SLICE_FLOOR`]), then
     /// the rest of the read in one write.
     pub slice: Option<usize>,
+    /// Hold what arrives for this long after the first read and write it on as one write.
+    pub coalesce: Option<Duration>,
+    /// Write each read on this long after it was read (plus [`Perturb::jitter`]); a read is
+    /// never written before an earlier one.
+    pub delay: Option<Duration>,
+    /// A uniform offset within ± this much added to `delay` (seeded per connection and
+    /// direction, so a run is repeatable).
+    pub jitter: Duration,
+    /// At most this many bytes per second, written in paced pieces.
+    pub bandwidth: Option<u64>,
+    /// After this many bytes went on in a direction, reset both sides (RST) and stop.
+    pub reset_after: Option<u64>,
+    /// Perturb only this direction (the other goes on unchanged); `None`: both.
+    pub only: Option<Direction>,
+}
+
+impl Perturb {
+    /// What applies to `dir`: everything, or nothing when `only` names the other direction.
+    pub fn toward(self, dir: Direction) -> Perturb {
+        match self.only {
+            Some(only) if only != dir => Perturb::default(),
+            _ => self,
+        }
+    }
+
+    /// Whether reads wait in a queue (delay, coalesce) rather than being written at once.
+    fn queued(&self) -> bool {
+        self.delay.is_some() || self.coalesce.is_some()
+    }
 }
 
 /// What the proxy connects to and how it forwards.
@@ -132,14 +163,14 @@ async fn connection(client: TcpStream, addr: SocketAddr, config: ProxyConfig, ou
         client_read,
         upstream_write,
         Direction::ToServer,
-        config.perturb,
+        config.perturb.toward(Direction::ToServer),
         &out,
     );
     let down = pump::<ServerFrame>(
         upstream_read,
         client_write,
         Direction::ToClient,
-        config.perturb,
+        config.perturb.toward(Direction::ToClient),
         &out,
     );
     tokio::pin!(up, down);
@@ -157,16 +188,83 @@ const PROXY_BUFFER: usize = 64 * 1024;
 /// Bytes of one read.
 const READ_SIZE: usize = 64 * 1024;
 
+/// Reads that may wait in the queue of a delaying or coalescing direction.
+const QUEUE: usize = 64;
+
 /// Moves one direction's bytes until end of stream (true) or an error (false), reporting
 /// what the decoder makes of each read.
 async fn pump<F: Frame + Into<AnyFrame>>(
     mut from: OwnedReadHalf,
-    mut to: OwnedWriteHalf,
+    to: OwnedWriteHalf,
     dir: Direction,
     perturb: Perturb,
     out: &Reporter,
 ) -> bool {
     let mut watch = Watch::<F>::new();
+    let mut writer = Writer::new(to, perturb);
+    let ended = if perturb.queued() {
+        let (queue, queued) = mpsc::channel(QUEUE);
+        let seed = out.conn * 2 + u64::from(dir == Direction::ToClient);
+        let reader = read_on::<F>(&mut from, dir, out, &mut watch, Outlet::Queue(queue));
+        let deliver = shape::deliver(queued, &mut writer, seed);
+        tokio::pin!(reader, deliver);
+        tokio::select! {
+            ended = &mut reader => match ended {
+                Ended::Eof => deliver.await,
+                other => other,
+            },
+            ended = &mut deliver => ended,
+        }
+    } else {
+        read_on::<F>(&mut from, dir, out, &mut watch, Outlet::Now(&mut writer)).await
+    };
+    let closed = |how: String| EventKind::Closed {
+        dir,
+        how,
+        unfinished: watch.unfinished().map_or(0, |u| u.buffered),
+    };
+    match ended {
+        Ended::Eof => {
+            let _ = writer.to.shutdown().await;
+            true
+        }
+        Ended::ReadError => {
+            // A reset goes on as a reset: closing with a zero linger sends RST.
+            let _ = socket2::SockRef::from(writer.to.as_ref()).set_linger(Some(Duration::ZERO));
+            false
+        }
+        Ended::WriteError(e) => {
+            out.emit(closed(format!("writing on failed: {e}")));
+            false
+        }
+        Ended::Reset => {
+            for socket in [from.as_ref(), writer.to.as_ref()] {
+                let _ = socket2::SockRef::from(socket).set_linger(Some(Duration::ZERO));
+            }
+            let how = format!("reset after {} bytes (reset-after)", writer.forwarded());
+            out.emit(closed(how));
+            false
+        }
+    }
+}
+
+/// Where [`read_on`] puts each read.
+enum Outlet<'w> {
+    /// Written on at once.
+    Now(&'w mut Writer),
+    /// Queued for [`shape::deliver`].
+    Queue(mpsc::Sender<Chunk>),
+}
+
+/// Reads one direction until end of stream or an error, reporting each read and putting it
+/// into `outlet`.
+async fn read_on<F: Frame + Into<AnyFrame>>(
+    from: &mut OwnedReadHalf,
+    dir: Direction,
+    out: &Reporter,
+    watch: &mut Watch<F>,
+    mut outlet: Outlet<'_>,
+) -> Ended {
     let mut buf = vec![0u8; READ_SIZE];
     let closed = |how: String, watch: &Watch<F>| EventKind::Closed {
         dir,
@@ -176,18 +274,16 @@ async fn pump<F: Frame + Into<AnyFrame>>(
     loop {
         let n = match from.read(&mut buf).await {
             Ok(0) => {
-                out.emit(closed("end of stream".into(), &watch));
-                let _ = to.shutdown().await;
-                return true;
+                out.emit(closed("end of stream".into(), watch));
+                return Ended::Eof;
             }
             Ok(n) => n,
             Err(e) => {
-                out.emit(closed(e.to_string(), &watch));
-                // A reset goes on as a reset: closing with a zero linger sends RST.
-                let _ = socket2::SockRef::from(to.as_ref()).set_linger(Some(Duration::ZERO));
-                return false;
+                out.emit(closed(e.to_string(), watch));
+                return Ended::ReadError;
             }
         };
+        let at = Instant::now();
         let bytes = &buf[..n];
         let seen = watch.segment(bytes);
         let frames = frames_in(&seen);
@@ -211,9 +307,22 @@ async fn pump<F: Frame + Into<AnyFrame>>(
         }
         // Reported before it is written on, so that what a read causes at the server is
         // never reported before the read itself (the checker relies on that order).
-        if let Err(e) = write(&mut to, bytes, watch.runs(), perturb).await {
-            out.emit(closed(format!("writing on failed: {e}"), &watch));
-            return false;
+        match &mut outlet {
+            Outlet::Now(writer) => match writer.send(bytes, watch.runs()).await {
+                Ok(false) => {}
+                Ok(true) => return Ended::Reset,
+                Err(e) => return Ended::WriteError(e),
+            },
+            Outlet::Queue(queue) => {
+                let chunk = Chunk {
+                    bytes: bytes.to_vec(),
+                    runs: watch.runs().to_vec(),
+                    at,
+                };
+                if queue.send(chunk).await.is_err() {
+                    return Ended::Eof;
+                }
+            }
         }
     }
 }
@@ -234,7 +343,7 @@ pub const SPACED_PIECES: usize = 16;
 /// Writes `bytes` on, whole or sliced: the first [`SPACED_PIECES`] pieces of the read (frame
 /// bytes of `runs` in pieces of `slice`, body bytes in pieces of at least
 /// [`BODY_SLICE_FLOOR`]) [`SLICE_GAP`] apart, then the rest in one write.
-async fn write(
+pub(crate) async fn write(
     to: &mut OwnedWriteHalf,
     bytes: &[u8],
     runs: &[(usize, bool)],

@@ -69,6 +69,8 @@ mod proxy;
 mod proxy_check;
 /// The proxy binary: JSON lines while it runs, a clean stop on Ctrl-C.
 mod proxy_cli;
+/// The proxy's delay, coalesce, bandwidth and reset-after, measured from outside.
+mod proxy_perturb;
 /// `proxy --record`: the session as a scenario that replays, and fails where a server differs.
 mod proxy_record;
 /// `run --transport slice=1`: core passes on the built-in server, fails on the stand-in.

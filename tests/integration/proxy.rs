@@ -151,7 +151,13 @@ fn the_live_output_names_every_frame_in_order() {
 
 #[test]
 fn sliced_into_single_bytes_the_same_conversation_goes_through() {
-    conversation(Mode::Threaded, Perturb { slice: Some(1) });
+    conversation(
+        Mode::Threaded,
+        Perturb {
+            slice: Some(1),
+            ..Perturb::default()
+        },
+    );
 }
 
 #[test]

@@ -28,7 +28,10 @@ fn core_entries() -> Vec<Entry> {
 
 async fn sliced(provider: Arc<dyn Provider>, entries: Vec<Entry>) -> Vec<Outcome> {
     let settings = RunSettings {
-        transport: Some(Perturb { slice: Some(1) }),
+        transport: Some(Perturb {
+            slice: Some(1),
+            ..Perturb::default()
+        }),
         ..RunSettings::default()
     };
     let known = Arc::new(KnownFailures::default());
@@ -74,4 +77,25 @@ async fn core_passes_byte_by_byte_on_the_built_in_server_and_fails_on_the_stand_
             outcome.id
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spec_of_two_items_parses_and_runs_a_scenario() {
+    let transport = chat_harness::proxy::transport::parse("slice=1,delay=20ms").expect("parses");
+    assert_eq!(transport.slice, Some(1));
+    assert_eq!(transport.delay, Some(Duration::from_millis(20)));
+    let one: Vec<Entry> = core_entries()
+        .into_iter()
+        .filter(|e| e.id == "auth/accepted")
+        .collect();
+    assert_eq!(one.len(), 1);
+    let settings = RunSettings {
+        transport: Some(transport),
+        ..RunSettings::default()
+    };
+    let provider: Arc<dyn Provider> = Arc::new(Builtin::new(Mode::Polling));
+    let known = Arc::new(KnownFailures::default());
+    let outcomes = suite::run_all(one, provider, Arc::new(settings), known, 1, |_| {}).await;
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].status, Status::Pass, "{:?}", outcomes[0]);
 }

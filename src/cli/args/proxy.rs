@@ -33,6 +33,13 @@ Examples:
     chat-harness proxy --upstream 127.0.0.1:6000 --slice 1
       Everything forwarded both ways one byte per write: a server that assumes one frame per
       recv() breaks here while the same clients work without the proxy
+  More perturbations, Toxiproxy-style (combine freely; both directions unless scoped):
+    chat-harness proxy --upstream 127.0.0.1:6000 --delay 50ms±10ms --to-client
+    chat-harness proxy --upstream 127.0.0.1:6000 --coalesce 20ms --bandwidth 32K
+    chat-harness proxy --upstream 127.0.0.1:6000 --reset-after 1K --to-server
+      --delay: every read 50 ms late (never reordered), --coalesce: 20 ms of writes merged
+      into one, --bandwidth: 32 KiB/s at most, --reset-after: RST to both sides once 1 KiB
+      went on; --to-server / --to-client: only that direction
 
 Stop with Ctrl-C: open connections are closed and a summary line is printed.";
 
@@ -61,4 +68,25 @@ pub struct ProxyArgs {
     /// apart (file bodies in pieces of at least 1 KiB), then the rest of the read at once.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub slice: Option<u64>,
+    /// Hold what arrives for MS after the first read and write it on as one write (merging
+    /// the sender's writes), e.g. `--coalesce 20ms`.
+    #[arg(long, value_name = "MS", value_parser = chat_harness::units::parse_duration)]
+    pub coalesce: Option<std::time::Duration>,
+    /// Write each read on MS after it arrived, plus a seeded jitter within ±J (`20ms±5ms`
+    /// or `20ms+-5ms`); reads are never reordered.
+    #[arg(long, value_name = "MS[±J]", value_parser = chat_harness::proxy::transport::parse_delay)]
+    pub delay: Option<(std::time::Duration, std::time::Duration)>,
+    /// At most RATE bytes per second (e.g. `64K`), written in paced pieces.
+    #[arg(long, value_name = "RATE", value_parser = chat_harness::proxy::transport::parse_bytes)]
+    pub bandwidth: Option<u64>,
+    /// After BYTES (e.g. `1K`) went on in a direction, reset both sides (RST) and stop.
+    #[arg(long, value_name = "BYTES", value_parser = chat_harness::proxy::transport::parse_bytes)]
+    pub reset_after: Option<u64>,
+    /// Perturb only what the clients send (the perturbation flags apply to both directions
+    /// by default).
+    #[arg(long, conflicts_with = "to_client")]
+    pub to_server: bool,
+    /// Perturb only what the server sends.
+    #[arg(long)]
+    pub to_client: bool,
 }
