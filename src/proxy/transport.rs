@@ -56,9 +56,11 @@ pub fn parse(spec: &str) -> Result<Perturb, String> {
             }
         }
     }
-    if perturb.toward(Direction::ToServer) == Perturb::default()
-        && perturb.toward(Direction::ToClient) == Perturb::default()
-    {
+    let unscoped = Perturb {
+        only: None,
+        ..perturb
+    };
+    if unscoped == Perturb::default() {
         return Err(format!("an empty transport: give one of {SUPPORTED}"));
     }
     Ok(perturb)
