@@ -202,6 +202,9 @@ async fn pump<F: Frame + Into<AnyFrame>>(
 ) -> bool {
     let mut watch = Watch::<F>::new();
     let mut writer = Writer::new(to, perturb);
+    // Whether the reader already reported the end of this direction (end of stream, then
+    // the queue failed to drain): one Closed event per direction.
+    let mut reported = false;
     let ended = if perturb.queued() {
         let (queue, queued) = mpsc::channel(QUEUE);
         let seed = out.conn * 2 + u64::from(dir == Direction::ToClient);
@@ -210,7 +213,10 @@ async fn pump<F: Frame + Into<AnyFrame>>(
         tokio::pin!(reader, deliver);
         tokio::select! {
             ended = &mut reader => match ended {
-                Ended::Eof => deliver.await,
+                Ended::Eof => {
+                    reported = true;
+                    deliver.await
+                }
                 other => other,
             },
             ended = &mut deliver => ended,
@@ -218,10 +224,14 @@ async fn pump<F: Frame + Into<AnyFrame>>(
     } else {
         read_on::<F>(&mut from, dir, out, &mut watch, Outlet::Now(&mut writer)).await
     };
-    let closed = |how: String| EventKind::Closed {
-        dir,
-        how,
-        unfinished: watch.unfinished().map_or(0, |u| u.buffered),
+    let closed = |how: String| {
+        if !reported {
+            out.emit(EventKind::Closed {
+                dir,
+                how,
+                unfinished: watch.unfinished().map_or(0, |u| u.buffered),
+            });
+        }
     };
     match ended {
         Ended::Eof => {
@@ -234,7 +244,7 @@ async fn pump<F: Frame + Into<AnyFrame>>(
             false
         }
         Ended::WriteError(e) => {
-            out.emit(closed(format!("writing on failed: {e}")));
+            closed(format!("writing on failed: {e}"));
             false
         }
         Ended::Reset => {
@@ -242,7 +252,7 @@ async fn pump<F: Frame + Into<AnyFrame>>(
                 let _ = socket2::SockRef::from(socket).set_linger(Some(Duration::ZERO));
             }
             let how = format!("reset after {} bytes (reset-after)", writer.forwarded());
-            out.emit(closed(how));
+            closed(how);
             false
         }
     }

@@ -64,8 +64,8 @@ pub struct ProxyArgs {
     /// and report, live and in the summary, every frame of the server that differs.
     #[arg(long)]
     pub check: bool,
-    /// Forward both directions cut into N-byte writes: the first 16 pieces of each read, 1 ms
-    /// apart (file bodies in pieces of at least 1 KiB), then the rest of the read at once.
+    /// Forward cut into N-byte writes (both directions unless scoped): the first 16 pieces of
+    /// each read, 1 ms apart (file bodies in pieces of at least 1 KiB), then the rest at once.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub slice: Option<u64>,
     /// Hold what arrives for MS after the first read and write it on as one write (merging

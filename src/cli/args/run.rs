@@ -40,7 +40,9 @@ pub struct RunArgs {
     /// Every client connection through a perturbing proxy: `slice=N` cuts the clients'
     /// writes and the server's replies into N-byte pieces (`slice=1`: byte by byte; the
     /// first 16 pieces of each read 1 ms apart, then the rest at once), to see which
-    /// scenarios break when every write is split.
+    /// scenarios break when every write is split. Comma-separated, with `delay=MS[±J]`,
+    /// `coalesce=MS`, `bandwidth=RATE`, `reset-after=BYTES` and `only=to-server|to-client`
+    /// (e.g. `slice=1,delay=20ms`; see `chat-harness proxy --help`).
     #[arg(long, value_name = "SPEC", value_parser = chat_harness::proxy::transport::parse)]
     pub transport: Option<chat_harness::proxy::Perturb>,
     /// Scenarios run at the same time, for targets that give each scenario its own server
