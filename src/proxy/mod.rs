@@ -19,7 +19,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc::{self, UnboundedSender};
@@ -28,8 +28,8 @@ use tokio::task::JoinSet;
 use crate::protocol::{ClientFrame, Frame, ServerFrame};
 pub use event::{Direction, Event, EventKind};
 pub use handle::ProxyHandle;
-use shape::{Chunk, Ended, Writer};
-use watch::{frames_in, AnyFrame, Watch};
+use shape::{read_on, Ended, Flow, Outlet, Writer};
+use watch::{AnyFrame, Watch};
 
 /// How the proxy changes the way bytes are written (never the bytes themselves).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -157,28 +157,36 @@ async fn connection(client: TcpStream, addr: SocketAddr, config: ProxyConfig, ou
             upstream: upstream_addr,
         });
     }
-    let (client_read, client_write) = client.into_split();
-    let (upstream_read, upstream_write) = upstream.into_split();
-    let up = pump::<ClientFrame>(
-        client_read,
-        upstream_write,
-        Direction::ToServer,
-        config.perturb.toward(Direction::ToServer),
-        &out,
-    );
-    let down = pump::<ServerFrame>(
-        upstream_read,
-        client_write,
-        Direction::ToClient,
-        config.perturb.toward(Direction::ToClient),
-        &out,
-    );
-    tokio::pin!(up, down);
-    // A direction that ended by end of stream half-closes the other side and the other
-    // direction goes on; one that ended by an error ends the connection.
-    tokio::select! {
-        clean = &mut up => if clean { down.await; },
-        clean = &mut down => if clean { up.await; },
+    let (client_read, mut client_write) = client.into_split();
+    let (upstream_read, mut upstream_write) = upstream.into_split();
+    let reset = {
+        let up = pump::<ClientFrame>(
+            client_read,
+            &mut upstream_write,
+            Direction::ToServer,
+            config.perturb.toward(Direction::ToServer),
+            &out,
+        );
+        let down = pump::<ServerFrame>(
+            upstream_read,
+            &mut client_write,
+            Direction::ToClient,
+            config.perturb.toward(Direction::ToClient),
+            &out,
+        );
+        tokio::pin!(up, down);
+        // A direction that ended by end of stream half-closes the other side and the other
+        // direction goes on; one that ended by an error or a reset ends the connection.
+        let ended = tokio::select! {
+            ended = &mut up => if ended == Flow::Clean { down.await } else { ended },
+            ended = &mut down => if ended == Flow::Clean { up.await } else { ended },
+        };
+        ended == Flow::Reset
+    };
+    if reset {
+        // Closed with a zero linger and no shutdown first: an RST without a FIN before it.
+        client_write.forget();
+        upstream_write.forget();
     }
 }
 
@@ -191,15 +199,15 @@ const READ_SIZE: usize = 64 * 1024;
 /// Reads that may wait in the queue of a delaying or coalescing direction.
 const QUEUE: usize = 64;
 
-/// Moves one direction's bytes until end of stream (true) or an error (false), reporting
-/// what the decoder makes of each read.
+/// Moves one direction's bytes until end of stream, an error or a reset, reporting what the
+/// decoder makes of each read.
 async fn pump<F: Frame + Into<AnyFrame>>(
     mut from: OwnedReadHalf,
-    to: OwnedWriteHalf,
+    to: &mut OwnedWriteHalf,
     dir: Direction,
     perturb: Perturb,
     out: &Reporter,
-) -> bool {
+) -> Flow {
     let mut watch = Watch::<F>::new();
     let mut writer = Writer::new(to, perturb);
     // Whether the reader already reported the end of this direction (end of stream, then
@@ -236,16 +244,16 @@ async fn pump<F: Frame + Into<AnyFrame>>(
     match ended {
         Ended::Eof => {
             let _ = writer.to.shutdown().await;
-            true
+            Flow::Clean
         }
         Ended::ReadError => {
             // A reset goes on as a reset: closing with a zero linger sends RST.
             let _ = socket2::SockRef::from(writer.to.as_ref()).set_linger(Some(Duration::ZERO));
-            false
+            Flow::Broken
         }
         Ended::WriteError(e) => {
             closed(format!("writing on failed: {e}"));
-            false
+            Flow::Broken
         }
         Ended::Reset => {
             for socket in [from.as_ref(), writer.to.as_ref()] {
@@ -253,86 +261,7 @@ async fn pump<F: Frame + Into<AnyFrame>>(
             }
             let how = format!("reset after {} bytes (reset-after)", writer.forwarded());
             closed(how);
-            false
-        }
-    }
-}
-
-/// Where [`read_on`] puts each read.
-enum Outlet<'w> {
-    /// Written on at once.
-    Now(&'w mut Writer),
-    /// Queued for [`shape::deliver`].
-    Queue(mpsc::Sender<Chunk>),
-}
-
-/// Reads one direction until end of stream or an error, reporting each read and putting it
-/// into `outlet`.
-async fn read_on<F: Frame + Into<AnyFrame>>(
-    from: &mut OwnedReadHalf,
-    dir: Direction,
-    out: &Reporter,
-    watch: &mut Watch<F>,
-    mut outlet: Outlet<'_>,
-) -> Ended {
-    let mut buf = vec![0u8; READ_SIZE];
-    let closed = |how: String, watch: &Watch<F>| EventKind::Closed {
-        dir,
-        how,
-        unfinished: watch.unfinished().map_or(0, |u| u.buffered),
-    };
-    loop {
-        let n = match from.read(&mut buf).await {
-            Ok(0) => {
-                out.emit(closed("end of stream".into(), watch));
-                return Ended::Eof;
-            }
-            Ok(n) => n,
-            Err(e) => {
-                out.emit(closed(e.to_string(), watch));
-                return Ended::ReadError;
-            }
-        };
-        let at = Instant::now();
-        let bytes = &buf[..n];
-        let seen = watch.segment(bytes);
-        let frames = frames_in(&seen);
-        if frames > 1 {
-            out.emit(EventKind::Segment {
-                dir,
-                bytes: n,
-                frames,
-            });
-        }
-        if seen.is_empty() {
-            if let Some(partial) = watch.unfinished().filter(|u| !u.in_body && u.buffered > 0) {
-                out.emit(EventKind::Pending {
-                    dir,
-                    buffered: partial.buffered,
-                });
-            }
-        }
-        for seen in seen {
-            out.emit(EventKind::Seen { dir, seen });
-        }
-        // Reported before it is written on, so that what a read causes at the server is
-        // never reported before the read itself (the checker relies on that order).
-        match &mut outlet {
-            Outlet::Now(writer) => match writer.send(bytes, watch.runs()).await {
-                Ok(false) => {}
-                Ok(true) => return Ended::Reset,
-                Err(e) => return Ended::WriteError(e),
-            },
-            Outlet::Queue(queue) => {
-                let chunk = Chunk {
-                    bytes: bytes.to_vec(),
-                    runs: watch.runs().to_vec(),
-                    at,
-                };
-                if queue.send(chunk).await.is_err() {
-                    return Ended::Eof;
-                }
-            }
+            Flow::Reset
         }
     }
 }

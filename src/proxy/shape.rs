@@ -1,21 +1,34 @@
-//! The timed perturbations of one direction: [`Writer`] writes a read on (paced to the
-//! bandwidth, cut by `slice`, stopping at `reset_after`), and [`deliver`] holds reads back for
-//! `delay` (with seeded jitter, never reordering) and merges those within `coalesce`.
+//! One direction of the proxy: [`read_on`] reads and reports, [`Writer`] writes a read on
+//! (paced to the bandwidth, cut by `slice`, stopping at `reset_after`), and [`deliver`] holds
+//! reads back for `delay` (with seeded jitter, never reordering) and merges those within
+//! `coalesce`.
 
 use std::io;
 use std::time::{Duration, Instant};
 
-use tokio::net::tcp::OwnedWriteHalf;
-use tokio::sync::mpsc::Receiver;
+use tokio::io::AsyncReadExt;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::mpsc::{self, Receiver};
 use tokio::time::{sleep_until, timeout_at};
 
-use super::{write, Perturb};
+use super::watch::{frames_in, AnyFrame, Watch};
+use super::{write, Direction, EventKind, Perturb, Reporter, READ_SIZE};
+use crate::protocol::Frame;
 
 /// One read on its way: its bytes, frame/body runs and when it was read.
 pub(super) struct Chunk {
     pub bytes: Vec<u8>,
     pub runs: Vec<(usize, bool)>,
     pub at: Instant,
+}
+
+/// How a direction ended, for the connection: end of stream (the other direction goes on),
+/// broken (the connection ends), or reset by `reset_after` (both sides get an RST).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flow {
+    Clean,
+    Broken,
+    Reset,
 }
 
 /// How one direction ended.
@@ -31,15 +44,15 @@ pub(super) enum Ended {
 }
 
 /// The write half of one direction with its pacing and byte count.
-pub(super) struct Writer {
-    pub to: OwnedWriteHalf,
+pub(super) struct Writer<'a> {
+    pub to: &'a mut OwnedWriteHalf,
     perturb: Perturb,
     forwarded: u64,
     next_free: Instant,
 }
 
-impl Writer {
-    pub fn new(to: OwnedWriteHalf, perturb: Perturb) -> Self {
+impl<'a> Writer<'a> {
+    pub fn new(to: &'a mut OwnedWriteHalf, perturb: Perturb) -> Self {
         Writer {
             to,
             perturb,
@@ -65,7 +78,7 @@ impl Writer {
             }
         }
         match self.perturb.bandwidth.filter(|r| *r > 0) {
-            None => write(&mut self.to, bytes, runs, self.perturb).await?,
+            None => write(self.to, bytes, runs, self.perturb).await?,
             Some(rate) => {
                 // Pieces of a sixteenth of a second, each sent when the rate allows it.
                 let piece = usize::try_from(rate / 16).unwrap_or(usize::MAX).max(1);
@@ -75,13 +88,7 @@ impl Writer {
                     let begin = self.next_free.max(Instant::now());
                     sleep_until(begin.into()).await;
                     let part = &bytes[start..start + len];
-                    write(
-                        &mut self.to,
-                        part,
-                        &runs_within(runs, start, len),
-                        self.perturb,
-                    )
-                    .await?;
+                    write(self.to, part, &runs_within(runs, start, len), self.perturb).await?;
                     self.next_free = begin + Duration::from_secs_f64(len as f64 / rate as f64);
                     start += len;
                 }
@@ -108,7 +115,11 @@ fn runs_within(runs: &[(usize, bool)], start: usize, len: usize) -> Vec<(usize, 
 
 /// Writes on what the reader queues, each read `delay` (± jitter) after it was read and never
 /// before an earlier one, reads within `coalesce` of the first merged into one write.
-pub(super) async fn deliver(mut queue: Receiver<Chunk>, writer: &mut Writer, seed: u64) -> Ended {
+pub(super) async fn deliver(
+    mut queue: Receiver<Chunk>,
+    writer: &mut Writer<'_>,
+    seed: u64,
+) -> Ended {
     let perturb = writer.perturb;
     let mut rng = seed;
     let mut last_due = Instant::now();
@@ -133,6 +144,85 @@ pub(super) async fn deliver(mut queue: Receiver<Chunk>, writer: &mut Writer, see
         }
     }
     Ended::Eof
+}
+
+/// Where [`read_on`] puts each read.
+pub(super) enum Outlet<'w, 'a> {
+    /// Written on at once.
+    Now(&'w mut Writer<'a>),
+    /// Queued for [`deliver`].
+    Queue(mpsc::Sender<Chunk>),
+}
+
+/// Reads one direction until end of stream or an error, reporting each read and putting it
+/// into `outlet`.
+pub(super) async fn read_on<F: Frame + Into<AnyFrame>>(
+    from: &mut OwnedReadHalf,
+    dir: Direction,
+    out: &Reporter,
+    watch: &mut Watch<F>,
+    mut outlet: Outlet<'_, '_>,
+) -> Ended {
+    let mut buf = vec![0u8; READ_SIZE];
+    let closed = |how: String, watch: &Watch<F>| EventKind::Closed {
+        dir,
+        how,
+        unfinished: watch.unfinished().map_or(0, |u| u.buffered),
+    };
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) => {
+                out.emit(closed("end of stream".into(), watch));
+                return Ended::Eof;
+            }
+            Ok(n) => n,
+            Err(e) => {
+                out.emit(closed(e.to_string(), watch));
+                return Ended::ReadError;
+            }
+        };
+        let at = Instant::now();
+        let bytes = &buf[..n];
+        let seen = watch.segment(bytes);
+        let frames = frames_in(&seen);
+        if frames > 1 {
+            out.emit(EventKind::Segment {
+                dir,
+                bytes: n,
+                frames,
+            });
+        }
+        if seen.is_empty() {
+            if let Some(partial) = watch.unfinished().filter(|u| !u.in_body && u.buffered > 0) {
+                out.emit(EventKind::Pending {
+                    dir,
+                    buffered: partial.buffered,
+                });
+            }
+        }
+        for seen in seen {
+            out.emit(EventKind::Seen { dir, seen });
+        }
+        // Reported before it is written on, so that what a read causes at the server is
+        // never reported before the read itself (the checker relies on that order).
+        match &mut outlet {
+            Outlet::Now(writer) => match writer.send(bytes, watch.runs()).await {
+                Ok(false) => {}
+                Ok(true) => return Ended::Reset,
+                Err(e) => return Ended::WriteError(e),
+            },
+            Outlet::Queue(queue) => {
+                let chunk = Chunk {
+                    bytes: bytes.to_vec(),
+                    runs: watch.runs().to_vec(),
+                    at,
+                };
+                if queue.send(chunk).await.is_err() {
+                    return Ended::Eof;
+                }
+            }
+        }
+    }
 }
 
 /// `delay` plus a uniform offset within ±`jitter` (never below zero), from a splitmix64 state.
