@@ -74,7 +74,7 @@ impl Perturb {
 pub struct ProxyConfig {
     /// The server, `HOST:PORT`.
     pub upstream: String,
-    /// Perturbation of both directions.
+    /// Perturbation of both directions, or of one ([`Perturb::only`]).
     pub perturb: Perturb,
 }
 
