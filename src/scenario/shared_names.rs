@@ -68,7 +68,10 @@ fn base36(mut n: u64) -> String {
 /// `scenario` with its plain names suffixed, and the names it renamed (old, new), in order.
 pub fn rename(scenario: &Scenario, suffix: &str) -> (Scenario, Vec<(String, String)>) {
     let names = names(scenario, suffix);
-    if names.is_empty() || too_long_to_relay(scenario, &names) {
+    if names.is_empty()
+        || too_long_to_relay(scenario, &names)
+        || named_in_raw_bytes(scenario, &names)
+    {
         return (scenario.clone(), Vec::new());
     }
     let mut out = scenario.clone();
@@ -125,6 +128,23 @@ fn too_long_to_relay(scenario: &Scenario, names: &BTreeMap<String, String>) -> b
         Action::Send(send) => send.parts.iter().any(|part| {
             matches!(part, Part::Frame(ClientFrame::Text(text))
                 if text.len() + CHAT_FRAMING + longest > MAX_PAYLOAD)
+        }),
+        _ => false,
+    })
+}
+
+/// Whether raw bytes the scenario sends hold one of the names (a hand-made rename or auth
+/// frame, as the fuzzer's reproducers write them): those bytes cannot be rewritten, so the
+/// scenario keeps its names, or a rename to a taken name would become one to a free name.
+fn named_in_raw_bytes(scenario: &Scenario, names: &BTreeMap<String, String>) -> bool {
+    scenario.steps.iter().any(|step| match &step.action {
+        Action::Send(send) => send.parts.iter().any(|part| match part {
+            Part::Raw(bytes) => names.keys().any(|name| {
+                bytes
+                    .windows(name.len())
+                    .any(|window| window == name.as_bytes())
+            }),
+            _ => false,
         }),
         _ => false,
     })
@@ -340,6 +360,22 @@ mod tests {
             "connect alice\nalice> auth \"[alice]\" 0\nalice< reply *\nalice> auth \"al\\xc2\\xa0ice\" 0\nalice< reply *\nalice> auth \"abcdefghijklmnopqrstuvwxyz01234\" 0\nalice< auth-ok\n",
         );
         assert!(names.is_empty(), "{names:?}");
+    }
+
+    #[test]
+    fn a_name_inside_raw_bytes_keeps_the_scenarios_names() {
+        // `raw` holds a rename frame `>>chname<< b1`: renaming b1 elsewhere would free the
+        // name the raw frame asks for, and a fuzz finding would no longer reproduce.
+        let (_, used) = renamed(
+            "connect b1\nconnect x2\nb1> auth \"b1\" 0\nb1< auth-ok\nx2> auth \"x\" 0; raw 000e043e3e63686e616d653c3c206231\n",
+        );
+        assert!(used.is_empty(), "{used:?}");
+        let (_, used) = renamed("connect b1\nb1> auth \"b1\" 0\nb1> raw 0003ffffff\n");
+        assert_eq!(
+            used.len(),
+            1,
+            "raw bytes without a name change nothing: {used:?}"
+        );
     }
 
     #[test]
