@@ -3,36 +3,46 @@
 //! set-up, not the scenarios, and `run` stops there with one line rather than repeating it
 //! for every scenario.
 
+use super::outcome::Outcome;
 use super::run::Verdict;
-use super::suite::Outcome;
+use super::seat_counts::Seat;
 
 /// How many scenarios must end in the same error for the run to stop.
 pub const FIRST_FEW: usize = 3;
 
-/// Watches outcomes as they finish (in any order) and says when the first [`FIRST_FEW`] all
-/// ended in the same error.
+/// Watches outcomes as they finish (in any order) and says when the first [`FIRST_FEW`] of
+/// one seat (server, client or interop scenarios: a client that cannot start fails the
+/// quick client scenarios long before the slow interop ones end) all ended in the same error.
 #[derive(Debug, Default)]
 pub struct SameError {
-    seen: Vec<Option<String>>,
+    seen: Vec<(Seat, Vec<Option<String>>)>,
 }
 
 impl SameError {
-    /// Notes a finished outcome; returns the shared error once the first few agree.
+    /// Notes a finished outcome; returns the shared error once the first few of its seat agree.
     pub fn note(&mut self, outcome: &Outcome) -> Option<String> {
-        if self.seen.len() >= FIRST_FEW {
+        let seat = Seat::of(&outcome.scenario);
+        let at = match self.seen.iter().position(|(s, _)| *s == seat) {
+            Some(at) => at,
+            None => {
+                self.seen.push((seat, Vec::new()));
+                self.seen.len() - 1
+            }
+        };
+        let seen = &mut self.seen[at].1;
+        if seen.len() >= FIRST_FEW {
             return None;
         }
-        self.seen.push(match &outcome.run.verdict {
+        seen.push(match &outcome.run.verdict {
             Verdict::Error(e) => Some(e.clone()),
             _ => None,
         });
-        if self.seen.len() < FIRST_FEW {
+        if seen.len() < FIRST_FEW {
             return None;
         }
-        let first = self.seen.first()?.as_ref()?;
+        let first = seen.first()?.as_ref()?;
         let key = masked(first);
-        self.seen
-            .iter()
+        seen.iter()
             .all(|e| e.as_deref().is_some_and(|e| masked(e) == key))
             .then(|| first.clone())
     }

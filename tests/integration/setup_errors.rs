@@ -1,6 +1,7 @@
 //! Setup errors said once, exit status 2: a spawn command whose program does not exist, a
 //! fixed `--port` another program holds before the run (named), and a server that starts
-//! once and then fails the same way for the first scenarios.
+//! once and then fails the same way for the first scenarios; a client program that cannot
+//! be run, or ends before it connects, said the same way.
 
 use crate::support::harness;
 use std::process::Output;
@@ -100,4 +101,52 @@ fn the_same_error_for_the_first_scenarios_stops_the_run_with_one_line() {
         !stdout.contains(" passed, "),
         "no summary of a broken set-up"
     );
+}
+
+/// Runs the client scenarios with `client` as the client program.
+fn run_client(client: &str) -> Output {
+    harness(&["run", "scenarios/client", "--client", client])
+}
+
+fn assert_stopped_once(out: &Output, cause: &str) {
+    assert_eq!(out.status.code(), Some(2));
+    let errors = error_lines(out);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("the first 3 scenarios all ended in the same error"),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].contains(cause), "{}", errors[0]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let reported = stdout.lines().filter(|l| l.contains(" client/")).count();
+    assert!(reported <= 4, "the run stopped early: {stdout}");
+    assert!(
+        !stdout.contains("FAIL"),
+        "no failure blamed on the client: {stdout}"
+    );
+    assert!(
+        !stdout.contains(" passed, "),
+        "no summary of a broken set-up"
+    );
+}
+
+#[test]
+fn a_client_program_that_does_not_exist_is_one_line_and_exit_2() {
+    let out = run_client("./no-such-client {port}");
+    assert_stopped_once(&out, "could not be run (status 127)");
+    assert!(error_lines(&out)[0].contains("not found"));
+}
+
+#[test]
+fn a_client_that_ends_before_connecting_is_one_line_and_exit_2() {
+    if !crate::support::python() {
+        eprintln!("python3 not found; skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("half_finished.py");
+    std::fs::write(&script, "import sys\ndef broken(:\n").expect("write the client");
+    let out = run_client(&format!("python3 {} {{port}}", script.display()));
+    assert_stopped_once(&out, "before connecting: SyntaxError");
 }

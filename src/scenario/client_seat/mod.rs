@@ -8,6 +8,7 @@
 //! program targets ([`ClientTarget`], [`Seats`]) in `target`. Nothing here touches the server
 //! runner's state: the two share only the matchers, the send options and the report types.
 
+mod cannot_start;
 mod check;
 mod interop;
 mod listen;

@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{ChildStdin, Command};
@@ -106,12 +107,17 @@ impl Program {
                 }
             });
         }
-        let (stderr, _) = crate::under_test::stderr::capture_stderr(&mut child);
+        let (stderr, stderr_reader) = crate::under_test::stderr::capture_stderr(&mut child);
         let stdin = child.stdin.take();
         let (exit_tx, exit) = watch::channel(None);
         let transcript = transcript.clone();
         tokio::spawn(async move {
             let status = child.wait().await;
+            // Its last words first: once the exit is seen, its stderr is whole (unless a
+            // child it left behind keeps the pipe open).
+            if let Some(reader) = stderr_reader {
+                let _ = tokio::time::timeout(STDERR_AFTER_EXIT, reader).await;
+            }
             let code = status.as_ref().ok().and_then(|s| s.code());
             let shown = match &status {
                 Ok(s) => s.to_string(),
@@ -147,6 +153,13 @@ impl Program {
         self.stdin = None;
     }
 
+    /// The exit, waiting up to `within` for it.
+    pub async fn exit_within(&self, within: Duration) -> Option<Exit> {
+        let mut exit = self.exit.clone();
+        let _ = tokio::time::timeout(within, exit.wait_for(Option::is_some)).await;
+        self.exited()
+    }
+
     /// The exit, if the program has ended.
     pub fn exited(&self) -> Option<Exit> {
         *self.exit.borrow()
@@ -173,6 +186,9 @@ impl Program {
 
 /// Longest line shown whole in transcripts and reports.
 const SHOWN: usize = 200;
+
+/// How long an ended program's stderr may take to reach its end.
+const STDERR_AFTER_EXIT: Duration = Duration::from_millis(500);
 
 /// `line`, cut to [`SHOWN`] characters with its full length noted.
 pub fn shown(line: &str) -> String {

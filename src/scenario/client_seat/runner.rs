@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::cannot_start;
 use super::listen::{self, Accepting};
 use super::model::{ClientScript, SeatAction, SeatStep};
 use super::peer::Peer;
@@ -151,7 +152,7 @@ pub(super) fn finished(
         transcripts.push(("client stderr".to_owned(), tail));
     }
     ScenarioRun {
-        verdict,
+        verdict: cannot_start::unless_never_ran(verdict, program),
         warnings: Vec::new(),
         transcripts,
         server_exit: None,
@@ -217,6 +218,13 @@ impl SeatRun<'_> {
             return Ok(());
         }
         Err(StepError::fail(match self.program.exited() {
+            // Never connected in this scenario: nothing of the client was tested.
+            Some(exit) if self.peer.is_none() => {
+                return Err(StepError::Error(cannot_start::ended_before_connecting(
+                    exit,
+                    &self.program,
+                )))
+            }
             Some(exit) => format!(
                 "the client did not connect: it exited ({})",
                 show_exit(exit)
@@ -232,9 +240,10 @@ impl SeatRun<'_> {
         match &step.action {
             SeatAction::Type(text) => {
                 note(&self.transcript, format!("user> {text:?}"));
-                self.program.type_line(text).await.map_err(|e| {
-                    StepError::fail(format!("cannot type into the client: {e} (has it ended?)"))
-                })
+                match self.program.type_line(text).await {
+                    Ok(()) => Ok(()),
+                    Err(e) => Err(self.cannot_type(e).await),
+                }
             }
             SeatAction::CloseStdin => {
                 note(&self.transcript, "user> (end of input)".to_owned());
