@@ -56,6 +56,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
                 graceful_close: args.target.target.is_some(),
                 timeout_cap: None,
                 transport: args.transport,
+                foreign_names: None,
             },
             format: match args.format {
                 ReportFormat::Human => Format::Human,

@@ -173,6 +173,7 @@ pub async fn fuzz(
             graceful_close: !provider.isolated(),
             timeout_cap: None,
             transport: None,
+            foreign_names: None,
         },
         path: config.out.join("session.chat"),
     };

@@ -25,7 +25,12 @@ own 0x00). `--widen MS` (or ORIGINAL_SERVER_WIDEN_MS=MS in the environment) slee
 milliseconds inside each of those windows, so that the race is lost every time rather than
 now and then: core scenarios must tolerate it (they `settle`), robust twins must fail on it.
 
-Usage: original_server.py PORT [--widen MS]
+A thread-per-client server on a loaded machine also notices a client's end late: the leave is
+announced some time after the socket closed. `--late-leave MS` (or
+ORIGINAL_SERVER_LATE_LEAVE_MS) waits MS milliseconds before announcing it, so that on a server
+started once (`run --target`) one scenario's leave reaches the next scenario's clients.
+
+Usage: original_server.py PORT [--widen MS] [--late-leave MS]
 """
 import os
 import socket
@@ -39,6 +44,7 @@ clients = {}  # socket -> [name, offset]
 connected = []  # every accepted socket, authenticated or not
 lock = threading.Lock()
 WIDEN = 0.0  # seconds slept inside each race window (--widen)
+LATE_LEAVE = 0.0  # seconds between a client's end and its leave notice (--late-leave)
 
 COMMANDS = b"Commands: >>exit<<, >>sendfile<< 'filename', >>chname<< 'name'"
 
@@ -79,6 +85,8 @@ def leave(conn):
     """Like the original: the others hear of the leave first, and only then is the name
     freed (another client may be refused the name in between)."""
     name = clients[conn][0]
+    if LATE_LEAVE > 0:
+        time.sleep(LATE_LEAVE)
     with lock:
         broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " disconnected").encode()))
     window()
@@ -162,15 +170,21 @@ def serve(conn):
         sys.stderr.flush()
 
 
-def main():
-    global WIDEN
-    args = sys.argv[1:]
-    widen_ms = os.environ.get("ORIGINAL_SERVER_WIDEN_MS", "0")
-    if "--widen" in args:
-        at = args.index("--widen")
-        widen_ms = args[at + 1]
+def option(args, flag, variable):
+    """The milliseconds of `flag` (removed from `args`) or of the environment `variable`."""
+    value = os.environ.get(variable, "0")
+    if flag in args:
+        at = args.index(flag)
+        value = args[at + 1]
         del args[at:at + 2]
-    WIDEN = float(widen_ms) / 1000.0
+    return float(value) / 1000.0
+
+
+def main():
+    global WIDEN, LATE_LEAVE
+    args = sys.argv[1:]
+    WIDEN = option(args, "--widen", "ORIGINAL_SERVER_WIDEN_MS")
+    LATE_LEAVE = option(args, "--late-leave", "ORIGINAL_SERVER_LATE_LEAVE_MS")
     port = int(args[0]) if args else 55555
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

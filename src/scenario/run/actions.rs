@@ -98,7 +98,8 @@ impl Run<'_> {
         };
         let connect = Client::connect(self.addr, transcript);
         let problem = match tokio::time::timeout(self.timeout, connect).await {
-            Ok(Ok(client)) => {
+            Ok(Ok(mut client)) => {
+                client.foreign_names = self.settings.foreign_names.clone();
                 self.connected = true;
                 self.clients.insert(name.to_owned(), client);
                 return Ok(());
@@ -175,10 +176,10 @@ impl Run<'_> {
 
     /// A `send` step: the frames and bytes written within the step's timeout.
     async fn send(&mut self, step: &Step, s: &Send) -> Result<(), StepError> {
-        let timeout = s
-            .timeout
-            .map(|t| self.settings.cap(t))
-            .unwrap_or_else(|| send::default_timeout(s, self.timeout));
+        // A declared timeout bounds the whole statement; otherwise only a stall fails it.
+        let declared = s.timeout.map(|t| self.settings.cap(t));
+        let timeout = declared.unwrap_or(std::time::Duration::MAX);
+        let stall = declared.unwrap_or(self.timeout);
         // Field by field: the client, its upload tracker and the sent bodies at once.
         let client = self.clients.get_mut(&s.client).ok_or_else(|| {
             StepError::Error(format!("{} is not connected at this point", s.client))
@@ -196,9 +197,19 @@ impl Run<'_> {
             )));
         };
         let uploads = self.uploads.entry(s.client.clone()).or_default();
-        let sending = send::write(s, writer, &transcript, uploads, &mut self.sent_bodies);
+        let sending = send::write(
+            s,
+            writer,
+            &transcript,
+            uploads,
+            &mut self.sent_bodies,
+            stall,
+        );
         let (kind, reason) = match tokio::time::timeout(timeout, sending).await {
             Ok(Ok(())) => return Ok(()),
+            Ok(Err(e)) if e.get_ref().is_some_and(|e| e.is::<send::Stalled>()) => {
+                (FailKind::Timeout, format!("{e} (has it stopped reading?)"))
+            }
             Ok(Err(e)) => (
                 FailKind::Closed,
                 format!("writing failed: {e} (the server closed or reset this connection)"),

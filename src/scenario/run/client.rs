@@ -37,6 +37,8 @@ pub struct Client {
     pub offset: i32,
     /// Whether notices are skipped while matching.
     pub ignore_notices: bool,
+    /// Notices about only other scenarios' clients are skipped (a shared server).
+    pub foreign_names: Option<super::ForeignNames>,
     /// Everything sent and received.
     pub transcript: Transcript,
     /// What the decoder holds unfinished (updated by the pump as bytes arrive).
@@ -87,6 +89,7 @@ impl Client {
             pump: Some(pump),
             offset: 0,
             ignore_notices: false,
+            foreign_names: None,
             transcript,
             pending,
         })

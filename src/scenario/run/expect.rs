@@ -10,6 +10,7 @@ use super::deviation::{Deviation, Got, Skipped, Wanted};
 use super::matcher::check_frame;
 use super::received::{Incoming, Received};
 use super::FailKind;
+use crate::protocol::ServerFrame;
 use crate::scenario::model::{Expect, Expectation, FrameMatch};
 
 /// Why no alternative matched.
@@ -60,13 +61,24 @@ impl Miss {
     }
 }
 
-fn skippable(ignore_notices: bool, received: &Received, expected: &Expectation) -> bool {
-    ignore_notices
-        && received.incoming.is_notice()
+fn skippable(client: &Client, received: &Received, expected: &Expectation) -> bool {
+    let ignored = client.ignore_notices
         && !matches!(
             expected,
             Expectation::Frame(FrameMatch::Notice(_) | FrameMatch::Text(_))
-        )
+        );
+    received.incoming.is_notice() && (ignored || foreign(client, received))
+}
+
+/// A notice about other scenarios' clients only, on a shared server.
+fn foreign(client: &Client, received: &Received) -> bool {
+    let Some(names) = &client.foreign_names else {
+        return false;
+    };
+    match &received.incoming {
+        Incoming::Frame(ServerFrame::Text(text)) => names.only_others(&text.body),
+        _ => false,
+    }
 }
 
 /// Matches `expect` at `client`; returns the tolerated wording differences.
@@ -185,7 +197,7 @@ async fn sequence(
             }
             let received = &client.seen[index];
             index += 1;
-            if skippable(client.ignore_notices, received, expected) {
+            if skippable(client, received, expected) {
                 skipped.add(&received.incoming);
                 continue;
             }
@@ -228,7 +240,7 @@ async fn quiet_for(
     while client.fill(index, until).await {
         let received = &client.seen[index];
         index += 1;
-        if skippable(client.ignore_notices, received, expected) {
+        if skippable(client, received, expected) {
             continue;
         }
         return Err(Miss::new(

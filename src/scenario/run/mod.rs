@@ -5,6 +5,7 @@ mod actions;
 mod client;
 mod deviation;
 mod expect;
+mod foreign;
 mod matcher;
 mod pace;
 mod peers;
@@ -24,6 +25,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub use deviation::{amount, Deviation, Got, Skipped, Wanted};
+pub use foreign::ForeignNames;
 pub use matcher::{
     check_body, check_frame, check_time, compare_bodies, digest, show_offset, Mismatch,
 };
@@ -56,6 +58,9 @@ pub struct RunSettings {
     pub timeout_cap: Option<Duration>,
     /// `run --transport`: every client connection goes through a perturbing proxy.
     pub transport: Option<crate::proxy::Perturb>,
+    /// On a server shared by the run's scenarios: the names of the other scenarios' clients,
+    /// whose late notices this scenario skips (set per scenario by the suite).
+    pub foreign_names: Option<ForeignNames>,
 }
 
 impl RunSettings {
@@ -73,6 +78,7 @@ impl Default for RunSettings {
             graceful_close: false,
             timeout_cap: None,
             transport: None,
+            foreign_names: None,
         }
     }
 }
@@ -177,8 +183,10 @@ async fn run_direct(scenario: &Scenario, addr: SocketAddr, settings: &RunSetting
         .collect();
     let timeline = run.timeline.snapshot();
     if settings.graceful_close {
-        let deadline = Instant::now() + Duration::from_millis(500);
+        // One at a time, each with its own time: a server that handles leaves one by one
+        // (the lab's writes each leave notice to the others) sees no two vanish at once.
         for client in run.clients.values_mut() {
+            let deadline = Instant::now() + Duration::from_millis(500);
             client.close_gracefully(deadline).await;
         }
     }

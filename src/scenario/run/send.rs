@@ -16,23 +16,6 @@ use crate::scenario::model::{BodySource, Chunking, Part, Send};
 
 const PIECE: usize = 64 * 1024;
 
-/// Total bytes a send puts on the wire, and how many writes its chunking makes.
-pub fn plan(send: &Send) -> (u64, u64) {
-    let total: u64 = send
-        .parts
-        .iter()
-        .map(|p| match p {
-            Part::Frame(f) => f.to_bytes().map_or(0, |b| b.len() as u64),
-            Part::Raw(bytes) => bytes.len() as u64,
-            Part::Body(BodySource::Generated(n)) => *n,
-            Part::Body(BodySource::File(path)) => std::fs::metadata(path).map_or(0, |m| m.len()),
-        })
-        .sum();
-    let by_chunk = send.chunking.chunk.map_or(1, |c| total.div_ceil(c as u64));
-    let writes = by_chunk + send.chunking.split_at.len() as u64;
-    (total, writes.max(1))
-}
-
 /// Describes a client frame for a transcript (`0x00 auth "alice" offset 10800`).
 pub fn describe(frame: &ClientFrame) -> String {
     match frame {
@@ -86,7 +69,16 @@ struct Cutter<'a> {
     writes: usize,
     /// The frames (and raw parts) of the statement, in order.
     frames: Vec<SentFrame>,
+    /// How long one write may wait for the server to take bytes (see [`Stalled`]).
+    stall: Duration,
 }
+
+/// The server took none of a write's bytes for the whole stall time: it has stopped reading.
+/// (A stall, not a total: a loaded machine slows a big upload down, and only a server that
+/// stops reading fails the step.)
+#[derive(Debug, thiserror::Error)]
+#[error("the server took none of the bytes for {0:?}")]
+pub struct Stalled(pub Duration);
 
 impl Cutter<'_> {
     fn next_boundary(&self) -> Option<usize> {
@@ -97,7 +89,13 @@ impl Cutter<'_> {
         if self.writes > 0 && !self.chunking.pause.is_zero() {
             tokio::time::sleep(self.chunking.pause).await;
         }
-        self.writer.send_raw(&self.buf[..n]).await?;
+        match tokio::time::timeout(self.stall, self.writer.send_raw(&self.buf[..n])).await {
+            Ok(written) => written?,
+            Err(_) => {
+                let stalled = Stalled(self.stall);
+                return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, stalled));
+            }
+        }
         self.buf.drain(..n);
         self.pos += n;
         self.writes += 1;
@@ -137,6 +135,7 @@ pub async fn write(
     transcript: &Transcript,
     uploads: &mut UploadTracker,
     sent: &mut BTreeSet<Digest>,
+    stall: Duration,
 ) -> std::io::Result<()> {
     let chunking = &send.chunking;
     let mut cutter = Cutter {
@@ -146,6 +145,7 @@ pub async fn write(
         pos: 0,
         writes: 0,
         frames: Vec::new(),
+        stall,
     };
     for part in &send.parts {
         match part {
@@ -283,15 +283,4 @@ async fn send_body(
         }
     }
     Ok(())
-}
-
-/// The time a send may take by default: the step timeout plus its pauses.
-pub fn default_timeout(send: &Send, step: Duration) -> Duration {
-    let (total, writes) = plan(send);
-    let pauses = send
-        .chunking
-        .pause
-        .saturating_mul(u32::try_from(writes).unwrap_or(u32::MAX));
-    // Allow at least 20 MB/s on top, for big bodies.
-    step + pauses + Duration::from_millis(total / 20_000)
 }
