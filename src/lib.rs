@@ -47,6 +47,7 @@ pub mod matrix;
 pub mod netfuzz;
 pub mod protocol;
 pub mod proxy;
+pub mod report;
 pub mod safe_name;
 pub mod scenario;
 pub mod server;

@@ -5,7 +5,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use chat_harness::matrix::{self, MatrixFile, MatrixSettings};
-use chat_harness::scenario::report::partial::Interrupted;
+use chat_harness::report::partial::Interrupted;
 use chat_harness::scenario::run::RunSettings;
 use chat_harness::scenario::suite::{Retries, Status};
 

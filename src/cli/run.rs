@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use chat_harness::report::Style;
 use chat_harness::scenario::client_seat::{ClientTarget, InteropServer, Seats};
 use chat_harness::scenario::command::{self, Format, RunConfig};
 use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::provider::Provider;
-use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
 use chat_harness::scenario::suite::Retries;
 use chat_harness::under_test::builtin::Builtin;

@@ -6,9 +6,7 @@
 use std::fmt::Write as _;
 
 use super::{Grid, MatrixResult, Suite};
-use crate::scenario::report::html::{
-    anchor, counts_line, css_class, escape, label, outcome_block, page,
-};
+use crate::report::html::{anchor, counts_line, css_class, escape, label, outcome_block, page};
 use crate::scenario::run::Verdict;
 use crate::scenario::suite::{Kind, Outcome, Status, Summary};
 

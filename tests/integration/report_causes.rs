@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chat_harness::report::Style;
 use chat_harness::scenario::command::{execute, Format, RunConfig};
 use chat_harness::scenario::known_failures::KnownFailures;
-use chat_harness::scenario::report::Style;
 use chat_harness::scenario::run::RunSettings;
 use chat_harness::under_test::target::Target;
 

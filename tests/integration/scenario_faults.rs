@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chat_harness::report;
 use chat_harness::scenario::known_failures::KnownFailures;
-use chat_harness::scenario::report;
 use chat_harness::scenario::run::{RunSettings, Verdict};
 use chat_harness::scenario::suite::{self, Entry, Outcome, Status};
 

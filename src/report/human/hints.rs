@@ -223,7 +223,7 @@ mod tests {
 
     /// `docs/PROTOCOL.md` §8, one entry per numbered item: (number, the item's text).
     fn pitfall_items() -> Vec<(u8, String)> {
-        let doc = include_str!("../../../../docs/PROTOCOL.md");
+        let doc = include_str!("../../../docs/PROTOCOL.md");
         let section = doc
             .split("\n## ")
             .find(|s| s.starts_with("8. Pitfalls"))
