@@ -42,6 +42,7 @@ pub mod client;
 pub mod core;
 pub mod fuzzing;
 pub mod interrupt;
+pub mod language;
 pub mod load;
 pub mod matrix;
 pub mod netfuzz;

@@ -29,10 +29,10 @@ pub use oracle::{Judgement, Oracle};
 
 use self::rng::Rng;
 use self::shrink::{Exec, ShrinkBudget};
-use crate::scenario::model::Scenario;
+use crate::language::model::Scenario;
+use crate::language::writer;
 use crate::scenario::provider::Provider;
 use crate::scenario::run::RunSettings;
-use crate::scenario::writer;
 
 /// When to stop.
 #[derive(Debug, Clone, Copy)]

@@ -8,8 +8,8 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 
 use super::files_dir;
-use super::model::Scenario;
 use super::run::{run_scenario, FailKind, RunSettings, ScenarioRun, Verdict};
+use crate::language::model::Scenario;
 use crate::under_test::builtin::Builtin;
 use crate::under_test::files_dir::FilesDir;
 use crate::under_test::target::Target;

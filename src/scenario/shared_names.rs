@@ -15,10 +15,10 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::model::{Action, Expectation, FrameMatch, Part, Scenario, TextMatch};
-use super::model::{Expect, TextPattern};
 use super::run::{Got, ScenarioRun, Verdict, Wanted};
 use super::suite::{Entry, Outcome};
+use crate::language::model::{Action, Expectation, FrameMatch, Part, Scenario, TextMatch};
+use crate::language::model::{Expect, TextPattern};
 use crate::protocol::ClientFrame;
 
 /// The protocol's limit on a name, in bytes.

@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use regex::Regex;
 
-use super::error::ParseError;
 use super::known_failures::KnownFailures;
-use super::model::Scenario;
 pub use super::outcome::{Kind, KindCounts, Outcome, Status, Summary};
 use super::provider::Provider;
 use super::run::{RunSettings, Verdict};
 use super::setup_error::SameError;
+use crate::language::error::ParseError;
+use crate::language::model::Scenario;
 
 /// A scenario with the id reports and `--expect` files use ([`scenario_id`]).
 #[derive(Debug, Clone)]
@@ -85,7 +85,7 @@ pub fn load(files: Vec<(String, PathBuf)>) -> (Vec<Entry>, Vec<ParseError>) {
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     for (id, path) in files {
-        match super::parse_file(&path) {
+        match crate::language::parse_file(&path) {
             Ok(scenario) => entries.push(Entry { id, scenario }),
             Err(e) => errors.push(e),
         }
@@ -244,7 +244,7 @@ pub async fn run_all_guarded(
 /// scenarios declare one), then the time the scenario spends in pauses and `nothing for` /
 /// `never` windows, which it waits out whatever the server does.
 pub fn expected_length(scenario: &Scenario) -> (Duration, Duration) {
-    use super::model::{Action, Expectation};
+    use crate::language::model::{Action, Expectation};
     let waits = scenario
         .steps
         .iter()

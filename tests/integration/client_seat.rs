@@ -5,10 +5,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use chat_harness::language::model::Subject;
 use chat_harness::scenario::client_seat::{
     glob_regex, strip_escapes, tz_value, ClientTarget, LineSplitter, SeatAction,
 };
-use chat_harness::scenario::model::Subject;
 use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::run::{RunSettings, Verdict};
 use chat_harness::scenario::{parse_str, Scenario};

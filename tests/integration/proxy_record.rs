@@ -2,9 +2,9 @@
 //! that passes against the built-in server in both modes and fails against a test server
 //! with one fault at the step where it differs.
 
+use chat_harness::language::model::{Action, Scenario};
 use chat_harness::proxy::record::Recorder;
 use chat_harness::proxy::Perturb;
-use chat_harness::scenario::model::{Action, Scenario};
 use chat_harness::scenario::parse_file;
 use chat_harness::scenario::run::{run_scenario, RunSettings, Verdict};
 use chat_harness::server::Mode;

@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use chat_harness::scenario::model::Scenario;
-use chat_harness::scenario::{parse_str, suite, writer};
+use chat_harness::language::model::Scenario;
+use chat_harness::language::{parse_str, writer};
+use chat_harness::scenario::suite;
 
 /// The model without line numbers and source text, which the writer does not keep.
 fn shape(scenario: &Scenario) -> String {

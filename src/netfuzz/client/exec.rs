@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::generate;
 use super::oracle::ClientOracle;
-use crate::scenario::parser::parse_str;
+use crate::language::parser::parse_str;
 use crate::scenario::provider::Provider;
 use crate::scenario::run::{RunSettings, Verdict};
 

@@ -1,10 +1,10 @@
 //! Decides whether one arrival from the client satisfies one expected frame: kind, fields
 //! with the language's matchers, the announced file size and the body, byte for byte.
 
-use super::model::{ClientExpectation, ClientFrameMatch, UploadMatch};
 use super::peer::Arrival;
+use crate::language::client_script::{ClientExpectation, ClientFrameMatch, UploadMatch};
+use crate::language::model::{CaptionMatch, TextMatch};
 use crate::protocol::{ClientFileHeader, ClientFrame, RENAME_COMMAND};
-use crate::scenario::model::{CaptionMatch, TextMatch};
 use crate::scenario::run::{check_body, Body};
 
 fn field(what: &str, expected: &TextMatch, actual: &str) -> Result<(), String> {

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::model::{ClientScript, SeatAction};
 use super::process::Program;
 use super::runner::{command_line, finished, verdict_of, Launch, SeatRun, TRANSCRIPT_NAME};
 use super::workdir::WorkDir;
-use crate::scenario::model::{Scenario, Step};
+use crate::language::client_script::{ClientScript, SeatAction};
+use crate::language::model::{Scenario, Step};
 use crate::scenario::run::{Peers, RunSettings, ScenarioRun, Transcript, Verdict};
 use crate::server::{self, ServerConfig};
 use crate::under_test::builtin::Builtin;

@@ -11,9 +11,6 @@
 mod check;
 mod interop;
 mod listen;
-pub mod model;
-pub mod parse;
-mod parse_serve;
 mod peer;
 mod process;
 mod runner;
@@ -22,8 +19,8 @@ mod steps;
 mod target;
 mod workdir;
 
+pub use crate::language::client_script::{ClientScript, SeatAction, SeatStep};
 pub use interop::{run_interop_scenario, InteropServer};
-pub use model::{ClientScript, SeatAction, SeatStep};
 pub use process::{strip_escapes, tz_value, LineSplitter};
 pub use runner::{run_client_scenario, Launch, TRANSCRIPT_NAME};
 pub use target::{ClientTarget, Seats};

@@ -10,12 +10,12 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::listen::{self, Accepting};
-use super::model::{ClientScript, SeatAction, SeatStep};
 use super::peer::Peer;
 use super::process::{Exit, Program};
 use super::step_error::StepError;
 use super::workdir::WorkDir;
-use crate::scenario::model::Scenario;
+use crate::language::client_script::{ClientScript, SeatAction, SeatStep};
+use crate::language::model::Scenario;
 use crate::scenario::run::{
     note, FailKind, Failure, RunSettings, ScenarioRun, Transcript, Verdict,
 };

@@ -7,15 +7,15 @@ use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
 
 use super::check::{check, describe_expected};
-use super::model::{
-    ClientExpect, ClientExpectation, OutputExpect, OutputMatch, SavedFile, ServerPart, ServerSend,
-};
 use super::process::shown;
 use super::runner::SeatRun;
 use super::step_error::StepError;
 use super::workdir::glob_regex;
+use crate::language::client_script::{
+    ClientExpect, ClientExpectation, OutputExpect, OutputMatch, SavedFile, ServerPart, ServerSend,
+};
+use crate::language::model::{BodySource, Chunking};
 use crate::protocol::{Frame, HhMm, ServerFrame};
-use crate::scenario::model::{BodySource, Chunking};
 use crate::scenario::run::{compare_bodies, digest, hex_dump, note, Body, FailKind, Incoming};
 
 /// Most bytes one server send may hold in memory.

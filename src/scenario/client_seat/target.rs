@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 
 use super::interop::{run_interop_scenario, InteropServer};
 use super::runner::{run_client_scenario, Launch};
-use crate::scenario::model::{Scenario, Subject};
+use crate::language::model::{Scenario, Subject};
 use crate::scenario::provider::Provider;
 use crate::scenario::run::{RunSettings, ScenarioRun};
 use crate::under_test::target::TargetError;

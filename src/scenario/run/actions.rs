@@ -6,8 +6,8 @@ use super::timeline::Act;
 use super::transcript::{note_act, Transcript};
 use super::verdict::{FailKind, Failure, Warning};
 use super::{expect, send, Run, StepError};
+use crate::language::model::{Action, Expect, Part, Send, Step};
 use crate::protocol::ClientFrame;
-use crate::scenario::model::{Action, Expect, Part, Send, Step};
 
 impl Run<'_> {
     pub(super) fn fail(

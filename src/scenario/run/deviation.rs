@@ -4,8 +4,8 @@
 
 use super::received::Incoming;
 use super::FailKind;
+use crate::language::model::{Expectation, FrameMatch};
 use crate::protocol::ServerFrame;
-use crate::scenario::model::{Expectation, FrameMatch};
 
 /// The kind of thing an expectation step waited for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

@@ -10,7 +10,7 @@ use super::deviation::{Deviation, Got, Skipped, Wanted};
 use super::matcher::check_frame;
 use super::received::{Incoming, Received};
 use super::FailKind;
-use crate::scenario::model::{Expect, Expectation, FrameMatch};
+use crate::language::model::{Expect, Expectation, FrameMatch};
 
 /// Why no alternative matched.
 pub struct Miss {
@@ -149,7 +149,7 @@ async fn never(client: &mut Client, expect: &Expect, watch: Duration) -> Result<
                     let mut miss = Miss::new(
                         format!(
                             "expected never {}, but it arrived",
-                            super::super::writer::expectation(expected)
+                            crate::language::writer::expectation(expected)
                         ),
                         Some(received.clone()),
                     );

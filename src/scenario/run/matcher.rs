@@ -5,10 +5,10 @@ use std::io::Read;
 use std::time::SystemTime;
 
 use super::received::{quoted, Body, Incoming, Received};
-use crate::protocol::{HhMm, ServerFrame};
-use crate::scenario::model::{
+use crate::language::model::{
     BodySource, CaptionMatch, FileMatch, FrameMatch, TextMatch, TextPattern,
 };
+use crate::protocol::{HhMm, ServerFrame};
 
 /// Why an arrival does not match.
 #[derive(Debug, Clone, PartialEq, Eq)]

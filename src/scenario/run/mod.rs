@@ -40,7 +40,7 @@ pub use verdict::{FailKind, Failure, ScenarioRun, Verdict, Warning};
 
 use self::client::Client;
 pub use self::transcript::{note, note_act, Transcript};
-use super::model::Scenario;
+use crate::language::model::Scenario;
 
 /// How to run scenarios.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::{Run, RunSettings, StepError, Verdict};
-use crate::scenario::model::Step;
+use crate::language::model::Step;
 
 /// Peer clients of one scenario, against the server at one address.
 pub struct Peers<'a> {

@@ -11,8 +11,8 @@ use super::timeline::{Act, EntryKind, Sent, SentFrame, KEPT_TEXT};
 use super::transcript::{note_act, Transcript};
 use super::uploads::{Digest, UploadTracker};
 use crate::client::FrameWriter;
+use crate::language::model::{BodySource, Chunking, Part, Send};
 use crate::protocol::{ClientFrame, Frame};
-use crate::scenario::model::{BodySource, Chunking, Part, Send};
 
 const PIECE: usize = 64 * 1024;
 

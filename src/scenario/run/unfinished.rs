@@ -7,7 +7,7 @@ use tokio::time::Instant;
 
 use super::received::{Incoming, Received};
 use super::{FailKind, Failure, Run};
-use crate::scenario::model::Step;
+use crate::language::model::Step;
 
 impl Run<'_> {
     /// The end-of-scenario check: no reading client may be left holding an unfinished frame

@@ -7,7 +7,7 @@ mod room;
 
 use std::net::SocketAddr;
 
-use chat_harness::scenario::model::Scenario;
+use chat_harness::language::model::Scenario;
 use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::run::{run_scenario, RunSettings, ScenarioRun};
 use futures_util::future::BoxFuture;

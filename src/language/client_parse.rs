@@ -5,20 +5,20 @@
 
 use std::path::Path;
 
-use crate::scenario::cursor::Cursor;
-use crate::scenario::error::ParseError;
-use crate::scenario::lexer::{Line, TokenKind};
-use crate::scenario::model::{CaptionMatch, TextMatch};
-use crate::scenario::parse_expect::{optional, DEFAULT_QUIET};
-use crate::scenario::parse_send::body_source;
+use crate::language::cursor::Cursor;
+use crate::language::error::ParseError;
+use crate::language::lexer::{Line, TokenKind};
+use crate::language::model::{CaptionMatch, TextMatch};
+use crate::language::parse_expect::{optional, DEFAULT_QUIET};
+use crate::language::parse_send::body_source;
 
-use super::model::{
+use super::client_script::{
     ClientExpect, ClientExpectation, ClientFrameMatch, ClientScript, LineMatch, OutputExpect,
     OutputMatch, SavedFile, SeatAction, UploadMatch,
 };
 
 /// Handles the `tests:` and `timezone:` header lines.
-pub(in crate::scenario) fn header(
+pub(in crate::language) fn header(
     seat: &mut Option<ClientScript>,
     dir: &Path,
     started: bool,
@@ -99,7 +99,7 @@ pub fn utc_offset(text: &str) -> Option<i32> {
 /// Whether the statement at `cur` belongs to a peer client of an interop scenario (the server
 /// language: `connect bob`, `bob> ...`, `bob< ...`, `close bob`), rather than to the client
 /// under test; statements that would put the harness in the server's seat are refused.
-pub(in crate::scenario) fn interop_peer(cur: &Cursor<'_>) -> Result<bool, ParseError> {
+pub(in crate::language) fn interop_peer(cur: &Cursor<'_>) -> Result<bool, ParseError> {
     let refused = "in an interop scenario the server is a real one: talk to it through peer \
         clients (`connect bob`, `bob> ...`, `bob< ...`)";
     let second = match cur.peek_at(1) {
@@ -127,7 +127,7 @@ pub(in crate::scenario) fn interop_peer(cur: &Cursor<'_>) -> Result<bool, ParseE
 }
 
 /// One statement of a client scenario.
-pub(in crate::scenario) fn statement(cur: &mut Cursor<'_>) -> Result<SeatAction, ParseError> {
+pub(in crate::language) fn statement(cur: &mut Cursor<'_>) -> Result<SeatAction, ParseError> {
     let action = match (cur.peek_word(), cur.peek_at(1)) {
         (Some("user"), Some(TokenKind::Gt)) => {
             cur.bump();

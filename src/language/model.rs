@@ -38,7 +38,7 @@ pub enum Subject {
     #[default]
     Server,
     /// A client program (`tests: client`): the harness plays the server.
-    Client(Box<crate::scenario::client_seat::ClientScript>),
+    Client(Box<crate::language::client_script::ClientScript>),
 }
 
 impl Scenario {

@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::rc::Rc;
 
-use super::client_seat::{self, ClientScript, SeatStep};
+use super::client_parse;
+use super::client_script::{self, ClientScript, SeatStep};
 use super::cursor::{parse_duration, Cursor, DATA_BUDGET};
 use super::error::ParseError;
 use super::lexer::{logical_lines, tokenize, Line, TokenKind};
@@ -169,7 +170,7 @@ impl Parser<'_> {
                 "the scenario unrolls to more than {MAX_STEPS} steps"
             ))
         };
-        if self.seat.as_ref().is_some_and(|s| s.interop) && client_seat::parse::interop_peer(cur)? {
+        if self.seat.as_ref().is_some_and(|s| s.interop) && client_parse::interop_peer(cur)? {
             let actions = self.statement(cur)?;
             let seat = self.seat.get_or_insert_with(ClientScript::default);
             for action in actions {
@@ -180,13 +181,13 @@ impl Parser<'_> {
                     line: line.number,
                     source: source.clone(),
                     iteration,
-                    action: client_seat::SeatAction::Peer(action),
+                    action: client_script::SeatAction::Peer(action),
                 });
             }
             return Ok(());
         }
         if let Some(seat) = self.seat.as_mut() {
-            let action = client_seat::parse::statement(cur)?;
+            let action = client_parse::statement(cur)?;
             if seat.steps.len() >= MAX_STEPS {
                 return Err(too_many(cur));
             }
@@ -241,7 +242,7 @@ impl Parser<'_> {
             }
             "tests" | "timezone" => {
                 let started = !self.scenario.steps.is_empty() || !self.clients.is_empty();
-                client_seat::parse::header(&mut self.seat, self.dir, started, line, key, value)?;
+                client_parse::header(&mut self.seat, self.dir, started, line, key, value)?;
             }
             _ => return Ok(false),
         }

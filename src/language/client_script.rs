@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::language::model::{BodySource, CaptionMatch, Chunking, TextMatch};
 use crate::protocol::{HhMm, ServerFrame};
-use crate::scenario::model::{BodySource, CaptionMatch, Chunking, TextMatch};
 
 /// Everything a client scenario adds to the common header.
 #[derive(Debug, Clone, Default)]
@@ -75,7 +75,7 @@ pub enum SeatAction {
     /// `pause D`.
     Pause(Duration),
     /// A statement of the server language for a peer client (interop scenarios only).
-    Peer(crate::scenario::model::Action),
+    Peer(crate::language::model::Action),
 }
 
 /// An expectation on the client's stdout lines (escapes stripped).

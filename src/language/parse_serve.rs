@@ -2,13 +2,13 @@
 //! their time prefixes, file headers and bodies, raw bytes, `;` for one write, and the send
 //! options of the server language (`chunk`, `split-at`, `pause`).
 
+use crate::language::cursor::Cursor;
+use crate::language::error::ParseError;
+use crate::language::lexer::TokenKind;
+use crate::language::parse_send::{announced, body_source, caption, options, raw};
 use crate::protocol::{HhMm, ServerFileHeader, ServerFrame, ServerText};
-use crate::scenario::cursor::Cursor;
-use crate::scenario::error::ParseError;
-use crate::scenario::lexer::TokenKind;
-use crate::scenario::parse_send::{announced, body_source, caption, options, raw};
 
-use super::model::{ServerPart, ServerSend, TimedFrame};
+use super::client_script::{ServerPart, ServerSend, TimedFrame};
 
 /// The greeting `server> auth-ok` sends when no text is given (the original's).
 pub const DEFAULT_GREETING: &str = "Commands: >>exit<<, >>sendfile<< 'filename', >>chname<< 'name'";
