@@ -11,7 +11,7 @@ use chat_harness::netfuzz::Budget;
 use chat_harness::scenario::client_seat::ClientTarget;
 use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::replay::run_command;
-use chat_harness::scenario::run::RunSettings;
+use chat_harness::server_seat::RunSettings;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::args::FuzzArgs;

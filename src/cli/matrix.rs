@@ -6,8 +6,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use chat_harness::matrix::{self, MatrixFile, MatrixSettings};
 use chat_harness::report::partial::Interrupted;
-use chat_harness::scenario::run::RunSettings;
 use chat_harness::scenario::suite::{Retries, Status};
+use chat_harness::server_seat::RunSettings;
 
 use crate::cli::args::MatrixArgs;
 use crate::cli::Outcome;

@@ -32,7 +32,7 @@ use self::shrink::{Exec, ShrinkBudget};
 use crate::language::model::Scenario;
 use crate::language::writer;
 use crate::scenario::provider::Provider;
-use crate::scenario::run::RunSettings;
+use crate::server_seat::RunSettings;
 
 /// When to stop.
 #[derive(Debug, Clone, Copy)]

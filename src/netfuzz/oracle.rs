@@ -11,7 +11,7 @@ use super::stall::FLOOD;
 use super::steps::expected_sender;
 use crate::language::model::{Action, Expect, Expectation, FrameMatch, Part, Scenario, TextMatch};
 use crate::protocol::ClientFrame;
-use crate::scenario::run::{Failure, Got, ScenarioRun, Verdict};
+use crate::record::{Failure, Got, ScenarioRun, Verdict};
 
 /// Which invariant a session broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

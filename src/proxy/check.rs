@@ -16,7 +16,7 @@ use crate::language::model::{Action, Expectation, FrameMatch, Part};
 use crate::language::writer;
 use crate::netfuzz::model::{Model, Profile};
 use crate::protocol::{ClientFrame, ServerFrame};
-use crate::scenario::run::{check_frame, Body, Incoming, Received};
+use crate::record::{check_frame, Body, Incoming, Received};
 
 /// One way the real server differed from the reference.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,7 +12,8 @@ use super::check::Deviation;
 use super::event::{Direction, Event, EventKind};
 use super::watch::{AnyFrame, Seen};
 use crate::protocol::{Frame, ServerFrame};
-use crate::scenario::run::{describe_client_frame, grouped, hex_dump, server_frame_summary};
+use crate::record::{grouped, hex_dump, server_frame_summary};
+use crate::server_seat::describe_client_frame;
 
 /// Rows of a malformed frame's hex dump.
 const DUMP_ROWS: usize = 8;

@@ -4,13 +4,13 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::Style;
-use crate::scenario::run::Verdict;
+use crate::record::Verdict;
 use crate::scenario::shared_cause::SharedDeviation;
 use crate::scenario::suite::{Outcome, Summary};
 
 #[derive(Serialize)]
 struct FailureJson<'a> {
-    kind: crate::scenario::run::FailKind,
+    kind: crate::record::FailKind,
     file: String,
     line: usize,
     step: &'a str,
@@ -19,8 +19,8 @@ struct FailureJson<'a> {
     reason: &'a str,
     actual: Option<&'a str>,
     actual_hex: Option<&'a str>,
-    deviation: Option<crate::scenario::run::Deviation>,
-    skipped: Option<crate::scenario::run::Skipped>,
+    deviation: Option<crate::record::Deviation>,
+    skipped: Option<crate::record::Skipped>,
 }
 
 /// One scenario as a JSON object on one line.

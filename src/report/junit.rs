@@ -4,7 +4,7 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::human::failure_details;
-use crate::scenario::run::Verdict;
+use crate::record::Verdict;
 use crate::scenario::suite::{Kind, Outcome, Status};
 
 /// The report as JUnit XML.

@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::run::{Digest, FailKind, Failure, ScenarioRun, Verdict};
 use crate::language::model::Scenario;
+use crate::record::{Digest, FailKind, Failure, ScenarioRun, Verdict};
 use crate::under_test::files_dir::{FilesDir, NESTING};
 
 /// Most entries looked at in one check (a server could create millions).

@@ -12,7 +12,6 @@ pub mod nearest;
 pub mod outcome;
 pub mod provider;
 pub mod replay;
-pub mod run;
 pub mod seat_counts;
 pub mod setup_error;
 pub mod shared_cause;

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::run::{FailKind, ScenarioRun, Verdict};
 use crate::language::model::Scenario;
+use crate::record::{FailKind, ScenarioRun, Verdict};
 
 /// How a scenario's result compares with what was expected of this implementation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

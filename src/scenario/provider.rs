@@ -8,8 +8,9 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 
 use super::files_dir;
-use super::run::{run_scenario, FailKind, RunSettings, ScenarioRun, Verdict};
 use crate::language::model::Scenario;
+use crate::record::{FailKind, ScenarioRun, Verdict};
+use crate::server_seat::{run_scenario, RunSettings};
 use crate::under_test::builtin::Builtin;
 use crate::under_test::files_dir::FilesDir;
 use crate::under_test::target::Target;

@@ -3,8 +3,8 @@
 //! set-up, not the scenarios, and `run` stops there with one line rather than repeating it
 //! for every scenario.
 
-use super::run::Verdict;
 use super::suite::Outcome;
+use crate::record::Verdict;
 
 /// How many scenarios must end in the same error for the run to stop.
 pub const FIRST_FEW: usize = 3;

@@ -15,11 +15,11 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::run::{Got, ScenarioRun, Verdict, Wanted};
 use super::suite::{Entry, Outcome};
 use crate::language::model::{Action, Expectation, FrameMatch, Part, Scenario, TextMatch};
 use crate::language::model::{Expect, TextPattern};
 use crate::protocol::ClientFrame;
+use crate::record::{Got, ScenarioRun, Verdict, Wanted};
 
 /// The protocol's limit on a name, in bytes.
 const NAME_LIMIT: usize = 32;

@@ -12,10 +12,11 @@ use regex::Regex;
 use super::known_failures::KnownFailures;
 pub use super::outcome::{Kind, KindCounts, Outcome, Status, Summary};
 use super::provider::Provider;
-use super::run::{RunSettings, Verdict};
 use super::setup_error::SameError;
 use crate::language::error::ParseError;
 use crate::language::model::Scenario;
+use crate::record::Verdict;
+use crate::server_seat::RunSettings;
 
 /// A scenario with the id reports and `--expect` files use ([`scenario_id`]).
 #[derive(Debug, Clone)]
@@ -332,7 +333,7 @@ async fn run_once(
     provider: &dyn Provider,
     settings: &RunSettings,
 ) -> (
-    super::run::ScenarioRun,
+    crate::record::ScenarioRun,
     Option<String>,
     Vec<(String, String)>,
 ) {

@@ -12,9 +12,10 @@ use chat_harness::netfuzz::client::{
     fuzz_client, render, ClientFinding, ClientFuzzConfig, ClientOracle, Generator,
 };
 use chat_harness::netfuzz::Budget;
+use chat_harness::record::Verdict;
 use chat_harness::scenario::client_seat::ClientTarget;
 use chat_harness::scenario::provider::Provider;
-use chat_harness::scenario::run::{RunSettings, Verdict};
+use chat_harness::server_seat::RunSettings;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -340,8 +340,8 @@ async fn a_wide_matrix_page_stays_small_with_sticky_headers() {
     use chat_harness::matrix::{page::matrix_page, Column, Grid, MatrixResult, Row, Suite};
     use chat_harness::scenario::client_seat::ClientTarget;
     use chat_harness::scenario::known_failures::KnownFailures;
-    use chat_harness::scenario::run::RunSettings;
     use chat_harness::scenario::suite;
+    use chat_harness::server_seat::RunSettings;
 
     if !python() {
         return;

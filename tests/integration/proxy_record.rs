@@ -5,9 +5,10 @@
 use chat_harness::language::model::{Action, Scenario};
 use chat_harness::proxy::record::Recorder;
 use chat_harness::proxy::Perturb;
+use chat_harness::record::Verdict;
 use chat_harness::scenario::parse_file;
-use chat_harness::scenario::run::{run_scenario, RunSettings, Verdict};
 use chat_harness::server::Mode;
+use chat_harness::server_seat::{run_scenario, RunSettings};
 
 use crate::faulty::{self, Fault};
 use crate::proxy::conversation;

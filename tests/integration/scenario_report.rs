@@ -8,7 +8,7 @@ use chat_harness::report::Style;
 use chat_harness::scenario::command::{execute, Format, RunConfig};
 use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::provider::Provider;
-use chat_harness::scenario::run::RunSettings;
+use chat_harness::server_seat::RunSettings;
 use chat_harness::under_test::target::Target;
 
 use crate::faulty::{Fault, FaultyProvider};

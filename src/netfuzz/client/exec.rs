@@ -9,8 +9,9 @@ use std::time::Duration;
 use super::generate;
 use super::oracle::ClientOracle;
 use crate::language::parser::parse_str;
+use crate::record::Verdict;
 use crate::scenario::provider::Provider;
-use crate::scenario::run::{RunSettings, Verdict};
+use crate::server_seat::RunSettings;
 
 /// The result of running one session.
 #[derive(Debug, Clone)]

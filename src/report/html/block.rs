@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::escape::escape_text;
-use crate::scenario::run::Verdict;
+use crate::record::Verdict;
 use crate::scenario::suite::{Kind, Outcome, Status};
 
 /// Last lines of a spawned server's stderr shown.

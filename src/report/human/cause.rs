@@ -3,7 +3,7 @@
 //! and the numbers a flow-control scenario pushed toward a client that reads slowly or not
 //! at all.
 
-use crate::scenario::run::{amount, Act, EntryKind, TimelineLog};
+use crate::record::{amount, Act, EntryKind, TimelineLog};
 
 /// For the first write of several texts that did not come back one for one: which frames
 /// were in it and what became of them.

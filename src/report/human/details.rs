@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::{cause, hints, indent, label, meaning, stderr, timeline};
-use crate::scenario::run::{Failure, Got, Verdict};
+use crate::record::{Failure, Got, Verdict};
 use crate::scenario::suite::{Kind, Outcome, Status};
 
 /// Hex rows shown of what arrived.

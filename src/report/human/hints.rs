@@ -3,7 +3,7 @@
 //! the clients sent and did before the failing step, the writes that carried several frames),
 //! never from rendered text. A unit test checks every hint against the document.
 
-use crate::scenario::run::{Act, Entry, EntryKind, Failure, Got, Mark, Sent, TimelineLog, Wanted};
+use crate::record::{Act, Entry, EntryKind, Failure, Got, Mark, Sent, TimelineLog, Wanted};
 
 /// A pitfall listed in `docs/PROTOCOL.md` §8 "Pitfalls of the original implementation".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

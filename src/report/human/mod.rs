@@ -14,8 +14,8 @@ mod timeline;
 pub use details::{failure_details, failure_report};
 
 use super::Style;
+use crate::record::Verdict;
 use crate::scenario::outcome::{suite_tag, SUITE_TAGS};
-use crate::scenario::run::Verdict;
 use crate::scenario::shared_cause::SharedDeviation;
 use crate::scenario::suite::{Kind, Outcome, Status, Summary};
 

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::scenario::run::{amount, Entry, EntryKind, Mark, TimelineLog};
+use crate::record::{amount, Entry, EntryKind, Mark, TimelineLog};
 
 /// Rows shown before the failing step starts.
 const ROWS_BEFORE: usize = 3;

@@ -5,7 +5,7 @@ use super::peer::Arrival;
 use crate::language::client_script::{ClientExpectation, ClientFrameMatch, UploadMatch};
 use crate::language::model::{CaptionMatch, TextMatch};
 use crate::protocol::{ClientFileHeader, ClientFrame, RENAME_COMMAND};
-use crate::scenario::run::{check_body, Body};
+use crate::record::{check_body, Body};
 
 fn field(what: &str, expected: &TextMatch, actual: &str) -> Result<(), String> {
     if expected.matches(actual) {

@@ -14,8 +14,9 @@ use super::runner::{command_line, finished, verdict_of, Launch, SeatRun, TRANSCR
 use super::workdir::WorkDir;
 use crate::language::client_script::{ClientScript, SeatAction};
 use crate::language::model::{Scenario, Step};
-use crate::scenario::run::{Peers, RunSettings, ScenarioRun, Transcript, Verdict};
+use crate::record::{ScenarioRun, Transcript, Verdict};
 use crate::server::{self, ServerConfig};
+use crate::server_seat::{Peers, RunSettings};
 use crate::under_test::builtin::Builtin;
 use crate::under_test::files_dir::FilesDir;
 use crate::under_test::target::Target;

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::peer::Peer;
-use crate::scenario::run::{note, Transcript};
+use crate::record::{note, Transcript};
 
 /// How long a bind to a fixed port that is still in use is retried before it is an error
 /// (the previous holder may be a client program's listener or a socket being torn down).

@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{ChildStdin, Command};
 use tokio::sync::{mpsc, watch};
 
-use crate::scenario::run::{note, Transcript};
+use crate::record::{note, Transcript};
 use crate::under_test::contain::Containment;
 use crate::under_test::group::{Group, GRACE};
 

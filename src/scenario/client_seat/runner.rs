@@ -16,9 +16,8 @@ use super::step_error::StepError;
 use super::workdir::WorkDir;
 use crate::language::client_script::{ClientScript, SeatAction, SeatStep};
 use crate::language::model::Scenario;
-use crate::scenario::run::{
-    note, FailKind, Failure, RunSettings, ScenarioRun, Transcript, Verdict,
-};
+use crate::record::{note, FailKind, Failure, ScenarioRun, Transcript, Verdict};
+use crate::server_seat::RunSettings;
 
 /// The name the client's transcript has in reports.
 pub const TRANSCRIPT_NAME: &str = "client";

@@ -2,7 +2,7 @@
 //! was) or a setup problem; the runner turns it into the scenario's verdict.
 
 use super::peer::Arrival;
-use crate::scenario::run::{hex_dump, FailKind};
+use crate::record::{hex_dump, FailKind};
 
 /// A step that did not pass.
 pub(super) enum StepError {

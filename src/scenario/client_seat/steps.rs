@@ -16,7 +16,7 @@ use crate::language::client_script::{
 };
 use crate::language::model::{BodySource, Chunking};
 use crate::protocol::{Frame, HhMm, ServerFrame};
-use crate::scenario::run::{compare_bodies, digest, hex_dump, note, Body, FailKind, Incoming};
+use crate::record::{compare_bodies, digest, hex_dump, note, Body, FailKind, Incoming};
 
 /// Most bytes one server send may hold in memory.
 const SEND_CAP: usize = 64 << 20;

@@ -10,8 +10,9 @@ use futures_util::future::BoxFuture;
 use super::interop::{run_interop_scenario, InteropServer};
 use super::runner::{run_client_scenario, Launch};
 use crate::language::model::{Scenario, Subject};
+use crate::record::ScenarioRun;
 use crate::scenario::provider::Provider;
-use crate::scenario::run::{RunSettings, ScenarioRun};
+use crate::server_seat::RunSettings;
 use crate::under_test::target::TargetError;
 
 /// A client program started fresh for each client scenario.

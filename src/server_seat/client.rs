@@ -12,10 +12,10 @@ use tokio::time::Instant;
 
 use super::pace::Pace;
 use super::pump::Pending;
-use super::received::{Incoming, Partial, Received};
-use super::timeline::Act;
-use super::transcript::{note_act, Transcript};
 use crate::client::{Connection, FrameWriter};
+use crate::record::received::{Incoming, Partial, Received};
+use crate::record::timeline::Act;
+use crate::record::transcript::{note_act, Transcript};
 
 /// Most arrivals per connection that `never` expectations look back on (file bodies are
 /// shared, not copied, so an entry costs little beyond a frame).

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::received::{Incoming, Received};
 use super::{FailKind, Failure, Run};
 use crate::language::model::Step;
+use crate::record::received::{Incoming, Received};
 
 impl Run<'_> {
     /// The end-of-scenario check: no reading client may be left holding an unfinished frame

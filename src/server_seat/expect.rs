@@ -6,11 +6,11 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::client::Client;
-use super::deviation::{Deviation, Got, Skipped, Wanted};
-use super::matcher::check_frame;
-use super::received::{Incoming, Received};
 use super::FailKind;
 use crate::language::model::{Expect, Expectation, FrameMatch};
+use crate::record::deviation::{Deviation, Got, Skipped, Wanted};
+use crate::record::matcher::check_frame;
+use crate::record::received::{Incoming, Received};
 
 /// Why no alternative matched.
 pub struct Miss {
@@ -298,10 +298,10 @@ fn matches(
     expected: &Expectation,
     received: &Received,
     offset: i32,
-) -> Result<(), super::matcher::Mismatch> {
+) -> Result<(), crate::record::matcher::Mismatch> {
     match (expected, &received.incoming) {
         (Expectation::Closed, Incoming::Closed { .. }) => Ok(()),
-        (Expectation::Closed, other) => Err(super::matcher::Mismatch {
+        (Expectation::Closed, other) => Err(crate::record::matcher::Mismatch {
             reason: format!(
                 "expected the server to close the connection, got {}",
                 other.summary()
@@ -309,7 +309,7 @@ fn matches(
             wording_only: false,
         }),
         (Expectation::Malformed, Incoming::Malformed(_)) => Ok(()),
-        (Expectation::Malformed, other) => Err(super::matcher::Mismatch {
+        (Expectation::Malformed, other) => Err(crate::record::matcher::Mismatch {
             reason: format!("expected an undecodable frame, got {}", other.summary()),
             wording_only: false,
         }),

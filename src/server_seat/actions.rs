@@ -1,13 +1,13 @@
 //! The steps of a scenario run, one method of [`Run`] per kind of action.
 
 use super::client::Client;
-use super::received::{hex_dump, Received};
-use super::timeline::Act;
-use super::transcript::{note_act, Transcript};
-use super::verdict::{FailKind, Failure, Warning};
 use super::{expect, send, Run, StepError};
 use crate::language::model::{Action, Expect, Part, Send, Step};
 use crate::protocol::ClientFrame;
+use crate::record::received::{hex_dump, Received};
+use crate::record::timeline::Act;
+use crate::record::transcript::{note_act, Transcript};
+use crate::record::verdict::{FailKind, Failure, Warning};
 
 impl Run<'_> {
     pub(super) fn fail(

@@ -3,19 +3,12 @@
 
 mod actions;
 mod client;
-mod deviation;
 mod expect;
-mod matcher;
 mod pace;
 mod peers;
 mod pump;
-mod received;
 mod send;
-mod timeline;
-mod transcript;
 mod unfinished;
-mod uploads;
-mod verdict;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -23,24 +16,14 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-pub use deviation::{amount, Deviation, Got, Skipped, Wanted};
-pub use matcher::{
-    check_body, check_frame, check_time, compare_bodies, digest, show_offset, Mismatch,
-};
 pub use peers::Peers;
-pub use received::{
-    frame_summary as server_frame_summary, grouped, hex_dump, Body, Incoming, Partial, Received,
-};
 pub use send::describe as describe_client_frame;
-pub use timeline::{
-    Act, Entry, EntryKind, Mark, Sent, Timeline, TimelineLog, WriteGroup, TIMELINE_CAP,
-};
-pub use uploads::Digest;
-pub use verdict::{FailKind, Failure, ScenarioRun, Verdict, Warning};
 
 use self::client::Client;
-pub use self::transcript::{note, note_act, Transcript};
 use crate::language::model::Scenario;
+use crate::record::{
+    uploads, Digest, FailKind, Failure, ScenarioRun, Timeline, Transcript, Verdict, Warning,
+};
 
 /// How to run scenarios.
 #[derive(Debug, Clone)]

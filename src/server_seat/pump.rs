@@ -7,13 +7,13 @@ use std::time::SystemTime;
 
 use tokio::sync::{mpsc, watch};
 
-use super::deviation::Got;
 use super::pace::{Pace, Pacer};
-use super::received::{Body, Incoming, Partial, Received};
-use super::timeline::{EntryKind, KEPT_TEXT};
-use super::transcript::Transcript;
 use crate::client::{Event, EventReader};
 use crate::protocol::{ServerFileHeader, ServerFrame};
+use crate::record::deviation::Got;
+use crate::record::received::{Body, Incoming, Partial, Received};
+use crate::record::timeline::{EntryKind, KEPT_TEXT};
+use crate::record::transcript::Transcript;
 
 /// How often a reading client looks at what the decoder holds between whole frames.
 const PARTIAL_CHECK: std::time::Duration = std::time::Duration::from_millis(20);

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
 
-use super::received::{hex_dump, quoted};
-use super::timeline::{Act, EntryKind, Sent, SentFrame, KEPT_TEXT};
-use super::transcript::{note_act, Transcript};
-use super::uploads::{Digest, UploadTracker};
 use crate::client::FrameWriter;
 use crate::language::model::{BodySource, Chunking, Part, Send};
 use crate::protocol::{ClientFrame, Frame};
+use crate::record::received::{hex_dump, quoted};
+use crate::record::timeline::{Act, EntryKind, Sent, SentFrame, KEPT_TEXT};
+use crate::record::transcript::{note_act, Transcript};
+use crate::record::uploads::{Digest, UploadTracker};
 
 const PIECE: usize = 64 * 1024;
 

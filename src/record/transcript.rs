@@ -33,7 +33,7 @@ impl Transcript {
     }
 
     /// Appends a line, and a typed entry with a received chat message to the timeline.
-    pub(super) fn record_message(
+    pub(crate) fn record_message(
         &self,
         kind: EntryKind,
         bytes: u64,
