@@ -39,6 +39,7 @@
 //! statuses. The library never imports it.
 
 pub mod client;
+pub mod client_seat;
 pub mod core;
 pub mod fuzzing;
 pub mod interrupt;

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use chat_harness::client_seat::{ClientTarget, InteropServer, Seats};
 use chat_harness::report::Style;
-use chat_harness::scenario::client_seat::{ClientTarget, InteropServer, Seats};
 use chat_harness::scenario::command::{self, Format, RunConfig};
 use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::provider::Provider;

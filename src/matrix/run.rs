@@ -12,7 +12,7 @@ use thiserror::Error;
 
 use super::config::{ConfigError, Implementation, MatrixFile};
 use super::{Column, Grid, MatrixResult, Row, Suite};
-use crate::scenario::client_seat::{ClientTarget, InteropServer};
+use crate::client_seat::{ClientTarget, InteropServer};
 use crate::scenario::known_failures::KnownFailures;
 use crate::scenario::provider::Provider;
 use crate::scenario::replay::shell_quote;

@@ -3,7 +3,6 @@
 //! ([`run`]), selected and scheduled over targets ([`suite`], [`target`]), and reported
 //! ([`report`]), and written back as text ([`writer`]). No second parser: every byte from the server goes through the codec.
 
-pub mod client_seat;
 pub mod command;
 pub mod embedded;
 pub mod files_dir;

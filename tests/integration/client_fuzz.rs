@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chat_harness::client_seat::ClientTarget;
 use chat_harness::language::parser::parse_file;
 use chat_harness::netfuzz::client::{
     fuzz_client, render, ClientFinding, ClientFuzzConfig, ClientOracle, Generator,
 };
 use chat_harness::netfuzz::Budget;
 use chat_harness::record::Verdict;
-use chat_harness::scenario::client_seat::ClientTarget;
 use chat_harness::scenario::provider::Provider;
 use chat_harness::server_seat::RunSettings;
 

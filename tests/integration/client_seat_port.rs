@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chat_harness::client_seat::ClientTarget;
 use chat_harness::record::Verdict;
-use chat_harness::scenario::client_seat::ClientTarget;
 use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::{parse_str, Scenario};
 use chat_harness::server_seat::RunSettings;

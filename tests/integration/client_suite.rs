@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use chat_harness::client_seat::ClientTarget;
 use chat_harness::record::Verdict;
 use chat_harness::report::{self, Style};
-use chat_harness::scenario::client_seat::ClientTarget;
 use chat_harness::scenario::command::{execute, Format, RunConfig};
 use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::provider::Provider;
