@@ -14,8 +14,8 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::protocol::{ClientFileHeader, ClientFrame, DecodeError, Frame, Item, StreamDecoder};
+use crate::record::describe_client_frame as describe;
 use crate::record::{hex_dump, note, Body, Transcript};
-use crate::server_seat::describe_client_frame as describe;
 
 /// What arrived from the client.
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use super::event::{Direction, Event, EventKind};
-use super::render::frame_summary;
+use super::summary::frame_summary;
 use super::watch::{AnyFrame, Seen};
 use crate::language::model::{Action, Expectation, FrameMatch, Part};
 use crate::language::writer;

@@ -2,8 +2,8 @@
 //! arrived (to group failures that share one first deviation), and what an `eventually` step
 //! skipped before it gave up (so a report never says "nothing" when frames did arrive).
 
+use super::fail_kind::FailKind;
 use super::received::Incoming;
-use super::FailKind;
 use crate::language::model::{Expectation, FrameMatch};
 use crate::protocol::ServerFrame;
 

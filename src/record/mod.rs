@@ -5,7 +5,9 @@
 //! and above nothing but the protocol and the language; reports, the matrix and the fuzzer's
 //! oracles read it, never an engine.
 
+pub mod describe;
 pub mod deviation;
+pub mod fail_kind;
 pub mod matcher;
 pub mod received;
 pub mod timeline;
@@ -13,6 +15,7 @@ pub mod transcript;
 pub mod uploads;
 pub mod verdict;
 
+pub use describe::describe as describe_client_frame;
 pub use deviation::{amount, Deviation, Got, Skipped, Wanted};
 pub use matcher::{
     check_body, check_frame, check_time, compare_bodies, digest, show_offset, Mismatch,

@@ -5,6 +5,7 @@
 
 pub mod command;
 pub mod embedded;
+pub mod entry;
 pub mod files_dir;
 pub mod known_failures;
 pub mod nearest;

@@ -3,7 +3,7 @@
 //! set-up, not the scenarios, and `run` stops there with one line rather than repeating it
 //! for every scenario.
 
-use super::suite::Outcome;
+use super::outcome::Outcome;
 use crate::record::Verdict;
 
 /// How many scenarios must end in the same error for the run to stop.

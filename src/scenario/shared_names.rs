@@ -15,7 +15,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::suite::{Entry, Outcome};
+use super::entry::Entry;
+use super::outcome::Outcome;
 use crate::language::model::{Action, Expectation, FrameMatch, Part, Scenario, TextMatch};
 use crate::language::model::{Expect, TextPattern};
 use crate::protocol::ClientFrame;

@@ -18,14 +18,7 @@ use crate::language::model::Scenario;
 use crate::record::Verdict;
 use crate::server_seat::RunSettings;
 
-/// A scenario with the id reports and `--expect` files use ([`scenario_id`]).
-#[derive(Debug, Clone)]
-pub struct Entry {
-    /// The id.
-    pub id: String,
-    /// The parsed scenario.
-    pub scenario: Scenario,
-}
+pub use super::entry::Entry;
 
 /// Finds `.chat` files under `paths` (files are taken as they are; folders recursively),
 /// sorted by id within each path.

@@ -17,7 +17,6 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub use peers::Peers;
-pub use send::describe as describe_client_frame;
 
 use self::client::Client;
 use crate::language::model::Scenario;

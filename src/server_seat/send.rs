@@ -9,7 +9,8 @@ use tokio::io::AsyncReadExt;
 use crate::client::FrameWriter;
 use crate::language::model::{BodySource, Chunking, Part, Send};
 use crate::protocol::{ClientFrame, Frame};
-use crate::record::received::{hex_dump, quoted};
+use crate::record::describe::describe;
+use crate::record::received::hex_dump;
 use crate::record::timeline::{Act, EntryKind, Sent, SentFrame, KEPT_TEXT};
 use crate::record::transcript::{note_act, Transcript};
 use crate::record::uploads::{Digest, UploadTracker};
@@ -31,35 +32,6 @@ pub fn plan(send: &Send) -> (u64, u64) {
     let by_chunk = send.chunking.chunk.map_or(1, |c| total.div_ceil(c as u64));
     let writes = by_chunk + send.chunking.split_at.len() as u64;
     (total, writes.max(1))
-}
-
-/// Describes a client frame for a transcript (`0x00 auth "alice" offset 10800`).
-pub fn describe(frame: &ClientFrame) -> String {
-    match frame {
-        ClientFrame::Auth {
-            name,
-            offset: Some(o),
-        } => format!("0x00 auth {name:?} offset {o}"),
-        // The frame keeps a payload whose tail is not an offset as the name: say what the
-        // offset field failed on rather than show it as part of a name.
-        ClientFrame::Auth { name, offset: None } => match name.rsplit_once(' ') {
-            Some((_, tail)) => format!(
-                "0x00 auth payload {name:?}: no offset (the part after the last space, {tail:?}, is not a decimal integer)"
-            ),
-            None => format!("0x00 auth {name:?} (no offset: nothing after a space)"),
-        },
-        ClientFrame::Exit(p) => format!("0x01 exit {p:?}"),
-        ClientFrame::File(h) => format!(
-            "0x02 file {:?} size {}{}",
-            h.filename,
-            h.size,
-            h.caption
-                .as_ref()
-                .map_or(String::new(), |c| format!(" caption {c:?}"))
-        ),
-        ClientFrame::Text(t) => format!("0x03 text {}", quoted(t)),
-        ClientFrame::Rename(p) => format!("0x04 rename {p:?}"),
-    }
 }
 
 /// The kind of a client frame, for the timeline.
