@@ -15,7 +15,7 @@ use super::process::{Exit, Program};
 use super::step_error::StepError;
 use super::workdir::WorkDir;
 use crate::language::client_script::{ClientScript, SeatAction, SeatStep};
-use crate::language::model::Scenario;
+use crate::language::scenario::Scenario;
 use crate::record::{note, FailKind, Failure, ScenarioRun, Transcript, Verdict};
 use crate::server_seat::RunSettings;
 

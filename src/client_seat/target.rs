@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 
 use super::interop::{run_interop_scenario, InteropServer};
 use super::runner::{run_client_scenario, Launch};
-use crate::language::model::{Scenario, Subject};
+use crate::language::scenario::{Scenario, Subject};
 use crate::record::ScenarioRun;
 use crate::scenario::provider::Provider;
 use crate::server_seat::RunSettings;

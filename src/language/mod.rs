@@ -13,9 +13,10 @@ mod parse_expect;
 mod parse_send;
 mod parse_serve;
 pub mod parser;
+pub mod scenario;
 pub mod writer;
 
 pub use cursor::{parse_duration, parse_size};
 pub use error::ParseError;
-pub use model::Scenario;
 pub use parser::{parse_file, parse_str};
+pub use scenario::{Scenario, Subject};

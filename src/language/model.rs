@@ -14,46 +14,6 @@ use crate::protocol::ClientFrame;
 /// broadcast after the newcomer's 0x00).
 pub const SETTLE: Duration = Duration::from_millis(250);
 
-/// One scenario file, parsed.
-#[derive(Debug, Clone)]
-pub struct Scenario {
-    /// The file it was read from.
-    pub path: PathBuf,
-    /// The one-line description (`description:`), if any.
-    pub description: Option<String>,
-    /// Tags (`tags:`), e.g. `core`, `robust`, `wording`.
-    pub tags: Vec<String>,
-    /// Default timeout for steps that wait (`timeout:`), if the file sets one.
-    pub timeout: Option<Duration>,
-    /// The steps, with `repeat` blocks already unrolled.
-    pub steps: Vec<Step>,
-    /// What the scenario tests; a client scenario's steps are in [`Subject::Client`].
-    pub subject: Subject,
-}
-
-/// What a scenario tests.
-#[derive(Debug, Clone, Default)]
-pub enum Subject {
-    /// A server: the harness plays the clients (`steps`).
-    #[default]
-    Server,
-    /// A client program (`tests: client`): the harness plays the server.
-    Client(Box<crate::language::client_script::ClientScript>),
-}
-
-impl Scenario {
-    /// Whether this scenario tests a client program (`tests: client`, or `tests: interop`).
-    pub fn tests_client(&self) -> bool {
-        matches!(self.subject, Subject::Client(_))
-    }
-
-    /// Whether this scenario has a client program talk through a real server to peer clients
-    /// (`tests: interop`).
-    pub fn tests_interop(&self) -> bool {
-        matches!(&self.subject, Subject::Client(script) if script.interop)
-    }
-}
-
 /// One executable step.
 #[derive(Debug, Clone)]
 pub struct Step {

@@ -11,7 +11,8 @@ use super::client_script::{self, ClientScript, SeatStep};
 use super::cursor::{parse_duration, Cursor, DATA_BUDGET};
 use super::error::ParseError;
 use super::lexer::{logical_lines, tokenize, Line, TokenKind};
-use super::model::{Action, Scenario, Step, Subject, SETTLE};
+use super::model::{Action, Step, SETTLE};
+use super::scenario::{Scenario, Subject};
 use super::{parse_expect, parse_send};
 
 /// Most steps a scenario may unroll to (a guard against `repeat` blow-ups).

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use super::model::{
     Action, BodySource, CaptionMatch, Chunking, Expect, Expectation, FileMatch, FrameMatch, Part,
-    Scenario, Send, TextMatch, TextPattern,
+    Send, TextMatch, TextPattern,
 };
+use super::scenario::Scenario;
 use crate::protocol::ClientFrame;
 
 /// Runs of at least this many equal bytes are written as `"x" * N` or `ff * N`.

@@ -29,7 +29,7 @@ pub use oracle::{Judgement, Oracle};
 
 use self::rng::Rng;
 use self::shrink::{Exec, ShrinkBudget};
-use crate::language::model::Scenario;
+use crate::language::scenario::Scenario;
 use crate::language::writer;
 use crate::scenario::provider::Provider;
 use crate::server_seat::RunSettings;

@@ -9,7 +9,8 @@ use std::fmt;
 use super::role::Role;
 use super::stall::FLOOD;
 use super::steps::expected_sender;
-use crate::language::model::{Action, Expect, Expectation, FrameMatch, Part, Scenario, TextMatch};
+use crate::language::model::{Action, Expect, Expectation, FrameMatch, Part, TextMatch};
+use crate::language::scenario::Scenario;
 use crate::protocol::ClientFrame;
 use crate::record::{Failure, Got, ScenarioRun, Verdict};
 

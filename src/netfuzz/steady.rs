@@ -2,7 +2,8 @@
 //! pauses between clients, `never` checks that keep watching, time for the last relays).
 
 use super::steps::{client_of, step, NEVER_WATCH, SETTLE};
-use crate::language::model::{Action, Scenario};
+use crate::language::model::Action;
+use crate::language::scenario::Scenario;
 use crate::language::writer;
 
 /// Steadies a shrunk session for replay: every `never` step keeps watching for

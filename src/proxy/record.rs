@@ -17,8 +17,9 @@ use super::event::{Direction, Event, EventKind};
 use super::watch::{AnyFrame, Seen};
 use crate::language::model::{
     Action, BodySource, CaptionMatch, Chunking, Expect, Expectation, FileMatch, FrameMatch, Part,
-    Scenario, Send, Step, TextMatch,
+    Send, Step, TextMatch,
 };
+use crate::language::scenario::Scenario;
 use crate::language::writer;
 use crate::protocol::{ClientFrame, ServerFileHeader, ServerFrame};
 

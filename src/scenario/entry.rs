@@ -1,7 +1,7 @@
 //! One selected scenario with its id: what the suite schedules, and what the shared-names
 //! rewrite and the setup-error grouping take, without importing the scheduler.
 
-use crate::language::model::Scenario;
+use crate::language::scenario::Scenario;
 
 /// A scenario with the id reports and `--expect` files use ([`scenario_id`]).
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::language::model::Scenario;
+use crate::language::scenario::Scenario;
 use crate::record::{Digest, FailKind, Failure, ScenarioRun, Verdict};
 use crate::under_test::files_dir::{FilesDir, NESTING};
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::language::model::Scenario;
+use crate::language::scenario::Scenario;
 use crate::record::{FailKind, ScenarioRun, Verdict};
 
 /// How a scenario's result compares with what was expected of this implementation.

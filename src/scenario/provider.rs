@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 
 use super::files_dir;
-use crate::language::model::Scenario;
+use crate::language::scenario::Scenario;
 use crate::record::{FailKind, ScenarioRun, Verdict};
 use crate::server_seat::{run_scenario, RunSettings};
 use crate::under_test::builtin::Builtin;

@@ -17,8 +17,9 @@ use regex::Regex;
 
 use super::entry::Entry;
 use super::outcome::Outcome;
-use crate::language::model::{Action, Expectation, FrameMatch, Part, Scenario, TextMatch};
+use crate::language::model::{Action, Expectation, FrameMatch, Part, TextMatch};
 use crate::language::model::{Expect, TextPattern};
+use crate::language::scenario::Scenario;
 use crate::protocol::ClientFrame;
 use crate::record::{Got, ScenarioRun, Verdict, Wanted};
 

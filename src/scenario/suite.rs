@@ -14,7 +14,7 @@ pub use super::outcome::{Kind, KindCounts, Outcome, Status, Summary};
 use super::provider::Provider;
 use super::setup_error::SameError;
 use crate::language::error::ParseError;
-use crate::language::model::Scenario;
+use crate::language::scenario::Scenario;
 use crate::record::Verdict;
 use crate::server_seat::RunSettings;
 

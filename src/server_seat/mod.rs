@@ -19,7 +19,7 @@ use tokio::time::Instant;
 pub use peers::Peers;
 
 use self::client::Client;
-use crate::language::model::Scenario;
+use crate::language::scenario::Scenario;
 use crate::record::{
     uploads, Digest, FailKind, Failure, ScenarioRun, Timeline, Transcript, Verdict, Warning,
 };

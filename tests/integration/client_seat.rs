@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chat_harness::client_seat::{
     glob_regex, strip_escapes, tz_value, ClientTarget, LineSplitter, SeatAction,
 };
-use chat_harness::language::model::Subject;
+use chat_harness::language::scenario::Subject;
 use chat_harness::record::Verdict;
 use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::{parse_str, Scenario};

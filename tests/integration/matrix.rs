@@ -459,7 +459,8 @@ async fn a_wide_matrix_page_stays_small_with_sticky_headers() {
 #[test]
 fn interop_scenarios_mix_peers_and_the_client_and_refuse_a_server_seat() {
     use chat_harness::client_seat::SeatAction;
-    use chat_harness::language::model::{Action, Subject};
+    use chat_harness::language::model::Action;
+    use chat_harness::language::scenario::Subject;
 
     let path = Path::new("scenarios/interop/x.chat");
     let text = "tests: interop\nconnect bob\nbob> auth bob 0\nuser> \"alice\"\n\

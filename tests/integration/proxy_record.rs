@@ -2,7 +2,8 @@
 //! that passes against the built-in server in both modes and fails against a test server
 //! with one fault at the step where it differs.
 
-use chat_harness::language::model::{Action, Scenario};
+use chat_harness::language::model::Action;
+use chat_harness::language::scenario::Scenario;
 use chat_harness::proxy::record::Recorder;
 use chat_harness::proxy::Perturb;
 use chat_harness::record::Verdict;

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chat_harness::language::model::Scenario;
+use chat_harness::language::scenario::Scenario;
 use chat_harness::language::{parse_str, writer};
 use chat_harness::scenario::suite;
 

@@ -7,7 +7,7 @@ mod room;
 
 use std::net::SocketAddr;
 
-use chat_harness::language::model::Scenario;
+use chat_harness::language::scenario::Scenario;
 use chat_harness::record::ScenarioRun;
 use chat_harness::scenario::provider::Provider;
 use chat_harness::server_seat::{run_scenario, RunSettings};
