@@ -11,7 +11,7 @@ use super::interop::{run_interop_scenario, InteropServer};
 use super::runner::{run_client_scenario, Launch};
 use crate::language::scenario::{Scenario, Subject};
 use crate::record::ScenarioRun;
-use crate::scenario::provider::Provider;
+use crate::server_seat::provider::Provider;
 use crate::server_seat::RunSettings;
 use crate::under_test::target::TargetError;
 

@@ -31,7 +31,7 @@ use self::rng::Rng;
 use self::shrink::{Exec, ShrinkBudget};
 use crate::language::scenario::Scenario;
 use crate::language::writer;
-use crate::scenario::provider::Provider;
+use crate::server_seat::provider::Provider;
 use crate::server_seat::RunSettings;
 
 /// When to stop.

@@ -19,7 +19,7 @@ use crate::language::model::{Action, BodySource, Chunking, Part, Send};
 use crate::language::scenario::Scenario;
 use crate::language::{parse_str, writer};
 use crate::protocol::ClientFrame;
-use crate::scenario::provider::Provider;
+use crate::server_seat::provider::Provider;
 use crate::server_seat::RunSettings;
 
 /// Runs sessions against a target, through their text.

@@ -10,11 +10,11 @@ use regex::Regex;
 
 use super::embedded::Sources;
 use super::known_failures::KnownFailures;
-use super::provider::Provider;
 use super::seat_counts::SeatCounts;
 use super::suite::{self, Retries, Summary};
 use crate::report::partial::Interrupted;
 use crate::report::{self, Style};
+use crate::server_seat::provider::Provider;
 use crate::server_seat::RunSettings;
 
 /// The report format on standard output.

@@ -1,16 +1,16 @@
-//! The conformance language and its runner: `.chat` files are parsed into [`Scenario`]s
-//! ([`parser`]), executed against a server address with the project's client connection
-//! ([`run`]), selected and scheduled over targets ([`suite`], [`target`]), and reported
-//! ([`report`]), and written back as text ([`writer`]). No second parser: every byte from the server goes through the codec.
+//! Running a suite: scenarios found and selected ([`suite`], [`embedded`]), scheduled over the
+//! seats (the server seat in [`crate::server_seat`], the client seat in
+//! [`crate::client_seat`]), their outcomes classified ([`outcome`]), known failures and shared
+//! names applied, and the command `chat-harness run` assembled ([`command`]). The language is
+//! in [`crate::language`], what a run produces in [`crate::record`], the reports in
+//! [`crate::report`].
 
 pub mod command;
 pub mod embedded;
 pub mod entry;
-pub mod files_dir;
 pub mod known_failures;
 pub mod nearest;
 pub mod outcome;
-pub mod provider;
 pub mod replay;
 pub mod seat_counts;
 pub mod setup_error;
@@ -22,3 +22,5 @@ pub mod suite;
 pub use crate::language::{
     parse_duration, parse_file, parse_size, parse_str, ParseError, Scenario,
 };
+// Where running a scenario on an implementation under test lived before the seats moved out.
+pub use crate::server_seat::provider;

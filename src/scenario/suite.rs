@@ -11,11 +11,11 @@ use regex::Regex;
 
 use super::known_failures::KnownFailures;
 pub use super::outcome::{Kind, KindCounts, Outcome, Status, Summary};
-use super::provider::Provider;
 use super::setup_error::SameError;
 use crate::language::error::ParseError;
 use crate::language::scenario::Scenario;
 use crate::record::Verdict;
+use crate::server_seat::provider::Provider;
 use crate::server_seat::RunSettings;
 
 pub use super::entry::Entry;

@@ -1,11 +1,15 @@
 //! Executes one parsed scenario against a server address: opens the clients, performs the
-//! steps in order, matches what arrives, and returns a verdict with each client's transcript.
+//! steps in order, matches what arrives, and returns a verdict with each client's transcript
+//! (the record, in [`crate::record`]). [`provider`] runs a scenario on an implementation under
+//! test and checks its files directory ([`files_dir`]).
 
 mod actions;
 mod client;
 mod expect;
+pub mod files_dir;
 mod pace;
 mod peers;
+pub mod provider;
 mod pump;
 mod send;
 mod unfinished;

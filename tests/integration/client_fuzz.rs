@@ -14,7 +14,7 @@ use chat_harness::netfuzz::client::{
 };
 use chat_harness::netfuzz::Budget;
 use chat_harness::record::Verdict;
-use chat_harness::scenario::provider::Provider;
+use chat_harness::server_seat::provider::Provider;
 use chat_harness::server_seat::RunSettings;
 
 fn root() -> PathBuf {

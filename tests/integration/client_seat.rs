@@ -10,8 +10,8 @@ use chat_harness::client_seat::{
 };
 use chat_harness::language::scenario::Subject;
 use chat_harness::record::Verdict;
-use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::{parse_str, Scenario};
+use chat_harness::server_seat::provider::Provider;
 use chat_harness::server_seat::RunSettings;
 
 fn parse(text: &str) -> Scenario {

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use chat_harness::client_seat::ClientTarget;
 use chat_harness::record::Verdict;
-use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::{parse_str, Scenario};
+use chat_harness::server_seat::provider::Provider;
 use chat_harness::server_seat::RunSettings;
 
 const LOGIN: &str = "tests: client\nuser> \"alice\"\nserver< auth /^alice -?\\d+$/\n\

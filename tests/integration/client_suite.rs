@@ -12,8 +12,8 @@ use chat_harness::record::Verdict;
 use chat_harness::report::{self, Style};
 use chat_harness::scenario::command::{execute, Format, RunConfig};
 use chat_harness::scenario::known_failures::KnownFailures;
-use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::suite::{self, Entry, Outcome, Status, Summary};
+use chat_harness::server_seat::provider::Provider;
 use chat_harness::server_seat::RunSettings;
 
 fn root() -> PathBuf {

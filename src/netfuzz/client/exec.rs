@@ -10,7 +10,7 @@ use super::generate;
 use super::oracle::ClientOracle;
 use crate::language::parser::parse_str;
 use crate::record::Verdict;
-use crate::scenario::provider::Provider;
+use crate::server_seat::provider::Provider;
 use crate::server_seat::RunSettings;
 
 /// The result of running one session.

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 
 use chat_harness::language::scenario::Scenario;
 use chat_harness::record::ScenarioRun;
-use chat_harness::scenario::provider::Provider;
+use chat_harness::server_seat::provider::Provider;
 use chat_harness::server_seat::{run_scenario, RunSettings};
 use futures_util::future::BoxFuture;
 use tokio::net::TcpListener;

@@ -45,7 +45,7 @@ pub trait Provider: Send + Sync + 'static {
     }
     /// Whether every scenario meets the same server, which keeps what earlier ones left (a
     /// server at `--target`): each scenario's clients then get names of their own
-    /// ([`super::shared_names`]).
+    /// ([`crate::scenario::shared_names`]).
     fn shares_state(&self) -> bool {
         false
     }
