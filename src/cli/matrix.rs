@@ -104,9 +104,10 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
     );
     if let (Some(interrupted), Some(signal)) = (&interrupted, chat_harness::interrupt::received()) {
         print!("{}", interrupted.line());
-        return Ok(Outcome::Interrupted(chat_harness::interrupt::exit_status(
+        return Ok(Outcome::Interrupted {
             signal,
-        )));
+            error: None,
+        });
     }
     Ok(Outcome::passed_if(result.as_expected()))
 }

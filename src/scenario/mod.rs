@@ -12,6 +12,7 @@ pub mod known_failures;
 pub mod nearest;
 pub mod outcome;
 pub mod replay;
+pub mod run_end;
 pub mod seat_counts;
 pub mod setup_error;
 pub mod shared_cause;

@@ -158,7 +158,8 @@ pub async fn run_all_retrying(
 }
 
 /// [`run_all_retrying`]; with `stop_on_setup_error`, the run stops when the first few
-/// scenarios to finish all end in the same error ([`SameError`]), which is returned.
+/// scenarios to finish all end in the same error ([`SameError`]), or a scenario task dies; the
+/// sentence that says so is returned.
 #[allow(clippy::too_many_arguments)]
 pub async fn run_all_guarded(
     entries: Vec<Entry>,
@@ -204,16 +205,19 @@ pub async fn run_all_guarded(
         _ = &mut stop => None,
         next = stream.next() => next,
     } {
-        let outcome = match joined {
-            Ok(outcome) => Some(outcome),
-            Err(e) => {
-                eprintln!("chat-harness: a scenario task failed: {e}");
-                None
-            }
-        };
+        let died = joined
+            .as_ref()
+            .err()
+            .map(|e| format!("a scenario task failed: {e}"));
+        let outcome = joined.ok();
         if stop_on_setup_error {
-            setup_error = outcome.as_ref().and_then(|o| same_error.note(o));
+            setup_error = outcome
+                .as_ref()
+                .and_then(|o| same_error.note(o))
+                .map(|e| super::setup_error::line(&e));
         }
+        // A task that died (a panic in the harness) stops the run with its error, returned.
+        setup_error = setup_error.or(died);
         early.insert(index, outcome);
         while let Some(outcome) = early.remove(&next) {
             if let Some(outcome) = outcome {

@@ -128,16 +128,19 @@ impl Provider for Builtin {
                     return (ScenarioRun::error(message), None);
                 }
             };
-            let run = match self.start(dir.path()) {
+            match self.start(dir.path()) {
                 Ok(handle) => {
                     let mut run = run_scenario(scenario, handle.addr(), settings).await;
-                    Builtin::stop(handle).await;
+                    // What went wrong in stopping is shown where the server's output goes.
+                    let stopped = Builtin::stop(handle).await.err();
                     files_dir::judge(&mut run, &dir, scenario);
-                    run
+                    (run, stopped)
                 }
-                Err(e) => ScenarioRun::error(format!("cannot start the built-in server: {e}")),
-            };
-            (run, None)
+                Err(e) => (
+                    ScenarioRun::error(format!("cannot start the built-in server: {e}")),
+                    None,
+                ),
+            }
         })
     }
 

@@ -10,7 +10,9 @@ use std::time::Duration;
 use chat_harness::client_seat::ClientTarget;
 use chat_harness::record::Verdict;
 use chat_harness::report::{self, Style};
-use chat_harness::scenario::command::{execute, Format, RunConfig};
+use chat_harness::scenario::command::{Format, RunConfig};
+
+use crate::support::execute;
 use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::suite::{self, Entry, Outcome, Status, Summary};
 use chat_harness::server_seat::provider::Provider;
