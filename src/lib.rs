@@ -16,10 +16,19 @@
 //!   starts in a process group of its own, under resource limits. Knows no scenarios.
 //! - [`interrupt`]: Ctrl-C, SIGTERM and SIGHUP for `run` and `matrix`: stop starting
 //!   scenarios, reap, report what finished.
-//! - [`scenario`]: the `.chat` conformance language, its runner and reports; running a
-//!   scenario on an implementation under test in [`scenario::provider`]; known failures in
-//!   [`scenario::known_failures`]; client scenarios (`tests: client`) in
-//!   [`scenario::client_seat`], where the harness plays the server (`chat-harness run`).
+//! - [`language`]: the `.chat` scenario language: lexer, parser, the syntax trees of server
+//!   scripts ([`language::model`]) and client scripts ([`language::client_script`]) beside
+//!   each other, and the writer. Runs nothing.
+//! - [`record`]: what a run produces (verdicts, failures, deviations, timeline, transcripts,
+//!   received frames, upload digests) and the matchers that judge frames; below both seats.
+//! - [`server_seat`]: the harness plays the clients against a server under test; running a
+//!   scenario on an implementation under test in [`server_seat::provider`].
+//! - [`client_seat`]: client scenarios (`tests: client`), where the harness plays the server
+//!   (`chat-harness run`), and interop scenarios through a real server.
+//! - [`report`]: the human, JSON, JUnit and HTML reports; they read the record, never a seat.
+//! - [`scenario`]: running a suite: discovery, selection, scheduling over the seats, outcome
+//!   kinds, known failures ([`scenario::known_failures`]), shared names, and `chat-harness run`
+//!   as a library function returning a typed end ([`scenario::run_end`]).
 //! - [`matrix`]: the interoperability matrix (`chat-harness matrix`): every server and client
 //!   of a TOML file on its suite, as one grid per suite in HTML and JSON.
 //! - [`netfuzz`]: the black-box network fuzzer (`chat-harness fuzz`): mutated multi-client

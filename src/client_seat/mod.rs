@@ -3,10 +3,11 @@
 //! its stdin, reads its stdout, plays the server side of its connections (frames encoded and
 //! decoded by the project's codec only), and checks the files it saves and how it ends.
 //!
-//! Parsing lives in [`parse`] (reached from the scenario parser once the header says
-//! `tests: client`), the steps' form in [`model`], execution in `runner` and `steps`, and the
-//! program targets ([`ClientTarget`], [`Seats`]) in `target`. Nothing here touches the server
-//! runner's state: the two share only the matchers, the send options and the report types.
+//! Parsing lives in [`crate::language::client_parse`] (reached from the scenario parser once
+//! the header says `tests: client`), the steps' form in [`crate::language::client_script`],
+//! execution in `runner` and `steps`, and the program targets ([`ClientTarget`], [`Seats`]) in
+//! `target`. Nothing here touches the server seat's state: the two share only the record's
+//! matchers and types, and [`crate::server_seat::Peers`] for interop.
 
 mod check;
 mod interop;

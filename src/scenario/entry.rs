@@ -3,7 +3,7 @@
 
 use crate::language::scenario::Scenario;
 
-/// A scenario with the id reports and `--expect` files use ([`scenario_id`]).
+/// A scenario with the id reports and `--expect` files use ([`super::suite::scenario_id`]).
 #[derive(Debug, Clone)]
 pub struct Entry {
     /// The id.
