@@ -40,7 +40,8 @@
 //!   corpora on stable.
 //! - [`load`]: the load generator behind `chat-harness bench` (message, file and connect
 //!   shapes, checked deliveries, latency and CPU).
-//! - [`safe_name`]: peer-chosen file names made safe to create in a directory.
+//! - [`safe_name`]: peer-chosen file names made safe to create in a directory;
+//!   [`unique_file`] creates them without overwriting.
 //! - [`units`]: the one grammar of durations and sizes, for the command line and scenarios.
 //!
 //! The binary (`src/main.rs`, `src/cli/`) is the command line: every subcommand's arguments
@@ -65,4 +66,5 @@ pub mod scenario;
 pub mod server;
 pub mod server_seat;
 pub mod under_test;
+pub mod unique_file;
 pub mod units;
