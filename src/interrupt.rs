@@ -91,11 +91,6 @@ pub async fn stopped() -> i32 {
     }
 }
 
-/// The exit status of a run stopped by `signal` (130 for SIGINT, 143 for SIGTERM).
-pub fn exit_status(signal: i32) -> u8 {
-    u8::try_from(128 + signal).unwrap_or(130)
-}
-
 /// The signal's name for messages.
 pub fn name(signal: i32) -> &'static str {
     match signal {

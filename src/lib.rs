@@ -16,10 +16,19 @@
 //!   starts in a process group of its own, under resource limits. Knows no scenarios.
 //! - [`interrupt`]: Ctrl-C, SIGTERM and SIGHUP for `run` and `matrix`: stop starting
 //!   scenarios, reap, report what finished.
-//! - [`scenario`]: the `.chat` conformance language, its runner and reports; running a
-//!   scenario on an implementation under test in [`scenario::provider`]; known failures in
-//!   [`scenario::known_failures`]; client scenarios (`tests: client`) in
-//!   [`scenario::client_seat`], where the harness plays the server (`chat-harness run`).
+//! - [`language`]: the `.chat` scenario language: lexer, parser, the syntax trees of server
+//!   scripts ([`language::model`]) and client scripts ([`language::client_script`]) beside
+//!   each other, and the writer. Runs nothing.
+//! - [`record`]: what a run produces (verdicts, failures, deviations, timeline, transcripts,
+//!   received frames, upload digests) and the matchers that judge frames; below both seats.
+//! - [`server_seat`]: the harness plays the clients against a server under test; running a
+//!   scenario on an implementation under test in [`server_seat::provider`].
+//! - [`client_seat`]: client scenarios (`tests: client`), where the harness plays the server
+//!   (`chat-harness run`), and interop scenarios through a real server.
+//! - [`report`]: the human, JSON, JUnit and HTML reports; they read the record, never a seat.
+//! - [`scenario`]: running a suite: discovery, selection, scheduling over the seats, outcome
+//!   kinds, known failures ([`scenario::known_failures`]), shared names, and `chat-harness run`
+//!   as a library function returning a typed end ([`scenario::run_end`]).
 //! - [`matrix`]: the interoperability matrix (`chat-harness matrix`): every server and client
 //!   of a TOML file on its suite, as one grid per suite in HTML and JSON.
 //! - [`netfuzz`]: the black-box network fuzzer (`chat-harness fuzz`): mutated multi-client
@@ -31,7 +40,8 @@
 //!   corpora on stable.
 //! - [`load`]: the load generator behind `chat-harness bench` (message, file and connect
 //!   shapes, checked deliveries, latency and CPU).
-//! - [`safe_name`]: peer-chosen file names made safe to create in a directory.
+//! - [`safe_name`]: peer-chosen file names made safe to create in a directory;
+//!   [`unique_file`] creates them without overwriting.
 //! - [`units`]: the one grammar of durations and sizes, for the command line and scenarios.
 //!
 //! The binary (`src/main.rs`, `src/cli/`) is the command line: every subcommand's arguments
@@ -39,16 +49,22 @@
 //! statuses. The library never imports it.
 
 pub mod client;
+pub mod client_seat;
 pub mod core;
 pub mod fuzzing;
 pub mod interrupt;
+pub mod language;
 pub mod load;
 pub mod matrix;
 pub mod netfuzz;
 pub mod protocol;
 pub mod proxy;
+pub mod record;
+pub mod report;
 pub mod safe_name;
 pub mod scenario;
 pub mod server;
+pub mod server_seat;
 pub mod under_test;
+pub mod unique_file;
 pub mod units;

@@ -37,7 +37,20 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_FAILED)
         }
         Ok(Outcome::Errors) => ExitCode::from(EXIT_SETUP),
-        Ok(Outcome::Interrupted(status)) => ExitCode::from(status),
+        Ok(Outcome::Unparsed { errors, summary }) => {
+            for error in errors {
+                eprintln!("{ERROR_PREFIX}: {error}\n");
+            }
+            eprintln!("{summary}");
+            ExitCode::from(EXIT_SETUP)
+        }
+        Ok(Outcome::Interrupted { signal, error }) => {
+            if let Some(error) = error {
+                eprintln!("{ERROR_PREFIX}: {error:#}");
+            }
+            // 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
+            ExitCode::from(u8::try_from(128 + signal).unwrap_or(130))
+        }
         Err(error) => {
             eprintln!("{ERROR_PREFIX}: {error:#}");
             ExitCode::from(EXIT_SETUP)

@@ -1,15 +1,10 @@
-//! Turning a file name chosen by a peer into one that is safe to create inside a directory,
-//! and creating it there without overwriting anything. The server stores uploads and the
-//! client saves received files by these same rules.
-
-use std::fs::{File, OpenOptions};
-use std::io;
-use std::path::{Path, PathBuf};
+//! Turning a file name chosen by a peer into one that is safe to create inside a directory
+//! (pure string rules, no I/O: the core imports them). Creating the file is
+//! [`crate::unique_file`]'s. The server stores uploads and the client saves received files by
+//! these same rules.
 
 /// Longest stored filename, in bytes (file systems allow 255; leave room for a `-N` suffix).
 pub const MAX_FILENAME_LEN: usize = 100;
-/// How many `stem-N.ext` variants [`create_unique`] tries before giving up.
-const MAX_VARIANTS: u32 = 1000;
 
 /// Makes a client's filename safe to store and to relay: path separators split it into
 /// components, empty, `.` and `..` components are dropped, the rest are joined with `_`;
@@ -56,38 +51,6 @@ pub fn is_safe_name(name: &str) -> bool {
             .any(|c| c == '/' || c == '\\' || c.is_control())
 }
 
-/// Creates a new file in `dir` named `name` (which must pass [`is_safe_name`]); when that name
-/// exists, tries the [`unique_name`] variants. Never opens an existing file. The file is open
-/// for reading too, so a spool can stream it back.
-pub fn create_unique(dir: &Path, name: &str) -> io::Result<(File, PathBuf)> {
-    if !is_safe_name(name) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "unsafe file name",
-        ));
-    }
-    for n in 0..MAX_VARIANTS {
-        let path = dir.join(unique_name(name, n));
-        match OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(file) => return Ok((file, path)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        format!(
-            "{} and {MAX_VARIANTS} variants of it already exist",
-            dir.join(name).display()
-        ),
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,20 +90,5 @@ mod tests {
         assert_eq!(unique_name("pic.png", 2), "pic-2.png");
         assert_eq!(unique_name("notes", 1), "notes-1");
         assert_eq!(unique_name("a.tar.gz", 1), "a.tar-1.gz");
-    }
-
-    #[test]
-    fn clashes_get_numbered_variants_and_unsafe_names_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let (_, first) = create_unique(dir.path(), "a.txt").unwrap();
-        let (_, second) = create_unique(dir.path(), "a.txt").unwrap();
-        assert_eq!(first, dir.path().join("a.txt"));
-        assert_eq!(second, dir.path().join("a-1.txt"));
-        for unsafe_name in ["../a.txt", "..", "", "a/b", ".hidden"] {
-            assert!(
-                create_unique(dir.path(), unsafe_name).is_err(),
-                "{unsafe_name:?}"
-            );
-        }
     }
 }

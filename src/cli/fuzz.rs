@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chat_harness::netfuzz::{self, Budget, Event, FuzzConfig, Shape, Summary};
 use chat_harness::scenario::replay::run_command;
-use chat_harness::scenario::run::RunSettings;
+use chat_harness::server_seat::RunSettings;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::args::FuzzArgs;

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use chat_harness::client_seat::ClientTarget;
 use chat_harness::netfuzz::client::{fuzz_client, ClientEvent, ClientFuzzConfig};
 use chat_harness::netfuzz::Budget;
-use chat_harness::scenario::client_seat::ClientTarget;
-use chat_harness::scenario::provider::Provider;
 use chat_harness::scenario::replay::run_command;
-use chat_harness::scenario::run::RunSettings;
+use chat_harness::server_seat::provider::Provider;
+use chat_harness::server_seat::RunSettings;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::args::FuzzArgs;

@@ -5,9 +5,9 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use chat_harness::matrix::{self, MatrixFile, MatrixSettings};
-use chat_harness::scenario::report::partial::Interrupted;
-use chat_harness::scenario::run::RunSettings;
+use chat_harness::report::partial::Interrupted;
 use chat_harness::scenario::suite::{Retries, Status};
+use chat_harness::server_seat::RunSettings;
 
 use crate::cli::args::MatrixArgs;
 use crate::cli::Outcome;
@@ -104,9 +104,10 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
     );
     if let (Some(interrupted), Some(signal)) = (&interrupted, chat_harness::interrupt::received()) {
         print!("{}", interrupted.line());
-        return Ok(Outcome::Interrupted(chat_harness::interrupt::exit_status(
+        return Ok(Outcome::Interrupted {
             signal,
-        )));
+            error: None,
+        });
     }
     Ok(Outcome::passed_if(result.as_expected()))
 }

@@ -14,9 +14,22 @@ pub enum Outcome {
     /// The run ended with errors (a scenario that could not run, a report that could not be
     /// written), already reported (exit status 2).
     Errors,
+    /// Scenario files that do not parse, one message each, and the sentence that sums them
+    /// up; nothing was run (exit status 2).
+    Unparsed {
+        /// Each file's parse error.
+        errors: Vec<String>,
+        /// How many, and that nothing ran.
+        summary: String,
+    },
     /// A stop signal ended the run early; what finished was reported, marked partial (exit
     /// status 128 + the signal: 130 for SIGINT, 143 for SIGTERM).
-    Interrupted(u8),
+    Interrupted {
+        /// The signal's number.
+        signal: i32,
+        /// A report file that could not be written on the way out.
+        error: Option<anyhow::Error>,
+    },
 }
 
 impl Outcome {

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use chat_harness::scenario::client_seat::{ClientTarget, InteropServer, Seats};
+use chat_harness::client_seat::{ClientTarget, InteropServer, Seats};
+use chat_harness::report::Style;
 use chat_harness::scenario::command::{self, Format, RunConfig};
 use chat_harness::scenario::known_failures::KnownFailures;
-use chat_harness::scenario::provider::Provider;
-use chat_harness::scenario::report::Style;
-use chat_harness::scenario::run::RunSettings;
+use chat_harness::scenario::run_end::{RunEnd, RunError};
 use chat_harness::scenario::suite::Retries;
+use chat_harness::server_seat::provider::Provider;
+use chat_harness::server_seat::RunSettings;
 use chat_harness::under_test::builtin::Builtin;
 use chat_harness::under_test::limits::Limits;
 use chat_harness::under_test::target::Target;
@@ -72,12 +73,23 @@ pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
         let mut out = std::io::stdout();
         let mut err = std::io::stderr();
         let html = args.html.as_deref();
-        let status = command::execute_with_html(config, html, &mut out, &mut err).await;
-        Ok(match status {
-            0 => Outcome::Passed,
-            1 => Outcome::Failed,
-            stopped if stopped >= 128 => Outcome::Interrupted(stopped),
-            _ => Outcome::Errors,
+        let end = command::execute_with_html(config, html, &mut out, &mut err).await;
+        Ok(match end {
+            Ok(RunEnd::Passed) => Outcome::Passed,
+            Ok(RunEnd::Failed) => Outcome::Failed,
+            Ok(RunEnd::Errors) => Outcome::Errors,
+            Ok(RunEnd::Interrupted { signal, unwritten }) => Outcome::Interrupted {
+                signal,
+                error: unwritten.map(anyhow::Error::from),
+            },
+            Err(e @ RunError::Unparsed(_)) => Outcome::Unparsed {
+                summary: e.to_string(),
+                errors: match e {
+                    RunError::Unparsed(errors) => errors.iter().map(|e| e.to_string()).collect(),
+                    _ => Vec::new(),
+                },
+            },
+            Err(e) => return Err(e.into()),
         })
     })
 }

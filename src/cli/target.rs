@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chat_harness::scenario::provider::Provider;
+use chat_harness::server_seat::provider::Provider;
 use chat_harness::under_test::builtin::Builtin;
 use chat_harness::under_test::target::Target;
 

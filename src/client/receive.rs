@@ -10,7 +10,8 @@ use super::progress::Progress;
 use super::report::{hex, Printer, Report};
 use super::{Event, EventReader};
 use crate::protocol::{ServerFileHeader, ServerFrame};
-use crate::safe_name::{create_unique, sanitize_filename};
+use crate::safe_name::sanitize_filename;
+use crate::unique_file::create_unique;
 
 /// The name a received file or folder gets when nothing of the sender's name is usable.
 const FALLBACK_NAME: &str = "file";

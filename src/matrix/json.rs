@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::{Column, Grid, MatrixResult, Row, Suite};
-use crate::scenario::run::{FailKind, Verdict};
+use crate::record::{FailKind, Verdict};
 use crate::scenario::suite::{Kind, KindCounts, Outcome, Status, Summary};
 
 #[derive(Serialize)]

@@ -6,10 +6,8 @@
 use std::fmt::Write as _;
 
 use super::{Grid, MatrixResult, Suite};
-use crate::scenario::report::html::{
-    anchor, counts_line, css_class, escape, label, outcome_block, page,
-};
-use crate::scenario::run::Verdict;
+use crate::record::Verdict;
+use crate::report::html::{anchor, counts_line, css_class, escape, label, outcome_block, page};
 use crate::scenario::suite::{Kind, Outcome, Status, Summary};
 
 /// Bytes of details blocks rendered in full; the blocks after that leave out their hex dumps

@@ -2,7 +2,7 @@
 //! on `matrix.html` (a banner) and in `matrix.json` (an `interrupted` member).
 
 use super::MatrixResult;
-use crate::scenario::report::partial::Interrupted;
+use crate::report::partial::Interrupted;
 
 /// The cells of `result` that have no outcome, as `implementation: scenario` names.
 pub fn not_run(result: &MatrixResult) -> Vec<String> {

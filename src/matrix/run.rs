@@ -12,13 +12,13 @@ use thiserror::Error;
 
 use super::config::{ConfigError, Implementation, MatrixFile};
 use super::{Column, Grid, MatrixResult, Row, Suite};
-use crate::scenario::client_seat::{ClientTarget, InteropServer};
+use crate::client_seat::{ClientTarget, InteropServer};
 use crate::scenario::known_failures::KnownFailures;
-use crate::scenario::provider::Provider;
 use crate::scenario::replay::shell_quote;
-use crate::scenario::run::RunSettings;
 use crate::scenario::suite::{self, Entry, Outcome, Retries};
 use crate::server::Mode;
+use crate::server_seat::provider::Provider;
+use crate::server_seat::RunSettings;
 use crate::under_test::builtin::Builtin;
 use crate::under_test::target::Target;
 

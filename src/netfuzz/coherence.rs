@@ -8,10 +8,10 @@
 use std::collections::{HashMap, HashSet};
 
 use super::probe::OVERLONG;
-use crate::protocol::ClientFrame;
-use crate::scenario::model::{
+use crate::language::model::{
     Action, BodySource, Expect, Expectation, FrameMatch, Part, TextMatch,
 };
+use crate::protocol::ClientFrame;
 
 /// Whether an auth is one Part 2 accepts (when the name is free).
 fn acceptable(name: &str, offset: Option<i32>) -> bool {
@@ -219,8 +219,8 @@ pub fn coherent(actions: &[Action]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::coherent;
+    use crate::language::model::{Action, Step};
     use crate::netfuzz::{Generator, Profile, Shape};
-    use crate::scenario::model::{Action, Step};
 
     fn without(steps: &[Step], drop: impl Fn(&str) -> bool) -> Vec<Action> {
         steps

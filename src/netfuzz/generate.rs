@@ -17,10 +17,11 @@ use super::rng::Rng;
 use super::role::{ATTACKER, BYSTANDER, CANARIES, SLOW};
 use super::stall;
 use super::steps::{expect, frame, send, step, MARK, SETTLE};
-use crate::protocol::ClientFrame;
-use crate::scenario::model::{
-    Action, Expectation, FileMatch, FrameMatch, Part, Scenario, TextMatch, TextPattern,
+use crate::language::model::{
+    Action, Expectation, FileMatch, FrameMatch, Part, TextMatch, TextPattern,
 };
+use crate::language::scenario::Scenario;
+use crate::protocol::ClientFrame;
 
 /// Regex for a chat message that is not a bystander's.
 const NOT_MARKED: &str = "^(?:[^~]|$)";
@@ -120,7 +121,7 @@ impl Generator {
             tags: vec!["fuzz".into()],
             timeout: Some(self.shape.timeout),
             steps: actions.into_iter().map(step).collect(),
-            subject: crate::scenario::model::Subject::Server,
+            subject: crate::language::scenario::Subject::Server,
         }
     }
 

@@ -29,10 +29,10 @@ pub use oracle::{Judgement, Oracle};
 
 use self::rng::Rng;
 use self::shrink::{Exec, ShrinkBudget};
-use crate::scenario::model::Scenario;
-use crate::scenario::provider::Provider;
-use crate::scenario::run::RunSettings;
-use crate::scenario::writer;
+use crate::language::scenario::Scenario;
+use crate::language::writer;
+use crate::server_seat::provider::Provider;
+use crate::server_seat::RunSettings;
 
 /// When to stop.
 #[derive(Debug, Clone, Copy)]

@@ -20,10 +20,10 @@ use regex::Regex;
 
 use super::steps::expect;
 use crate::core::{ConnId, Core, Limits, MemorySpool, Now, Output};
-use crate::protocol::{Frame, Item, ServerFrame, StreamDecoder};
-use crate::scenario::model::{
+use crate::language::model::{
     Action, BodySource, CaptionMatch, Expectation, FileMatch, FrameMatch, Part, TextMatch,
 };
+use crate::protocol::{Frame, Item, ServerFrame, StreamDecoder};
 
 /// What a session compares, and which inputs it may send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -277,10 +277,10 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::{Model, Profile};
+    use crate::language::model::{Action, Part};
+    use crate::language::writer;
     use crate::netfuzz::probe::file;
     use crate::protocol::ClientFrame;
-    use crate::scenario::model::{Action, Part};
-    use crate::scenario::writer;
 
     fn written(actions: &[Action]) -> Vec<String> {
         actions.iter().map(writer::action).collect()
@@ -342,7 +342,7 @@ mod tests {
         let mut model = room(Profile::Robust);
         let mut parts = file("cut.bin".into(), 100, None);
         parts.pop();
-        parts.push(Part::Body(crate::scenario::model::BodySource::Generated(
+        parts.push(Part::Body(crate::language::model::BodySource::Generated(
             50,
         )));
         model.send("p1", &parts);

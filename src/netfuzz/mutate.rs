@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use super::rng::Rng;
 use super::steps::send;
+use crate::language::model::{Action, BodySource, Chunking, Part};
 use crate::protocol::{frame_type, ClientFileHeader, ClientFrame, Frame, LEN_PREFIX};
-use crate::scenario::model::{Action, BodySource, Chunking, Part};
 
 /// Largest file body an attacker sends.
 const MAX_BODY: u64 = 70_000;

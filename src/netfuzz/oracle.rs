@@ -9,9 +9,10 @@ use std::fmt;
 use super::role::Role;
 use super::stall::FLOOD;
 use super::steps::expected_sender;
+use crate::language::model::{Action, Expect, Expectation, FrameMatch, Part, TextMatch};
+use crate::language::scenario::Scenario;
 use crate::protocol::ClientFrame;
-use crate::scenario::model::{Action, Expect, Expectation, FrameMatch, Part, Scenario, TextMatch};
-use crate::scenario::run::{Failure, Got, ScenarioRun, Verdict};
+use crate::record::{Failure, Got, ScenarioRun, Verdict};
 
 /// Which invariant a session broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

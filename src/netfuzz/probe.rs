@@ -13,8 +13,8 @@ use super::model::{Model, Profile};
 use super::rng::Rng;
 use super::role::{PROBE, RENAMED_PROBE, WITNESS};
 use super::steps::{expect, send, MARK};
+use crate::language::model::{Action, BodySource, Chunking, Expectation, Part};
 use crate::protocol::{ClientFileHeader, ClientFrame, Frame};
-use crate::scenario::model::{Action, BodySource, Chunking, Expectation, Part};
 
 /// Largest offset Part 2 accepts, in seconds (±14 h).
 const MAX_OFFSET: i32 = 50_400;

@@ -15,11 +15,12 @@ use super::oracle::{judge, Judgement, Oracle};
 use super::role::{Role, CANARIES};
 use super::stall::FLOOD;
 use super::steps::{client_of, expected_sender, step, SETTLE};
+use crate::language::model::{Action, BodySource, Chunking, Part, Send};
+use crate::language::scenario::Scenario;
+use crate::language::{parse_str, writer};
 use crate::protocol::ClientFrame;
-use crate::scenario::model::{Action, BodySource, Chunking, Part, Scenario, Send};
-use crate::scenario::provider::Provider;
-use crate::scenario::run::RunSettings;
-use crate::scenario::{parse_str, writer};
+use crate::server_seat::provider::Provider;
+use crate::server_seat::RunSettings;
 
 /// Runs sessions against a target, through their text.
 pub struct Exec {

@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use super::steps::{expect, frame, send, MARK};
+use crate::language::model::{Action, Chunking, FrameMatch, Part, TextMatch};
 use crate::protocol::ClientFrame;
-use crate::scenario::model::{Action, Chunking, FrameMatch, Part, TextMatch};
 
 /// The flood's last message starts with this; steps that carry it belong to the layer.
 pub const FLOOD: &str = "~flood";

@@ -2,8 +2,9 @@
 //! pauses between clients, `never` checks that keep watching, time for the last relays).
 
 use super::steps::{client_of, step, NEVER_WATCH, SETTLE};
-use crate::scenario::model::{Action, Scenario};
-use crate::scenario::writer;
+use crate::language::model::Action;
+use crate::language::scenario::Scenario;
+use crate::language::writer;
 
 /// Steadies a shrunk session for replay: every `never` step keeps watching for
 /// [`NEVER_WATCH`], the opening connects and a send followed by another client's step are

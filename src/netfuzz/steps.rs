@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use crate::scenario::model::{
+use crate::language::model::{
     Action, Chunking, Expect, Expectation, FrameMatch, Part, Send, Step, TextMatch,
 };
-use crate::scenario::writer;
+use crate::language::writer;
 
 /// Bystander messages start with this, which attackers' texts never do: a chat "from" a
 /// bystander that does not start with it came from someone else.

@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use super::event::{Direction, Event, EventKind};
-use super::render::frame_summary;
+use super::summary::frame_summary;
 use super::watch::{AnyFrame, Seen};
+use crate::language::model::{Action, Expectation, FrameMatch, Part};
+use crate::language::writer;
 use crate::netfuzz::model::{Model, Profile};
 use crate::protocol::{ClientFrame, ServerFrame};
-use crate::scenario::model::{Action, Expectation, FrameMatch, Part};
-use crate::scenario::run::{check_frame, Body, Incoming, Received};
-use crate::scenario::writer;
+use crate::record::{check_frame, Body, Incoming, Received};
 
 /// One way the real server differed from the reference.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,6 +11,7 @@ pub mod handle;
 pub mod record;
 pub mod render;
 mod shape;
+mod summary;
 pub mod transport;
 pub mod watch;
 

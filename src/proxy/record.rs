@@ -15,12 +15,13 @@ use bytes::Bytes;
 
 use super::event::{Direction, Event, EventKind};
 use super::watch::{AnyFrame, Seen};
-use crate::protocol::{ClientFrame, ServerFileHeader, ServerFrame};
-use crate::scenario::model::{
+use crate::language::model::{
     Action, BodySource, CaptionMatch, Chunking, Expect, Expectation, FileMatch, FrameMatch, Part,
-    Scenario, Send, Step, TextMatch,
+    Send, Step, TextMatch,
 };
-use crate::scenario::writer;
+use crate::language::scenario::Scenario;
+use crate::language::writer;
+use crate::protocol::{ClientFrame, ServerFileHeader, ServerFrame};
 
 /// Gaps between a client's send and the event before it longer than this are kept as pauses.
 pub const PAUSE_THRESHOLD: Duration = Duration::from_millis(500);

@@ -10,31 +10,13 @@ use serde_json::{json, Value};
 
 use super::check::Deviation;
 use super::event::{Direction, Event, EventKind};
+use super::summary::frame_summary;
 use super::watch::{AnyFrame, Seen};
-use crate::protocol::{Frame, ServerFrame};
-use crate::scenario::run::{describe_client_frame, grouped, hex_dump, server_frame_summary};
+use crate::protocol::Frame;
+use crate::record::{grouped, hex_dump};
 
 /// Rows of a malformed frame's hex dump.
 const DUMP_ROWS: usize = 8;
-
-/// A frame in the reports' words.
-pub fn frame_summary(frame: &AnyFrame) -> String {
-    match frame {
-        AnyFrame::Client(f) => describe_client_frame(f),
-        // A file header with its time and caption, as a received file shows in reports.
-        AnyFrame::Server(ServerFrame::File(h)) => {
-            let mut s = format!(
-                "0x02 file <{}> [{}] {:?} size {}",
-                h.time, h.sender, h.filename, h.size
-            );
-            if let Some(caption) = &h.caption {
-                let _ = write!(s, " caption {caption:?}");
-            }
-            s
-        }
-        AnyFrame::Server(f) => server_frame_summary(f),
-    }
-}
 
 fn type_byte(frame: &AnyFrame) -> u8 {
     match frame {

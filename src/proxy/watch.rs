@@ -6,7 +6,7 @@
 use bytes::{Bytes, BytesMut};
 
 use crate::protocol::{ClientFrame, DecodeError, Frame, FrameDecoder, Item, ServerFrame};
-use crate::scenario::run::Digest;
+use crate::record::Digest;
 
 /// A frame of either direction.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,12 +10,14 @@ use regex::Regex;
 
 use super::embedded::Sources;
 use super::known_failures::KnownFailures;
-use super::provider::Provider;
-use super::report::partial::Interrupted;
-use super::report::{self, Style};
-use super::run::RunSettings;
+use super::outcome::Summary;
+use super::run_end::{RunEnd, RunError};
 use super::seat_counts::SeatCounts;
-use super::suite::{self, Retries, Summary};
+use super::suite::{self, Retries};
+use crate::report::partial::Interrupted;
+use crate::report::{self, Style};
+use crate::server_seat::provider::Provider;
+use crate::server_seat::RunSettings;
 
 /// The report format on standard output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,13 +56,13 @@ pub struct RunConfig {
     pub retries: Retries,
 }
 
-/// Exit status for usage, parse and connection errors.
-pub const EXIT_SETUP: u8 = 2;
-
-/// Runs the scenarios and writes the report to `out`; returns the exit status (0 nothing
-/// unexpected failed, 1 something did, 2 parse or connection errors). Parse errors go to
-/// `err`.
-pub async fn execute(config: RunConfig, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+/// Runs the scenarios and writes the report to `out`; returns how the run ended, or why it
+/// could not run. Notes on scenarios skipped go to `err`; errors are returned, never printed.
+pub async fn execute(
+    config: RunConfig,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<RunEnd, RunError> {
     execute_with_html(config, None, out, err).await
 }
 
@@ -70,20 +72,14 @@ pub async fn execute_with_html(
     html: Option<&std::path::Path>,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> u8 {
+) -> Result<RunEnd, RunError> {
     // `sources` keeps the built-in suite's files on disk until the run is over.
     let Selected {
         entries,
         sources,
         seats,
-    } = match select(&config, err) {
-        Ok(selected) => selected,
-        Err(status) => return status,
-    };
-    if let Err(e) = config.provider.preflight().await {
-        let _ = writeln!(err, "chat-harness: {e}");
-        return EXIT_SETUP;
-    }
+    } = select(&config, err)?;
+    config.provider.preflight().await.map_err(RunError::Setup)?;
     let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
     let jobs = if config.provider.isolated() {
         config.jobs.max(1)
@@ -128,8 +124,7 @@ pub async fn execute_with_html(
     )
     .await;
     if let Some(error) = setup_error {
-        let _ = writeln!(err, "chat-harness: {}", super::setup_error::line(&error));
-        return EXIT_SETUP;
+        return Err(RunError::Setup(error));
     }
     let summary = Summary::of(&outcomes);
     write_report(&config, &summary, &outcomes, &ids, started, out);
@@ -150,49 +145,30 @@ pub async fn execute_with_html(
         let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
     }
-    let written = write_files(&config, html, &outcomes, interrupted.as_ref(), err);
+    let written = write_files(&config, html, &outcomes, interrupted.as_ref());
     if let Some(signal) = crate::interrupt::received() {
-        return crate::interrupt::exit_status(signal);
+        return Ok(RunEnd::Interrupted {
+            signal,
+            unwritten: written.err(),
+        });
     }
-    if let Err(status) = written {
-        return status;
-    }
-    summary.exit_code()
+    written?;
+    Ok(summary.end())
 }
 
 /// The scenarios of `config.paths` that parse, match the filter and tags and are for this
 /// provider; notes on what was skipped go to `err`. Parse errors and an empty selection are
-/// written to `err` and give the setup status.
-fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Selected, u8> {
-    let sources = match super::embedded::locate(&config.paths) {
-        Ok(sources) => sources,
-        Err(e) => {
-            let _ = writeln!(err, "chat-harness: {e}");
-            return Err(EXIT_SETUP);
-        }
-    };
-    let files = match suite::discover(sources.paths()) {
-        Ok(files) => files,
-        Err(e) => {
-            let _ = writeln!(err, "chat-harness: {e}");
-            return Err(EXIT_SETUP);
-        }
-    };
+/// returned.
+fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Selected, RunError> {
+    let sources =
+        super::embedded::locate(&config.paths).map_err(|e| RunError::Setup(e.to_string()))?;
+    let files = suite::discover(sources.paths()).map_err(|e| RunError::Setup(e.to_string()))?;
     let (entries, errors) = suite::load(files);
     if !errors.is_empty() {
-        for e in &errors {
-            let _ = writeln!(err, "chat-harness: {e}\n");
-        }
-        let _ = writeln!(
-            err,
-            "{} scenario file(s) could not be parsed; nothing was run",
-            errors.len()
-        );
-        return Err(EXIT_SETUP);
+        return Err(RunError::Unparsed(errors));
     }
     if let Some(message) = unknown_tag(&entries, &config.tags) {
-        let _ = writeln!(err, "chat-harness: {message}");
-        return Err(EXIT_SETUP);
+        return Err(RunError::Setup(message));
     }
     let entries = suite::select(entries, config.filter.as_ref(), &config.tags);
     let mut seats = SeatCounts::default();
@@ -208,11 +184,9 @@ fn select(config: &RunConfig, err: &mut dyn Write) -> Result<Selected, u8> {
         let _ = writeln!(err, "{note}");
     }
     if entries.is_empty() {
-        let _ = writeln!(
-            err,
-            "chat-harness: no scenario matches (check the paths, --filter and --tag)"
-        );
-        return Err(EXIT_SETUP);
+        return Err(RunError::Setup(
+            "no scenario matches (check the paths, --filter and --tag)".to_owned(),
+        ));
     }
     let entries = if config.provider.shares_state() {
         super::shared_names::core_first(entries)
@@ -294,15 +268,13 @@ fn write_report(
     }
 }
 
-/// The JUnit and HTML files asked for; a file that cannot be written is reported on `err`
-/// and gives the setup status.
+/// The JUnit and HTML files asked for; the first that cannot be written is the error.
 fn write_files(
     config: &RunConfig,
     html: Option<&std::path::Path>,
     outcomes: &[suite::Outcome],
     interrupted: Option<&Interrupted>,
-    err: &mut dyn Write,
-) -> Result<(), u8> {
+) -> Result<(), RunError> {
     if let Some(path) = &config.junit {
         let xml = match interrupted {
             Some(interrupted) => interrupted.junit_xml(outcomes),
@@ -311,9 +283,11 @@ fn write_files(
         let written = xml
             .map_err(|e| e.to_string())
             .and_then(|xml| std::fs::write(path, xml).map_err(|e| e.to_string()));
-        if let Err(e) = written {
-            let _ = writeln!(err, "chat-harness: cannot write {}: {e}", path.display());
-            return Err(EXIT_SETUP);
+        if let Err(reason) = written {
+            return Err(RunError::Write {
+                path: path.clone(),
+                reason,
+            });
         }
     }
     if let Some(path) = html {
@@ -323,8 +297,10 @@ fn write_files(
             page = interrupted.mark_html(&page);
         }
         if let Err(e) = std::fs::write(path, page) {
-            let _ = writeln!(err, "chat-harness: cannot write {}: {e}", path.display());
-            return Err(EXIT_SETUP);
+            return Err(RunError::Write {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            });
         }
     }
     Ok(())

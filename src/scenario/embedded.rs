@@ -10,7 +10,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::error::ParseError;
+use crate::language::error::ParseError;
 
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/embedded_suite.rs"));

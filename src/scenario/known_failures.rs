@@ -8,8 +8,8 @@ use std::path::Path;
 
 use regex::Regex;
 
-use super::error::ParseError;
-use super::lexer::Line;
+use crate::language::error::Line;
+use crate::language::error::ParseError;
 
 /// The known failures of an implementation.
 #[derive(Debug, Clone, Default)]

@@ -1,34 +1,27 @@
-//! The conformance language and its runner: `.chat` files are parsed into [`Scenario`]s
-//! ([`parser`]), executed against a server address with the project's client connection
-//! ([`run`]), selected and scheduled over targets ([`suite`], [`target`]), and reported
-//! ([`report`]), and written back as text ([`writer`]). No second parser: every byte from the server goes through the codec.
+//! Running a suite: scenarios found and selected ([`suite`], [`embedded`]), scheduled over the
+//! seats (the server seat in [`crate::server_seat`], the client seat in
+//! [`crate::client_seat`]), their outcomes classified ([`outcome`]), known failures and shared
+//! names applied, and the command `chat-harness run` assembled ([`command`]). The language is
+//! in [`crate::language`], what a run produces in [`crate::record`], the reports in
+//! [`crate::report`].
 
-pub mod client_seat;
 pub mod command;
-mod cursor;
 pub mod embedded;
-pub mod error;
-pub mod files_dir;
+pub mod entry;
 pub mod known_failures;
-mod lexer;
-pub mod model;
 pub mod nearest;
-mod outcome;
-mod parse_expect;
-mod parse_send;
-pub mod parser;
-pub mod provider;
+pub mod outcome;
 pub mod replay;
-pub mod report;
-pub mod run;
+pub mod run_end;
 pub mod seat_counts;
 pub mod setup_error;
 pub mod shared_cause;
 pub mod shared_names;
 pub mod suite;
-pub mod writer;
 
-pub use cursor::{parse_duration, parse_size};
-pub use error::ParseError;
-pub use model::Scenario;
-pub use parser::{parse_file, parse_str};
+// The language's entry points, still reachable where the whole tree has called them for years.
+pub use crate::language::{
+    parse_duration, parse_file, parse_size, parse_str, ParseError, Scenario,
+};
+// Where running a scenario on an implementation under test lived before the seats moved out.
+pub use crate::server_seat::provider;

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::model::Scenario;
-use super::run::{FailKind, ScenarioRun, Verdict};
+use crate::language::scenario::Scenario;
+use crate::record::{FailKind, ScenarioRun, Verdict};
 
 /// How a scenario's result compares with what was expected of this implementation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -258,8 +258,21 @@ impl Summary {
         s
     }
 
-    /// The process exit status: 2 when a scenario could not run, 1 when one failed
-    /// unexpectedly (or was flaky, unless allowed), 0 otherwise.
+    /// How a run with these counts ended: errors first, then unexpected failures.
+    pub fn end(&self) -> super::run_end::RunEnd {
+        use super::run_end::RunEnd;
+        if self.errors > 0 {
+            RunEnd::Errors
+        } else if self.failed > 0 {
+            RunEnd::Failed
+        } else {
+            RunEnd::Passed
+        }
+    }
+
+    /// The exit status the JSON summary reports (`exit_code`), as the binary maps
+    /// [`Summary::end`]: 2 when a scenario could not run, 1 when one failed unexpectedly (or was
+    /// flaky, unless allowed), 0 otherwise.
     pub fn exit_code(&self) -> u8 {
         if self.errors > 0 {
             2

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::run::RunSettings;
+use crate::server_seat::RunSettings;
 
 /// `word` quoted for a POSIX shell: as it is when it holds only safe characters, else in
 /// single quotes (a single quote inside becomes `'\''`).

@@ -2,7 +2,7 @@
 //! each kind (server, client, interop) that run, and those skipped with the reason and the
 //! option that would run them. Counts only; the provider decides what runs.
 
-use super::model::Scenario;
+use crate::language::scenario::Scenario;
 
 /// The three kinds of scenario, by the seat the implementation under test takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

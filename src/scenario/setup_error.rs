@@ -4,8 +4,8 @@
 //! for every scenario.
 
 use super::outcome::Outcome;
-use super::run::Verdict;
 use super::seat_counts::Seat;
+use crate::record::Verdict;
 
 /// How many scenarios must end in the same error for the run to stop.
 pub const FIRST_FEW: usize = 3;

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::outcome::{Kind, Outcome, Status};
-use super::run::{Deviation, Verdict};
+use crate::record::{Deviation, Verdict};
 
 /// Fewest scenarios that make a group worth a line.
 pub const GROUP_AT_LEAST: usize = 2;

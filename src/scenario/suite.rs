@@ -9,22 +9,16 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use regex::Regex;
 
-use super::error::ParseError;
 use super::known_failures::KnownFailures;
-use super::model::Scenario;
 pub use super::outcome::{Kind, KindCounts, Outcome, Status, Summary};
-use super::provider::Provider;
-use super::run::{RunSettings, Verdict};
 use super::setup_error::SameError;
+use crate::language::error::ParseError;
+use crate::language::scenario::Scenario;
+use crate::record::Verdict;
+use crate::server_seat::provider::Provider;
+use crate::server_seat::RunSettings;
 
-/// A scenario with the id reports and `--expect` files use ([`scenario_id`]).
-#[derive(Debug, Clone)]
-pub struct Entry {
-    /// The id.
-    pub id: String,
-    /// The parsed scenario.
-    pub scenario: Scenario,
-}
+pub use super::entry::Entry;
 
 /// Finds `.chat` files under `paths` (files are taken as they are; folders recursively),
 /// sorted by id within each path.
@@ -85,7 +79,7 @@ pub fn load(files: Vec<(String, PathBuf)>) -> (Vec<Entry>, Vec<ParseError>) {
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     for (id, path) in files {
-        match super::parse_file(&path) {
+        match crate::language::parse_file(&path) {
             Ok(scenario) => entries.push(Entry { id, scenario }),
             Err(e) => errors.push(e),
         }
@@ -164,7 +158,8 @@ pub async fn run_all_retrying(
 }
 
 /// [`run_all_retrying`]; with `stop_on_setup_error`, the run stops when the first few
-/// scenarios to finish all end in the same error ([`SameError`]), which is returned.
+/// scenarios to finish all end in the same error ([`SameError`]), or a scenario task dies; the
+/// sentence that says so is returned.
 #[allow(clippy::too_many_arguments)]
 pub async fn run_all_guarded(
     entries: Vec<Entry>,
@@ -210,16 +205,19 @@ pub async fn run_all_guarded(
         _ = &mut stop => None,
         next = stream.next() => next,
     } {
-        let outcome = match joined {
-            Ok(outcome) => Some(outcome),
-            Err(e) => {
-                eprintln!("chat-harness: a scenario task failed: {e}");
-                None
-            }
-        };
+        let died = joined
+            .as_ref()
+            .err()
+            .map(|e| format!("a scenario task failed: {e}"));
+        let outcome = joined.ok();
         if stop_on_setup_error {
-            setup_error = outcome.as_ref().and_then(|o| same_error.note(o));
+            setup_error = outcome
+                .as_ref()
+                .and_then(|o| same_error.note(o))
+                .map(|e| super::setup_error::line(&e));
         }
+        // A task that died (a panic in the harness) stops the run with its error, returned.
+        setup_error = setup_error.or(died);
         early.insert(index, outcome);
         while let Some(outcome) = early.remove(&next) {
             if let Some(outcome) = outcome {
@@ -244,7 +242,7 @@ pub async fn run_all_guarded(
 /// scenarios declare one), then the time the scenario spends in pauses and `nothing for` /
 /// `never` windows, which it waits out whatever the server does.
 pub fn expected_length(scenario: &Scenario) -> (Duration, Duration) {
-    use super::model::{Action, Expectation};
+    use crate::language::model::{Action, Expectation};
     let waits = scenario
         .steps
         .iter()
@@ -332,7 +330,7 @@ async fn run_once(
     provider: &dyn Provider,
     settings: &RunSettings,
 ) -> (
-    super::run::ScenarioRun,
+    crate::record::ScenarioRun,
     Option<String>,
     Vec<(String, String)>,
 ) {

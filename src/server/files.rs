@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::core::{FileBody, Spool};
-use crate::safe_name::create_unique;
+use crate::unique_file::create_unique;
 
 /// Stores uploads as files in one directory.
 #[derive(Debug)]

@@ -53,15 +53,15 @@ impl Builtin {
         server::spawn(config)
     }
 
-    /// Stops a server [`Builtin::start`] started; an error in stopping is reported on stderr
-    /// (the scenario's verdict stands).
-    pub async fn stop(handle: ServerHandle) {
+    /// Stops a server [`Builtin::start`] started; an error in stopping is returned as a
+    /// sentence for the report (the scenario's verdict stands).
+    pub async fn stop(handle: ServerHandle) -> Result<(), String> {
         // Stopping joins the server thread: keep that off the async workers.
         let stopped = tokio::task::spawn_blocking(move || handle.shutdown()).await;
         match stopped {
-            Ok(Err(e)) => eprintln!("chat-harness: the built-in server stopped with an error: {e}"),
-            Err(e) => eprintln!("chat-harness: stopping the built-in server failed: {e}"),
-            Ok(Ok(())) => {}
+            Ok(Err(e)) => Err(format!("the built-in server stopped with an error: {e}")),
+            Err(e) => Err(format!("stopping the built-in server failed: {e}")),
+            Ok(Ok(())) => Ok(()),
         }
     }
 

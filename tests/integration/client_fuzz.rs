@@ -7,14 +7,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chat_harness::client_seat::ClientTarget;
+use chat_harness::language::parser::parse_file;
 use chat_harness::netfuzz::client::{
     fuzz_client, render, ClientFinding, ClientFuzzConfig, ClientOracle, Generator,
 };
 use chat_harness::netfuzz::Budget;
-use chat_harness::scenario::client_seat::ClientTarget;
-use chat_harness::scenario::parser::parse_file;
-use chat_harness::scenario::provider::Provider;
-use chat_harness::scenario::run::{RunSettings, Verdict};
+use chat_harness::record::Verdict;
+use chat_harness::server_seat::provider::Provider;
+use chat_harness::server_seat::RunSettings;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -83,7 +84,7 @@ fn generated_sessions_are_deterministic_client_scenarios() {
         let (again, _) = render(timeout, &Generator::session(seed, 8).blocks);
         assert_eq!(text, again, "seed {seed}");
         assert_eq!(text.lines().count(), oracles.len());
-        let scenario = chat_harness::scenario::parser::parse_str(&text, &path)
+        let scenario = chat_harness::language::parser::parse_str(&text, &path)
             .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
         assert!(scenario.tests_client(), "seed {seed}");
         for (line, oracle) in text.lines().zip(&oracles) {

@@ -5,13 +5,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chat_harness::scenario::client_seat::{
+use chat_harness::client_seat::{
     glob_regex, strip_escapes, tz_value, ClientTarget, LineSplitter, SeatAction,
 };
-use chat_harness::scenario::model::Subject;
-use chat_harness::scenario::provider::Provider;
-use chat_harness::scenario::run::{RunSettings, Verdict};
+use chat_harness::language::scenario::Subject;
+use chat_harness::record::Verdict;
 use chat_harness::scenario::{parse_str, Scenario};
+use chat_harness::server_seat::provider::Provider;
+use chat_harness::server_seat::RunSettings;
 
 fn parse(text: &str) -> Scenario {
     parse_str(text, Path::new("scenarios/client/x.chat")).unwrap()

@@ -5,10 +5,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chat_harness::scenario::client_seat::ClientTarget;
-use chat_harness::scenario::provider::Provider;
-use chat_harness::scenario::run::{RunSettings, Verdict};
+use chat_harness::client_seat::ClientTarget;
+use chat_harness::record::Verdict;
 use chat_harness::scenario::{parse_str, Scenario};
+use chat_harness::server_seat::provider::Provider;
+use chat_harness::server_seat::RunSettings;
 
 const LOGIN: &str = "tests: client\nuser> \"alice\"\nserver< auth /^alice -?\\d+$/\n\
                      server> auth-ok\nuser< \"Commands\"\n";

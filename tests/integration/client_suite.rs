@@ -7,13 +7,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chat_harness::scenario::client_seat::ClientTarget;
-use chat_harness::scenario::command::{execute, Format, RunConfig};
+use chat_harness::client_seat::ClientTarget;
+use chat_harness::record::Verdict;
+use chat_harness::report::{self, Style};
+use chat_harness::scenario::command::{Format, RunConfig};
+
+use crate::support::execute;
 use chat_harness::scenario::known_failures::KnownFailures;
-use chat_harness::scenario::provider::Provider;
-use chat_harness::scenario::report::{self, Style};
-use chat_harness::scenario::run::{RunSettings, Verdict};
 use chat_harness::scenario::suite::{self, Entry, Outcome, Status, Summary};
+use chat_harness::server_seat::provider::Provider;
+use chat_harness::server_seat::RunSettings;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

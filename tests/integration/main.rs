@@ -18,7 +18,7 @@ mod client_seat;
 mod client_seat_port;
 /// Client scenarios: the reference, lab-style and faulty clients against `scenarios/client/`.
 mod client_suite;
-/// Shared helpers for the codec tests.
+/// Shared helpers: frames encoded and decoded whole, and `chat-harness run` ended as the binary ends it.
 mod support;
 /// Shared helpers for the server tests: a server per test, a deadline-bound client, `both_modes!`.
 #[macro_use]

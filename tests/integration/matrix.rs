@@ -337,11 +337,11 @@ async fn a_wide_matrix_page_stays_small_with_sticky_headers() {
     use std::sync::Arc;
     use std::time::Duration;
 
+    use chat_harness::client_seat::ClientTarget;
     use chat_harness::matrix::{page::matrix_page, Column, Grid, MatrixResult, Row, Suite};
-    use chat_harness::scenario::client_seat::ClientTarget;
     use chat_harness::scenario::known_failures::KnownFailures;
-    use chat_harness::scenario::run::RunSettings;
     use chat_harness::scenario::suite;
+    use chat_harness::server_seat::RunSettings;
 
     if !python() {
         return;
@@ -458,8 +458,9 @@ async fn a_wide_matrix_page_stays_small_with_sticky_headers() {
 /// stand.
 #[test]
 fn interop_scenarios_mix_peers_and_the_client_and_refuse_a_server_seat() {
-    use chat_harness::scenario::client_seat::SeatAction;
-    use chat_harness::scenario::model::{Action, Subject};
+    use chat_harness::client_seat::SeatAction;
+    use chat_harness::language::model::Action;
+    use chat_harness::language::scenario::Subject;
 
     let path = Path::new("scenarios/interop/x.chat");
     let text = "tests: interop\nconnect bob\nbob> auth bob 0\nuser> \"alice\"\n\

@@ -8,13 +8,13 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chat_harness::language::model::Action;
+use chat_harness::language::{parse_file, parse_str, writer};
 use chat_harness::netfuzz::oracle::judge;
 use chat_harness::netfuzz::{self, Budget, FuzzConfig, Generator, Judgement, Oracle, Shape};
-use chat_harness::scenario::model::Action;
-use chat_harness::scenario::provider::Provider;
-use chat_harness::scenario::run::{run_scenario, RunSettings};
-use chat_harness::scenario::{parse_file, parse_str, writer};
 use chat_harness::server::Mode;
+use chat_harness::server_seat::provider::Provider;
+use chat_harness::server_seat::{run_scenario, RunSettings};
 use chat_harness::under_test::builtin::Builtin;
 
 use crate::faulty::{self, Fault, FaultyProvider};

@@ -139,7 +139,7 @@ pub fn conversation(mode: Mode, perturb: Perturb) -> Vec<Event> {
 }
 
 fn fnv(text: &str) -> String {
-    let mut digest = chat_harness::scenario::run::Digest::empty();
+    let mut digest = chat_harness::record::Digest::empty();
     digest.push(text.as_bytes());
     format!("{:016x}", digest.hash)
 }

@@ -2,12 +2,14 @@
 //! that passes against the built-in server in both modes and fails against a test server
 //! with one fault at the step where it differs.
 
+use chat_harness::language::model::Action;
+use chat_harness::language::scenario::Scenario;
 use chat_harness::proxy::record::Recorder;
 use chat_harness::proxy::Perturb;
-use chat_harness::scenario::model::{Action, Scenario};
+use chat_harness::record::Verdict;
 use chat_harness::scenario::parse_file;
-use chat_harness::scenario::run::{run_scenario, RunSettings, Verdict};
 use chat_harness::server::Mode;
+use chat_harness::server_seat::{run_scenario, RunSettings};
 
 use crate::faulty::{self, Fault};
 use crate::proxy::conversation;

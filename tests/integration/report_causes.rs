@@ -7,10 +7,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chat_harness::scenario::command::{execute, Format, RunConfig};
+use chat_harness::report::Style;
+use chat_harness::scenario::command::{Format, RunConfig};
+
+use crate::support::execute;
 use chat_harness::scenario::known_failures::KnownFailures;
-use chat_harness::scenario::report::Style;
-use chat_harness::scenario::run::RunSettings;
+use chat_harness::server_seat::RunSettings;
 use chat_harness::under_test::target::Target;
 
 fn python() -> bool {

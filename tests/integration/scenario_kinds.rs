@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chat_harness::scenario::command::{execute, Format, RunConfig};
+use chat_harness::report::Style;
+use chat_harness::scenario::command::{Format, RunConfig};
+
+use crate::support::execute;
 use chat_harness::scenario::known_failures::KnownFailures;
-use chat_harness::scenario::report::Style;
-use chat_harness::scenario::run::RunSettings;
 use chat_harness::scenario::suite::Retries;
+use chat_harness::server_seat::RunSettings;
 use chat_harness::under_test::target::Target;
 
 fn python() -> bool {

@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use chat_harness::protocol::ClientFrame;
-use chat_harness::scenario::known_failures::KnownFailures;
-use chat_harness::scenario::model::{
+use chat_harness::language::model::{
     Action, BodySource, Expectation, FrameMatch, Part, TextPattern,
 };
+use chat_harness::protocol::ClientFrame;
+use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::{parse_str, ParseError, Scenario};
 
 fn parse(text: &str) -> Scenario {
@@ -265,7 +265,7 @@ fn reading_paces() {
 
 #[test]
 fn settle_waits_the_default_settle_time_or_the_given_one() {
-    use chat_harness::scenario::model::SETTLE;
+    use chat_harness::language::model::SETTLE;
     use std::time::Duration;
     let s = parse("connect alice\nsettle\nsettle 1s\n");
     assert!(matches!(s.steps[1].action, Action::Pause(d) if d == SETTLE));

@@ -5,8 +5,9 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use chat_harness::protocol::{ClientFrame, Frame, HhMm};
+use chat_harness::record::{check_time, Verdict};
 use chat_harness::scenario::parse_str;
-use chat_harness::scenario::run::{check_time, run_scenario, RunSettings, Verdict};
+use chat_harness::server_seat::{run_scenario, RunSettings};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
 

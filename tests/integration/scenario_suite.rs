@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chat_harness::record::Verdict;
+use chat_harness::report;
 use chat_harness::scenario::known_failures::KnownFailures;
-use chat_harness::scenario::provider::Provider;
-use chat_harness::scenario::report;
-use chat_harness::scenario::run::{RunSettings, Verdict};
 use chat_harness::scenario::suite::{self, Entry, Outcome, Status};
 use chat_harness::server::Mode;
+use chat_harness::server_seat::provider::Provider;
+use chat_harness::server_seat::RunSettings;
 use chat_harness::under_test::builtin::Builtin;
 use chat_harness::under_test::target::Target;
 

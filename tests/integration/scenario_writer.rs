@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use chat_harness::scenario::model::Scenario;
-use chat_harness::scenario::{parse_str, suite, writer};
+use chat_harness::language::scenario::Scenario;
+use chat_harness::language::{parse_str, writer};
+use chat_harness::scenario::suite;
 
 /// The model without line numbers and source text, which the writer does not keep.
 fn shape(scenario: &Scenario) -> String {
@@ -90,8 +91,9 @@ fn never_takes_single_expectations_only() {
 /// `never` looks back over everything the connection received, consumed or not.
 #[tokio::test]
 async fn never_fails_on_a_past_arrival_even_when_consumed() {
-    use chat_harness::scenario::run::{run_scenario, RunSettings, Verdict};
+    use chat_harness::record::Verdict;
     use chat_harness::server::{self, Mode, ServerConfig};
+    use chat_harness::server_seat::{run_scenario, RunSettings};
     let dir = tempfile::tempdir().expect("tempdir");
     let handle = server::spawn(ServerConfig::new(Mode::Polling, dir.path())).expect("server");
     let source = "connect a b\na> auth a 0\na< auth-ok\nb> auth b 0\nb< auth-ok\n\

@@ -350,8 +350,8 @@ async fn a_name_refused_at_first_auth_on_a_shared_server_is_explained() {
     use chat_harness::client::{Connection, Event};
     use chat_harness::protocol::{ClientFrame, ServerFrame};
     use chat_harness::scenario::known_failures::KnownFailures;
-    use chat_harness::scenario::run::RunSettings;
     use chat_harness::scenario::suite::{self, Entry};
+    use chat_harness::server_seat::RunSettings;
     use chat_harness::under_test::target::Target;
     use std::sync::Arc;
 
@@ -381,7 +381,7 @@ async fn a_name_refused_at_first_auth_on_a_shared_server_is_explained() {
         |_| {},
     )
     .await;
-    let chat_harness::scenario::run::Verdict::Fail(failure) = &outcomes[0].run.verdict else {
+    let chat_harness::record::Verdict::Fail(failure) = &outcomes[0].run.verdict else {
         panic!("the name is taken: {:?}", outcomes[0].run.verdict);
     };
     assert!(

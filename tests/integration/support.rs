@@ -107,3 +107,36 @@ pub fn harness(args: &[&str]) -> std::process::Output {
         .output()
         .expect("run chat-harness")
 }
+
+/// `chat-harness run` ended as the binary ends it: the library's typed end turned into the
+/// exit status, with the error lines `main.rs` prints written to `err`, so that a test asserts
+/// what a user sees.
+pub async fn execute(
+    config: chat_harness::scenario::command::RunConfig,
+    out: &mut dyn std::io::Write,
+    err: &mut dyn std::io::Write,
+) -> u8 {
+    use chat_harness::scenario::run_end::{RunEnd, RunError};
+    match chat_harness::scenario::command::execute(config, out, err).await {
+        Ok(RunEnd::Passed) => 0,
+        Ok(RunEnd::Failed) => 1,
+        Ok(RunEnd::Errors) => 2,
+        Ok(RunEnd::Interrupted { signal, unwritten }) => {
+            if let Some(e) = unwritten {
+                let _ = writeln!(err, "chat-harness: {e}");
+            }
+            u8::try_from(128 + signal).unwrap_or(130)
+        }
+        Err(RunError::Unparsed(errors)) => {
+            for e in &errors {
+                let _ = writeln!(err, "chat-harness: {e}\n");
+            }
+            let _ = writeln!(err, "{}", RunError::Unparsed(errors));
+            2
+        }
+        Err(e) => {
+            let _ = writeln!(err, "chat-harness: {e}");
+            2
+        }
+    }
+}

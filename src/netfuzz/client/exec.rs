@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use super::generate;
 use super::oracle::ClientOracle;
-use crate::scenario::parser::parse_str;
-use crate::scenario::provider::Provider;
-use crate::scenario::run::{RunSettings, Verdict};
+use crate::language::parser::parse_str;
+use crate::record::Verdict;
+use crate::server_seat::provider::Provider;
+use crate::server_seat::RunSettings;
 
 /// The result of running one session.
 #[derive(Debug, Clone)]

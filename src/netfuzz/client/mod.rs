@@ -23,8 +23,8 @@ use futures_util::future::join_all;
 
 use crate::netfuzz::rng::Rng;
 use crate::netfuzz::Budget;
-use crate::scenario::provider::Provider;
-use crate::scenario::run::RunSettings;
+use crate::server_seat::provider::Provider;
+use crate::server_seat::RunSettings;
 
 use self::exec::{Exec, Outcome};
 use self::shrink::minimise;

@@ -7,9 +7,10 @@ mod room;
 
 use std::net::SocketAddr;
 
-use chat_harness::scenario::model::Scenario;
-use chat_harness::scenario::provider::Provider;
-use chat_harness::scenario::run::{run_scenario, RunSettings, ScenarioRun};
+use chat_harness::language::scenario::Scenario;
+use chat_harness::record::ScenarioRun;
+use chat_harness::server_seat::provider::Provider;
+use chat_harness::server_seat::{run_scenario, RunSettings};
 use futures_util::future::BoxFuture;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;

@@ -1,0 +1,154 @@
+//! [`Provider`]: what runs one scenario on an implementation under test. The implementations
+//! themselves (a server at an address, a spawned command, the built-in server) live in
+//! `crate::under_test` and know nothing of scenarios; this module runs a scenario on each and
+//! checks the files directory it was given afterwards.
+
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+
+use super::files_dir;
+use crate::language::scenario::Scenario;
+use crate::record::{FailKind, ScenarioRun, Verdict};
+use crate::server_seat::{run_scenario, RunSettings};
+use crate::under_test::builtin::Builtin;
+use crate::under_test::files_dir::FilesDir;
+use crate::under_test::target::Target;
+
+/// How long a spawned server that closed a connection may take to be seen exiting.
+const CRASH_GRACE: Duration = Duration::from_millis(500);
+
+/// Something that provides a server per scenario.
+pub trait Provider: Send + Sync + 'static {
+    /// Runs one scenario on a server of this provider.
+    fn run<'a>(
+        &'a self,
+        scenario: &'a Scenario,
+        settings: &'a RunSettings,
+    ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)>;
+    /// Whether scenarios can run side by side.
+    fn isolated(&self) -> bool;
+    /// Checked once before any scenario: a server that cannot be used at all (nothing
+    /// listening at `--target`) stops the run with one message.
+    fn preflight(&self) -> futures_util::future::BoxFuture<'_, Result<(), String>> {
+        Box::pin(async { Ok(()) })
+    }
+    /// The `chat-harness run` arguments that select this server, for replay lines.
+    fn replay_args(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// The replay arguments for `scenario`: those of the provider that runs it, for a
+    /// provider that puts scenarios of different seats on different implementations.
+    fn replay_args_for(&self, scenario: &Scenario) -> Vec<String> {
+        let _ = scenario;
+        self.replay_args()
+    }
+    /// Whether every scenario meets the same server, which keeps what earlier ones left (a
+    /// server at `--target`): each scenario's clients then get names of their own
+    /// ([`crate::scenario::shared_names`]).
+    fn shares_state(&self) -> bool {
+        false
+    }
+    /// Whether this provider runs `scenario`; by default, the scenarios that test a server.
+    fn accepts(&self, scenario: &Scenario) -> bool {
+        !scenario.tests_client()
+    }
+}
+
+impl Provider for Target {
+    fn run<'a>(
+        &'a self,
+        scenario: &'a Scenario,
+        settings: &'a RunSettings,
+    ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)> {
+        Box::pin(async move {
+            match self.acquire().await {
+                Ok(mut lease) => {
+                    let mut run = run_scenario(scenario, lease.addr, settings).await;
+                    // A server that closed a connection may be on its way out: give it a moment
+                    // to be seen exiting, so a crash is not reported as a mere close.
+                    let grace = match &run.verdict {
+                        Verdict::Fail(f) if f.kind == FailKind::Closed => CRASH_GRACE,
+                        _ => Duration::ZERO,
+                    };
+                    run.server_exit = lease
+                        .exit_status_within(grace)
+                        .await
+                        .map(|status| status.to_string());
+                    let files = lease.take_files();
+                    let (stderr, limit) = lease.release_noting_limits().await;
+                    // A crash by a resource limit says which one.
+                    if let (Some(exit), Some(limit)) = (run.server_exit.as_mut(), limit) {
+                        *exit = format!("{exit}; {limit}");
+                    }
+                    // Checked once the server is gone: nothing more can be written.
+                    if let Some(dir) = &files {
+                        files_dir::judge(&mut run, dir, scenario);
+                    }
+                    (run, stderr)
+                }
+                Err(e) => (ScenarioRun::error(e.to_string()), None),
+            }
+        })
+    }
+
+    fn isolated(&self) -> bool {
+        Target::isolated(self)
+    }
+
+    fn preflight(&self) -> futures_util::future::BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            self.check_reachable(Duration::from_secs(2))
+                .await
+                .map_err(|e| e.to_string())?;
+            self.check_startable().await.map_err(|e| e.to_string())
+        })
+    }
+
+    fn replay_args(&self) -> Vec<String> {
+        Target::replay_args(self)
+    }
+
+    fn shares_state(&self) -> bool {
+        matches!(self, Target::Address(_))
+    }
+}
+
+impl Provider for Builtin {
+    fn run<'a>(
+        &'a self,
+        scenario: &'a Scenario,
+        settings: &'a RunSettings,
+    ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
+        Box::pin(async move {
+            let dir = match FilesDir::create() {
+                Ok(dir) => dir,
+                Err(e) => {
+                    let message = format!("cannot make a private files directory: {e}");
+                    return (ScenarioRun::error(message), None);
+                }
+            };
+            match self.start(dir.path()) {
+                Ok(handle) => {
+                    let mut run = run_scenario(scenario, handle.addr(), settings).await;
+                    // What went wrong in stopping is shown where the server's output goes.
+                    let stopped = Builtin::stop(handle).await.err();
+                    files_dir::judge(&mut run, &dir, scenario);
+                    (run, stopped)
+                }
+                Err(e) => (
+                    ScenarioRun::error(format!("cannot start the built-in server: {e}")),
+                    None,
+                ),
+            }
+        })
+    }
+
+    fn isolated(&self) -> bool {
+        true
+    }
+
+    fn replay_args(&self) -> Vec<String> {
+        Builtin::replay_args(self)
+    }
+}
