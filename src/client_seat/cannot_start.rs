@@ -4,26 +4,25 @@
 
 use std::time::Duration;
 
-use super::process::{Exit, Program};
-use super::runner::{show_exit, SeatRun};
+use super::process::{show_exit, Exit, Program};
 use super::step_error::StepError;
-use crate::scenario::run::Verdict;
+use crate::record::Verdict;
 
 /// How long a client whose stdin broke may take to be seen ending.
 const ENDING: Duration = Duration::from_secs(1);
 
-impl SeatRun<'_> {
-    /// The error of typing into a client that would not take it: a setup error when it ended
-    /// before ever connecting, otherwise a failure of the step.
-    pub(super) async fn cannot_type(&self, error: std::io::Error) -> StepError {
-        match self.program.exit_within(ENDING).await {
-            Some(exit) if self.peer.is_none() => {
-                StepError::Error(ended_before_connecting(exit, &self.program))
-            }
-            _ => StepError::fail(format!(
-                "cannot type into the client: {error} (has it ended?)"
-            )),
-        }
+/// The error of typing into a client that would not take it: a setup error when it ended
+/// before ever connecting, otherwise a failure of the step.
+pub(super) async fn cannot_type(
+    program: &Program,
+    never_connected: bool,
+    error: std::io::Error,
+) -> StepError {
+    match program.exit_within(ENDING).await {
+        Some(exit) if never_connected => StepError::Error(ended_before_connecting(exit, program)),
+        _ => StepError::fail(format!(
+            "cannot type into the client: {error} (has it ended?)"
+        )),
     }
 }
 

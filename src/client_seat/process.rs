@@ -270,3 +270,11 @@ pub fn strip_escapes(text: &str) -> String {
     }
     out
 }
+
+/// An exit for people: `status 1` or `a signal`.
+pub fn show_exit(exit: Exit) -> String {
+    match exit {
+        Some(code) => format!("status {code}"),
+        None => "a signal".to_owned(),
+    }
+}

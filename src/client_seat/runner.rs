@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use super::cannot_start;
 use super::listen::{self, Accepting};
 use super::peer::Peer;
-use super::process::{Exit, Program};
+use super::process::{show_exit, Program};
 use super::step_error::StepError;
 use super::workdir::WorkDir;
 use crate::language::client_script::{ClientScript, SeatAction, SeatStep};
@@ -241,7 +241,9 @@ impl SeatRun<'_> {
                 note(&self.transcript, format!("user> {text:?}"));
                 match self.program.type_line(text).await {
                     Ok(()) => Ok(()),
-                    Err(e) => Err(self.cannot_type(e).await),
+                    Err(e) => {
+                        Err(cannot_start::cannot_type(&self.program, self.peer.is_none(), e).await)
+                    }
                 }
             }
             SeatAction::CloseStdin => {
@@ -369,12 +371,4 @@ pub fn command_line(command: &str, port: u16) -> String {
         .join(" ")
         .replace("{host}", "127.0.0.1")
         .replace("{port}", &port.to_string())
-}
-
-/// An exit for people: `status 1` or `a signal`.
-pub fn show_exit(exit: Exit) -> String {
-    match exit {
-        Some(code) => format!("status {code}"),
-        None => "a signal".to_owned(),
-    }
 }

@@ -341,14 +341,17 @@ async fn run_once(
     let suffix = super::shared_names::suffix(index, attempt);
     let (renamed, names) = super::shared_names::rename(scenario, &suffix);
     let settings = RunSettings {
-        foreign_names: super::run::ForeignNames::new(super::shared_names::run_tag(), &suffix),
+        foreign_names: crate::server_seat::ForeignNames::new(
+            super::shared_names::run_tag(),
+            &suffix,
+        ),
         ..settings.clone()
     };
     let (mut run, stderr) = provider.run(&renamed, &settings).await;
     // The next scenario meets the same server: give it the time a `settle` gives to see this
     // scenario's clients gone (a thread-per-client server notices an end late, and writes
     // to the dead socket meanwhile) before new clients arrive.
-    tokio::time::sleep(super::model::SETTLE).await;
+    tokio::time::sleep(crate::language::model::SETTLE).await;
     super::shared_names::explain_kept_state(&mut run, &renamed);
     (run, stderr, names)
 }

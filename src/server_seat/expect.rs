@@ -7,8 +7,8 @@ use tokio::time::Instant;
 
 use super::client::Client;
 use super::FailKind;
-use crate::protocol::ServerFrame;
 use crate::language::model::{Expect, Expectation, FrameMatch};
+use crate::protocol::ServerFrame;
 use crate::record::deviation::{Deviation, Got, Skipped, Wanted};
 use crate::record::matcher::check_frame;
 use crate::record::received::{Incoming, Received};
