@@ -70,8 +70,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
         };
         let mut out = std::io::stdout();
         let mut err = std::io::stderr();
-        let html = args.html.as_deref();
-        let status = command::execute_with_html(config, html, &mut out, &mut err).await;
+        let files = chat_harness::scenario::written::ReportFiles {
+            html: args.html.as_deref(),
+            diagram: args.diagram.as_deref(),
+        };
+        let status = command::execute_with_files(config, files, &mut out, &mut err).await;
         Ok(match status {
             0 => Outcome::Passed,
             1 => Outcome::Failed,

@@ -71,6 +71,21 @@ pub async fn execute_with_html(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    let files = super::written::ReportFiles {
+        html,
+        diagram: None,
+    };
+    execute_with_files(config, files, out, err).await
+}
+
+/// [`execute`], also writing the files of `files` (`--html`, `--diagram`).
+pub async fn execute_with_files(
+    config: RunConfig,
+    files: super::written::ReportFiles<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let html = files.html;
     // `sources` keeps the built-in suite's files on disk until the run is over.
     let Selected {
         entries,
@@ -80,6 +95,10 @@ pub async fn execute_with_html(
         Ok(selected) => selected,
         Err(status) => return status,
     };
+    if let Some(refused) = super::written::check_diagram(&files, entries.len()) {
+        let _ = writeln!(err, "chat-harness: {refused}");
+        return EXIT_SETUP;
+    }
     if let Err(e) = config.provider.preflight().await {
         let _ = writeln!(err, "chat-harness: {e}");
         return EXIT_SETUP;
@@ -150,7 +169,11 @@ pub async fn execute_with_html(
         let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
     }
-    let written = write_files(&config, html, &outcomes, interrupted.as_ref(), err);
+    let mut written = write_files(&config, html, &outcomes, interrupted.as_ref(), err);
+    if let Err(e) = super::written::write_diagram(&files, &outcomes, err) {
+        let _ = writeln!(err, "chat-harness: {e}");
+        written = Err(EXIT_SETUP);
+    }
     if let Some(signal) = crate::interrupt::received() {
         return crate::interrupt::exit_status(signal);
     }
@@ -315,6 +338,7 @@ fn write_files(
             let _ = writeln!(err, "chat-harness: cannot write {}: {e}", path.display());
             return Err(EXIT_SETUP);
         }
+        super::written::announce(path, err);
     }
     if let Some(path) = html {
         let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
@@ -326,6 +350,7 @@ fn write_files(
             let _ = writeln!(err, "chat-harness: cannot write {}: {e}", path.display());
             return Err(EXIT_SETUP);
         }
+        super::written::announce(path, err);
     }
     Ok(())
 }

@@ -27,6 +27,7 @@ pub mod shared_cause;
 pub mod shared_names;
 pub mod suite;
 pub mod writer;
+pub mod written;
 
 pub use cursor::{parse_duration, parse_size};
 pub use error::ParseError;

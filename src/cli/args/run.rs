@@ -18,6 +18,7 @@ Examples:
   chat-harness run -j 4 --filter 'framing/' --format json
   chat-harness run --spawn './my-server {port}' --expect known.txt --junit report.xml
   chat-harness run --spawn './my-server {port}' --html report.html
+  chat-harness run text/relay-to-others --diagram relay.svg
   chat-harness run --client 'python3 my_client.py {host} {port}'
   chat-harness run --client 'python3 lab_client.py' --port 55555
   chat-harness run --client './my-client {host} {port}' --spawn './my-server {port}'   every seat
@@ -70,6 +71,10 @@ pub struct RunArgs {
     /// Also write a self-contained HTML report (one page, no external assets) to this file.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Also draw the conversation of the one scenario selected, passing or not, as an SVG
+    /// sequence diagram (a lane per party, an arrow per frame, the failing step marked).
+    #[arg(long, value_name = "FILE")]
+    pub diagram: Option<PathBuf>,
     /// Default timeout of a step that waits, unless a scenario sets its own.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration)]
     pub timeout: std::time::Duration,

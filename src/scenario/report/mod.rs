@@ -1,6 +1,7 @@
 //! Renders outcomes: a human report (a line per scenario, then each failure in detail, then a
 //! summary), JSON lines with stable field names, and JUnit XML.
 
+pub mod diagram;
 pub mod html;
 mod human;
 mod json;
