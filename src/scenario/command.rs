@@ -170,7 +170,7 @@ pub async fn execute_with_files(
         let _ = out.flush();
     }
     let mut written = write_files(&config, html, &outcomes, interrupted.as_ref(), err);
-    if let Err(e) = super::written::write_diagram(&files, &outcomes, err) {
+    if let Err(e) = super::written::write_diagram(&files, &outcomes, config.style, err) {
         let _ = writeln!(err, "chat-harness: {e}");
         written = Err(EXIT_SETUP);
     }

@@ -43,17 +43,18 @@ or narrow the selection with --filter"
     })
 }
 
-/// Writes the diagram of the one outcome to `--diagram`'s file and announces it; the error
-/// line when it cannot be written.
+/// Writes the diagram of the one outcome to `--diagram`'s file (times drawn with
+/// `style.timings`) and announces it; the error line when it cannot be written.
 pub fn write_diagram(
     files: &ReportFiles<'_>,
     outcomes: &[Outcome],
+    style: Style,
     err: &mut dyn Write,
 ) -> Result<(), String> {
     let (Some(path), [outcome]) = (files.diagram, outcomes) else {
         return Ok(());
     };
-    let svg = diagram::svg(&outcome.id, &outcome.run, Style { timings: true });
+    let svg = diagram::svg(&outcome.id, &outcome.run, style);
     std::fs::write(path, svg).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     announce(path, err);
     Ok(())

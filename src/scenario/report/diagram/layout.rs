@@ -215,7 +215,7 @@ fn row(e: &Entry, lane: usize, frames: usize, failing: bool) -> Row {
     };
     let mut label = text.to_owned();
     if matches!(class, "body" | "file") {
-        label = format!("{label} ({})", amount(e.bytes));
+        label = format!("[{}] {label}", amount(e.bytes));
     }
     if frames > 1 {
         label = format!("{label} ×{frames}");
