@@ -20,6 +20,8 @@ mod client_seat_port;
 mod client_suite;
 /// Sequence diagrams: `run --diagram` parsed as SVG, and the docs' diagrams kept fresh.
 mod diagram;
+/// `run --html` as rich as the text report: hints and per-tag counts on the lab-style server.
+mod html_rich;
 /// Shared helpers for the codec tests.
 mod support;
 /// Shared helpers for the server tests: a server per test, a deadline-bound client, `both_modes!`.

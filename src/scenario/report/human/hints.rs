@@ -4,6 +4,7 @@
 //! never from rendered text. A unit test checks every hint against the document.
 
 use crate::scenario::run::{Act, Entry, EntryKind, Failure, Got, Mark, Sent, TimelineLog, Wanted};
+use crate::scenario::suite::Outcome;
 
 /// A pitfall listed in `docs/PROTOCOL.md` §8 "Pitfalls of the original implementation".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,6 +216,13 @@ pub fn decide(failure: &Failure, log: &TimelineLog, mark: Option<Mark>) -> Optio
         _ => return None,
     };
     Some(pitfall)
+}
+
+/// The hint a report gives for `outcome`'s failure `f`: none when a spawned server exited
+/// (its stderr says why; the symptom is the exit's, not a pitfall's).
+pub fn for_failure(outcome: &Outcome, f: &Failure) -> Option<Pitfall> {
+    decide(f, &outcome.run.timeline, outcome.run.failed_at)
+        .filter(|_| outcome.run.server_exit.is_none())
 }
 
 #[cfg(test)]
