@@ -75,6 +75,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
             diagram: args.diagram.as_deref(),
         };
         let status = command::execute_with_files(config, files, &mut out, &mut err).await;
+        if matches!(args.format, ReportFormat::Json) {
+            use std::io::Write as _;
+            let _ = out.flush();
+            if let Some(path) = chat_harness::scenario::written::stdout_file() {
+                chat_harness::scenario::written::announce(&path, &mut err);
+            }
+        }
         Ok(match status {
             0 => Outcome::Passed,
             1 => Outcome::Failed,

@@ -59,3 +59,14 @@ pub fn write_diagram(
     announce(path, err);
     Ok(())
 }
+
+/// The regular file standard output goes to (`--format json > out.json`), if it goes to one:
+/// read from `/proc/self/fd/1`, so `None` where there is no such link (not Linux) or it is a
+/// terminal, pipe or socket.
+pub fn stdout_file() -> Option<std::path::PathBuf> {
+    let path = std::fs::read_link("/proc/self/fd/1").ok()?;
+    std::fs::metadata(&path)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|_| path)
+}

@@ -121,3 +121,5 @@ mod server_load;
 mod setup_errors;
 /// The built-in suite from any folder: `run`, `scenarios`, `matrix`; `--target` on a shared server.
 mod suite_anywhere;
+/// "wrote FILE (size)" lines, and `matrix` progress lines when stderr is not a terminal.
+mod wrote_lines;
