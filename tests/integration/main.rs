@@ -44,6 +44,8 @@ mod faulty;
 mod flow_memory;
 /// The committed fuzz corpora, replayed through the fuzz target bodies.
 mod fuzz_corpus;
+/// Help examples never break inside a quoted argument, at 80 columns or off a terminal.
+mod help_examples;
 /// Errors never counted as passes (per tag, summary, JSON, JUnit, matrix); known failures
 /// shown beside their kind.
 mod honest_counts;
