@@ -46,6 +46,8 @@ mod flow_memory;
 mod fuzz_corpus;
 /// Help examples never break inside a quoted argument, at 80 columns or off a terminal.
 mod help_examples;
+/// Each hint against a server with exactly that fault (wrong-hint and no-hint cases).
+mod hint_accuracy;
 /// Errors never counted as passes (per tag, summary, JSON, JUnit, matrix); known failures
 /// shown beside their kind.
 mod honest_counts;
