@@ -65,6 +65,8 @@ mod limits;
 mod load_file_verify;
 /// The load generator fails a run that loses, duplicates or reorders a message.
 mod load_verify;
+/// Long texts cut with their length and where they first differ.
+mod long_lines;
 /// `chat-harness matrix` and `run --html`: grids and details read back with an HTML parser.
 mod matrix;
 /// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.

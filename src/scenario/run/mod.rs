@@ -3,6 +3,7 @@
 
 mod actions;
 mod client;
+pub mod cut;
 mod deviation;
 mod expect;
 mod matcher;

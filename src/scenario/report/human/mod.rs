@@ -82,7 +82,8 @@ pub fn scenario_line(outcome: &Outcome, style: Style) -> String {
             if outcome.status == Status::Xfail || outcome.kind == Kind::Flaky {
                 let _ = write!(line, " ({})", outcome.kind.name());
             }
-            let _ = write!(line, ": {}", first_line(&f.reason));
+            let reason = crate::scenario::run::cut::line(first_line(&f.reason));
+            let _ = write!(line, ": {reason}");
             if outcome.kind == Kind::Flaky {
                 let _ = write!(line, "; passed on attempt {}", outcome.attempts);
             }
