@@ -45,6 +45,7 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut unexpected = 0;
+    let mut lines = crate::cli::matrix_progress::Lines::new();
     let result = runtime.block_on(matrix::run_matrix(
         &args.file,
         &file,
@@ -52,12 +53,15 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
         |total, implementation, outcome| {
             bar.set_length(total as u64);
             bar.inc(1);
-            if matches!(outcome.status, Status::Fail | Status::Error) {
+            let failed = matches!(outcome.status, Status::Fail | Status::Error);
+            if failed {
                 unexpected += 1;
             }
+            lines.cell(total, implementation, failed);
             bar.set_message(format!("{implementation}; {unexpected} unexpected"));
         },
     ));
+    lines.finish();
     bar.finish_and_clear();
     let result = result?;
     // A stop signal: the cells that finished are written, the files marked partial.
@@ -97,9 +101,9 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
         }
     }
     println!(
-        "wrote {} and {} in {:.1} s",
-        html_path.display(),
-        json_path.display(),
+        "{} and {} in {:.1} s",
+        chat_harness::scenario::written::line(&html_path),
+        chat_harness::scenario::written::line(&json_path).replacen("wrote ", "", 1),
         result.duration.as_secs_f64()
     );
     if let (Some(interrupted), Some(signal)) = (&interrupted, chat_harness::interrupt::received()) {

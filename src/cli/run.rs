@@ -72,8 +72,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
         };
         let mut out = std::io::stdout();
         let mut err = std::io::stderr();
-        let html = args.html.as_deref();
-        let end = command::execute_with_html(config, html, &mut out, &mut err).await;
+        let files = chat_harness::scenario::written::ReportFiles {
+            html: args.html.as_deref(),
+            diagram: args.diagram.as_deref(),
+        };
+        let end = command::execute_with_files(config, files, &mut out, &mut err).await;
+        if matches!(args.format, ReportFormat::Json) {
+            use std::io::Write as _;
+            let _ = out.flush();
+            if let Some(path) = chat_harness::scenario::written::stdout_file() {
+                chat_harness::scenario::written::announce(&path, &mut err);
+            }
+        }
         Ok(match end {
             Ok(RunEnd::Passed) => Outcome::Passed,
             Ok(RunEnd::Failed) => Outcome::Failed,

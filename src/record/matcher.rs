@@ -30,12 +30,19 @@ fn wording(field: &str, expected: &TextMatch, actual: &str) -> Result<(), Mismat
     if expected.matches(actual) {
         Ok(())
     } else {
+        let mut reason = format!(
+            "the {field} is {}, expected {}",
+            quoted(actual),
+            shown(expected)
+        );
+        if let TextMatch::Exact(text) = expected {
+            let differ = super::cut::first_difference(actual, text, 100);
+            if let Some(differ) = differ {
+                reason = format!("{reason}; {differ}");
+            }
+        }
         Err(Mismatch {
-            reason: format!(
-                "the {field} is {}, expected {}",
-                quoted(actual),
-                shown(expected)
-            ),
+            reason,
             wording_only: true,
         })
     }

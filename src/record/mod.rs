@@ -5,6 +5,7 @@
 //! and above nothing but the protocol and the language; reports, the matrix and the fuzzer's
 //! oracles read it, never an engine.
 
+pub mod cut;
 pub mod describe;
 pub mod deviation;
 pub mod fail_kind;

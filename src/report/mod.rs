@@ -1,6 +1,7 @@
 //! Renders outcomes: a human report (a line per scenario, then each failure in detail, then a
 //! summary), JSON lines with stable field names, and JUnit XML.
 
+pub mod diagram;
 pub mod html;
 mod human;
 mod json;
@@ -8,7 +9,8 @@ mod junit;
 pub mod partial;
 
 pub use human::{
-    failure_details, failure_report, header, scenario_line, shared_causes, summary_line,
+    by_tag, failure_details, failure_report, header, hint_line, scenario_line, shared_causes,
+    summary_line,
 };
 pub use json::{scenario_json, summary_json};
 pub use junit::{junit_report, junit_xml};

@@ -73,12 +73,30 @@ pub async fn execute_with_html(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<RunEnd, RunError> {
+    let files = super::written::ReportFiles {
+        html,
+        diagram: None,
+    };
+    execute_with_files(config, files, out, err).await
+}
+
+/// [`execute`], also writing the files of `files` (`--html`, `--diagram`).
+pub async fn execute_with_files(
+    config: RunConfig,
+    files: super::written::ReportFiles<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<RunEnd, RunError> {
+    let html = files.html;
     // `sources` keeps the built-in suite's files on disk until the run is over.
     let Selected {
         entries,
         sources,
         seats,
     } = select(&config, err)?;
+    if let Some(refused) = super::written::check_diagram(&files, entries.len()) {
+        return Err(RunError::Setup(refused));
+    }
     config.provider.preflight().await.map_err(RunError::Setup)?;
     let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
     let jobs = if config.provider.isolated() {
@@ -145,7 +163,10 @@ pub async fn execute_with_html(
         let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
     }
-    let written = write_files(&config, html, &outcomes, interrupted.as_ref());
+    let mut written = write_files(&config, html, &outcomes, interrupted.as_ref(), err);
+    if let Err(e) = super::written::write_diagram(&files, &outcomes, config.style, err) {
+        written = written.and(Err(RunError::Setup(e)));
+    }
     if let Some(signal) = crate::interrupt::received() {
         return Ok(RunEnd::Interrupted {
             signal,
@@ -274,6 +295,7 @@ fn write_files(
     html: Option<&std::path::Path>,
     outcomes: &[suite::Outcome],
     interrupted: Option<&Interrupted>,
+    err: &mut dyn Write,
 ) -> Result<(), RunError> {
     if let Some(path) = &config.junit {
         let xml = match interrupted {
@@ -289,6 +311,7 @@ fn write_files(
                 reason,
             });
         }
+        super::written::announce(path, err);
     }
     if let Some(path) = html {
         let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
@@ -302,6 +325,7 @@ fn write_files(
                 reason: e.to_string(),
             });
         }
+        super::written::announce(path, err);
     }
     Ok(())
 }

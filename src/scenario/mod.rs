@@ -18,6 +18,7 @@ pub mod setup_error;
 pub mod shared_cause;
 pub mod shared_names;
 pub mod suite;
+pub mod written;
 
 // The language's entry points, still reachable where the whole tree has called them for years.
 pub use crate::language::{

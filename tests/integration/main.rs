@@ -18,6 +18,10 @@ mod client_seat;
 mod client_seat_port;
 /// Client scenarios: the reference, lab-style and faulty clients against `scenarios/client/`.
 mod client_suite;
+/// Sequence diagrams: `run --diagram` parsed as SVG, and the docs' diagrams kept fresh.
+mod diagram;
+/// `run --html` as rich as the text report: hints and per-tag counts on the lab-style server.
+mod html_rich;
 /// Shared helpers: frames encoded and decoded whole, and `chat-harness run` ended as the binary ends it.
 mod support;
 /// Shared helpers for the server tests: a server per test, a deadline-bound client, `both_modes!`.
@@ -40,6 +44,10 @@ mod faulty;
 mod flow_memory;
 /// The committed fuzz corpora, replayed through the fuzz target bodies.
 mod fuzz_corpus;
+/// Help examples never break inside a quoted argument, at 80 columns or off a terminal.
+mod help_examples;
+/// Each hint against a server with exactly that fault (wrong-hint and no-hint cases).
+mod hint_accuracy;
 /// Errors never counted as passes (per tag, summary, JSON, JUnit, matrix); known failures
 /// shown beside their kind.
 mod honest_counts;
@@ -57,6 +65,8 @@ mod limits;
 mod load_file_verify;
 /// The load generator fails a run that loses, duplicates or reorders a message.
 mod load_verify;
+/// Long texts cut with their length and where they first differ.
+mod long_lines;
 /// `chat-harness matrix` and `run --html`: grids and details read back with an HTML parser.
 mod matrix;
 /// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.
@@ -117,3 +127,5 @@ mod server_load;
 mod setup_errors;
 /// The built-in suite from any folder: `run`, `scenarios`, `matrix`; `--target` on a shared server.
 mod suite_anywhere;
+/// "wrote FILE (size)" lines, and `matrix` progress lines when stderr is not a terminal.
+mod wrote_lines;

@@ -94,6 +94,7 @@ fn catchers(fault: Fault) -> &'static [&'static str] {
         Fault::LeaveNoticeUsesAuthName => &["exit/notice-after-rename"],
         Fault::NameLimitInChars => &["auth/name-limit-in-bytes"],
         Fault::OversizedUploadNotDrained => &["file/oversized-body-drained"],
+        Fault::RelaysInvalidUtf8 => &["hostile/invalid-utf8"],
     }
 }
 

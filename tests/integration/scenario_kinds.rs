@@ -65,6 +65,7 @@ macro_rules! snapshot {
                 ($state, "[STATE]"),
                 (r#"time="[0-9.]+""#, r#"time="[T]""#),
                 (r#"timestamp="[^"]*""#, r#"timestamp="[T]""#),
+                (r"\(\d+(\.\d)? (kB|bytes)\)", "([SIZE])"),
                 // Whether a crashing server still accepts when the runner checks races with
                 // its exit.
                 (r#""still_accepting":(true|false)"#, r#""still_accepting":[RACE]"#),

@@ -8,13 +8,16 @@ use super::{duration, parse_size, ReportFormat, TargetArgs};
 
 const BENCH_EXAMPLES: &str = "\
 Examples:
-  chat-harness bench                                  10 receivers, 100 000 messages of 64 B, pipelined
+  chat-harness bench
+      10 receivers, 100 000 messages of 64 B, pipelined
   chat-harness bench --server-mode threaded -n 100 -m 20000
-  chat-harness bench --pace closed -n 10 -m 20000     one message in flight at a time
+  chat-harness bench --pace closed -n 10 -m 20000
+      One message in flight at a time
   chat-harness bench --senders 4 -n 20 --size 512
   chat-harness bench --shape file -n 4 --file-size 16M
   chat-harness bench --shape connect --clients 1000 --concurrency 16
-  chat-harness bench --spawn 'python3 server.py {port}' --pace closed -n 10 -m 2000
+  chat-harness bench --spawn 'python3 server.py {port}' --pace closed \\
+      -n 10 -m 2000
   chat-harness bench --target 127.0.0.1:55555 --format json
 
 The built-in server runs as a child process (this program's `serve`), so its CPU time is

@@ -12,13 +12,15 @@ Examples:
       One minute against the built-in server (polling mode)
   chat-harness fuzz --server-mode threaded --sessions 2000 --seed 7
       2000 sessions, reproducibly, against the thread-per-client design
-  chat-harness fuzz --spawn 'python3 my_server.py {port}' --time 5m --keep-going
+  chat-harness fuzz --spawn 'python3 my_server.py {port}' --time 5m \\
+      --keep-going
       A fresh process per session; go on after the first finding
   chat-harness fuzz --spawn 'python3 lab_server.py {port}' --profile core
       Hold a lab server to the lab protocol only (docs/PROTOCOL.md, the baseline)
   chat-harness run fuzz-findings/decode-1a2b3c4d.chat
       Replay a saved finding: it fails the same way
-  chat-harness fuzz --client 'python3 my_client.py {host} {port}' --time 60s --keep-going
+  chat-harness fuzz --client 'python3 my_client.py {host} {port}' \\
+      --time 60s --keep-going
       Play a hostile server for a client program (findings: client-<oracle>-<hash>.chat,
       replayed with `chat-harness run FILE --client CMD`)
   chat-harness fuzz --client-builtin --time 30s

@@ -8,19 +8,22 @@ use super::{duration, ReportFormat, TargetArgs};
 
 const RUN_EXAMPLES: &str = "\
 Examples:
-  chat-harness run                                   the whole built-in suite, built-in server
-  chat-harness run --server-mode threaded -j 2       the same, thread-per-client design
+  chat-harness run                                   the suite, built-in server
+  chat-harness run --server-mode threaded -j 2       same, thread per client
   chat-harness run auth/ text/relay-to-others        built-in scenarios by id
   chat-harness run my-scenarios/ extra.chat          scenario files from disk
   chat-harness run --tag core --spawn 'python3 server.py {port}'
   chat-harness run --tag core --spawn 'python3 server.py' --port 55555
   chat-harness run --target 127.0.0.1:55555 --tag core
   chat-harness run -j 4 --filter 'framing/' --format json
-  chat-harness run --spawn './my-server {port}' --expect known.txt --junit report.xml
+  chat-harness run --spawn './my-server {port}' --expect known.txt \\
+      --junit report.xml
   chat-harness run --spawn './my-server {port}' --html report.html
+  chat-harness run text/relay-to-others --diagram relay.svg
   chat-harness run --client 'python3 my_client.py {host} {port}'
   chat-harness run --client 'python3 lab_client.py' --port 55555
-  chat-harness run --client './my-client {host} {port}' --spawn './my-server {port}'   every seat
+  chat-harness run --client './my-client {host} {port}' \\
+      --spawn './my-server {port}'                   every seat
 
 Exit status: 0 when nothing failed unexpectedly, 1 when a scenario failed unexpectedly,
 2 on usage, parse or connection errors. The scenario language is described in the
@@ -70,6 +73,10 @@ pub struct RunArgs {
     /// Also write a self-contained HTML report (one page, no external assets) to this file.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Also draw the conversation of the one scenario selected, passing or not, as an SVG
+    /// sequence diagram (a lane per party, an arrow per frame, the failing step marked).
+    #[arg(long, value_name = "FILE")]
+    pub diagram: Option<PathBuf>,
     /// Default timeout of a step that waits, unless a scenario sets its own.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration)]
     pub timeout: std::time::Duration,

@@ -6,11 +6,11 @@ use clap::{Args, Subcommand, ValueEnum};
 
 const SCENARIOS_EXAMPLES: &str = "\
 Examples:
-  chat-harness scenarios list                        every built-in scenario: id, tags, description
+  chat-harness scenarios list                        ids, tags, descriptions
   chat-harness scenarios list --tag core --tests client
   chat-harness scenarios show auth/duplicate-name    the scenario file
   chat-harness scenarios show README.md              the scenario language
-  chat-harness scenarios export my-suite             the suite as files, to read, copy and extend
+  chat-harness scenarios export my-suite             the suite as files
   chat-harness run my-suite                          ... and run from there";
 
 /// Arguments of `chat-harness scenarios`.

@@ -5,13 +5,15 @@
 
 mod block;
 mod escape;
+mod rich;
 
 use std::fmt::Write as _;
 
 pub use block::{css_class, label, outcome_block};
 pub use escape::{anchor, escape};
+pub use rich::run_page;
 
-use crate::scenario::suite::{Kind, Outcome, Status, Summary};
+use crate::scenario::suite::{Kind, Summary};
 
 /// The pages' style sheet: a colour per outcome kind, sticky table headers, wrapped `<pre>`.
 pub const STYLE: &str = r#"
@@ -53,12 +55,6 @@ table.grid tfoot td,table.grid tfoot th{background:#eee;position:sticky;bottom:0
 .filter label{margin-right:.8em}
 "#;
 
-/// A script that hides the result blocks of unticked kinds (the page works without it).
-const FILTER_SCRIPT: &str = r#"<script>
-document.querySelectorAll('.filter input').forEach(function(box){box.addEventListener('change',function(){
-document.querySelectorAll('details.result[data-kind="'+box.value+'"]').forEach(function(d){d.style.display=box.checked?'':'none';});});});
-</script>"#;
-
 /// A whole page: `<head>` with the style sheet, then `body` (already HTML).
 pub fn page(title: &str, body: &str) -> String {
     format!(
@@ -93,49 +89,4 @@ pub fn counts_line(summary: &Summary) -> String {
         summary.errors
     );
     out
-}
-
-/// The `run --html` page: the target, the date, the counts by outcome, every scenario with
-/// its outcome and description; non-passes first and unfolded.
-pub fn run_page(target: &str, date: &str, outcomes: &[Outcome]) -> String {
-    let summary = Summary::of(outcomes);
-    let mut body = String::new();
-    let _ = writeln!(body, "<h1>chat-harness run</h1>");
-    let _ = writeln!(
-        body,
-        "<p class=\"meta\">Target: <b>{}</b><br>Date: {}<br>Suite: {}<br>{} scenarios</p>",
-        escape(target),
-        escape(date),
-        escape(&crate::scenario::embedded::version()),
-        outcomes.len()
-    );
-    body.push_str(&counts_line(&summary));
-    body.push_str("<p class=\"filter\">Show: ");
-    for kind in Kind::ALL {
-        if summary.kinds.get(kind) > 0 {
-            let _ = write!(
-                body,
-                "<label><input type=\"checkbox\" value=\"{0}\" checked> {0}</label>",
-                kind.name()
-            );
-        }
-    }
-    body.push_str("</p>\n");
-    let attention = |o: &&Outcome| o.status != Status::Pass || o.kind != Kind::Pass;
-    let (needs, passed): (Vec<&Outcome>, Vec<&Outcome>) = outcomes.iter().partition(attention);
-    if !needs.is_empty() {
-        let _ = writeln!(body, "<h2>Needing attention ({})</h2>", needs.len());
-        for o in &needs {
-            let open = matches!(o.status, Status::Fail | Status::Error);
-            body.push_str(&outcome_block(o, &anchor(&[&o.id]), open, true));
-        }
-    }
-    if !passed.is_empty() {
-        let _ = writeln!(body, "<h2>Passed ({})</h2>", passed.len());
-        for o in &passed {
-            body.push_str(&outcome_block(o, &anchor(&[&o.id]), false, true));
-        }
-    }
-    body.push_str(FILTER_SCRIPT);
-    page(&format!("chat-harness run: {target}"), &body)
 }

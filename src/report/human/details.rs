@@ -157,9 +157,7 @@ fn failure_lines(out: &mut String, outcome: &Outcome, f: &Failure, shared: &Shar
     }
     // A server that exited says why in its stderr; the symptom is the exit's, not a
     // pitfall's.
-    let hint =
-        hints::decide(f, log, outcome.run.failed_at).filter(|_| outcome.run.server_exit.is_none());
-    if let Some(pitfall) = hint {
+    if let Some(pitfall) = hints::for_failure(outcome, f) {
         let _ = writeln!(out, "  hint:     {}", pitfall.line());
     }
     if shared.replay_tail.is_none() {

@@ -4,6 +4,7 @@
 //! never from rendered text. A unit test checks every hint against the document.
 
 use crate::record::{Act, Entry, EntryKind, Failure, Got, Mark, Sent, TimelineLog, Wanted};
+use crate::scenario::suite::Outcome;
 
 /// A pitfall listed in `docs/PROTOCOL.md` §8 "Pitfalls of the original implementation".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,12 +31,14 @@ pub enum Pitfall {
     JoinToEverySocket,
     /// 14: a body counted 4096 per `recv(4096)`.
     BodyCountedPerCall,
+    /// 9: invalid UTF-8.
+    InvalidUtf8,
 }
 
 impl Pitfall {
     /// Every pitfall a hint can name.
     #[cfg(test)]
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::OneFramePerRead,
         Self::MergedOrSplit,
         Self::BodyBehindHeader,
@@ -47,6 +50,7 @@ impl Pitfall {
         Self::NewcomerRace,
         Self::JoinToEverySocket,
         Self::BodyCountedPerCall,
+        Self::InvalidUtf8,
     ];
 
     /// Its number in `docs/PROTOCOL.md` §8.
@@ -63,6 +67,7 @@ impl Pitfall {
             Self::NewcomerRace => 11,
             Self::JoinToEverySocket => 13,
             Self::BodyCountedPerCall => 14,
+            Self::InvalidUtf8 => 9,
         }
     }
 
@@ -81,6 +86,7 @@ impl Pitfall {
             Self::NewcomerRace => "The newcomer race",
             Self::JoinToEverySocket => "Joins announced to every socket",
             Self::BodyCountedPerCall => "counted 4096 per call",
+            Self::InvalidUtf8 => "Invalid UTF-8",
         }
     }
 
@@ -98,6 +104,7 @@ impl Pitfall {
             Self::NewcomerRace => "a newcomer got a notice before its own 0x00",
             Self::JoinToEverySocket => "a connection that is not authenticated got a notice",
             Self::BodyCountedPerCall => "a file body that came in short pieces left the receivers with an unfinished file",
+            Self::InvalidUtf8 => "a text that was not UTF-8 was relayed with U+FFFD in place of its bytes instead of getting a reply",
         }
     }
 
@@ -175,12 +182,20 @@ pub fn decide(failure: &Failure, log: &TimelineLog, mark: Option<Mark>) -> Optio
     let silent = matches!(got, None | Some(Got::Nothing | Got::Closed));
     let last_sent = before.sent(client).last().map(|(what, e)| (what, e.bytes));
     let pitfall = match (wanted, got) {
+        // A notice that reached the socket before it even sent its auth is a join announced
+        // to an unauthenticated socket, not the newcomer race.
+        (Some(Wanted::AuthOk), Some(Got::Notice | Got::Chat))
+            if client.is_some_and(|c| heard_before_auth(&log.entries, c)) =>
+        {
+            Pitfall::JoinToEverySocket
+        }
         (Some(Wanted::AuthOk), Some(Got::Notice | Got::Chat)) => Pitfall::NewcomerRace,
         (Some(Wanted::Nothing), Some(Got::Notice))
             if client.is_some_and(|c| !before.received(c, Got::AuthOk)) =>
         {
             Pitfall::JoinToEverySocket
         }
+        _ if relayed_lossily(&log.entries) => Pitfall::InvalidUtf8,
         (_, Some(Got::Partial)) if before.sent(None).any(|(what, _)| what == Sent::FileHeader) => {
             Pitfall::BodyCountedPerCall
         }
@@ -215,6 +230,40 @@ pub fn decide(failure: &Failure, log: &TimelineLog, mark: Option<Mark>) -> Optio
         _ => return None,
     };
     Some(pitfall)
+}
+
+/// Whether `client` received a notice or chat before it first sent an auth.
+fn heard_before_auth(entries: &[Entry], client: &str) -> bool {
+    let mine = entries.iter().filter(|e| *e.client == *client);
+    for e in mine {
+        match e.kind {
+            EntryKind::Sent {
+                what: Sent::Auth | Sent::AuthWithoutOffset,
+                ..
+            } => return false,
+            EntryKind::Received {
+                got: Got::Notice | Got::Chat,
+            } => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether a chat line came through with U+FFFD in its message: bytes that were not UTF-8,
+/// decoded lossily and relayed instead of refused.
+fn relayed_lossily(entries: &[Entry]) -> bool {
+    entries.iter().any(|e| {
+        matches!(e.kind, EntryKind::Received { got: Got::Chat })
+            && e.message.as_deref().is_some_and(|m| m.contains('\u{fffd}'))
+    })
+}
+
+/// The hint a report gives for `outcome`'s failure `f`: none when a spawned server exited
+/// (its stderr says why; the symptom is the exit's, not a pitfall's).
+pub fn for_failure(outcome: &Outcome, f: &Failure) -> Option<Pitfall> {
+    decide(f, &outcome.run.timeline, outcome.run.failed_at)
+        .filter(|_| outcome.run.server_exit.is_none())
 }
 
 #[cfg(test)]

@@ -82,7 +82,8 @@ pub fn scenario_line(outcome: &Outcome, style: Style) -> String {
             if outcome.status == Status::Xfail || outcome.kind == Kind::Flaky {
                 let _ = write!(line, " ({})", outcome.kind.name());
             }
-            let _ = write!(line, ": {}", first_line(&f.reason));
+            let reason = crate::record::cut::line(first_line(&f.reason));
+            let _ = write!(line, ": {reason}");
             if outcome.kind == Kind::Flaky {
                 let _ = write!(line, "; passed on attempt {}", outcome.attempts);
             }
@@ -158,6 +159,15 @@ pub fn summary_line(summary: &Summary, elapsed: Option<Duration>) -> String {
         .map(|k| summary.kinds.shown(&summary.expected_kinds, *k))
         .collect();
     let _ = writeln!(line, "outcomes: {}", kinds.join(", "));
+    if let Some(tags) = by_tag(summary) {
+        let _ = writeln!(line, "by tag:   {tags}");
+    }
+    line
+}
+
+/// The per-tag counts of the summary ("core 30 of 50 passed, robust 3 of 4 passed"), when
+/// any suite tag ran.
+pub fn by_tag(summary: &Summary) -> Option<String> {
     let tags: Vec<String> = SUITE_TAGS
         .iter()
         .zip(summary.tags.counts)
@@ -167,8 +177,16 @@ pub fn summary_line(summary: &Summary, elapsed: Option<Duration>) -> String {
             e => format!("{tag} {passed} of {run} passed ({e} could not run: error)"),
         })
         .collect();
-    if !tags.is_empty() {
-        let _ = writeln!(line, "by tag:   {}", tags.join(", "));
+    (!tags.is_empty()).then(|| tags.join(", "))
+}
+
+/// The hint line the text report gives for `outcome` ("the server went quiet after ... — see
+/// PROTOCOL.md \"Pitfalls\", 4"), for the failures it details.
+pub fn hint_line(outcome: &Outcome) -> Option<String> {
+    match &outcome.run.verdict {
+        Verdict::Fail(f) if outcome.status != Status::Xfail => {
+            hints::for_failure(outcome, f).map(|p| p.line())
+        }
+        _ => None,
     }
-    line
 }

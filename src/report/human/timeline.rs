@@ -63,7 +63,7 @@ fn rows(entries: &[Entry]) -> Vec<Row<'_>> {
 fn entry_line(out: &mut String, e: &Entry, width: usize) {
     let ms = e.at.as_millis();
     let mut lines = e.text.lines();
-    let first = lines.next().unwrap_or_default();
+    let first = crate::record::cut::line(lines.next().unwrap_or_default());
     let _ = writeln!(out, "    {ms:>6} ms  {:<width$}  {first}", e.client);
     for more in lines {
         let _ = writeln!(out, "    {:>9}  {:<width$}    {more}", "", "");

@@ -208,8 +208,16 @@ async fn read_loop(read: OwnedReadHalf, id: u64, room: &Room) {
                     room.exit.notify_one();
                     std::future::pending::<()>().await;
                 }
-                let reply = room.reply(id, &format!("Frame ignored: {error}"));
-                room.dispatch(reply).await;
+                // Fault::RelaysInvalidUtf8: the bytes are not kept by the decoder's error, so
+                // one U+FFFD stands for them, as a lossy decode would show them.
+                let lossy = room.fault == Fault::RelaysInvalidUtf8
+                    && matches!(error.error, FrameError::InvalidUtf8 { frame_type: 3, .. });
+                let deliveries = if lossy {
+                    room.handle(id, ClientFrame::Text("\u{fffd}".into())).0
+                } else {
+                    room.reply(id, &format!("Frame ignored: {error}"))
+                };
+                room.dispatch(deliveries).await;
             }
         }
     }

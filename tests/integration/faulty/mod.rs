@@ -93,6 +93,9 @@ pub enum Fault {
     /// An upload announced over the size limit is refused at its header and its body read
     /// as frames, not drained. Not in [`Fault::ALL`].
     OversizedUploadNotDrained,
+    /// A text that is not UTF-8 is relayed decoded lossily (U+FFFD), like Python's
+    /// `errors="replace"`, instead of getting a reply. Not in [`Fault::ALL`].
+    RelaysInvalidUtf8,
 }
 
 impl Fault {
