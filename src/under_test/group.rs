@@ -26,6 +26,9 @@ static LIVE: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
 #[derive(Debug)]
 pub struct Group {
     pgid: i32,
+    /// Set once the group was seen gone or was killed: its id may then belong to another
+    /// group (pids are reused, and `pid_max` is often 32 768), so it is never signalled again.
+    ended: AtomicBool,
 }
 
 impl Group {
@@ -35,7 +38,10 @@ impl Group {
         if let Ok(mut live) = LIVE.lock() {
             live.insert(pgid);
         }
-        let group = Self { pgid };
+        let group = Self {
+            pgid,
+            ended: AtomicBool::new(false),
+        };
         // Started while the process is ending (after [`kill_all`]): it goes at once.
         if CLOSING.load(Ordering::SeqCst) {
             group.kill();
@@ -57,6 +63,7 @@ impl Group {
         loop {
             reap();
             if !alive(self.pgid) {
+                self.ended.store(true, Ordering::SeqCst);
                 return;
             }
             if Instant::now() >= deadline {
@@ -64,13 +71,15 @@ impl Group {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        let _ = killpg(Pid::from_raw(self.pgid), Signal::SIGKILL);
+        self.kill();
         reap();
     }
 
     /// Kills the group at once (SIGKILL), e.g. a client whose scenario is over.
     pub fn kill(&self) {
-        let _ = killpg(Pid::from_raw(self.pgid), Signal::SIGKILL);
+        if !self.ended.swap(true, Ordering::SeqCst) {
+            let _ = killpg(Pid::from_raw(self.pgid), Signal::SIGKILL);
+        }
     }
 }
 
