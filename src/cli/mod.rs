@@ -10,6 +10,7 @@ pub mod fuzz;
 pub mod fuzz_client;
 pub mod limits;
 pub mod matrix;
+pub mod matrix_merge;
 pub mod outcome;
 pub mod proxy;
 pub mod run;
