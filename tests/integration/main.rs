@@ -59,6 +59,8 @@ mod load_file_verify;
 mod load_verify;
 /// `chat-harness matrix` and `run --html`: grids and details read back with an HTML parser.
 mod matrix;
+/// `matrix --shard K/N` and `matrix merge`: 4 shards merged equal a single run.
+mod matrix_shard;
 /// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.
 mod netfuzz;
 /// `chat-harness fuzz` from the command line, against a spawned server process that crashes.
