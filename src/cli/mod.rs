@@ -8,6 +8,7 @@ pub mod bench;
 pub mod client;
 pub mod fuzz;
 pub mod fuzz_client;
+pub mod fuzz_merge;
 pub mod limits;
 pub mod matrix;
 pub mod matrix_merge;

@@ -65,6 +65,8 @@ mod matrix_shard;
 mod netfuzz;
 /// `chat-harness fuzz` from the command line, against a spawned server process that crashes.
 mod netfuzz_cli;
+/// `fuzz --shard K/N` and `fuzz merge`: disjoint sessions, one finding per fault.
+mod netfuzz_shard;
 /// `chat-harness proxy` between the built-in server and scripted clients: every frame shown.
 mod proxy;
 /// `proxy --check`: the original-style server's notice leak is a deviation; the built-in, none.

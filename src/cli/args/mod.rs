@@ -17,7 +17,7 @@ use chat_harness::server::Mode;
 
 pub use bench::{BenchArgs, PaceArg, ShapeArg};
 pub use client::ClientArgs;
-pub use fuzz::FuzzArgs;
+pub use fuzz::{FuzzAction, FuzzArgs, FuzzMergeArgs};
 pub use matrix::{MatrixAction, MatrixArgs, MatrixMergeArgs};
 pub use proxy::ProxyArgs;
 pub use run::RunArgs;
