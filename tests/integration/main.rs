@@ -1,5 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
+/// The class recipes (GitHub, GitLab) and ClusterFuzzLite: parsed, their commands run in order.
+mod ci_class;
 /// The example GitHub Actions workflow: parsed, and its chat-harness commands run.
 mod ci_workflow;
 /// The client binary through pipes.
