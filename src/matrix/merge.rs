@@ -34,20 +34,14 @@ pub enum MergeError {
     #[error("{0}: not a shard (no `shard` member): it was not written by `chat-harness matrix --shard K/N`")]
     NotAShard(PathBuf),
     /// A shard of another matrix, suite or split.
-    #[error("{path}: shard {shard} comes from {what} than {first} ({theirs} there, {ours} here); every shard must run the same matrix file with the same chat-harness")]
+    #[error("{path}: shard {shard} comes from {detail}; every shard must run the same matrix file with the same chat-harness")]
     Mismatch {
         /// The odd one.
         path: PathBuf,
         /// Its K/N.
         shard: String,
-        /// `another matrix file (TOML sha256)`, `another suite version`, ...
-        what: &'static str,
-        /// The first shard given.
-        first: PathBuf,
-        /// The first shard's value.
-        theirs: String,
-        /// This one's.
-        ours: String,
+        /// What differs from the first shard given, and how.
+        detail: String,
     },
     /// The same K given twice.
     #[error("shard {shard} given twice: {first} and {second}")]
@@ -160,13 +154,13 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, MergeError> {
     };
     let mut by_index: BTreeMap<u64, PathBuf> = BTreeMap::new();
     for (path, info) in &shards {
-        let mismatch = |what, theirs: String, ours: String| MergeError::Mismatch {
+        let mismatch = |what: &str, theirs: String, ours: String| MergeError::Mismatch {
             path: path.clone(),
             shard: info.shard.to_string(),
-            what,
-            first: first_path.clone(),
-            theirs,
-            ours,
+            detail: format!(
+                "{what} than {} ({theirs} there, {ours} here)",
+                first_path.display()
+            ),
         };
         if info.toml_sha256 != first.toml_sha256 {
             return Err(mismatch(
