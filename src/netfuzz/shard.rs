@@ -39,19 +39,20 @@ pub struct Signature {
 impl Signature {
     /// The signature of a failure of `oracle`.
     pub fn of(oracle: &str, failure: &Failure) -> Self {
+        // `b1< never chat from b1 *` (the client, a mark, the kind) or `connect canary1n0`
+        // (the kind, then the client): the client becomes its role, values are left out.
+        let client = failure.client.as_deref().unwrap_or_default();
         let mut words = failure.step.split_whitespace();
         let first = words.next().unwrap_or_default();
-        let end = first
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(first.len());
-        let (name, mark) = first.split_at(end);
-        let who = match name {
+        let kind = match first.strip_prefix(client).filter(|_| !client.is_empty()) {
+            Some(mark) => format!("{mark} {}", words.next().unwrap_or_default()),
+            None => format!(" {first}"),
+        };
+        let who = match client {
             "" => String::new(),
             name => format!("{:?}", Role::of(name)).to_lowercase(),
         };
-        let step = format!("{who}{mark} {}", words.next().unwrap_or_default())
-            .trim()
-            .to_owned();
+        let step = format!("{who}{kind}").trim().to_owned();
         Self {
             oracle: oracle.to_owned(),
             step,
