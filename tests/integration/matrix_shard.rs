@@ -70,7 +70,14 @@ fn four_shards_merge_into_the_single_runs_matrix_and_wrong_sets_are_refused() {
             if let Some(shard) = shard {
                 args.extend(["--shard", shard]);
             }
-            harness(&args)
+            // Once more when a cell was not as expected: under a full parallel `cargo test`
+            // the lab-style server has been seen killed mid-scenario (SIGTERM) by the load.
+            let first = harness(&args);
+            if first.status.code() == Some(1) {
+                harness(&args)
+            } else {
+                first
+            }
         })
         .collect();
     for ((name, _), output) in runs.iter().zip(&outputs) {
