@@ -42,6 +42,7 @@
 //!   shapes, checked deliveries, latency and CPU).
 //! - [`safe_name`]: peer-chosen file names made safe to create in a directory;
 //!   [`unique_file`] creates them without overwriting.
+//! - [`shard`]: `--shard K/N`, the deterministic split of `matrix` and `fuzz` over CI runners.
 //! - [`units`]: the one grammar of durations and sizes, for the command line and scenarios.
 //!
 //! The binary (`src/main.rs`, `src/cli/`) is the command line: every subcommand's arguments
@@ -65,6 +66,7 @@ pub mod safe_name;
 pub mod scenario;
 pub mod server;
 pub mod server_seat;
+pub mod shard;
 pub mod under_test;
 pub mod unique_file;
 pub mod units;

@@ -10,13 +10,16 @@ use chat_harness::scenario::replay::run_command;
 use chat_harness::server_seat::RunSettings;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::args::FuzzArgs;
+use crate::cli::args::{FuzzAction, FuzzArgs};
 use crate::cli::target::provider;
 use crate::cli::Outcome;
 
 /// Runs the fuzzer: passed when nothing was found, failed when something was, an error when
 /// the run stopped.
 pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
+    if let Some(FuzzAction::Merge(merge)) = &args.action {
+        return crate::cli::fuzz_merge::run(merge);
+    }
     // Ctrl-C ends the command at once, taking the spawned servers along.
     chat_harness::interrupt::install_immediate()
         .map_err(|e| anyhow::anyhow!("cannot install the signal handlers: {e}"))?;
@@ -53,6 +56,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
         keep_going: args.keep_going,
         shrink_runs: 2_000,
         shrink_time: args.shrink_time,
+        shard: args.shard,
     };
     eprintln!(
         "chat-harness fuzz: {description}, seed {}, profile {}",
@@ -78,6 +82,9 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
         )),
     }));
     bar.finish_and_clear();
+    if args.shard.is_some() {
+        crate::cli::fuzz_merge::record(&config, &summary)?;
+    }
     print_summary(&summary, &config, &replay_args);
     if let Some(e) = &summary.error {
         anyhow::bail!("stopped: {e}");

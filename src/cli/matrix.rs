@@ -9,17 +9,23 @@ use chat_harness::report::partial::Interrupted;
 use chat_harness::scenario::suite::{Retries, Status};
 use chat_harness::server_seat::RunSettings;
 
-use crate::cli::args::MatrixArgs;
+use crate::cli::args::{MatrixAction, MatrixArgs};
 use crate::cli::Outcome;
 
 /// Runs the matrix: passed when every cell is as expected.
 pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
+    if let Some(MatrixAction::Merge(merge)) = args.action {
+        return crate::cli::matrix_merge::run(&merge);
+    }
+    let Some(path) = args.file.clone() else {
+        anyhow::bail!("give the matrix file (or `matrix merge SHARD.json...`)");
+    };
     chat_harness::interrupt::install().context("cannot install the signal handlers")?;
     crate::cli::limits::configure(
         args.limits.as_deref(),
         chat_harness::under_test::limits::Limits::MATRIX,
     )?;
-    let file = MatrixFile::load(&args.file)?;
+    let file = MatrixFile::load(&path)?;
     let settings = MatrixSettings {
         jobs: args
             .jobs
@@ -34,6 +40,7 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
         },
         spawn_timeout: args.spawn_timeout,
         exe: std::env::current_exe().context("cannot find the chat-harness binary")?,
+        shard: args.shard,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -47,7 +54,7 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
     let mut unexpected = 0;
     let mut lines = crate::cli::matrix_progress::Lines::new();
     let result = runtime.block_on(matrix::run_matrix(
-        &args.file,
+        &path,
         &file,
         &settings,
         |total, implementation, outcome| {
@@ -72,6 +79,14 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let timings = !args.no_timings;
+    if let Some(shard) = args.shard {
+        let written = crate::cli::matrix_merge::Written {
+            out: &args.out,
+            timings,
+            interrupted: interrupted.as_ref(),
+        };
+        return crate::cli::matrix_merge::write_shard(&path, &result, shard, &written);
+    }
     let html_path = args.out.join("matrix.html");
     let json_path = args.out.join("matrix.json");
     let mut page = matrix::page::matrix_page(&result, timings);

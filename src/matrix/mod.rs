@@ -2,7 +2,8 @@
 //! file runs the server suite, every client the client suite, every client × server pair the
 //! interop scenarios (`tests: interop`), and the results become one grid per suite
 //! (scenarios × implementations; clients × servers for interop), written as `matrix.html`
-//! and `matrix.json`.
+//! and `matrix.json`. [`shard`] splits it over CI runners and [`merge`] puts their parts back
+//! together.
 //!
 //! [`config`] reads the file, [`run`] builds a provider per implementation and runs the
 //! suites through the same scheduler as `chat-harness run` ([`crate::scenario::suite`]), and
@@ -11,9 +12,11 @@
 
 pub mod config;
 pub mod json;
+pub mod merge;
 pub mod page;
 pub mod partial;
 pub mod run;
+pub mod shard;
 
 use std::time::Duration;
 
@@ -23,7 +26,7 @@ pub use config::{ConfigError, Implementation, MatrixFile};
 pub use run::{run_matrix, MatrixError, MatrixSettings};
 
 /// Which suite a grid shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Suite {
     /// Server scenarios on every `[[server]]`.
@@ -46,7 +49,7 @@ impl Suite {
 }
 
 /// A row of a grid: one scenario.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     /// The scenario id.
     pub id: String,
@@ -57,7 +60,7 @@ pub struct Row {
 }
 
 /// A column of a grid: one implementation, and what it was started as.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Column {
     /// Its name in the matrix file.
     pub name: String,

@@ -23,6 +23,15 @@ pub fn cell_anchor(grid: &Grid, column: usize, row: usize) -> String {
 
 /// The whole page.
 pub fn matrix_page(result: &MatrixResult, timings: bool) -> String {
+    matrix_page_with(result, timings, &|_, _| None)
+}
+
+/// A details block already rendered (by [`outcome_block`], on the runner that ran the cell),
+/// by the cell's anchor and whether it is the full form: `matrix merge` has no transcripts.
+pub type Blocks<'a> = &'a dyn Fn(&str, bool) -> Option<String>;
+
+/// The whole page, taking each cell's details block from `blocks` where it has one.
+pub fn matrix_page_with(result: &MatrixResult, timings: bool, blocks: Blocks<'_>) -> String {
     let all: Vec<Outcome> = result
         .grids
         .iter()
@@ -52,7 +61,7 @@ pub fn matrix_page(result: &MatrixResult, timings: bool) -> String {
     }
     let mut budget = DETAILS_BUDGET;
     for grid in &result.grids {
-        body.push_str(&grid_details(grid, &mut budget));
+        body.push_str(&grid_details(grid, &mut budget, blocks));
     }
     page("chat-harness matrix", &body)
 }
@@ -237,7 +246,7 @@ fn cell_title(o: &Outcome) -> String {
     }
 }
 
-fn grid_details(grid: &Grid, budget: &mut usize) -> String {
+fn grid_details(grid: &Grid, budget: &mut usize, blocks: Blocks<'_>) -> String {
     let mut out = String::new();
     for (c, column) in grid.columns.iter().enumerate() {
         let needing: Vec<(usize, &Outcome)> = grid.cells[c]
@@ -260,7 +269,9 @@ fn grid_details(grid: &Grid, budget: &mut usize) -> String {
         );
         out.push_str(&counts_line(&Summary::of(&present)));
         for (r, outcome) in needing {
-            let block = outcome_block(outcome, &cell_anchor(grid, c, r), false, *budget > 0);
+            let (anchor, full) = (cell_anchor(grid, c, r), *budget > 0);
+            let block = blocks(&anchor, full)
+                .unwrap_or_else(|| outcome_block(outcome, &anchor, false, full));
             *budget = budget.saturating_sub(block.len());
             out.push_str(&block);
         }

@@ -35,6 +35,8 @@ pub struct MatrixSettings {
     pub spawn_timeout: Duration,
     /// The chat-harness binary (for the built-in reference client).
     pub exe: PathBuf,
+    /// Only this part of the cells (`--shard K/N`; see [`super::shard`]); `None`: all.
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// Why a matrix could not run at all.
@@ -103,8 +105,13 @@ pub async fn run_matrix(
             "no scenario to run: no server scenario for the servers and no client scenario for the clients (check `scenarios`, `filter` and `tags`)".into(),
         ));
     }
+    let total = settings
+        .shard
+        .map_or(total, |s| s.size_of(total as u64) as usize);
     let run_settings = Arc::new(settings.run.clone());
     let mut grids = Vec::new();
+    // The matrix's cells are numbered grid by grid, column by column, row by row.
+    let mut first_cell = 0u64;
     for (suite, entries, prepared) in plan {
         if prepared.is_empty() || entries.is_empty() {
             continue;
@@ -121,8 +128,10 @@ pub async fn run_matrix(
         let mut cells = Vec::new();
         for imp in prepared {
             let name = imp.column.name.clone();
+            let owned = super::shard::owned(&entries, first_cell, settings.shard);
+            first_cell += entries.len() as u64;
             let outcomes = suite::run_all_retrying(
-                entries.clone(),
+                owned,
                 imp.provider,
                 run_settings.clone(),
                 imp.known_failures,

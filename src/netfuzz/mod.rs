@@ -14,6 +14,7 @@ pub mod oracle;
 pub mod probe;
 pub mod rng;
 pub mod role;
+pub mod shard;
 pub mod shrink;
 pub mod stall;
 pub mod steady;
@@ -60,6 +61,8 @@ pub struct FuzzConfig {
     pub shrink_runs: usize,
     /// Most time spent shrinking one finding.
     pub shrink_time: Duration,
+    /// Only this part of the sessions (`--shard K/N`, see [`shard`]); `None`: all.
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// A saved finding.
@@ -81,6 +84,8 @@ pub struct Finding {
     pub reproduced: (usize, usize),
     /// Seconds from the start of the run to the finding.
     pub found_after: Duration,
+    /// What failed (`fuzz merge` keeps one finding per signature).
+    pub signature: shard::Signature,
 }
 
 /// How a run went.
@@ -188,7 +193,9 @@ pub async fn fuzz(
         if spent {
             break;
         }
-        let seed = Rng::session_seed(config.seed, index);
+        // The session's number in the unsharded run: shards never share one.
+        let number = config.shard.map_or(index, |s| s.item(index));
+        let seed = Rng::session_seed(config.seed, number);
         let session = generator.session(seed);
         let (judgement, _) = exec.run(&session).await;
         index += 1;
@@ -206,7 +213,7 @@ pub async fn fuzz(
                 } else {
                     observe(&Event::Shrinking(oracle));
                     let shrink_start = Instant::now();
-                    let finding = minimise(config, &exec, session, oracle, seed, index - 1).await;
+                    let finding = minimise(config, &exec, session, oracle, seed, number).await;
                     summary.shrinking += shrink_start.elapsed();
                     match finding {
                         Ok(Some(mut finding)) => {
@@ -274,9 +281,20 @@ async fn minimise(
         return Ok(None);
     }
     let (judgement, stderr) = exec.run(&small).await;
-    let observed = match &judgement {
-        Judgement::Found(_, failure) => oracle::observed(failure),
-        other => format!("on the last re-run: {other:?}"),
+    let (observed, signature) = match &judgement {
+        Judgement::Found(_, failure) => (
+            oracle::observed(failure),
+            shard::Signature::of(oracle.name(), failure),
+        ),
+        other => (
+            format!("on the last re-run: {other:?}"),
+            shard::Signature {
+                oracle: oracle.name().to_owned(),
+                step: String::new(),
+                expected: None,
+                received: None,
+            },
+        ),
     };
     small.description = Some(format!(
         "fuzz finding: {} ({})",
@@ -309,5 +327,6 @@ async fn minimise(
         steps: (before, small.steps.len()),
         reproduced: (reproduced, RECHECKS),
         found_after: Duration::ZERO,
+        signature,
     }))
 }

@@ -1,5 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
+/// The class recipes (GitHub, GitLab) and ClusterFuzzLite: parsed, their commands run in order.
+mod ci_class;
 /// The example GitHub Actions workflow: parsed, and its chat-harness commands run.
 mod ci_workflow;
 /// The client binary through pipes.
@@ -69,10 +71,14 @@ mod load_verify;
 mod long_lines;
 /// `chat-harness matrix` and `run --html`: grids and details read back with an HTML parser.
 mod matrix;
+/// `matrix --shard K/N` and `matrix merge`: 4 shards merged equal a single run.
+mod matrix_shard;
 /// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.
 mod netfuzz;
 /// `chat-harness fuzz` from the command line, against a spawned server process that crashes.
 mod netfuzz_cli;
+/// `fuzz --shard K/N` and `fuzz merge`: disjoint sessions, one finding per fault.
+mod netfuzz_shard;
 /// `chat-harness proxy` between the built-in server and scripted clients: every frame shown.
 mod proxy;
 /// `proxy --check`: the original-style server's notice leak is a deviation; the built-in, none.

@@ -44,6 +44,7 @@ fn config(seed: u64, budget: Budget, out: &Path, timeout: Duration) -> FuzzConfi
         // Generous: under a full `cargo test` on two cores, with every fault fuzzed at once,
         // shrinking is slow.
         shrink_time: Duration::from_secs(90),
+        shard: None,
     }
 }
 

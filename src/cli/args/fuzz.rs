@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 
 use super::{duration, TargetArgs};
 
@@ -25,6 +25,10 @@ Examples:
       replayed with `chat-harness run FILE --client CMD`)
   chat-harness fuzz --client-builtin --time 30s
       The same against the reference client
+  chat-harness fuzz --seed 7 --time 5m --keep-going --shard 2/4 --out findings-2
+      The second of 4 CI runners: sessions 1, 5, 9, ... of seed 7, none another runner runs
+  chat-harness fuzz merge findings-1 findings-2 findings-3 findings-4 --out fuzz-findings
+      One finding per failure (oracle, step, frame kinds), the smallest reproducer kept
 
 Each finding is shrunk and saved as DIR/<oracle>-<hash>.chat, a scenario whose comment
 gives the seed, the oracle and what was observed. Oracles: alive (the server keeps
@@ -41,8 +45,11 @@ Exit status: 0 the budget ran out and nothing was found, 1 something was found,
 
 /// Arguments of `chat-harness fuzz`.
 #[derive(Debug, Args)]
-#[command(after_help = FUZZ_EXAMPLES)]
+#[command(after_help = FUZZ_EXAMPLES, args_conflicts_with_subcommands = true)]
 pub struct FuzzArgs {
+    /// `merge`: the findings of several runs as one.
+    #[command(subcommand)]
+    pub action: Option<FuzzAction>,
     /// The server to fuzz.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -87,4 +94,28 @@ pub struct FuzzArgs {
     /// Fuzz the reference client (`chat-harness client`).
     #[arg(long, conflicts_with_all = ["target", "spawn"])]
     pub client_builtin: bool,
+    /// Run only sessions K-1, K-1+N, K-1+2N, ... of the seed's run, so N runners with one
+    /// --seed never repeat a session; writes DIR/fuzz-run.json for `fuzz merge`.
+    #[arg(long, value_name = "K/N", conflicts_with_all = ["client", "client_builtin"])]
+    pub shard: Option<chat_harness::shard::Shard>,
+}
+
+/// What `chat-harness fuzz` does besides fuzzing.
+#[derive(Debug, Subcommand)]
+pub enum FuzzAction {
+    /// Merge the folders of `fuzz --shard K/N` runs: one finding per failure (oracle, step,
+    /// frame kinds), its smallest reproducer copied to --out, one summary (fuzz-merged.json).
+    /// Exit 0 when nothing was found, 1 when something was, 2 on errors.
+    Merge(FuzzMergeArgs),
+}
+
+/// Arguments of `chat-harness fuzz merge`.
+#[derive(Debug, Args)]
+pub struct FuzzMergeArgs {
+    /// The runs' --out folders (each with its fuzz-run.json).
+    #[arg(required = true, value_name = "DIR")]
+    pub runs: Vec<PathBuf>,
+    /// Where the distinct reproducers and fuzz-merged.json go.
+    #[arg(long, value_name = "DIR", default_value = "fuzz-findings")]
+    pub out: PathBuf,
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 
 use super::duration;
 
@@ -30,6 +30,8 @@ The matrix file names the implementations; relative paths in it are taken from i
 Examples:
   chat-harness matrix examples/matrix.toml
   chat-harness matrix class.toml -j 4 --retries 2 --out reports/
+  chat-harness matrix class.toml --shard 2/4 --out shard-2/     # one of 4 CI runners
+  chat-harness matrix merge shard-*/matrix.json --out reports/  # the whole matrix again
 
 Exit status: 0 when every cell is as expected (passes, or known failures of the
 implementation's expect file), 1 otherwise (a failure, or a cell that could not run),
@@ -37,10 +39,23 @@ implementation's expect file), 1 otherwise (a failure, or a cell that could not 
 
 /// Arguments of `chat-harness matrix`.
 #[derive(Debug, Args)]
-#[command(after_help = MATRIX_EXAMPLES)]
+#[command(
+    after_help = MATRIX_EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct MatrixArgs {
+    /// `merge`: put the parts of a sharded matrix back together.
+    #[command(subcommand)]
+    pub action: Option<MatrixAction>,
     /// The matrix file (TOML).
-    pub file: PathBuf,
+    #[arg(required = true)]
+    pub file: Option<PathBuf>,
+    /// Run only the K-th of N deterministic, balanced parts of the cells (for N CI runners);
+    /// matrix.json is then marked as a shard and `matrix merge` makes the whole matrix of all
+    /// N.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<chat_harness::shard::Shard>,
     /// Where matrix.html and matrix.json are written.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
@@ -65,6 +80,29 @@ pub struct MatrixArgs {
     /// those, `KEY=none` to lift one, or `none`.
     #[arg(long, value_name = "LIMITS")]
     pub limits: Option<String>,
+    /// Leave the date and times out of both files (for reproducible output).
+    #[arg(long, hide = true)]
+    pub no_timings: bool,
+}
+
+/// What `chat-harness matrix` does besides running a matrix file.
+#[derive(Debug, Subcommand)]
+pub enum MatrixAction {
+    /// Merge the matrix.json of every `matrix --shard K/N` run into the matrix.html and
+    /// matrix.json of the whole matrix (exit 2 when a shard is missing, given twice, or comes
+    /// from another matrix file or suite version; else as `matrix`).
+    Merge(MatrixMergeArgs),
+}
+
+/// Arguments of `chat-harness matrix merge`.
+#[derive(Debug, Args)]
+pub struct MatrixMergeArgs {
+    /// The shards' matrix.json files, all N of them, in any order.
+    #[arg(required = true, value_name = "SHARD.json")]
+    pub shards: Vec<PathBuf>,
+    /// Where matrix.html and matrix.json are written.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
     /// Leave the date and times out of both files (for reproducible output).
     #[arg(long, hide = true)]
     pub no_timings: bool,

@@ -17,8 +17,8 @@ use chat_harness::server::Mode;
 
 pub use bench::{BenchArgs, PaceArg, ShapeArg};
 pub use client::ClientArgs;
-pub use fuzz::FuzzArgs;
-pub use matrix::MatrixArgs;
+pub use fuzz::{FuzzAction, FuzzArgs, FuzzMergeArgs};
+pub use matrix::{MatrixAction, MatrixArgs, MatrixMergeArgs};
 pub use proxy::ProxyArgs;
 pub use run::RunArgs;
 pub use scenarios::{ScenariosAction, ScenariosArgs, Seat};
