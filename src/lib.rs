@@ -32,6 +32,7 @@
 //! - [`load`]: the load generator behind `chat-harness bench` (message, file and connect
 //!   shapes, checked deliveries, latency and CPU).
 //! - [`safe_name`]: peer-chosen file names made safe to create in a directory.
+//! - [`statements`]: the numbered statements of docs/PROTOCOL.md that scenarios `checks:`.
 //! - [`units`]: the one grammar of durations and sizes, for the command line and scenarios.
 //!
 //! The binary (`src/main.rs`, `src/cli/`) is the command line: every subcommand's arguments
@@ -50,5 +51,6 @@ pub mod proxy;
 pub mod safe_name;
 pub mod scenario;
 pub mod server;
+pub mod statements;
 pub mod under_test;
 pub mod units;

@@ -18,6 +18,8 @@ mod client_seat;
 mod client_seat_port;
 /// Client scenarios: the reference, lab-style and faulty clients against `scenarios/client/`.
 mod client_suite;
+/// PROTOCOL.md's numbered statements, the scenarios' `checks:` lines, `scenarios coverage`.
+mod statements;
 /// Shared helpers for the codec tests.
 mod support;
 /// Shared helpers for the server tests: a server per test, a deadline-bound client, `both_modes!`.
