@@ -58,6 +58,19 @@ impl Statement {
     }
 }
 
+/// ` (checks [6.1.4] text; [6.1.5] text)` for a one-line message, or nothing when `ids` is
+/// empty.
+pub fn suffix(ids: &[String]) -> String {
+    if ids.is_empty() {
+        return String::new();
+    }
+    let quoted: Vec<String> = quoted(ids)
+        .into_iter()
+        .map(|(id, text)| format!("[{id}] {text}"))
+        .collect();
+    format!(" (checks {})", quoted.join("; "))
+}
+
 /// Every statement of `markdown` in document order, and the ids defined more than once.
 pub fn parse(markdown: &str) -> (Vec<Statement>, Vec<String>) {
     let mut statements: Vec<Statement> = Vec::new();
@@ -122,12 +135,34 @@ fn statement_start(line: &str) -> Option<(String, String)> {
 
 /// The statements of the built-in docs/PROTOCOL.md.
 pub fn all() -> Vec<Statement> {
-    parse(PROTOCOL).0
+    built_in().to_vec()
+}
+
+fn built_in() -> &'static [Statement] {
+    static ALL: std::sync::OnceLock<Vec<Statement>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| parse(PROTOCOL).0)
 }
 
 /// The built-in statement with this id.
 pub fn find(id: &str) -> Option<Statement> {
-    all().into_iter().find(|s| s.id == id)
+    built_in().iter().find(|s| s.id == id).cloned()
+}
+
+/// How far a report quotes a statement.
+pub const QUOTED: usize = 140;
+
+/// `(id, text)` for each id a scenario checks, the text cut to [`QUOTED`] characters; an id
+/// the built-in document lacks says so. For the reports of a failure.
+pub fn quoted(ids: &[String]) -> Vec<(String, String)> {
+    ids.iter()
+        .map(|id| {
+            let text = find(id).map_or_else(
+                || "(not a statement of docs/PROTOCOL.md)".to_owned(),
+                |s| s.short(QUOTED),
+            );
+            (id.clone(), text)
+        })
+        .collect()
 }
 
 /// The statements no scenario can check, each with the reason, from the built-in

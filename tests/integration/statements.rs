@@ -90,3 +90,52 @@ fn coverage_lists_every_statement_and_exits_0() {
     assert!(stdout.contains("unchecked: "), "{stdout}");
     assert!(stdout.contains(" 0 uncovered"), "{stdout}");
 }
+
+#[test]
+fn a_failure_quotes_the_statements_it_checks_in_every_report() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let scenario = dir.path().join("echo.chat");
+    std::fs::write(
+        &scenario,
+        "description: The server echoes (it must not).\ntags: core\nchecks: 6.3.1\n\
+         connect alice bob\nalice> auth alice 0\nalice< auth-ok\nbob> auth bob 0\nbob< auth-ok\n\
+         settle\nalice> text \"hi\"\nalice< text \"<HH:MM> [alice] hi\" within 300ms\n",
+    )
+    .expect("write the scenario");
+    let (junit, html) = (dir.path().join("r.xml"), dir.path().join("r.html"));
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_chat-harness"))
+            .arg("run")
+            .arg(&scenario)
+            .args(["--format", format, "--junit"])
+            .arg(&junit)
+            .arg("--html")
+            .arg(&html)
+            .output()
+            .expect("run chat-harness")
+    };
+    let human = run("human");
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(!human.status.success(), "{text}");
+    let statement = statements::find("6.3.1").expect("6.3.1 exists");
+    assert!(
+        text.contains(&format!(
+            "  rule:     [6.3.1] {}",
+            statement.short(statements::QUOTED)
+        )),
+        "{text}"
+    );
+    let json = run("json");
+    let json = String::from_utf8_lossy(&json.stdout);
+    assert!(
+        json.contains(r#""checks":[{"id":"6.3.1","text":"A 0x03 frame from alice"#),
+        "{json}"
+    );
+    let junit = std::fs::read_to_string(&junit).expect("the JUnit file");
+    assert!(
+        junit.contains("(checks [6.3.1] A 0x03 frame from alice"),
+        "{junit}"
+    );
+    let html = std::fs::read_to_string(&html).expect("the HTML file");
+    assert!(html.contains("[6.3.1] A 0x03 frame from alice"), "{html}");
+}
