@@ -93,6 +93,7 @@ fn catchers(fault: Fault) -> &'static [&'static str] {
         Fault::LeaveNoticeUsesAuthName => &["exit/notice-after-rename"],
         Fault::NameLimitInChars => &["auth/name-limit-in-bytes"],
         Fault::OversizedUploadNotDrained => &["file/oversized-body-drained"],
+        Fault::OtherAnswers => &[],
     }
 }
 

@@ -3,6 +3,7 @@
 //! conformance suite catches faults, without hooks in the production server.
 
 mod conn;
+mod other_answers;
 mod room;
 
 use std::net::SocketAddr;
@@ -92,6 +93,9 @@ pub enum Fault {
     /// An upload announced over the size limit is refused at its header and its body read
     /// as frames, not drained. Not in [`Fault::ALL`].
     OversizedUploadNotDrained,
+    /// No fault: every open question of PROTOCOL.md §6.12 answered the other reasonable way
+    /// (`other_answers.rs`). Not in [`Fault::ALL`]: it must fail `reference` scenarios only.
+    OtherAnswers,
 }
 
 impl Fault {
