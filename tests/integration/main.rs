@@ -18,6 +18,8 @@ mod client_seat;
 mod client_seat_port;
 /// Client scenarios: the reference, lab-style and faulty clients against `scenarios/client/`.
 mod client_suite;
+/// `matrix`'s grades.csv against its matrix.json.
+mod grades;
 /// Levels: other answers to PROTOCOL.md §6.12 fail `reference` scenarios only.
 mod levels;
 /// PROTOCOL.md's numbered statements, the scenarios' `checks:` lines, `scenarios coverage`.
