@@ -166,7 +166,8 @@ mod tests {
     #[test]
     fn the_score_weighs_each_level_that_has_scenarios() {
         let w = Weights::default();
-        assert_eq!(score(&[(10, 10), (5, 10), (0, 4), (1, 1)], &w), 75.0);
+        // (3 × 1 + 2 × 0.5 + 1 × 1) / 6; reference weighs nothing by default.
+        assert_eq!(score(&[(10, 10), (5, 10), (0, 4), (1, 1)], &w), 83.3);
         // No wording scenarios: core and robust alone, 3:2.
         assert_eq!(score(&[(10, 10), (0, 10), (0, 0), (0, 0)], &w), 60.0);
         assert_eq!(score(&[(0, 0); 4], &w), 0.0);
