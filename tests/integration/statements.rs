@@ -137,5 +137,5 @@ fn a_failure_quotes_the_statements_it_checks_in_every_report() {
         "{junit}"
     );
     let html = std::fs::read_to_string(&html).expect("the HTML file");
-    assert!(html.contains("[6.3.1] A 0x03 frame from alice"), "{html}");
+    assert!(html.contains("<dt>checks</dt><dd>6.3.1</dd>"), "{html}");
 }

@@ -87,8 +87,8 @@ fn facts(outcome: &Outcome, full: bool) -> Vec<(&'static str, String)> {
     }
     if !outcome.scenario.tags.is_empty() {
         facts.push(("tags", escape_text(&outcome.scenario.tags.join(", "))));
-        for (id, text) in crate::statements::quoted(&outcome.scenario.checks) {
-            facts.push(("checks", escape_text(&format!("[{id}] {text}"))));
+        if !outcome.scenario.checks.is_empty() {
+            facts.push(("checks", escape_text(&outcome.scenario.checks.join(" "))));
         }
     }
     if let Some(reason) = &outcome.expected_reason {
