@@ -43,6 +43,7 @@
 //! - [`safe_name`]: peer-chosen file names made safe to create in a directory;
 //!   [`unique_file`] creates them without overwriting.
 //! - [`shard`]: `--shard K/N`, the deterministic split of `matrix` and `fuzz` over CI runners.
+//! - [`statements`]: the numbered statements of docs/PROTOCOL.md that scenarios `checks:`.
 //! - [`units`]: the one grammar of durations and sizes, for the command line and scenarios.
 //!
 //! The binary (`src/main.rs`, `src/cli/`) is the command line: every subcommand's arguments
@@ -67,6 +68,7 @@ pub mod scenario;
 pub mod server;
 pub mod server_seat;
 pub mod shard;
+pub mod statements;
 pub mod under_test;
 pub mod unique_file;
 pub mod units;

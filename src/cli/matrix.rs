@@ -26,6 +26,7 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
         chat_harness::under_test::limits::Limits::MATRIX,
     )?;
     let file = MatrixFile::load(&path)?;
+    let grading = file.grading;
     let settings = MatrixSettings {
         jobs: args
             .jobs
@@ -99,6 +100,10 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("cannot write {}", html_path.display()))?;
     std::fs::write(&json_path, json)
         .with_context(|| format!("cannot write {}", json_path.display()))?;
+    let grades = matrix::grades::grades(&result, &grading);
+    let csv_path = args.out.join("grades.csv");
+    std::fs::write(&csv_path, matrix::grades::grades_csv(&grades)?)
+        .with_context(|| format!("cannot write {}", csv_path.display()))?;
     for grid in &result.grids {
         for (column, cells) in grid.columns.iter().zip(&grid.cells) {
             let present: Vec<_> = cells.iter().flatten().cloned().collect();

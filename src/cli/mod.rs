@@ -6,6 +6,7 @@
 pub mod args;
 pub mod bench;
 pub mod client;
+pub mod coverage;
 pub mod fuzz;
 pub mod fuzz_client;
 pub mod fuzz_merge;

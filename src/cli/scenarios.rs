@@ -39,6 +39,7 @@ fn act(args: ScenariosArgs) -> anyhow::Result<Outcome> {
                 writeln!(out)?;
             }
         }
+        ScenariosAction::Coverage => return super::coverage::run(&mut out),
         ScenariosAction::Export { dir } => {
             let written = embedded::export(&dir)
                 .with_context(|| format!("cannot export the suite to {}", dir.display()))?;

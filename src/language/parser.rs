@@ -35,6 +35,7 @@ pub fn parse_str(source: &str, path: &Path) -> Result<Scenario, ParseError> {
             path: path.to_owned(),
             description: None,
             tags: Vec::new(),
+            checks: Vec::new(),
             timeout: None,
             steps: Vec::new(),
             subject: Subject::Server,
@@ -214,7 +215,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// Handles `description:`, `tags:` and `timeout:` lines; false for anything else.
+    /// Handles `description:`, `tags:`, `checks:` and `timeout:` lines; false for anything else.
     fn header(&mut self, line: &Line) -> Result<bool, ParseError> {
         let text = line.text.trim_start();
         let Some((key, value)) = text.split_once(':') else {
@@ -228,6 +229,12 @@ impl Parser<'_> {
                 let value = value.split('#').next().unwrap_or_default();
                 self.scenario
                     .tags
+                    .extend(value.split_whitespace().map(str::to_owned));
+            }
+            "checks" => {
+                let value = value.split('#').next().unwrap_or_default();
+                self.scenario
+                    .checks
                     .extend(value.split_whitespace().map(str::to_owned));
             }
             "timeout" => {

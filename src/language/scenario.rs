@@ -16,6 +16,8 @@ pub struct Scenario {
     pub description: Option<String>,
     /// Tags (`tags:`), e.g. `core`, `robust`, `wording`.
     pub tags: Vec<String>,
+    /// The ids of the docs/PROTOCOL.md statements it checks (`checks: 6.1.4 6.1.5`).
+    pub checks: Vec<String>,
     /// Default timeout for steps that wait (`timeout:`), if the file sets one.
     pub timeout: Option<Duration>,
     /// The steps, with `repeat` blocks already unrolled.

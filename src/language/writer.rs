@@ -24,6 +24,9 @@ pub fn write(scenario: &Scenario) -> String {
     if !scenario.tags.is_empty() {
         let _ = writeln!(out, "tags: {}", scenario.tags.join(" "));
     }
+    if !scenario.checks.is_empty() {
+        let _ = writeln!(out, "checks: {}", scenario.checks.join(" "));
+    }
     if let Some(timeout) = scenario.timeout {
         let _ = writeln!(out, "timeout: {}", duration(timeout));
     }

@@ -29,6 +29,9 @@ pub struct MatrixFile {
     /// The clients.
     #[serde(default)]
     pub client: Vec<Implementation>,
+    /// The weight of each level in `grades.csv`'s score.
+    #[serde(default)]
+    pub grading: super::grades::Weights,
 }
 
 /// One implementation: the built-in one or a command.

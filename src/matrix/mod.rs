@@ -11,6 +11,7 @@
 //! details behind a cell are the same blocks as `run --html`.
 
 pub mod config;
+pub mod grades;
 pub mod json;
 pub mod merge;
 pub mod page;

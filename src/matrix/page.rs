@@ -222,6 +222,14 @@ fn grid_table(grid: &Grid) -> String {
             outcomes.len()
         );
     }
+    out.push_str("</tr><tr class=\"levels\"><th class=\"row\">by level</th>");
+    for grade in super::grades::grid_grades(grid, &Default::default()) {
+        let _ = write!(
+            out,
+            "<td>{}</td>",
+            escape(&super::grades::levels_line(&grade))
+        );
+    }
     out.push_str("</tr></tfoot></table></div>\n");
     out
 }

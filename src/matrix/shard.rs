@@ -254,6 +254,8 @@ impl CellRecord {
             path: self.path.clone().into(),
             description: row.description.clone(),
             tags: row.tags.clone(),
+            // The page's blocks were drawn on the shard; the merge needs no statement ids.
+            checks: Vec::new(),
             timeout: None,
             steps: Vec::new(),
             subject: Subject::default(),

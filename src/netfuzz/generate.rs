@@ -119,6 +119,7 @@ impl Generator {
             path: "fuzz-session.chat".into(),
             description: Some(format!("chat-harness fuzz session {seed:#018x}")),
             tags: vec!["fuzz".into()],
+            checks: Vec::new(),
             timeout: Some(self.shape.timeout),
             steps: actions.into_iter().map(step).collect(),
             subject: crate::language::scenario::Subject::Server,

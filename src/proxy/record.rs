@@ -290,6 +290,7 @@ impl Recorder {
             path: self.path.clone(),
             description: Some("A session recorded by chat-harness proxy --record.".into()),
             tags: vec!["recorded".into()],
+            checks: Vec::new(),
             timeout: None,
             steps,
             subject: Default::default(),

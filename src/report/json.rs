@@ -94,6 +94,14 @@ pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
         "timeline": timeline,
         "server_stderr": outcome.server_stderr,
     });
+    if !outcome.scenario.checks.is_empty() {
+        // The statements the scenario checks, quoted (left out when it names none).
+        let checks: Vec<_> = crate::statements::quoted(&outcome.scenario.checks)
+            .into_iter()
+            .map(|(id, text)| json!({"id": id, "text": text}))
+            .collect();
+        value["checks"] = json!(checks);
+    }
     if !outcome.names.is_empty() {
         // On a shared server (`run --target`): the names the scenario's clients used.
         let names: serde_json::Map<String, serde_json::Value> = outcome

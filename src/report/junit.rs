@@ -43,10 +43,11 @@ pub fn junit_report(outcomes: &[Outcome]) -> Report {
             (_, Verdict::Fail(f)) => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 s.set_message(format!(
-                    "{}: line {}: {}",
+                    "{}: line {}: {}{}",
                     outcome.kind.name(),
                     f.line,
-                    f.reason
+                    f.reason,
+                    crate::statements::suffix(&outcome.scenario.checks)
                 ));
                 s.set_type(outcome.kind.name());
                 s.set_description(failure_details(outcome));

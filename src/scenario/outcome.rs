@@ -149,8 +149,9 @@ pub struct Summary {
     pub tags: TagCounts,
 }
 
-/// The suite's three tags: what the lab requires, what the reference adds, exact wording.
-pub const SUITE_TAGS: [&str; 3] = ["core", "robust", "wording"];
+/// The suite's levels: what the lab requires, what any robust implementation must do, the
+/// reference's answers to the open questions (PROTOCOL.md §6.12), exact wording.
+pub const SUITE_TAGS: [&str; 4] = ["core", "robust", "reference", "wording"];
 
 /// The suite tag of a scenario (the first of [`SUITE_TAGS`] among its tags), if any.
 pub fn suite_tag(tags: &[String]) -> Option<&'static str> {
@@ -163,7 +164,7 @@ pub fn suite_tag(tags: &[String]) -> Option<&'static str> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TagCounts {
     /// (selected and finished, passed, errors) per tag.
-    pub counts: [(usize, usize, usize); 3],
+    pub counts: [(usize, usize, usize); 4],
 }
 
 /// Scenarios of each [`Kind`].

@@ -28,10 +28,10 @@ const TOUCHED: &[&str] = &[
 
 /// The robust twins, the line each fails at, and a piece of its reason.
 const TWINS: &[(&str, usize, &str)] = &[
-    ("auth/join-done-by-auth-ok", 9, "expected nothing"),
+    ("auth/join-done-by-auth-ok", 10, "expected nothing"),
     (
         "exit/name-free-once-notice-out",
-        15,
+        16,
         "The name is already in use",
     ),
 ];

@@ -22,8 +22,14 @@ mod client_seat_port;
 mod client_suite;
 /// Sequence diagrams: `run --diagram` parsed as SVG, and the docs' diagrams kept fresh.
 mod diagram;
+/// `matrix`'s grades.csv against its matrix.json.
+mod grades;
 /// `run --html` as rich as the text report: hints and per-tag counts on the lab-style server.
 mod html_rich;
+/// Levels: other answers to PROTOCOL.md §6.12 fail `reference` scenarios only.
+mod levels;
+/// PROTOCOL.md's numbered statements, the scenarios' `checks:` lines, `scenarios coverage`.
+mod statements;
 /// Shared helpers: frames encoded and decoded whole, and `chat-harness run` ended as the binary ends it.
 mod support;
 /// Shared helpers for the server tests: a server per test, a deadline-bound client, `both_modes!`.

@@ -158,7 +158,7 @@ fn a_matrix_with_one_failing_client_shows_it_in_the_grid_and_the_json() {
     let shown = text(details);
     assert!(shown.contains("client/rename-sends-command"), "{shown}");
     assert!(
-        shown.contains("scenarios/client/rename-sends-command.chat:9"),
+        shown.contains("scenarios/client/rename-sends-command.chat:10"),
         "the step's file:line: {shown}"
     );
     assert!(
@@ -272,7 +272,7 @@ fn run_html_is_one_page_with_every_scenario_and_the_details_of_a_failure() {
             .unwrap_or_else(|| panic!("no {name} in {facts:?}"))
     };
     assert!(
-        fact("step").contains("rename-sends-command.chat:9"),
+        fact("step").contains("rename-sends-command.chat:10"),
         "{facts:?}"
     );
     assert!(fact("expected").contains("server< rename"), "{facts:?}");

@@ -171,13 +171,13 @@ fn every_scenario_has_a_description_and_one_level_tag() {
             "{}: description",
             entry.id
         );
-        let levels = ["core", "robust", "wording"]
+        let levels = ["core", "robust", "reference", "wording"]
             .iter()
             .filter(|t| s.tags.iter().any(|x| x == *t))
             .count();
         assert_eq!(
             levels, 1,
-            "{}: exactly one of core/robust/wording",
+            "{}: exactly one of core/robust/reference/wording",
             entry.id
         );
     }

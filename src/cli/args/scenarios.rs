@@ -10,6 +10,7 @@ Examples:
   chat-harness scenarios list --tag core --tests client
   chat-harness scenarios show auth/duplicate-name    the scenario file
   chat-harness scenarios show README.md              the scenario language
+  chat-harness scenarios coverage                    which scenarios check each PROTOCOL.md statement
   chat-harness scenarios export my-suite             the suite as files
   chat-harness run my-suite                          ... and run from there";
 
@@ -40,6 +41,9 @@ pub enum ScenariosAction {
         /// A scenario id or a file's path in the suite.
         id: String,
     },
+    /// Every statement of docs/PROTOCOL.md with the scenarios that check it, per seat, and
+    /// those none checks (with the reason, if one is known); fails on an uncovered one.
+    Coverage,
     /// Write the suite (scenarios, README.md and sample files) below DIR.
     Export {
         /// The folder to write to (created if missing; existing files are not overwritten).

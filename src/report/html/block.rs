@@ -87,6 +87,9 @@ fn facts(outcome: &Outcome, full: bool) -> Vec<(&'static str, String)> {
     }
     if !outcome.scenario.tags.is_empty() {
         facts.push(("tags", escape_text(&outcome.scenario.tags.join(", "))));
+        if !outcome.scenario.checks.is_empty() {
+            facts.push(("checks", escape_text(&outcome.scenario.checks.join(" "))));
+        }
     }
     if let Some(reason) = &outcome.expected_reason {
         facts.push(("known failure", escape_text(reason)));

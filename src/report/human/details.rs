@@ -126,6 +126,9 @@ fn failure_lines(out: &mut String, outcome: &Outcome, f: &Failure, shared: &Shar
     if let Some(d) = &outcome.scenario.description {
         let _ = writeln!(out, "    {d}");
     }
+    for (id, text) in crate::statements::quoted(&outcome.scenario.checks) {
+        let _ = writeln!(out, "  rule:     [{id}] {text}");
+    }
     if matches!(outcome.kind, Kind::Closed | Kind::Crash | Kind::Flaky) {
         let _ = writeln!(
             out,

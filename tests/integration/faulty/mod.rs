@@ -3,6 +3,7 @@
 //! conformance suite catches faults, without hooks in the production server.
 
 mod conn;
+mod other_answers;
 mod room;
 
 use std::net::SocketAddr;
@@ -96,6 +97,9 @@ pub enum Fault {
     /// A text that is not UTF-8 is relayed decoded lossily (U+FFFD), like Python's
     /// `errors="replace"`, instead of getting a reply. Not in [`Fault::ALL`].
     RelaysInvalidUtf8,
+    /// No fault: every open question of PROTOCOL.md §6.12 answered the other reasonable way
+    /// (`other_answers.rs`). Not in [`Fault::ALL`]: it must fail `reference` scenarios only.
+    OtherAnswers,
 }
 
 impl Fault {

@@ -44,6 +44,8 @@ pub struct Room {
     members: Arc<Mutex<HashMap<u64, Member>>>,
     /// Names given up ([`Fault::FreedNameStaysTaken`] keeps them taken).
     retired: Arc<Mutex<HashSet<String>>>,
+    /// Names files were relayed under ([`Fault::OtherAnswers`] gives a repeated one a suffix).
+    relayed: Arc<Mutex<HashSet<String>>>,
     next: Arc<AtomicUsize>,
     /// The broken rule.
     pub fault: Fault,
@@ -82,7 +84,14 @@ fn valid_name(name: &str, fault: Fault) -> bool {
     (1..=32).contains(&length)
         && !name
             .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '[' || c == ']')
+            .any(|c| whitespace(c, fault) || c.is_control() || c == '[' || c == ']')
+}
+
+fn whitespace(c: char, fault: Fault) -> bool {
+    match fault {
+        Fault::OtherAnswers => super::other_answers::is_name_whitespace(c),
+        _ => c.is_whitespace(),
+    }
 }
 
 impl Room {
@@ -90,6 +99,7 @@ impl Room {
         Self {
             members: Arc::default(),
             retired: Arc::default(),
+            relayed: Arc::default(),
             next: Arc::default(),
             fault,
             gate: Arc::default(),
@@ -191,6 +201,11 @@ impl Room {
             return (Vec::new(), true);
         };
         let authed = me.name.clone();
+        if self.fault == Fault::OtherAnswers {
+            if let Some(text) = super::other_answers::refusal(&frame, authed.is_some()) {
+                return (self.reply(id, text), false);
+            }
+        }
         match (frame, authed) {
             (ClientFrame::Exit(_), None) => (Vec::new(), true),
             (ClientFrame::Exit(_), Some(mut name)) => {
@@ -209,7 +224,12 @@ impl Room {
             }
             (ClientFrame::Auth { name, offset }, None) => {
                 let (name, offset) = match (offset, name.rsplit_once(' ')) {
-                    (None, Some((bare, tail))) if self.fault == Fault::OffsetWithUnderscores => {
+                    (None, Some((bare, tail)))
+                        if matches!(
+                            self.fault,
+                            Fault::OffsetWithUnderscores | Fault::OtherAnswers
+                        ) =>
+                    {
                         match tail.replace('_', "").parse::<i32>() {
                             Ok(lenient) => (bare.to_owned(), Some(lenient)),
                             Err(_) => (name, None),
@@ -276,7 +296,9 @@ impl Room {
                 if !valid_name(&new, self.fault) {
                     return (self.reply(id, "Invalid name"), false);
                 }
-                if self.taken(&members, &new) && self.fault != Fault::RenameToTakenAccepted {
+                let own = new == old && self.fault == Fault::OtherAnswers;
+                if self.taken(&members, &new) && self.fault != Fault::RenameToTakenAccepted && !own
+                {
                     return (self.reply(id, "The name is already in use"), false);
                 }
                 let mut d = vec![(
@@ -338,8 +360,14 @@ impl Room {
         if too_large {
             return self.reply(id, "The file is too large");
         }
-        let Some(filename) = chat_harness::safe_name::sanitize_filename(&header.filename) else {
-            return self.reply(id, "Invalid file name");
+        let sanitised = chat_harness::safe_name::sanitize_filename(&header.filename);
+        let filename = match (sanitised, self.fault) {
+            (_, Fault::OtherAnswers) => super::other_answers::relayed_name(
+                &header.filename,
+                &mut self.relayed.lock().unwrap(),
+            ),
+            (Some(filename), _) => filename,
+            (None, _) => return self.reply(id, "Invalid file name"),
         };
         let mut d = Deliveries::new();
         let echo = self.fault == Fault::FileEchoedToSender;

@@ -1,0 +1,50 @@
+//! The conformance suite alone against the built-in server, one test per server mode: the
+//! small test target `cargo mutants` runs for each mutant of `src/core/` (see
+//! `.cargo/mutants.toml` and docs/MUTATION.md). A mutant is caught when a server scenario
+//! fails or a reply's wording differs (a `strict-wording` warning counts here).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chat_harness::report;
+use chat_harness::scenario::known_failures::KnownFailures;
+use chat_harness::scenario::suite::{self, Status};
+use chat_harness::server::Mode;
+use chat_harness::server_seat::RunSettings;
+use chat_harness::under_test::builtin::Builtin;
+
+async fn suite_on(mode: Mode) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let (entries, errors) = suite::load(suite::discover(&[dir]).expect("scenarios/ is there"));
+    assert!(errors.is_empty(), "{errors:?}");
+    let servers: Vec<_> = entries
+        .into_iter()
+        .filter(|e| !e.scenario.tests_client())
+        .collect();
+    let outcomes = suite::run_all(
+        servers,
+        Arc::new(Builtin::new(mode)),
+        Arc::new(RunSettings::default()),
+        Arc::new(KnownFailures::default()),
+        4,
+        |_| {},
+    )
+    .await;
+    assert!(outcomes.len() >= 80, "{}", outcomes.len());
+    let failed: String = outcomes
+        .iter()
+        .filter(|o| o.status != Status::Pass || !o.run.warnings.is_empty())
+        .map(|o| format!("{}{:?}\n", report::failure_details(o), o.run.warnings))
+        .collect();
+    assert!(failed.is_empty(), "{mode} mode:\n{failed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_suite_passes_on_the_polling_server() {
+    suite_on(Mode::Polling).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_suite_passes_on_the_threaded_server() {
+    suite_on(Mode::Threaded).await;
+}
