@@ -9,7 +9,7 @@ const SCENARIOS: [&str; 8] = [
     "auth/unauthenticated-get-nothing",
     "auth/without-offset",
     "auth/offset-not-a-number",
-    "exit/dead-entry",
+    "hostile/invalid-utf8",
     "framing/many-frames-one-write",
     "text/before-auth",
     "file/slow-body",
