@@ -104,6 +104,25 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
     let csv_path = args.out.join("grades.csv");
     std::fs::write(&csv_path, matrix::grades::grades_csv(&grades)?)
         .with_context(|| format!("cannot write {}", csv_path.display()))?;
+    print_column_summaries(&result);
+    println!(
+        "{} and {} in {:.1} s",
+        chat_harness::scenario::written::line(&html_path),
+        chat_harness::scenario::written::line(&json_path).replacen("wrote ", "", 1),
+        result.duration.as_secs_f64()
+    );
+    if let (Some(interrupted), Some(signal)) = (&interrupted, chat_harness::interrupt::received()) {
+        print!("{}", interrupted.line());
+        return Ok(Outcome::Interrupted {
+            signal,
+            error: None,
+        });
+    }
+    Ok(Outcome::passed_if(result.as_expected()))
+}
+
+/// One line of counts per implementation of each grid, as a whole or merged matrix ends.
+pub fn print_column_summaries(result: &matrix::MatrixResult) {
     for grid in &result.grids {
         for (column, cells) in grid.columns.iter().zip(&grid.cells) {
             let present: Vec<_> = cells.iter().flatten().cloned().collect();
@@ -120,18 +139,4 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
             );
         }
     }
-    println!(
-        "{} and {} in {:.1} s",
-        chat_harness::scenario::written::line(&html_path),
-        chat_harness::scenario::written::line(&json_path).replacen("wrote ", "", 1),
-        result.duration.as_secs_f64()
-    );
-    if let (Some(interrupted), Some(signal)) = (&interrupted, chat_harness::interrupt::received()) {
-        print!("{}", interrupted.line());
-        return Ok(Outcome::Interrupted {
-            signal,
-            error: None,
-        });
-    }
-    Ok(Outcome::passed_if(result.as_expected()))
 }

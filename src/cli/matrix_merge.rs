@@ -8,7 +8,6 @@ use anyhow::Context;
 
 use chat_harness::matrix::{self, MatrixResult};
 use chat_harness::report::partial::Interrupted;
-use chat_harness::scenario::suite::Summary;
 use chat_harness::shard::Shard;
 
 use crate::cli::args::MatrixMergeArgs;
@@ -84,22 +83,7 @@ pub fn run(args: &MatrixMergeArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("cannot write {}", json_path.display()))?;
     // grades.csv (issue 27): when a single run writes grades, write them here from
     // `merged.result` the same way, so a sharded matrix grades like a whole one.
-    for grid in &merged.result.grids {
-        for (column, cells) in grid.columns.iter().zip(&grid.cells) {
-            let present: Vec<_> = cells.iter().flatten().cloned().collect();
-            let s = Summary::of(&present);
-            println!(
-                "{:?} {:<28} {} passed, {} failed, {} expected failures, {} unexpected passes, {} errors",
-                grid.suite,
-                column.name,
-                s.passed,
-                s.failed,
-                s.expected_failures,
-                s.unexpected_passes,
-                s.errors
-            );
-        }
-    }
+    crate::cli::matrix::print_column_summaries(&merged.result);
     println!(
         "merged {} shards: wrote {} and {}",
         merged.shards.len(),
