@@ -85,6 +85,7 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
             out: &args.out,
             timings,
             interrupted: interrupted.as_ref(),
+            grading,
         };
         return crate::cli::matrix_merge::write_shard(&path, &result, shard, &written);
     }

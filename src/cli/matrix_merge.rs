@@ -21,6 +21,8 @@ pub struct Written<'a> {
     pub timings: bool,
     /// A stop signal cut the run short.
     pub interrupted: Option<&'a Interrupted>,
+    /// The matrix file's `[grading]` weights, carried to the merge.
+    pub grading: matrix::grades::Weights,
 }
 
 /// Writes a shard's `matrix.json` (its cells, marked as shard K/N of the matrix file at
@@ -34,7 +36,7 @@ pub fn write_shard(
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let digest = matrix::shard::toml_digest(&bytes);
     let json = matrix::json::matrix_json(result, written.timings);
-    let mut json = matrix::shard::shard_json(&json, result, shard, &digest);
+    let mut json = matrix::shard::shard_json(&json, result, shard, &digest, written.grading);
     if let Some(interrupted) = written.interrupted {
         json = matrix::partial::mark_json(&json, interrupted);
     }
@@ -81,14 +83,17 @@ pub fn run(args: &MatrixMergeArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("cannot write {}", html_path.display()))?;
     std::fs::write(&json_path, merged.json(timings))
         .with_context(|| format!("cannot write {}", json_path.display()))?;
-    // grades.csv (issue 27): when a single run writes grades, write them here from
-    // `merged.result` the same way, so a sharded matrix grades like a whole one.
+    let grades = matrix::grades::grades(&merged.result, &merged.grading);
+    let csv_path = args.out.join("grades.csv");
+    std::fs::write(&csv_path, matrix::grades::grades_csv(&grades)?)
+        .with_context(|| format!("cannot write {}", csv_path.display()))?;
     crate::cli::matrix::print_column_summaries(&merged.result);
     println!(
-        "merged {} shards: wrote {} and {}",
+        "merged {} shards: wrote {}, {} and {}",
         merged.shards.len(),
         html_path.display(),
-        json_path.display()
+        json_path.display(),
+        csv_path.display()
     );
     Ok(Outcome::passed_if(merged.result.as_expected()))
 }

@@ -4,7 +4,7 @@
 //! A scenario passes when it passed (or passed on a retry it may take); a known failure, an
 //! error or a missing cell counts in the total, not in the passed.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Grid, MatrixResult};
 use crate::scenario::suite::{Kind, Outcome, Status};
@@ -20,7 +20,7 @@ fn level(tags: &[String]) -> Option<usize> {
 /// The weight of each level in the score (`[grading]` in the matrix file). The defaults
 /// grade what every implementation must do: the lab protocol counts most, robustness next,
 /// exact wording a little, and the reference's own answers to open questions not at all.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Weights {
     /// `core` scenarios.

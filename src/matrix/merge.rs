@@ -93,6 +93,8 @@ pub struct Merged {
     blocks: HashMap<String, (Option<String>, Option<String>)>,
     /// The shards, in K order.
     pub shards: Vec<PathBuf>,
+    /// The matrix file's `[grading]` weights (the same in every shard: they share its digest).
+    pub grading: super::grades::Weights,
 }
 
 impl Merged {
@@ -302,6 +304,7 @@ fn assemble(first: &ShardInfo, shards: &[(PathBuf, ShardInfo)]) -> Result<Merged
         },
         blocks,
         shards: shards.iter().map(|(p, _)| p.clone()).collect(),
+        grading: first.grading,
     })
 }
 

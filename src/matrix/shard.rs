@@ -64,6 +64,10 @@ pub struct ShardInfo {
     pub grids: Vec<GridShape>,
     /// This shard's cells.
     pub cells: Vec<CellRecord>,
+    /// The matrix file's `[grading]` weights, so the merge writes `grades.csv` as a whole run
+    /// does (a shard written before they were carried gets the defaults).
+    #[serde(default)]
+    pub grading: crate::matrix::grades::Weights,
 }
 
 /// A grid's rows and columns.
@@ -309,7 +313,13 @@ pub fn as_expected(result: &MatrixResult, shard: Shard) -> bool {
 
 /// The shard's `matrix.json`: `json` (the usual file) with only `shard`'s cells and its own
 /// exit code, and the `shard` member.
-pub fn shard_json(json: &str, result: &MatrixResult, shard: Shard, toml_sha256: &str) -> String {
+pub fn shard_json(
+    json: &str,
+    result: &MatrixResult,
+    shard: Shard,
+    toml_sha256: &str,
+    grading: crate::matrix::grades::Weights,
+) -> String {
     let mut cells = Vec::new();
     let mut owned = std::collections::HashSet::new();
     each_owned(result, shard, |g, grid, c, r| {
@@ -335,6 +345,7 @@ pub fn shard_json(json: &str, result: &MatrixResult, shard: Shard, toml_sha256: 
             })
             .collect(),
         cells,
+        grading,
     };
     let Ok(mut value) = serde_json::from_str::<serde_json::Value>(json) else {
         return json.to_owned();

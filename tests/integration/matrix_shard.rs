@@ -143,6 +143,12 @@ fn four_shards_merge_into_the_single_runs_matrix_and_wrong_sets_are_refused() {
     let (merged_counts, merged_cells) = page_counts(&work.path().join("merged/matrix.html"));
     assert_eq!(single_counts, merged_counts);
     assert_eq!(single_cells, merged_cells);
+    // The same grades, with the matrix file's own [grading] weights carried in the shards.
+    let grades = |d: &str| {
+        std::fs::read_to_string(work.path().join(d).join("grades.csv")).unwrap_or_default()
+    };
+    assert!(grades("single").lines().count() > 5, "{}", grades("single"));
+    assert_eq!(grades("single"), grades("merged"));
     assert!(single_cells
         .iter()
         .any(|(class, _)| class.contains("expected")));
