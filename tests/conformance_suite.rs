@@ -1,8 +1,10 @@
 //! The conformance suite alone against the built-in server, one test per server mode: the
 //! small test target `cargo mutants` runs for each mutant of `src/core/` (see
 //! `.cargo/mutants.toml` and docs/MUTATION.md). A mutant is caught when a server scenario
-//! fails or a reply's wording differs (a `strict-wording` warning counts here).
+//! fails or a reply's wording differs (a `strict-wording` warning counts here). The process
+//! ends at the first deviation, with its report on stderr.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -27,7 +29,7 @@ async fn suite_on(mode: Mode) {
         Arc::new(RunSettings::default()),
         Arc::new(KnownFailures::default()),
         4,
-        |_| {},
+        stop_at_the_first_deviation(mode),
     )
     .await;
     assert!(outcomes.len() >= 80, "{}", outcomes.len());
@@ -37,6 +39,25 @@ async fn suite_on(mode: Mode) {
         .map(|o| format!("{}{:?}\n", report::failure_details(o), o.run.warnings))
         .collect();
     assert!(failed.is_empty(), "{mode} mode:\n{failed}");
+}
+
+/// Ends the whole test process at the first scenario that fails or warns, printing why. A
+/// mutant that breaks the server would otherwise wait out every failing scenario's timeouts
+/// (70 s a mutant instead of a few); one deviation is all `cargo mutants` needs to know.
+fn stop_at_the_first_deviation(mode: Mode) -> impl FnMut(&suite::Outcome) {
+    move |outcome| {
+        if outcome.status != Status::Pass || !outcome.run.warnings.is_empty() {
+            // Straight to the stderr file descriptor: libtest's capture (eprintln!) is lost
+            // when the process exits here.
+            let _ = writeln!(
+                std::io::stderr(),
+                "{mode} mode:\n{}{:?}",
+                report::failure_details(outcome),
+                outcome.run.warnings
+            );
+            std::process::exit(1);
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
