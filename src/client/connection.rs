@@ -183,6 +183,20 @@ impl FrameWriter {
     pub async fn shutdown(&mut self) -> io::Result<()> {
         self.socket.shutdown().await
     }
+
+    /// Closes both directions of the socket itself, not only of this descriptor: a FIN now,
+    /// and a reset answering anything the peer sends later. Dropping the halves alone does
+    /// neither while another process holds a copy of the descriptor (a child the harness is
+    /// spawning, between its fork and its exec): the peer's writes would then be taken.
+    pub fn close_both(self) -> io::Result<()> {
+        socket2::SockRef::from(self.socket.as_ref()).shutdown(std::net::Shutdown::Both)
+    }
+
+    /// A copy of the descriptor, as a forked child holds one.
+    #[cfg(test)]
+    pub(crate) fn duplicate(&self) -> io::Result<socket2::Socket> {
+        socket2::SockRef::from(self.socket.as_ref()).try_clone()
+    }
 }
 
 /// A connection to a chat server: a [`FrameWriter`] and an [`EventReader`] that can also be

@@ -148,10 +148,16 @@ impl Client {
         }
     }
 
-    /// Closes both directions: FIN, then the socket is released.
+    /// Closes both directions: FIN, then the socket is released. The socket itself is shut
+    /// down, so that the server's next writes are answered with a reset even while a child
+    /// being spawned still holds a copy of the descriptor (the lab's server keeps a dead
+    /// entry, and its verdict must not depend on that window). The pump stops first, so the
+    /// end of reading is not mistaken for the server closing.
     pub async fn close(&mut self) {
-        self.writer = None;
         self.stop_pump().await;
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.close_both();
+        }
     }
 
     /// Closes abruptly: the socket is released with `SO_LINGER` 0, so the peer sees a reset.
@@ -206,5 +212,52 @@ impl Drop for Client {
         if let Some(pump) = &self.pump {
             pump.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+
+    use super::*;
+
+    /// The lab's server finds a dead entry by the reset its second write to a closed client
+    /// gets. With a copy of the client's descriptor held elsewhere (as a child being spawned
+    /// holds one between fork and exec), dropping the socket alone sent no reset, and the
+    /// lab server's verdict on `exit/dead-entry` flipped now and then.
+    #[tokio::test]
+    async fn close_resets_later_writes_even_while_a_copy_of_the_descriptor_is_open() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut client = Client::connect(addr, Transcript::default())
+            .await
+            .expect("connect");
+        let (mut server, _) = listener.accept().expect("accept");
+        let copy = client.writer.as_ref().expect("writer").duplicate();
+        let copy = copy.expect("dup");
+        client.close().await;
+        server
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        assert_eq!(server.read(&mut [0u8; 8]).expect("the FIN"), 0);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let refused = loop {
+            match server.write(b"x") {
+                Err(e) => break e.kind(),
+                Ok(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Ok(_) => panic!("the server's writes were still taken 10 s after the close"),
+            }
+        };
+        assert!(
+            matches!(
+                refused,
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+            ),
+            "{refused:?}"
+        );
+        drop(copy);
     }
 }
