@@ -14,6 +14,8 @@ mod cli_messages;
 mod client_connection;
 /// `fuzz --client`: the reference client survives, faulty and lab-style clients' faults found.
 mod client_fuzz;
+/// Client and interop runs group failures by cause, in text and HTML, like server runs.
+mod client_groups;
 /// The client seat's parser, helpers and second connections.
 mod client_seat;
 /// The client seat on a fixed port: listeners closed in time, a busy port waited for.
