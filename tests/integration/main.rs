@@ -141,5 +141,7 @@ mod server_load;
 mod setup_errors;
 /// The built-in suite from any folder: `run`, `scenarios`, `matrix`; `--target` on a shared server.
 mod suite_anywhere;
+/// The timeline keeps its evidence (undecodable frames, the row a hint is about) past its window.
+mod timeline_evidence;
 /// "wrote FILE (size)" lines, and `matrix` progress lines when stderr is not a terminal.
 mod wrote_lines;
