@@ -111,7 +111,7 @@ fn hint_row(
                 }
             )
         }),
-        Pitfall::BodyCountedPerCall => last_before(&|e| {
+        Pitfall::BodyCountedPerCall | Pitfall::BodyBehindHeader => last_before(&|e| {
             matches!(
                 e.kind,
                 EntryKind::Sent {
@@ -120,6 +120,6 @@ fn hint_row(
                 }
             )
         }),
-        Pitfall::OneFramePerRead | Pitfall::MergedOrSplit | Pitfall::BodyBehindHeader => None,
+        Pitfall::OneFramePerRead | Pitfall::MergedOrSplit => None,
     }
 }
