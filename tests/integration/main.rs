@@ -58,6 +58,8 @@ mod fuzz_corpus;
 mod help_examples;
 /// Each hint against a server with exactly that fault (wrong-hint and no-hint cases).
 mod hint_accuracy;
+/// Every other hint from a server with that fault (test server, lab stand-in); none when clean.
+mod hint_faults;
 /// Errors never counted as passes (per tag, summary, JSON, JUnit, matrix); known failures
 /// shown beside their kind.
 mod honest_counts;
