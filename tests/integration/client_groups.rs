@@ -51,6 +51,7 @@ fn a_client_fault_behind_many_failures_is_one_group_per_seat_in_text_and_html() 
 
     let page = std::fs::read_to_string(&html).expect("the page");
     let page = scraper::Html::parse_document(&page);
+    assert_eq!(texts(&page, "h2")[0], "Probably one cause (2 groups)");
     let headings = texts(&page, "details.group > summary");
     assert_eq!(headings, [client_group, interop_group]);
     // Each group holds its failures, the first one open.
