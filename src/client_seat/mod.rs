@@ -16,6 +16,7 @@ mod listen;
 mod peer;
 mod process;
 mod runner;
+mod shape;
 mod step_error;
 mod steps;
 mod target;

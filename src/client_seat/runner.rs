@@ -17,7 +17,7 @@ use super::step_error::StepError;
 use super::workdir::WorkDir;
 use crate::language::client_script::{ClientScript, SeatAction, SeatStep};
 use crate::language::scenario::Scenario;
-use crate::record::{note, FailKind, Failure, ScenarioRun, Transcript, Verdict};
+use crate::record::{note, FailKind, Failure, Got, ScenarioRun, Transcript, Verdict, Wanted};
 use crate::server_seat::RunSettings;
 
 /// The name the client's transcript has in reports.
@@ -170,6 +170,8 @@ pub(super) fn verdict_of(step: &SeatStep, error: StepError) -> Verdict {
             reason,
             actual,
             actual_hex,
+            wanted,
+            got,
         } => Verdict::Fail(Box::new(Failure {
             kind,
             line: step.line,
@@ -179,7 +181,7 @@ pub(super) fn verdict_of(step: &SeatStep, error: StepError) -> Verdict {
             reason,
             actual,
             actual_hex,
-            deviation: None,
+            deviation: super::shape::deviation(&step.action, kind, wanted, got),
             skipped: None,
         })),
         StepError::Error(message) => Verdict::Error(format!("line {}: {message}", step.line)),
@@ -216,23 +218,20 @@ impl SeatRun<'_> {
             self.peer = Some(peer);
             return Ok(());
         }
-        Err(StepError::fail(match self.program.exited() {
+        Err(match self.program.exited() {
             // Never connected in this scenario: nothing of the client was tested.
             Some(exit) if self.peer.is_none() => {
-                return Err(StepError::Error(cannot_start::ended_before_connecting(
-                    exit,
-                    &self.program,
-                )))
+                StepError::Error(cannot_start::ended_before_connecting(exit, &self.program))
             }
-            Some(exit) => format!(
+            Some(exit) => StepError::fail(format!(
                 "the client did not connect: it exited ({})",
                 show_exit(exit)
-            ),
-            None => {
-                return Err(StepError::fail("the client did not connect in time")
-                    .of_kind(FailKind::Timeout))
-            }
-        }))
+            ))
+            .shaped(Some(Wanted::Connection), Got::Exited),
+            None => StepError::fail("the client did not connect in time")
+                .of_kind(FailKind::Timeout)
+                .shaped(Some(Wanted::Connection), Got::Nothing),
+        })
     }
 
     pub(super) async fn step(&mut self, step: &SeatStep) -> Result<(), StepError> {
@@ -310,7 +309,8 @@ impl SeatRun<'_> {
                     Some(exit) => Err(StepError::fail(format!(
                         "the client has exited ({})",
                         show_exit(exit)
-                    ))),
+                    ))
+                    .shaped(None, Got::Exited)),
                 }
             }
             SeatAction::Pause(d) => {
@@ -337,9 +337,10 @@ impl SeatRun<'_> {
             _ => None,
         };
         let Some(code) = code else {
-            return Err(StepError::fail(
-                "the client is still running (it did not exit in time)",
-            ));
+            return Err(
+                StepError::fail("the client is still running (it did not exit in time)")
+                    .shaped(None, Got::StillRunning),
+            );
         };
         match (status, code) {
             (None, _) => Ok(()),
@@ -347,7 +348,8 @@ impl SeatRun<'_> {
             (Some(want), got) => Err(StepError::fail(format!(
                 "the client exited with {}, expected status {want}",
                 show_exit(got)
-            ))),
+            ))
+            .shaped(None, Got::ExitStatus)),
         }
     }
 }

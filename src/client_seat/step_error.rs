@@ -2,7 +2,7 @@
 //! was) or a setup problem; the runner turns it into the scenario's verdict.
 
 use super::peer::Arrival;
-use crate::record::{hex_dump, FailKind};
+use crate::record::{hex_dump, FailKind, Got, Wanted};
 
 /// A step that did not pass.
 pub(super) enum StepError {
@@ -12,6 +12,11 @@ pub(super) enum StepError {
         reason: String,
         actual: Option<String>,
         actual_hex: Option<String>,
+        /// What the step waited for, when it is not what the step's statement says (a step
+        /// that found no connection waited for one).
+        wanted: Option<Wanted>,
+        /// The kind of thing that came instead, when it is not said by `kind` alone.
+        got: Option<Got>,
     },
     /// The scenario could not go on (a setup problem).
     Error(String),
@@ -24,6 +29,8 @@ impl StepError {
             reason: reason.into(),
             actual: None,
             actual_hex: None,
+            wanted: None,
+            got: None,
         }
     }
 
@@ -33,25 +40,27 @@ impl StepError {
             reason: reason.into(),
             actual: Some(arrival.summary()),
             actual_hex: arrival.wire_bytes().map(|b| hex_dump(&b, 8)),
+            wanted: None,
+            got: Some(arrival.got()),
         }
     }
 
     /// The same failure, of another kind (a timeout, a closed connection).
-    pub(super) fn of_kind(self, kind: FailKind) -> Self {
-        match self {
-            Self::Fail {
-                reason,
-                actual,
-                actual_hex,
-                ..
-            } => Self::Fail {
-                kind,
-                reason,
-                actual,
-                actual_hex,
-            },
-            error => error,
+    pub(super) fn of_kind(mut self, of: FailKind) -> Self {
+        if let Self::Fail { kind, .. } = &mut self {
+            *kind = of;
         }
+        self
+    }
+
+    /// The same failure, having waited for `what` and got `instead` (for grouping failures
+    /// that share one cause).
+    pub(super) fn shaped(mut self, what: Option<Wanted>, instead: Got) -> Self {
+        if let Self::Fail { wanted, got, .. } = &mut self {
+            *wanted = what.or(*wanted);
+            *got = Some(instead);
+        }
+        self
     }
 
     pub(super) fn fail_line(reason: impl Into<String>, line: &str) -> Self {
@@ -60,6 +69,8 @@ impl StepError {
             reason: reason.into(),
             actual: Some(format!("stdout line {:?}", super::process::shown(line))),
             actual_hex: None,
+            wanted: None,
+            got: Some(Got::Output),
         }
     }
 }

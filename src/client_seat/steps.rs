@@ -16,7 +16,7 @@ use crate::language::client_script::{
 };
 use crate::language::model::{BodySource, Chunking};
 use crate::protocol::{Frame, HhMm, ServerFrame};
-use crate::record::{compare_bodies, digest, hex_dump, note, Body, FailKind, Incoming};
+use crate::record::{compare_bodies, digest, hex_dump, note, Body, FailKind, Got, Incoming};
 
 /// Most bytes one server send may hold in memory.
 const SEND_CAP: usize = 64 << 20;
@@ -251,7 +251,12 @@ impl SeatRun<'_> {
                 } else {
                     problems.join("; ")
                 };
-                return Err(StepError::fail(reason));
+                let got = if found.is_empty() {
+                    Got::NoFile
+                } else {
+                    Got::WrongFile
+                };
+                return Err(StepError::fail(reason).shaped(None, got));
             }
             tokio::time::sleep(FILE_POLL).await;
         }

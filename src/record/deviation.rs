@@ -33,6 +33,26 @@ pub enum Wanted {
     Malformed,
     /// That something never arrives.
     Absence,
+    /// A client program's `0x00` auth (client scenarios).
+    ClientAuth,
+    /// A client program's `0x01` exit.
+    ClientExit,
+    /// A client program's `0x02` file and its body.
+    ClientFile,
+    /// A client program's `0x03` text.
+    ClientText,
+    /// A client program's `0x04` rename.
+    ClientRename,
+    /// A line of the client program's output that matches.
+    Output,
+    /// A connection from the client program.
+    Connection,
+    /// A file the client program saved.
+    Saved,
+    /// The client program's end.
+    Exit,
+    /// The client program still running.
+    Running,
 }
 
 impl Wanted {
@@ -66,6 +86,16 @@ impl Wanted {
             Self::Nothing => "nothing",
             Self::Malformed => "an undecodable frame",
             Self::Absence => "something never to arrive",
+            Self::ClientAuth => "the client's 0x00 auth",
+            Self::ClientExit => "the client's 0x01 exit",
+            Self::ClientFile => "the client's 0x02 file",
+            Self::ClientText => "the client's 0x03 text",
+            Self::ClientRename => "the client's 0x04 rename",
+            Self::Output => "a matching line of output",
+            Self::Connection => "a connection from the client",
+            Self::Saved => "a saved file",
+            Self::Exit => "the client to exit",
+            Self::Running => "the client still running",
         }
     }
 }
@@ -94,6 +124,28 @@ pub enum Got {
     Closed,
     /// Nothing (whole) arrived in time.
     Nothing,
+    /// A client program's `0x00` auth (client scenarios).
+    ClientAuth,
+    /// A client program's `0x01` exit.
+    ClientExit,
+    /// A client program's `0x02` file (and body).
+    ClientFile,
+    /// A client program's `0x03` text.
+    ClientText,
+    /// A client program's `0x04` rename.
+    ClientRename,
+    /// A line of the client program's output.
+    Output,
+    /// The client program still running.
+    StillRunning,
+    /// The client program's end.
+    Exited,
+    /// Another exit status than the one expected.
+    ExitStatus,
+    /// No file where one was expected.
+    NoFile,
+    /// A file that differs from the one expected.
+    WrongFile,
 }
 
 impl Got {
@@ -127,6 +179,17 @@ impl Got {
             Self::Partial => "an unfinished frame",
             Self::Closed => "the connection closed",
             Self::Nothing => "nothing",
+            Self::ClientAuth => "the client's 0x00 auth",
+            Self::ClientExit => "the client's 0x01 exit",
+            Self::ClientFile => "the client's 0x02 file",
+            Self::ClientText => "the client's 0x03 text",
+            Self::ClientRename => "the client's 0x04 rename",
+            Self::Output => "a line of output",
+            Self::StillRunning => "the client still running",
+            Self::Exited => "the client's exit",
+            Self::ExitStatus => "another exit status",
+            Self::NoFile => "no such file",
+            Self::WrongFile => "a file that differs",
         }
     }
 }

@@ -65,6 +65,8 @@ pub fn scenario_json(outcome: &Outcome, style: Style) -> String {
             "dropped": log.dropped,
             "writes": log.writes,
             "failing_step_starts": outcome.run.failed_at,
+            // The entries every report shows whatever its window (the same as the text's).
+            "evidence": super::evidence_rows(outcome),
         })
     });
     let warnings: Vec<_> = outcome

@@ -9,8 +9,8 @@ mod junit;
 pub mod partial;
 
 pub use human::{
-    by_tag, failure_details, failure_report, header, hint_line, scenario_line, shared_causes,
-    summary_line,
+    by_tag, evidence_rows, failure_details, failure_report, header, hint_line, scenario_line,
+    shared_causes, summary_line,
 };
 pub use json::{scenario_json, summary_json};
 pub use junit::{junit_report, junit_xml};

@@ -5,7 +5,8 @@
 use crate::language::scenario::Scenario;
 
 /// The three kinds of scenario, by the seat the implementation under test takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Seat {
     /// `tests: server`: the harness plays the clients.
     Server,
@@ -23,6 +24,11 @@ impl Seat {
             (false, true) => Self::Client,
             (false, false) => Self::Server,
         }
+    }
+
+    /// Whether it is the server seat.
+    pub fn is_server(&self) -> bool {
+        *self == Self::Server
     }
 
     const ALL: [Seat; 3] = [Seat::Server, Seat::Client, Seat::Interop];

@@ -121,3 +121,12 @@ fn a_mistyped_expect_entry_is_answered_with_the_id_meant() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_files_matrix_writes_by_default_are_ignored_by_git() {
+    let ignore = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.gitignore"))
+        .expect(".gitignore");
+    for written in ["/matrix.html", "/matrix.json"] {
+        assert!(ignore.lines().any(|l| l.trim() == written), "{written}");
+    }
+}

@@ -15,7 +15,7 @@ use chat_harness::server_seat::RunSettings;
 
 use crate::faulty::{Fault, FaultyProvider};
 
-async fn human_report(fault: Fault, path: PathBuf) -> String {
+pub(crate) async fn human_report(fault: Fault, path: PathBuf) -> String {
     let config = RunConfig {
         paths: vec![path],
         provider: Arc::new(FaultyProvider(fault)),
@@ -40,7 +40,7 @@ async fn human_report(fault: Fault, path: PathBuf) -> String {
     text
 }
 
-fn hints(report: &str) -> Vec<&str> {
+pub(crate) fn hints(report: &str) -> Vec<&str> {
     report
         .lines()
         .filter_map(|l| l.trim_start().strip_prefix("hint:"))

@@ -14,6 +14,8 @@ mod cli_messages;
 mod client_connection;
 /// `fuzz --client`: the reference client survives, faulty and lab-style clients' faults found.
 mod client_fuzz;
+/// Client and interop runs group failures by cause, in text and HTML, like server runs.
+mod client_groups;
 /// The client seat's parser, helpers and second connections.
 mod client_seat;
 /// The client seat on a fixed port: listeners closed in time, a busy port waited for.
@@ -56,6 +58,8 @@ mod fuzz_corpus;
 mod help_examples;
 /// Each hint against a server with exactly that fault (wrong-hint and no-hint cases).
 mod hint_accuracy;
+/// Every other hint from a server with that fault (test server, lab stand-in); none when clean.
+mod hint_faults;
 /// Errors never counted as passes (per tag, summary, JSON, JUnit, matrix); known failures
 /// shown beside their kind.
 mod honest_counts;
@@ -139,5 +143,7 @@ mod server_load;
 mod setup_errors;
 /// The built-in suite from any folder: `run`, `scenarios`, `matrix`; `--target` on a shared server.
 mod suite_anywhere;
+/// The timeline keeps its evidence (undecodable frames, the row a hint is about) past its window.
+mod timeline_evidence;
 /// "wrote FILE (size)" lines, and `matrix` progress lines when stderr is not a terminal.
 mod wrote_lines;

@@ -95,6 +95,7 @@ fn catchers(fault: Fault) -> &'static [&'static str] {
         Fault::NameLimitInChars => &["auth/name-limit-in-bytes"],
         Fault::OversizedUploadNotDrained => &["file/oversized-body-drained"],
         Fault::RelaysInvalidUtf8 => &["hostile/invalid-utf8"],
+        Fault::NewcomerHearsEarlierJoin => &["auth/newcomer-auth-ok-first"],
         Fault::OtherAnswers => &[],
     }
 }

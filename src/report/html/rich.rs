@@ -65,9 +65,10 @@ pub fn run_page(target: &str, date: &str, outcomes: &[Outcome]) -> String {
     let groups = shared_deviations(outcomes);
     let grouped = |o: &Outcome| groups.iter().any(|g| g.scenarios.contains(&o.id));
     if !groups.is_empty() {
+        let groups_word = if groups.len() == 1 { "group" } else { "groups" };
         let _ = writeln!(
             body,
-            "<h2>Probably one cause ({} groups)</h2>",
+            "<h2>Probably one cause ({} {groups_word})</h2>",
             groups.len()
         );
         for group in &groups {

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::{cause, hints, indent, label, meaning, stderr, timeline};
+use super::{cause, evidence, hints, indent, label, meaning, stderr, timeline};
 use crate::record::{Failure, Got, Verdict};
 use crate::scenario::suite::{Kind, Outcome, Status};
 
@@ -102,6 +102,7 @@ fn section(outcome: &Outcome, shared: &mut Shared) -> String {
             0,
             None,
             !shared.legend_above,
+            &evidence::rows(outcome),
         ));
     }
     stderr_lines(&mut out, outcome, shared);
@@ -172,6 +173,7 @@ fn failure_lines(out: &mut String, outcome: &Outcome, f: &Failure, shared: &Shar
         f.line,
         f.client.as_deref(),
         !shared.legend_above,
+        &evidence::rows(outcome),
     ));
 }
 

@@ -150,6 +150,30 @@ impl<'a> Before<'a> {
         })
     }
 
+    /// Whether the last file header sent was followed by a send in pieces on purpose (its
+    /// body trickled in).
+    fn file_sent_in_pieces(&self) -> bool {
+        let header = self.entries.iter().rposition(|e| {
+            matches!(
+                e.kind,
+                EntryKind::Sent {
+                    what: Sent::FileHeader,
+                    ..
+                }
+            )
+        });
+        header.is_some_and(|at| {
+            self.entries[at..].iter().any(|e| {
+                matches!(
+                    e.kind,
+                    EntryKind::Event {
+                        act: Act::SentInPieces
+                    }
+                )
+            })
+        })
+    }
+
     /// Whether the last thing `client` did was to send in pieces on purpose.
     fn last_send_in_pieces(&self) -> bool {
         self.entries
@@ -196,8 +220,14 @@ pub fn decide(failure: &Failure, log: &TimelineLog, mark: Option<Mark>) -> Optio
             Pitfall::JoinToEverySocket
         }
         _ if relayed_lossily(&log.entries) => Pitfall::InvalidUtf8,
+        // A body that came in short pieces is miscounted per call; one that followed its
+        // header at once lost the bytes read with the header.
         (_, Some(Got::Partial)) if before.sent(None).any(|(what, _)| what == Sent::FileHeader) => {
-            Pitfall::BodyCountedPerCall
+            if before.file_sent_in_pieces() {
+                Pitfall::BodyCountedPerCall
+            } else {
+                Pitfall::BodyBehindHeader
+            }
         }
         (Some(Wanted::File), Some(Got::Nothing)) => Pitfall::BodyBehindHeader,
         _ if before.acts(&[Act::StopReading, Act::PauseReading, Act::ReadSlowly]) => {

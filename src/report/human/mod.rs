@@ -7,11 +7,13 @@ use std::time::Duration;
 
 mod cause;
 mod details;
+mod evidence;
 mod hints;
 mod stderr;
 mod timeline;
 
 pub use details::{failure_details, failure_report};
+pub use evidence::rows as evidence_rows;
 
 use super::Style;
 use crate::record::Verdict;

@@ -1,6 +1,8 @@
 //! The timeline section of a failure: every client's frames in one time order with the
 //! milliseconds since the scenario started, cut to the entries around the failing step, with
 //! runs of like entries collapsed (`×40`) and writes that carried several frames announced.
+//! Entries that are evidence ([`super::evidence`]) are shown past the window too, with the
+//! entries left out between kept rows counted.
 
 use std::fmt::Write as _;
 
@@ -20,6 +22,8 @@ const SHORTEST_RUN: usize = 4;
 
 /// One displayed row: an entry, or a run of like entries (first, count, last).
 struct Row<'a> {
+    /// The index of `first` in the log.
+    start: usize,
     first: &'a Entry,
     last: &'a Entry,
     count: usize,
@@ -34,7 +38,8 @@ fn alike(a: &Entry, b: &Entry) -> bool {
         && !a.text.contains('\n')
 }
 
-fn rows(entries: &[Entry]) -> Vec<Row<'_>> {
+/// The rows of `entries`, which start at index `offset` of the log.
+fn rows(entries: &[Entry], offset: usize) -> Vec<Row<'_>> {
     let mut rows: Vec<Row<'_>> = Vec::new();
     let mut i = 0;
     while i < entries.len() {
@@ -44,12 +49,14 @@ fn rows(entries: &[Entry]) -> Vec<Row<'_>> {
         }
         if j - i >= SHORTEST_RUN {
             rows.push(Row {
+                start: offset + i,
                 first: &entries[i],
                 last: &entries[j - 1],
                 count: j - i,
             });
         } else {
-            rows.extend(entries[i..j].iter().map(|e| Row {
+            rows.extend(entries[i..j].iter().enumerate().map(|(k, e)| Row {
+                start: offset + i + k,
                 first: e,
                 last: e,
                 count: 1,
@@ -158,15 +165,71 @@ fn show_row(
     }
 }
 
+/// The window's rows with the rows that hold an entry of `keep` added, in log order; and
+/// whether any was added.
+fn with_evidence<'r, 'a>(
+    all: &'r [Row<'a>],
+    window: Vec<&'r Row<'a>>,
+    keep: &[usize],
+) -> (Vec<&'r Row<'a>>, bool) {
+    let holds = |r: &Row<'_>| {
+        keep.iter()
+            .any(|&k| (r.start..r.start + r.count).contains(&k))
+    };
+    let extra: Vec<&'r Row<'a>> = all
+        .iter()
+        .filter(|r| holds(r) && !window.iter().any(|w| w.start == r.start))
+        .collect();
+    let added = !extra.is_empty();
+    let mut rows = window;
+    rows.extend(extra);
+    rows.sort_by_key(|r| r.start);
+    (rows, added)
+}
+
+/// The entries left out from `from` to the next kept row at `to`, said when there are any.
+fn gap(out: &mut String, from: usize, to: usize) {
+    match to.saturating_sub(from) {
+        0 => {}
+        1 => out.push_str("    … 1 entry not shown\n"),
+        n => {
+            let _ = writeln!(out, "    … {n} entries not shown");
+        }
+    }
+}
+
+/// One part's kept rows (before or during the failing step, starting at entry `from`), with
+/// the entries left out between them counted when `gaps`.
+fn show_part(
+    out: &mut String,
+    log: &TimelineLog,
+    kept: &[&Row<'_>],
+    from: usize,
+    gaps: bool,
+    width: usize,
+    write: &mut Option<usize>,
+) -> usize {
+    let mut next = from;
+    for row in kept {
+        if gaps {
+            gap(out, next, row.start);
+        }
+        show_row(out, log, row, width, write);
+        next = row.start + row.count;
+    }
+    next
+}
+
 /// Renders the timeline around the failing step (`mark`; the end when there is none) as the
 /// failing `client` saw it, with its legend when `legend`, or nothing when the run kept no
-/// timeline.
+/// timeline. The entries of `keep` (the evidence) are shown wherever they are.
 pub fn render(
     log: &TimelineLog,
     mark: Option<Mark>,
     line: usize,
     client: Option<&str>,
     legend: bool,
+    keep: &[usize],
 ) -> String {
     let mut out = String::new();
     if log.entries.is_empty() {
@@ -174,8 +237,8 @@ pub fn render(
     }
     let split = mark.map_or(log.entries.len(), |m| m.entry.min(log.entries.len()));
     let (before, during) = log.entries.split_at(split);
-    let before = rows(before);
-    let during = rows(during);
+    let before = rows(before, 0);
+    let during = rows(during, split);
     let shown_before = chosen(&before, client);
     // During the step: the failing client's rows and what the others sent or did.
     let shown_during: Vec<&Row<'_>> = during
@@ -187,6 +250,8 @@ pub fn render(
         })
         .take(ROWS_DURING)
         .collect();
+    let (shown_before, gaps_before) = with_evidence(&before, shown_before, keep);
+    let (shown_during, gaps_during) = with_evidence(&during, shown_during, keep);
     let width = shown_before
         .iter()
         .chain(&shown_during)
@@ -201,12 +266,21 @@ pub fn render(
     if legend {
         out.push_str("  timeline (ms since the start, every client; > sent, < received):\n");
     }
-    if earlier > 0 && mark.is_none() {
+    if earlier > 0 && mark.is_none() && !gaps_before {
         let _ = writeln!(out, "    ... {earlier} earlier entries left out");
     }
     let mut write = None;
-    for row in &shown_before {
-        show_row(&mut out, log, row, width, &mut write);
+    let next = show_part(
+        &mut out,
+        log,
+        &shown_before,
+        0,
+        gaps_before,
+        width,
+        &mut write,
+    );
+    if gaps_before && mark.is_none() {
+        gap(&mut out, next, log.entries.len() + log.dropped);
     }
     if mark.is_some() {
         let untold = match (earlier, later) {
@@ -220,11 +294,23 @@ pub fn render(
             "    ---- the failing step (line {line}) starts{untold} ----"
         );
     }
-    for row in &shown_during {
-        show_row(&mut out, log, row, width, &mut write);
-    }
-    if later > 0 && mark.is_none() {
+    let next = show_part(
+        &mut out,
+        log,
+        &shown_during,
+        split,
+        gaps_during,
+        width,
+        &mut write,
+    );
+    if gaps_during {
+        gap(&mut out, next, log.entries.len() + log.dropped);
+    } else if later > 0 && mark.is_none() {
         let _ = writeln!(out, "    ... {later} later entries left out");
     }
     out
 }
+
+#[cfg(test)]
+#[path = "timeline_tests.rs"]
+mod tests;

@@ -97,6 +97,9 @@ pub enum Fault {
     /// A text that is not UTF-8 is relayed decoded lossily (U+FFFD), like Python's
     /// `errors="replace"`, instead of getting a reply. Not in [`Fault::ALL`].
     RelaysInvalidUtf8,
+    /// A newcomer hears the join notice of the member who logged in just before it ahead of
+    /// its own 0x00: the original's newcomer race, lost every time. Not in [`Fault::ALL`].
+    NewcomerHearsEarlierJoin,
     /// No fault: every open question of PROTOCOL.md §6.12 answered the other reasonable way
     /// (`other_answers.rs`). Not in [`Fault::ALL`]: it must fail `reference` scenarios only.
     OtherAnswers,

@@ -186,6 +186,28 @@ impl Room {
             .collect()
     }
 
+    /// For [`Fault::NewcomerHearsEarlierJoin`]: the join notice of the last member to log in
+    /// before `id`, sent to `id` ahead of its own 0x00 (the original's newcomer race, lost).
+    fn late_join_notice(&self, members: &HashMap<u64, Member>, id: u64, offset: i32) -> Deliveries {
+        if self.fault != Fault::NewcomerHearsEarlierJoin {
+            return Vec::new();
+        }
+        let last = members
+            .iter()
+            .filter(|(other, m)| **other != id && m.name.is_some())
+            .max_by_key(|(other, _)| **other)
+            .and_then(|(_, m)| m.name.clone());
+        last.map(|name| {
+            let text = chat_harness::protocol::ServerText {
+                time: self.time(offset),
+                body: format!("{name} connected"),
+            };
+            (id, self.encode(&ServerFrame::Text(text)))
+        })
+        .into_iter()
+        .collect()
+    }
+
     /// Whether `name` counts as in use: held by a member, or (for
     /// [`Fault::FreedNameStaysTaken`]) ever given up.
     fn taken(&self, members: &HashMap<u64, Member>, name: &str) -> bool {
@@ -251,7 +273,8 @@ impl Room {
                 let greeting = ServerFrame::AuthOk(
                     "Commands: >>exit<<, >>sendfile<< 'filename', >>chname<< 'name'".into(),
                 );
-                let mut d = vec![(id, self.encode(&greeting))];
+                let mut d = self.late_join_notice(&members, id, offset);
+                d.push((id, self.encode(&greeting)));
                 let notice = match self.fault {
                     Fault::JoinWording => format!("{name} joined"),
                     _ => format!("{name} connected"),
