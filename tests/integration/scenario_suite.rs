@@ -13,7 +13,6 @@ use chat_harness::scenario::suite::{self, Entry, Outcome, Status};
 use chat_harness::server::Mode;
 use chat_harness::server_seat::provider::Provider;
 use chat_harness::server_seat::RunSettings;
-use chat_harness::under_test::builtin::Builtin;
 use chat_harness::under_test::target::Target;
 
 fn entries(tags: &[&str]) -> Vec<Entry> {
@@ -58,7 +57,7 @@ fn failures(outcomes: &[Outcome]) -> String {
 async fn the_reference_server_passes_every_scenario_in_both_modes() {
     for mode in Mode::ALL {
         let outcomes = run(
-            Arc::new(Builtin::new(mode)),
+            Arc::new(Target::builtin(mode)),
             entries(&[]),
             RunSettings::default(),
         )
