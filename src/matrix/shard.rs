@@ -215,10 +215,8 @@ impl CellRecord {
 
     /// The outcome again (without transcripts: the details blocks hold them), for `row`.
     pub fn outcome(&self, row: &Row) -> Result<Outcome, String> {
-        let kind = Kind::ALL
-            .into_iter()
-            .find(|k| k.name() == self.kind)
-            .ok_or_else(|| format!("unknown kind `{}`", self.kind))?;
+        let kind =
+            Kind::named(&self.kind).ok_or_else(|| format!("unknown kind `{}`", self.kind))?;
         let status = by_name(&STATUSES, &self.status)
             .ok_or_else(|| format!("unknown status `{}`", self.status))?;
         let verdict = match (self.verdict.as_str(), &self.failure) {
