@@ -15,7 +15,7 @@ use super::workdir::WorkDir;
 use crate::language::client_script::{ClientScript, SeatAction};
 use crate::language::model::Step;
 use crate::language::scenario::Scenario;
-use crate::record::{ScenarioRun, Transcript, Verdict};
+use crate::record::{FinishedRun, Transcript, Verdict};
 use crate::server_seat::{Peers, RunSettings};
 use crate::under_test::target::Target;
 
@@ -27,7 +27,7 @@ pub async fn run_interop_scenario(
     launch: &Launch,
     server: &Target,
     settings: &RunSettings,
-) -> (ScenarioRun, Option<String>) {
+) -> (FinishedRun, Option<String>) {
     match server.acquire().await {
         Ok(mut lease) => {
             let mut run = through(scenario, script, launch, lease.addr, settings).await;
@@ -38,7 +38,7 @@ pub async fn run_interop_scenario(
             let stderr = lease.release().await;
             (run, stderr)
         }
-        Err(e) => (ScenarioRun::error(e.to_string()), None),
+        Err(e) => (FinishedRun::error(e.to_string()), None),
     }
 }
 
@@ -49,9 +49,9 @@ async fn through(
     launch: &Launch,
     addr: SocketAddr,
     settings: &RunSettings,
-) -> ScenarioRun {
+) -> FinishedRun {
     if let Some(port) = launch.port.filter(|p| *p != addr.port()) {
-        return ScenarioRun::error(format!(
+        return FinishedRun::error(format!(
             "the client connects to port {port} only, and this server listens on {}: give the server the same fixed port",
             addr.port()
         ));
@@ -59,7 +59,7 @@ async fn through(
     let workdir = match WorkDir::create(&script.sample_files) {
         Ok(w) => w,
         Err(e) => {
-            return ScenarioRun::error(format!(
+            return FinishedRun::error(format!(
                 "cannot prepare the client's working directory: {e}"
             ))
         }
@@ -69,7 +69,7 @@ async fn through(
     let line = command_line(&with_host, addr.port());
     let program = match Program::start(&line, workdir.path(), script.utc_offset, &transcript) {
         Ok(p) => p,
-        Err(e) => return ScenarioRun::error(format!("cannot start `{line}`: {e}")),
+        Err(e) => return FinishedRun::error(format!("cannot start `{line}`: {e}")),
     };
     // Nothing ever connects to the harness here: the client's connection goes to the server.
     let (_, incoming) = mpsc::unbounded_channel();

@@ -10,7 +10,7 @@ use futures_util::future::BoxFuture;
 use super::interop::run_interop_scenario;
 use super::runner::{run_client_scenario, Launch};
 use crate::language::scenario::{Scenario, Subject};
-use crate::record::ScenarioRun;
+use crate::record::FinishedRun;
 use crate::server_seat::provider::Provider;
 use crate::server_seat::RunSettings;
 use crate::under_test::target::{Target, TargetError};
@@ -98,7 +98,7 @@ impl Provider for ClientTarget {
         &'a self,
         scenario: &'a Scenario,
         settings: &'a RunSettings,
-    ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
+    ) -> BoxFuture<'a, (FinishedRun, Option<String>)> {
         Box::pin(async move {
             match &scenario.subject {
                 Subject::Client(script) if script.interop => {
@@ -110,7 +110,7 @@ impl Provider for ClientTarget {
                     None,
                 ),
                 Subject::Server => (
-                    ScenarioRun::error(
+                    FinishedRun::error(
                         "this scenario tests a server; a client target cannot run it".into(),
                     ),
                     None,
@@ -152,7 +152,7 @@ impl Provider for Seats {
         &'a self,
         scenario: &'a Scenario,
         settings: &'a RunSettings,
-    ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
+    ) -> BoxFuture<'a, (FinishedRun, Option<String>)> {
         if scenario.tests_client() {
             self.client.run(scenario, settings)
         } else {

@@ -20,7 +20,7 @@ use sha2::{Digest as _, Sha256};
 use super::page::cell_anchor;
 use super::{Column, Grid, MatrixResult, Row, Suite};
 use crate::language::scenario::{Scenario, Subject};
-use crate::record::{FailKind, Failure, ScenarioRun, Verdict, Warning};
+use crate::record::{FailKind, Failure, FinishedRun, Verdict, Warning};
 use crate::report::html::outcome_block;
 use crate::scenario::suite::{Entry, Kind, Outcome, Status};
 use crate::shard::Shard;
@@ -237,7 +237,7 @@ impl CellRecord {
             })),
             (other, _) => return Err(format!("unknown verdict `{other}`")),
         };
-        let mut run = ScenarioRun::error(String::new());
+        let mut run = FinishedRun::error(String::new());
         run.verdict = verdict;
         run.server_exit = self.server_exit.clone();
         run.warnings = self

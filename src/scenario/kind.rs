@@ -10,7 +10,7 @@
 //! its [`crate::scenario::outcome::Status`] compares that with what the expectations file
 //! expected of the implementation (xfail, xpass).
 
-use crate::record::{FailKind, ScenarioRun, Verdict};
+use crate::record::{FailKind, FinishedRun, Verdict};
 
 /// What happened to a scenario, whatever was expected of it: decided on the runner's types
 /// (the failed step's [`FailKind`], whether a spawned server exited, whether a retry passed).
@@ -170,7 +170,7 @@ impl Kind {
     }
 
     /// The kind of one attempt.
-    pub fn of(run: &ScenarioRun) -> Self {
+    pub fn of(run: &FinishedRun) -> Self {
         match &run.verdict {
             Verdict::Pass => Self::Pass,
             Verdict::Error(_) => Self::Error,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 pub use super::kind::{Kind, KindCounts};
 use crate::language::scenario::Scenario;
-use crate::record::ScenarioRun;
+use crate::record::FinishedRun;
 
 /// How a scenario's result compares with what was expected of this implementation (its
 /// [`Kind`] against the expectations file).
@@ -45,7 +45,7 @@ pub struct Outcome {
     /// The known-failure reason, when the expectations file lists it.
     pub expected_reason: Option<String>,
     /// The run itself.
-    pub run: ScenarioRun,
+    pub run: FinishedRun,
     /// The spawned server's stderr, if there was one and it wrote anything.
     pub server_stderr: Option<String>,
     /// Wall time.

@@ -330,7 +330,7 @@ async fn run_once(
     provider: &dyn Provider,
     settings: &RunSettings,
 ) -> (
-    crate::record::ScenarioRun,
+    crate::record::FinishedRun,
     Option<String>,
     Vec<(String, String)>,
 ) {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::files_dir;
 use crate::language::scenario::Scenario;
-use crate::record::{FailKind, ScenarioRun, Verdict};
+use crate::record::{FailKind, FinishedRun, Verdict};
 use crate::server_seat::{run_scenario, RunSettings};
 use crate::under_test::target::Target;
 
@@ -21,7 +21,7 @@ pub trait Provider: Send + Sync + 'static {
         &'a self,
         scenario: &'a Scenario,
         settings: &'a RunSettings,
-    ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)>;
+    ) -> futures_util::future::BoxFuture<'a, (FinishedRun, Option<String>)>;
     /// Whether scenarios can run side by side.
     fn isolated(&self) -> bool;
     /// Checked once before any scenario: a server that cannot be used at all (nothing
@@ -56,7 +56,7 @@ impl Provider for Target {
         &'a self,
         scenario: &'a Scenario,
         settings: &'a RunSettings,
-    ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)> {
+    ) -> futures_util::future::BoxFuture<'a, (FinishedRun, Option<String>)> {
         Box::pin(async move {
             match self.acquire().await {
                 Ok(mut lease) => {
@@ -83,7 +83,7 @@ impl Provider for Target {
                     }
                     (run, stderr)
                 }
-                Err(e) => (ScenarioRun::error(e.to_string()), None),
+                Err(e) => (FinishedRun::error(e.to_string()), None),
             }
         })
     }

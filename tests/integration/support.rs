@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests.
 
-use chat_harness::fuzzing::{decode_whole, Decoded};
+use chat_harness::fuzz_targets::{decode_whole, Decoded};
 use chat_harness::protocol::Frame;
 
 /// Encodes frames back to back, panicking on frames that cannot be encoded.
