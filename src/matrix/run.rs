@@ -129,16 +129,18 @@ pub async fn run_matrix(
             let name = imp.column.name.clone();
             let owned = super::shard::owned(&entries, first_cell, settings.shard);
             first_cell += entries.len() as u64;
-            let outcomes = suite::run_all_retrying(
+            let outcomes = suite::run_all_guarded(
                 owned,
                 imp.provider,
                 run_settings.clone(),
                 imp.known_failures,
                 settings.jobs,
                 settings.retries,
+                false,
                 |outcome| progress(total, &name, outcome),
             )
-            .await;
+            .await
+            .0;
             let mut by_row: Vec<Option<Outcome>> = vec![None; rows.len()];
             for outcome in outcomes {
                 if let Some(i) = rows.iter().position(|r| r.id == outcome.id) {

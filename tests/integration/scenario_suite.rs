@@ -200,7 +200,7 @@ async fn the_whole_suite_on_the_original_style_server_matches_its_expect_file() 
     // What is compared is the expect file, not the machine's speed: a scenario that fails
     // unexpectedly (a step that timed out on a loaded machine) runs again, and passing then
     // is enough. Known failures are not retried.
-    let outcomes = suite::run_all_retrying(
+    let outcomes = suite::run_all_guarded(
         entries(&[]),
         target,
         Arc::new(RunSettings::default()),
@@ -210,9 +210,11 @@ async fn the_whole_suite_on_the_original_style_server_matches_its_expect_file() 
             count: 2,
             allow_flaky: true,
         },
+        false,
         |_| {},
     )
-    .await;
+    .await
+    .0;
     let summary = suite::Summary::of(&outcomes);
     let unexpected: String = outcomes
         .iter()
