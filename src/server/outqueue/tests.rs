@@ -1,4 +1,6 @@
-//! The outbound queue against writers that take a little at a time, fail, or stall.
+//! The out-queue through a writer that takes a little at a time and blocks every other call:
+//! frames and file bodies in order, their cost with and without buffer reuse, and a file
+//! shorter than announced.
 
 use super::*;
 use crate::core::{ConnId, FileBody};
