@@ -83,7 +83,7 @@ pub fn run(args: &MatrixMergeArgs) -> anyhow::Result<Outcome> {
         .with_context(|| format!("cannot write {}", json_path.display()))?;
     // grades.csv (issue 27): when a single run writes grades, write them here from
     // `merged.result` the same way, so a sharded matrix grades like a whole one.
-    crate::cli::matrix::print_column_summaries(&merged.result);
+    crate::cli::matrix_progress::print_column_summaries(&merged.result);
     println!(
         "merged {} shards: wrote {} and {}",
         merged.shards.len(),

@@ -23,3 +23,4 @@ pub mod readiness;
 mod spawn;
 pub mod stderr;
 pub mod target;
+mod target_error;

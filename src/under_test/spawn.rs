@@ -15,7 +15,7 @@ use super::lease::Lease;
 use super::port_lease::PortLease;
 use super::readiness::is_ready;
 use super::stderr::capture_stderr;
-use super::target::TargetError;
+use super::target_error::TargetError;
 
 /// Starts `command` on a port of its own (or its fixed port) and waits until it accepts a
 /// connection; a server that exits first, saying its port is in use, is [`TargetError::PortTaken`].
