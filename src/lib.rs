@@ -36,7 +36,7 @@
 //!   import as a tree (roles and step builders are leaves).
 //! - [`proxy`]: `chat-harness proxy`, between any client and any server: bytes forwarded
 //!   unchanged (or cut into pieces), every frame of both directions decoded and reported.
-//! - [`fuzzing`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
+//! - [`fuzz_targets`]: the bodies of the cargo-fuzz targets, so that `cargo test` can replay their
 //!   corpora on stable.
 //! - [`load`]: the load generator behind `chat-harness bench` (message, file and connect
 //!   shapes, checked deliveries, latency and CPU).
@@ -53,7 +53,7 @@
 pub mod client;
 pub mod client_seat;
 pub mod core;
-pub mod fuzzing;
+pub mod fuzz_targets;
 pub mod interrupt;
 pub mod language;
 pub mod load;

@@ -13,7 +13,7 @@ use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::suite::{self, Status};
 use chat_harness::server::Mode;
 use chat_harness::server_seat::RunSettings;
-use chat_harness::under_test::builtin::Builtin;
+use chat_harness::under_test::target::Target;
 
 async fn suite_on(mode: Mode) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -25,7 +25,7 @@ async fn suite_on(mode: Mode) {
         .collect();
     let outcomes = suite::run_all(
         servers,
-        Arc::new(Builtin::new(mode)),
+        Arc::new(Target::builtin(mode)),
         Arc::new(RunSettings::default()),
         Arc::new(KnownFailures::default()),
         4,

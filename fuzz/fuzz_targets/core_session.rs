@@ -1,4 +1,4 @@
 //! Arbitrary connects, chunked bytes, disconnects, writes and time drive the sans-IO core;
 //! its invariants are checked after every step.
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| chat_harness::fuzzing::core_session(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| chat_harness::fuzz_targets::core_session(data));

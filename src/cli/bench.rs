@@ -8,6 +8,8 @@ use serde_json::json;
 use chat_harness::load::{self, Common, MeasuredServer};
 use chat_harness::under_test::target::{Lease, Target};
 
+use crate::cli::target::server_under_test;
+
 use crate::cli::args::{BenchArgs, PaceArg, ReportFormat, ShapeArg};
 use crate::cli::Outcome;
 
@@ -54,30 +56,36 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// The target and how to describe it.
+/// The target and how to describe it. The built-in server runs as a child process here, so
+/// that its CPU time can be measured, with room for every client of the run.
 fn target(args: &BenchArgs, files_dir: &std::path::Path) -> anyhow::Result<(Target, String)> {
     let server = &args.server;
-    if let Some(addr) = &server.target {
-        return Ok((Target::address(addr)?, format!("the server at {addr}")));
-    }
-    if let Some(cmd) = &server.spawn {
-        return Ok((
-            Target::spawn(cmd, server.spawn_timeout, server.port)?,
-            format!("`{cmd}`"),
-        ));
-    }
-    let exe = std::env::current_exe().context("cannot find this program to start its server")?;
-    let mode = chat_harness::server::Mode::from(server.server_mode);
-    let max_clients = args.clients.max(args.receivers + args.senders) + 16;
-    let command = format!(
-        "RUST_LOG=warn exec {} serve --mode {mode} --listen 127.0.0.1:{{port}} --files-dir {} --max-clients {max_clients}",
-        quote(&exe.to_string_lossy()),
-        quote(&files_dir.to_string_lossy()),
-    );
-    Ok((
-        Target::spawn(&command, server.spawn_timeout, None)?,
-        format!("the built-in server ({mode} mode, a child process)"),
-    ))
+    Ok(match server_under_test(server)? {
+        Target::Builtin(builtin) => {
+            let exe =
+                std::env::current_exe().context("cannot find this program to start its server")?;
+            let mode = builtin.mode;
+            let max_clients = args.clients.max(args.receivers + args.senders) + 16;
+            let command = format!(
+                "RUST_LOG=warn exec {} serve --mode {mode} --listen 127.0.0.1:{{port}} --files-dir {} --max-clients {max_clients}",
+                quote(&exe.to_string_lossy()),
+                quote(&files_dir.to_string_lossy()),
+            );
+            (
+                Target::spawn(&command, server.spawn_timeout, None)?,
+                format!("the built-in server ({mode} mode, a child process)"),
+            )
+        }
+        // Described as given on the command line.
+        address @ Target::Address(_) => {
+            let given = server.target.as_deref().unwrap_or_default();
+            (address, format!("the server at {given}"))
+        }
+        spawned @ Target::Spawn { .. } => {
+            let given = server.spawn.as_deref().unwrap_or_default();
+            (spawned, format!("`{given}`"))
+        }
+    })
 }
 
 fn quote(text: &str) -> String {

@@ -11,6 +11,7 @@ use chat_harness::server_seat::RunSettings;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::args::{FuzzAction, FuzzArgs};
+use crate::cli::fuzz_progress::{Found, FuzzProgress};
 use crate::cli::target::provider;
 use crate::cli::Outcome;
 
@@ -63,25 +64,19 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
         config.seed,
         profile_name(args.profile)
     );
-    let bar = progress_bar(budget);
+    let progress = FuzzProgress::new(progress_bar(budget), "steps");
     let summary = runtime.block_on(netfuzz::fuzz(&config, provider, |event| match event {
-        Event::Session { sessions, findings } => {
-            bar.set_position(*sessions);
-            bar.set_message(format!("{findings} findings"));
-        }
-        Event::Shrinking(oracle) => bar.set_message(format!("shrinking a `{oracle}` failure…")),
-        Event::Saved(f) => bar.println(format!(
-            "found: {} after {:.1}s, {} → {} steps, same failure {}/{} re-runs: {}",
-            f.oracle,
-            f.found_after.as_secs_f64(),
-            f.steps.0,
-            f.steps.1,
-            f.reproduced.0,
-            f.reproduced.1,
-            f.path.display()
-        )),
+        Event::Session { sessions, findings } => progress.session(*sessions, *findings),
+        Event::Shrinking(oracle) => progress.shrinking(oracle),
+        Event::Saved(f) => progress.saved(Found {
+            oracle: &f.oracle,
+            after: f.found_after,
+            size: f.steps,
+            reproduced: f.reproduced,
+            path: &f.path,
+        }),
     }));
-    bar.finish_and_clear();
+    progress.finish();
     if args.shard.is_some() {
         crate::cli::fuzz_merge::record(&config, &summary)?;
     }

@@ -15,6 +15,7 @@ use chat_harness::server_seat::RunSettings;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::args::FuzzArgs;
+use crate::cli::fuzz_progress::{Found, FuzzProgress};
 use crate::cli::Outcome;
 
 /// Fuzzes a client program: passed when nothing was found.
@@ -63,27 +64,20 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
         bar.set_style(style);
     }
     bar.enable_steady_tick(Duration::from_millis(200));
+    let progress = FuzzProgress::new(bar, "statements");
     let provider: Arc<dyn Provider> = Arc::new(target);
     let summary = runtime.block_on(fuzz_client(&config, provider, |event| match event {
-        ClientEvent::Session { sessions, findings } => {
-            bar.set_position(*sessions);
-            bar.set_message(format!("{findings} findings"));
-        }
-        ClientEvent::Shrinking(oracle) => {
-            bar.set_message(format!("shrinking a `{oracle}` failure…"))
-        }
-        ClientEvent::Saved(f) => bar.println(format!(
-            "found: {} after {:.1}s, {} → {} statements, same failure {}/{} re-runs: {}",
-            f.oracle,
-            f.found_after.as_secs_f64(),
-            f.steps.0,
-            f.steps.1,
-            f.reproduced.0,
-            f.reproduced.1,
-            f.path.display()
-        )),
+        ClientEvent::Session { sessions, findings } => progress.session(*sessions, *findings),
+        ClientEvent::Shrinking(oracle) => progress.shrinking(oracle),
+        ClientEvent::Saved(f) => progress.saved(Found {
+            oracle: &f.oracle,
+            after: f.found_after,
+            size: f.steps,
+            reproduced: f.reproduced,
+            path: &f.path,
+        }),
     }));
-    bar.finish_and_clear();
+    progress.finish();
     println!(
         "{} sessions in {:.1}s ({:.1}s of it shrinking and re-checking findings); {} findings",
         summary.sessions,

@@ -105,7 +105,7 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
     let csv_path = args.out.join("grades.csv");
     std::fs::write(&csv_path, matrix::grades::grades_csv(&grades)?)
         .with_context(|| format!("cannot write {}", csv_path.display()))?;
-    print_column_summaries(&result);
+    crate::cli::matrix_progress::print_column_summaries(&result);
     println!(
         "{} and {} in {:.1} s",
         chat_harness::scenario::written::line(&html_path),
@@ -120,24 +120,4 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
         });
     }
     Ok(Outcome::passed_if(result.as_expected()))
-}
-
-/// One line of counts per implementation of each grid, as a whole or merged matrix ends.
-pub fn print_column_summaries(result: &matrix::MatrixResult) {
-    for grid in &result.grids {
-        for (column, cells) in grid.columns.iter().zip(&grid.cells) {
-            let present: Vec<_> = cells.iter().flatten().cloned().collect();
-            let s = chat_harness::scenario::suite::Summary::of(&present);
-            println!(
-                "{:?} {:<28} {} passed, {} failed, {} expected failures, {} unexpected passes, {} errors",
-                grid.suite,
-                column.name,
-                s.passed,
-                s.failed,
-                s.expected_failures,
-                s.unexpected_passes,
-                s.errors
-            );
-        }
-    }
 }

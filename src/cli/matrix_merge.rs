@@ -87,7 +87,7 @@ pub fn run(args: &MatrixMergeArgs) -> anyhow::Result<Outcome> {
     let csv_path = args.out.join("grades.csv");
     std::fs::write(&csv_path, matrix::grades::grades_csv(&grades)?)
         .with_context(|| format!("cannot write {}", csv_path.display()))?;
-    crate::cli::matrix::print_column_summaries(&merged.result);
+    crate::cli::matrix_progress::print_column_summaries(&merged.result);
     println!(
         "merged {} shards: wrote {}, {} and {}",
         merged.shards.len(),

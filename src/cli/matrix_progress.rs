@@ -1,6 +1,7 @@
 //! `matrix` progress where no progress bar can be drawn (stderr not a terminal: CI logs): one
 //! line per finished implementation. Implementations run one after another, so one is
-//! finished when a cell of the next one finishes, or when the matrix is over.
+//! finished when a cell of the next one finishes, or when the matrix is over. Also the
+//! counts per implementation that a whole or merged matrix prints at its end.
 
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
@@ -71,5 +72,25 @@ impl Lines {
             self.done,
             self.total
         );
+    }
+}
+
+/// One line of counts per implementation of each grid, as a whole or merged matrix ends.
+pub fn print_column_summaries(result: &chat_harness::matrix::MatrixResult) {
+    for grid in &result.grids {
+        for (column, cells) in grid.columns.iter().zip(&grid.cells) {
+            let present: Vec<_> = cells.iter().flatten().cloned().collect();
+            let s = chat_harness::scenario::suite::Summary::of(&present);
+            println!(
+                "{:?} {:<28} {} passed, {} failed, {} expected failures, {} unexpected passes, {} errors",
+                grid.suite,
+                column.name,
+                s.passed,
+                s.failed,
+                s.expected_failures,
+                s.unexpected_passes,
+                s.errors
+            );
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod fuzz;
 pub mod fuzz_client;
 pub mod fuzz_merge;
+pub mod fuzz_progress;
 pub mod limits;
 pub mod matrix;
 pub mod matrix_merge;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use chat_harness::client_seat::{ClientTarget, InteropServer, Seats};
+use chat_harness::client_seat::{ClientTarget, Seats};
 use chat_harness::report::Style;
 use chat_harness::scenario::command::{self, Format, RunConfig};
 use chat_harness::scenario::known_failures::KnownFailures;
@@ -12,12 +12,10 @@ use chat_harness::scenario::run_end::{RunEnd, RunError};
 use chat_harness::scenario::suite::Retries;
 use chat_harness::server_seat::provider::Provider;
 use chat_harness::server_seat::RunSettings;
-use chat_harness::under_test::builtin::Builtin;
 use chat_harness::under_test::limits::Limits;
-use chat_harness::under_test::target::Target;
 
 use crate::cli::args::{ReportFormat, RunArgs, TargetArgs};
-use crate::cli::target::provider;
+use crate::cli::target::{provider, server_under_test};
 use crate::cli::Outcome;
 
 /// Runs the scenarios and reports them.
@@ -143,16 +141,12 @@ fn run_provider(args: &RunArgs) -> anyhow::Result<(Arc<dyn Provider>, String)> {
 /// The client target, with the server of `--spawn` or `--server-mode threaded` for its
 /// interop scenarios (the built-in polling server otherwise).
 fn with_interop_server(client: ClientTarget, args: &TargetArgs) -> anyhow::Result<ClientTarget> {
-    Ok(match (&args.spawn, args.server_mode) {
-        (Some(cmd), _) => client.with_interop_server(InteropServer::Target(Target::spawn(
-            cmd,
-            args.spawn_timeout,
-            args.port,
-        )?)),
-        (None, mode) => match chat_harness::server::Mode::from(mode) {
-            chat_harness::server::Mode::Polling => client,
-            threaded => client.with_interop_server(InteropServer::Builtin(Builtin::new(threaded))),
-        },
+    let polling =
+        chat_harness::server::Mode::from(args.server_mode) == chat_harness::server::Mode::Polling;
+    Ok(if args.spawn.is_none() && polling {
+        client
+    } else {
+        client.with_interop_server(server_under_test(args)?)
     })
 }
 

@@ -1,13 +1,23 @@
-//! The server named by [`TargetArgs`] (`--target`, `--spawn` or the built-in one), as the
-//! provider `run` and `fuzz` hand scenarios and sessions to.
+//! The server named by [`TargetArgs`] (`--target`, `--spawn` or the built-in one): the one
+//! builder from the command line's target arguments that `run`, `fuzz` and `bench` use, and
+//! the provider `run` and `fuzz` hand scenarios and sessions to.
 
 use std::sync::Arc;
 
 use chat_harness::server_seat::provider::Provider;
-use chat_harness::under_test::builtin::Builtin;
 use chat_harness::under_test::target::Target;
 
 use crate::cli::args::TargetArgs;
+
+/// The server under test that `args` name: `--target`, `--spawn`, or the built-in server in
+/// `--server-mode`.
+pub fn server_under_test(args: &TargetArgs) -> anyhow::Result<Target> {
+    Ok(match (&args.target, &args.spawn) {
+        (Some(addr), _) => Target::address(addr)?,
+        (None, Some(cmd)) => Target::spawn(cmd, args.spawn_timeout, args.port)?,
+        (None, None) => Target::builtin(args.server_mode.into()),
+    })
+}
 
 /// The server behind `--target`, `--spawn` or the built-in one, and its description; shared
 /// by `run` and `fuzz`.
@@ -17,21 +27,7 @@ pub fn provider(args: &TargetArgs) -> anyhow::Result<(Arc<dyn Provider>, String)
             "--port goes with --spawn (a server listening on it), or in `run` with --client (a client connecting to it)"
         );
     }
-    Ok(match (&args.target, &args.spawn) {
-        (Some(addr), _) => {
-            let target = Target::address(addr)?;
-            let description = target.describe();
-            (Arc::new(target), description)
-        }
-        (None, Some(cmd)) => {
-            let target = Target::spawn(cmd, args.spawn_timeout, args.port)?;
-            let description = target.describe();
-            (Arc::new(target), description)
-        }
-        (None, None) => {
-            let builtin = Builtin::new(args.server_mode.into());
-            let description = builtin.describe();
-            (Arc::new(builtin), description)
-        }
-    })
+    let target = server_under_test(args)?;
+    let description = target.describe();
+    Ok((Arc::new(target), description))
 }

@@ -15,50 +15,9 @@ use super::workdir::WorkDir;
 use crate::language::client_script::{ClientScript, SeatAction};
 use crate::language::model::Step;
 use crate::language::scenario::Scenario;
-use crate::record::{ScenarioRun, Transcript, Verdict};
-use crate::server::{self, ServerConfig};
+use crate::record::{FinishedRun, Transcript, Verdict};
 use crate::server_seat::{Peers, RunSettings};
-use crate::under_test::builtin::Builtin;
-use crate::under_test::files_dir::FilesDir;
 use crate::under_test::target::Target;
-
-/// The real server an interop scenario runs through.
-#[derive(Debug, Clone)]
-pub enum InteropServer {
-    /// A fresh built-in server per scenario.
-    Builtin(Builtin),
-    /// A server target (spawned per scenario, or running at an address).
-    Target(Target),
-}
-
-impl InteropServer {
-    /// For report headers.
-    pub fn describe(&self) -> String {
-        match self {
-            Self::Builtin(b) => b.describe(),
-            Self::Target(t) => t.describe(),
-        }
-    }
-
-    /// The `chat-harness run` arguments that select this server beside `--client`.
-    pub fn replay_args(&self) -> Vec<String> {
-        match self {
-            Self::Builtin(b) => match b.mode {
-                server::Mode::Polling => Vec::new(),
-                mode => vec!["--server-mode".to_owned(), mode.to_string()],
-            },
-            Self::Target(t) => t.replay_args(),
-        }
-    }
-
-    /// Whether scenarios may run side by side on it.
-    pub fn isolated(&self) -> bool {
-        match self {
-            Self::Builtin(_) => true,
-            Self::Target(t) => t.isolated(),
-        }
-    }
-}
 
 /// Runs one interop scenario: a server from `server`, the client from `launch` pointed at it.
 /// Returns the run and a spawned server's stderr.
@@ -66,44 +25,20 @@ pub async fn run_interop_scenario(
     scenario: &Scenario,
     script: &ClientScript,
     launch: &Launch,
-    server: &InteropServer,
+    server: &Target,
     settings: &RunSettings,
-) -> (ScenarioRun, Option<String>) {
-    match server {
-        InteropServer::Builtin(builtin) => {
-            let dir = match FilesDir::create() {
-                Ok(dir) => dir,
-                Err(e) => {
-                    let message = format!("cannot make a private files directory: {e}");
-                    return (ScenarioRun::error(message), None);
-                }
-            };
-            let config =
-                ServerConfig::new(builtin.mode, dir.path()).with_limits(builtin.limits.clone());
-            match server::spawn(config) {
-                Ok(handle) => {
-                    let run = through(scenario, script, launch, handle.addr(), settings).await;
-                    let _ = tokio::task::spawn_blocking(move || handle.shutdown()).await;
-                    (run, None)
-                }
-                Err(e) => (
-                    ScenarioRun::error(format!("cannot start the built-in server: {e}")),
-                    None,
-                ),
-            }
+) -> (FinishedRun, Option<String>) {
+    match server.acquire().await {
+        Ok(mut lease) => {
+            let mut run = through(scenario, script, launch, lease.addr, settings).await;
+            run.server_exit = lease
+                .exit_status_within(Duration::ZERO)
+                .await
+                .map(|status| status.to_string());
+            let stderr = lease.release().await;
+            (run, stderr)
         }
-        InteropServer::Target(target) => match target.acquire().await {
-            Ok(mut lease) => {
-                let mut run = through(scenario, script, launch, lease.addr, settings).await;
-                run.server_exit = lease
-                    .exit_status_within(Duration::ZERO)
-                    .await
-                    .map(|status| status.to_string());
-                let stderr = lease.release().await;
-                (run, stderr)
-            }
-            Err(e) => (ScenarioRun::error(e.to_string()), None),
-        },
+        Err(e) => (FinishedRun::error(e.to_string()), None),
     }
 }
 
@@ -114,9 +49,9 @@ async fn through(
     launch: &Launch,
     addr: SocketAddr,
     settings: &RunSettings,
-) -> ScenarioRun {
+) -> FinishedRun {
     if let Some(port) = launch.port.filter(|p| *p != addr.port()) {
-        return ScenarioRun::error(format!(
+        return FinishedRun::error(format!(
             "the client connects to port {port} only, and this server listens on {}: give the server the same fixed port",
             addr.port()
         ));
@@ -124,7 +59,7 @@ async fn through(
     let workdir = match WorkDir::create(&script.sample_files) {
         Ok(w) => w,
         Err(e) => {
-            return ScenarioRun::error(format!(
+            return FinishedRun::error(format!(
                 "cannot prepare the client's working directory: {e}"
             ))
         }
@@ -134,7 +69,7 @@ async fn through(
     let line = command_line(&with_host, addr.port());
     let program = match Program::start(&line, workdir.path(), script.utc_offset, &transcript) {
         Ok(p) => p,
-        Err(e) => return ScenarioRun::error(format!("cannot start `{line}`: {e}")),
+        Err(e) => return FinishedRun::error(format!("cannot start `{line}`: {e}")),
     };
     // Nothing ever connects to the harness here: the client's connection goes to the server.
     let (_, incoming) = mpsc::unbounded_channel();

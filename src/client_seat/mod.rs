@@ -23,7 +23,7 @@ mod target;
 mod workdir;
 
 pub use crate::language::client_script::{ClientScript, SeatAction, SeatStep};
-pub use interop::{run_interop_scenario, InteropServer};
+pub use interop::run_interop_scenario;
 pub use process::{strip_escapes, tz_value, LineSplitter};
 pub use runner::{run_client_scenario, Launch, TRANSCRIPT_NAME};
 pub use target::{ClientTarget, Seats};

@@ -17,7 +17,7 @@ use super::step_error::StepError;
 use super::workdir::WorkDir;
 use crate::language::client_script::{ClientScript, SeatAction, SeatStep};
 use crate::language::scenario::Scenario;
-use crate::record::{note, FailKind, Failure, Got, ScenarioRun, Transcript, Verdict, Wanted};
+use crate::record::{note, FailKind, Failure, FinishedRun, Got, Transcript, Verdict, Wanted};
 use crate::server_seat::RunSettings;
 
 /// The name the client's transcript has in reports.
@@ -88,9 +88,9 @@ pub async fn run_client_scenario(
     script: &ClientScript,
     launch: &Launch,
     settings: &RunSettings,
-) -> ScenarioRun {
+) -> FinishedRun {
     let transcript: Transcript = Default::default();
-    let error = ScenarioRun::error;
+    let error = FinishedRun::error;
     let workdir = match WorkDir::create(&script.sample_files) {
         Ok(w) => w,
         Err(e) => {
@@ -144,13 +144,13 @@ pub(super) fn finished(
     verdict: Verdict,
     mut transcripts: Vec<(String, Vec<String>)>,
     program: &Program,
-) -> ScenarioRun {
+) -> FinishedRun {
     let stderr = program.stderr();
     if !stderr.trim().is_empty() {
         let tail: Vec<String> = stderr.lines().map(|l| format!("| {l}")).collect();
         transcripts.push(("client stderr".to_owned(), tail));
     }
-    ScenarioRun {
+    FinishedRun {
         verdict: cannot_start::unless_never_ran(verdict, program),
         warnings: Vec::new(),
         transcripts,

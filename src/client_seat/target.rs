@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
-use super::interop::{run_interop_scenario, InteropServer};
+use super::interop::run_interop_scenario;
 use super::runner::{run_client_scenario, Launch};
 use crate::language::scenario::{Scenario, Subject};
-use crate::record::ScenarioRun;
+use crate::record::FinishedRun;
 use crate::server_seat::provider::Provider;
 use crate::server_seat::RunSettings;
-use crate::under_test::target::TargetError;
+use crate::under_test::target::{Target, TargetError};
 
 /// A client program started fresh for each client scenario.
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ pub struct ClientTarget {
     /// The `chat-harness run` arguments that select this client again (replay lines).
     replay: Vec<String>,
     /// The real server of its interop scenarios (by default a fresh built-in one).
-    server: InteropServer,
+    server: Target,
 }
 
 impl ClientTarget {
@@ -77,7 +77,7 @@ impl ClientTarget {
     }
 
     /// The same client, with `server` as the real server of its interop scenarios.
-    pub fn with_interop_server(mut self, server: InteropServer) -> Self {
+    pub fn with_interop_server(mut self, server: Target) -> Self {
         self.description = format!(
             "{}; interop scenarios through {}",
             self.description,
@@ -98,7 +98,7 @@ impl Provider for ClientTarget {
         &'a self,
         scenario: &'a Scenario,
         settings: &'a RunSettings,
-    ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
+    ) -> BoxFuture<'a, (FinishedRun, Option<String>)> {
         Box::pin(async move {
             match &scenario.subject {
                 Subject::Client(script) if script.interop => {
@@ -110,7 +110,7 @@ impl Provider for ClientTarget {
                     None,
                 ),
                 Subject::Server => (
-                    ScenarioRun::error(
+                    FinishedRun::error(
                         "this scenario tests a server; a client target cannot run it".into(),
                     ),
                     None,
@@ -135,10 +135,8 @@ impl Provider for ClientTarget {
 }
 
 /// A fresh built-in server (polling design) per interop scenario.
-fn default_server() -> InteropServer {
-    InteropServer::Builtin(crate::under_test::builtin::Builtin::new(
-        crate::server::Mode::Polling,
-    ))
+fn default_server() -> Target {
+    Target::builtin(crate::server::Mode::Polling)
 }
 
 /// Server scenarios on one provider, client scenarios on another, in one run.
@@ -154,7 +152,7 @@ impl Provider for Seats {
         &'a self,
         scenario: &'a Scenario,
         settings: &'a RunSettings,
-    ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
+    ) -> BoxFuture<'a, (FinishedRun, Option<String>)> {
         if scenario.tests_client() {
             self.client.run(scenario, settings)
         } else {

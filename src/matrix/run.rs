@@ -12,14 +12,13 @@ use thiserror::Error;
 
 use super::config::{ConfigError, Implementation, MatrixFile};
 use super::{Column, Grid, MatrixResult, Row, Suite};
-use crate::client_seat::{ClientTarget, InteropServer};
+use crate::client_seat::ClientTarget;
 use crate::scenario::known_failures::KnownFailures;
 use crate::scenario::replay::shell_quote;
 use crate::scenario::suite::{self, Entry, Outcome, Retries};
 use crate::server::Mode;
 use crate::server_seat::provider::Provider;
 use crate::server_seat::RunSettings;
-use crate::under_test::builtin::Builtin;
 use crate::under_test::target::Target;
 
 /// How to run the matrix (the command line's part).
@@ -71,7 +70,7 @@ struct Prepared {
 
 /// What an implementation brings to an interop pair.
 enum Role {
-    Server(InteropServer),
+    Server(Target),
     Client(ClientTarget),
 }
 
@@ -130,16 +129,18 @@ pub async fn run_matrix(
             let name = imp.column.name.clone();
             let owned = super::shard::owned(&entries, first_cell, settings.shard);
             first_cell += entries.len() as u64;
-            let outcomes = suite::run_all_retrying(
+            let outcomes = suite::run_all_guarded(
                 owned,
                 imp.provider,
                 run_settings.clone(),
                 imp.known_failures,
                 settings.jobs,
                 settings.retries,
+                false,
                 |outcome| progress(total, &name, outcome),
             )
-            .await;
+            .await
+            .0;
             let mut by_row: Vec<Option<Outcome>> = vec![None; rows.len()];
             for outcome in outcomes {
                 if let Some(i) = rows.iter().position(|r| r.id == outcome.id) {
@@ -267,10 +268,7 @@ fn prepare(
                 } else {
                     Mode::Polling
                 };
-                let builtin = Builtin::new(mode);
-                let description = builtin.describe();
-                let role = Role::Server(InteropServer::Builtin(builtin.clone()));
-                (Arc::new(builtin), description, role)
+                server(Target::builtin(mode))
             }
             ("server", None, Some(command)) => {
                 let command = match imp.dir.as_ref().filter(|d| *d != Path::new(".")) {
@@ -280,11 +278,10 @@ fn prepare(
                     ),
                     None => command.clone(),
                 };
-                let target = Target::spawn(&command, settings.spawn_timeout, imp.port)
-                    .map_err(|e| e.to_string())?;
-                let description = target.describe();
-                let role = Role::Server(InteropServer::Target(target.clone()));
-                (Arc::new(target), description, role)
+                server(
+                    Target::spawn(&command, settings.spawn_timeout, imp.port)
+                        .map_err(|e| e.to_string())?,
+                )
             }
             (_, Some(_), _) => {
                 let target = ClientTarget::builtin(&settings.exe, imp.port);
@@ -314,6 +311,12 @@ fn prepare(
         known_failures: Arc::new(known_failures),
         role,
     })
+}
+
+/// A server implementation: its provider, description and role.
+fn server(target: Target) -> (Arc<dyn Provider>, String, Role) {
+    let description = target.describe();
+    (Arc::new(target.clone()), description, Role::Server(target))
 }
 
 /// The words of `command` that name a file in `dir`, made absolute: a client runs in a

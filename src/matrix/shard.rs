@@ -20,7 +20,7 @@ use sha2::{Digest as _, Sha256};
 use super::page::cell_anchor;
 use super::{Column, Grid, MatrixResult, Row, Suite};
 use crate::language::scenario::{Scenario, Subject};
-use crate::record::{FailKind, Failure, ScenarioRun, Verdict, Warning};
+use crate::record::{FailKind, Failure, FinishedRun, Verdict, Warning};
 use crate::report::html::outcome_block;
 use crate::scenario::suite::{Entry, Kind, Outcome, Status};
 use crate::shard::Shard;
@@ -219,10 +219,8 @@ impl CellRecord {
 
     /// The outcome again (without transcripts: the details blocks hold them), for `row`.
     pub fn outcome(&self, row: &Row) -> Result<Outcome, String> {
-        let kind = Kind::ALL
-            .into_iter()
-            .find(|k| k.name() == self.kind)
-            .ok_or_else(|| format!("unknown kind `{}`", self.kind))?;
+        let kind =
+            Kind::named(&self.kind).ok_or_else(|| format!("unknown kind `{}`", self.kind))?;
         let status = by_name(&STATUSES, &self.status)
             .ok_or_else(|| format!("unknown status `{}`", self.status))?;
         let verdict = match (self.verdict.as_str(), &self.failure) {
@@ -243,7 +241,7 @@ impl CellRecord {
             })),
             (other, _) => return Err(format!("unknown verdict `{other}`")),
         };
-        let mut run = ScenarioRun::error(String::new());
+        let mut run = FinishedRun::error(String::new());
         run.verdict = verdict;
         run.server_exit = self.server_exit.clone();
         run.warnings = self

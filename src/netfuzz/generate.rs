@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use regex::Regex;
 
-use super::model::{Model, Profile};
 use super::mutate::{self, Attacker, SplicePool};
+use super::oracle_core::{Model, Profile};
 use super::probe::{self, Probe};
 use super::rng::Rng;
 use super::role::{ATTACKER, BYSTANDER, CANARIES, SLOW};

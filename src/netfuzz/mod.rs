@@ -2,15 +2,16 @@
 //! from the protocol model with mutations ([`generate`], [`mutate`]) and checking clients
 //! ([`probe`], [`stall`]), runs each as a scenario through the runner's targets (so every
 //! byte from the server goes through the project's decoder), judges it by layered oracles
-//! ([`oracle`]), shrinks a failing session while it stays coherent ([`shrink`],
-//! [`coherence`]) and saves it as a `.chat` reproducer that `chat-harness run` replays.
+//! ([`oracle`]; the project's core run as the model oracle in [`oracle_core`]), shrinks a
+//! failing session while it stays coherent ([`shrink`], [`coherence`]) and saves it as a
+//! `.chat` reproducer that `chat-harness run` replays.
 
 pub mod client;
 pub mod coherence;
 pub mod generate;
-pub mod model;
 pub mod mutate;
 pub mod oracle;
+pub mod oracle_core;
 pub mod probe;
 pub mod rng;
 pub mod role;
@@ -25,8 +26,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use generate::{Generator, Shape};
-pub use model::Profile;
 pub use oracle::{Judgement, Oracle};
+pub use oracle_core::Profile;
 
 use self::rng::Rng;
 use self::shrink::{Exec, ShrinkBudget};

@@ -12,7 +12,7 @@ use super::steps::expected_sender;
 use crate::language::model::{Action, Expect, Expectation, FrameMatch, Part, TextMatch};
 use crate::language::scenario::Scenario;
 use crate::protocol::ClientFrame;
-use crate::record::{Failure, Got, ScenarioRun, Verdict};
+use crate::record::{Failure, FinishedRun, Got, Verdict};
 
 /// Which invariant a session broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -140,7 +140,7 @@ impl FailedStep<'_> {
 /// Attributes a run of `scenario` to an oracle, by the failing step (typed, looked up in
 /// `scenario`) and the role of its client. A failing client that had received bytes the
 /// decoder rejected is a decode failure, whichever of its steps noticed first.
-pub fn judge(scenario: &Scenario, run: &ScenarioRun) -> Judgement {
+pub fn judge(scenario: &Scenario, run: &FinishedRun) -> Judgement {
     let failure = match &run.verdict {
         Verdict::Pass => return Judgement::Clean,
         Verdict::Error(e) => return Judgement::Error(e.clone()),
@@ -270,7 +270,7 @@ fn is_upload_notice(x: &Expectation) -> bool {
 
 /// Whether every connection still open (not closed, reset or half-closed by its own client)
 /// was closed by the server, and at least two of them were not attackers'.
-fn everyone_cut_off(run: &ScenarioRun) -> bool {
+fn everyone_cut_off(run: &FinishedRun) -> bool {
     let open: Vec<&(String, Vec<String>)> = run
         .transcripts
         .iter()
@@ -289,7 +289,7 @@ fn everyone_cut_off(run: &ScenarioRun) -> bool {
         && open.iter().all(|(name, _)| cut_off(run, name))
 }
 
-fn cut_off(run: &ScenarioRun, client: &str) -> bool {
+fn cut_off(run: &FinishedRun, client: &str) -> bool {
     run.transcripts.iter().any(|(name, lines)| {
         name == client
             && lines
@@ -298,7 +298,7 @@ fn cut_off(run: &ScenarioRun, client: &str) -> bool {
     })
 }
 
-fn garbled(run: &ScenarioRun, client: &str) -> bool {
+fn garbled(run: &FinishedRun, client: &str) -> bool {
     run.transcripts.iter().any(|(name, lines)| {
         name == client && lines.iter().any(|l| l.contains("undecodable frame"))
     })

@@ -1,5 +1,5 @@
 //! The notice and semantics layers. A **witness** (`w1`) authenticates first and, after each
-//! well-behaved action, waits for what the model ([`super::model`]) says it must receive: joins,
+//! well-behaved action, waits for what the model ([`super::oracle_core`]) says it must receive: joins,
 //! renames, leaves and uploads in the documented wording, relayed chats and files. A **probe**
 //! (`p1`) is not an attacker: it does only what the protocol notes define exactly — in
 //! `robust`, refused auths and frames before auth, auth without or with any in-range offset, a
@@ -9,7 +9,7 @@
 //! files with captions — and each action is followed by the outcome the model gives, at the
 //! probe and at the witness. A probe's closed connection is a finding.
 
-use super::model::{Model, Profile};
+use super::oracle_core::{Model, Profile};
 use super::rng::Rng;
 use super::role::{PROBE, RENAMED_PROBE, WITNESS};
 use super::steps::{expect, send, MARK};

@@ -1,5 +1,5 @@
 //! `proxy --check`: the reference core, as the network fuzzer's model oracle
-//! ([`crate::netfuzz::model::Model`]) runs it, fed the frames each client sent through the
+//! ([`crate::netfuzz::oracle_core::Model`]) runs it, fed the frames each client sent through the
 //! proxy, predicts what each client must receive; each frame the real server sent is checked
 //! against that prediction with the runner's matcher, and every difference is a [`Deviation`].
 //! Time prefixes are checked against the recipient's declared offset (±1 min), greeting and
@@ -14,7 +14,7 @@ use super::summary::frame_summary;
 use super::watch::{AnyFrame, Seen};
 use crate::language::model::{Action, Expectation, FrameMatch, Part};
 use crate::language::writer;
-use crate::netfuzz::model::{Model, Profile};
+use crate::netfuzz::oracle_core::{Model, Profile};
 use crate::protocol::{ClientFrame, ServerFrame};
 use crate::record::{check_frame, Body, Incoming, Received};
 

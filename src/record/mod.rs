@@ -29,4 +29,4 @@ pub use timeline::{
 };
 pub use transcript::{note, note_act, Transcript};
 pub use uploads::Digest;
-pub use verdict::{FailKind, Failure, ScenarioRun, Verdict, Warning};
+pub use verdict::{FailKind, Failure, FinishedRun, Verdict, Warning};

@@ -50,9 +50,10 @@ pub enum Verdict {
     Error(String),
 }
 
-/// A verdict, the warnings and the transcripts.
+/// A finished run of one scenario, as the record keeps it: the verdict, the warnings and the
+/// transcripts (what the seats produce and the reports read).
 #[derive(Debug, Clone)]
-pub struct ScenarioRun {
+pub struct FinishedRun {
     /// Pass, fail or error.
     pub verdict: Verdict,
     /// Tolerated wording differences.
@@ -73,7 +74,7 @@ pub struct ScenarioRun {
     pub failed_at: Option<super::Mark>,
 }
 
-impl ScenarioRun {
+impl FinishedRun {
     /// A run that could not start.
     pub fn error(message: String) -> Self {
         Self {

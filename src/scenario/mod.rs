@@ -1,6 +1,6 @@
 //! Running a suite: scenarios found and selected ([`suite`], [`embedded`]), scheduled over the
 //! seats (the server seat in [`crate::server_seat`], the client seat in
-//! [`crate::client_seat`]), their outcomes classified ([`outcome`]), known failures and shared
+//! [`crate::client_seat`]), their outcomes classified ([`outcome`], by the table of kinds in [`kind`]), known failures and shared
 //! names applied, and the command `chat-harness run` assembled ([`command`]). The language is
 //! in [`crate::language`], what a run produces in [`crate::record`], the reports in
 //! [`crate::report`].
@@ -8,6 +8,7 @@
 pub mod command;
 pub mod embedded;
 pub mod entry;
+pub mod kind;
 pub mod known_failures;
 pub mod nearest;
 pub mod outcome;

@@ -1,14 +1,17 @@
 //! A scenario's result and how it is classified and counted: its [`Status`] against the
-//! known failures, its [`Kind`] (decided on the runner's types, never on report text), and
-//! the run's [`Summary`] with its exit status.
+//! known failures, its [`Kind`] (decided on the runner's types, never on report text; see
+//! `scenario::kind` for the table of kinds and how the classifications relate), and the
+//! run's [`Summary`] with its exit status.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use super::kind::{Kind, KindCounts};
 use crate::language::scenario::Scenario;
-use crate::record::{FailKind, ScenarioRun, Verdict};
+use crate::record::FinishedRun;
 
-/// How a scenario's result compares with what was expected of this implementation.
+/// How a scenario's result compares with what was expected of this implementation (its
+/// [`Kind`] against the expectations file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -42,7 +45,7 @@ pub struct Outcome {
     /// The known-failure reason, when the expectations file lists it.
     pub expected_reason: Option<String>,
     /// The run itself.
-    pub run: ScenarioRun,
+    pub run: FinishedRun,
     /// The spawned server's stderr, if there was one and it wrote anything.
     pub server_stderr: Option<String>,
     /// Wall time.
@@ -50,77 +53,6 @@ pub struct Outcome {
     /// The names its clients used instead of the scenario's (old, new), on a server shared by
     /// every scenario (`run --target`); empty otherwise.
     pub names: Vec<(String, String)>,
-}
-
-/// What happened to a scenario, whatever was expected of it: decided on the runner's types
-/// (the failed step's [`FailKind`], whether a spawned server exited, whether a retry passed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// Every step passed.
-    Pass,
-    /// A wrong or missing frame, or something where nothing was expected.
-    Fail,
-    /// Only strict-wording differences (under `--strict`).
-    Wording,
-    /// Nothing within a step's time.
-    Timeout,
-    /// The server closed or reset a connection the scenario still used.
-    Closed,
-    /// The spawned server exited during the scenario.
-    Crash,
-    /// The scenario could not be run (setup, parse, unreachable server).
-    Error,
-    /// Failed, then passed on a retry.
-    Flaky,
-}
-
-impl Kind {
-    /// Every kind, in report order.
-    pub const ALL: [Kind; 8] = [
-        Kind::Pass,
-        Kind::Fail,
-        Kind::Wording,
-        Kind::Timeout,
-        Kind::Closed,
-        Kind::Crash,
-        Kind::Error,
-        Kind::Flaky,
-    ];
-
-    /// The kind of one attempt.
-    pub fn of(run: &ScenarioRun) -> Self {
-        match &run.verdict {
-            Verdict::Pass => Self::Pass,
-            Verdict::Error(_) => Self::Error,
-            Verdict::Fail(_) if run.server_exit.is_some() => Self::Crash,
-            Verdict::Fail(f) => match f.kind {
-                FailKind::Mismatch => Self::Fail,
-                FailKind::Wording => Self::Wording,
-                FailKind::Timeout => Self::Timeout,
-                FailKind::Closed => Self::Closed,
-            },
-        }
-    }
-
-    /// Its name in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Pass => "pass",
-            Self::Fail => "fail",
-            Self::Wording => "wording",
-            Self::Timeout => "timeout",
-            Self::Closed => "closed",
-            Self::Crash => "crash",
-            Self::Error => "error",
-            Self::Flaky => "flaky",
-        }
-    }
-
-    /// Whether the scenario failed in this attempt (an error is not a failure: it did not run).
-    pub fn failed(self) -> bool {
-        !matches!(self, Self::Pass | Self::Error | Self::Flaky)
-    }
 }
 
 /// Counts by status and by kind.
@@ -165,68 +97,6 @@ pub fn suite_tag(tags: &[String]) -> Option<&'static str> {
 pub struct TagCounts {
     /// (selected and finished, passed, errors) per tag.
     pub counts: [(usize, usize, usize); 4],
-}
-
-/// Scenarios of each [`Kind`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct KindCounts {
-    /// [`Kind::Pass`].
-    pub pass: usize,
-    /// [`Kind::Fail`].
-    pub fail: usize,
-    /// [`Kind::Wording`].
-    pub wording: usize,
-    /// [`Kind::Timeout`].
-    pub timeout: usize,
-    /// [`Kind::Closed`].
-    pub closed: usize,
-    /// [`Kind::Crash`].
-    pub crash: usize,
-    /// [`Kind::Error`].
-    pub error: usize,
-    /// [`Kind::Flaky`].
-    pub flaky: usize,
-}
-
-impl KindCounts {
-    /// `n kind`, with how many of them were expected (`15 fail (all expected)`,
-    /// `15 fail (3 expected)`), as every report shows a kind's count.
-    pub fn shown(&self, expected: &KindCounts, kind: Kind) -> String {
-        let (n, known) = (self.get(kind), expected.get(kind));
-        match known {
-            0 => format!("{n} {}", kind.name()),
-            k if k == n => format!("{n} {} (all expected)", kind.name()),
-            k => format!("{n} {} ({k} expected)", kind.name()),
-        }
-    }
-
-    /// The count of `kind`.
-    pub fn get(&self, kind: Kind) -> usize {
-        match kind {
-            Kind::Pass => self.pass,
-            Kind::Fail => self.fail,
-            Kind::Wording => self.wording,
-            Kind::Timeout => self.timeout,
-            Kind::Closed => self.closed,
-            Kind::Crash => self.crash,
-            Kind::Error => self.error,
-            Kind::Flaky => self.flaky,
-        }
-    }
-
-    fn count(&mut self, kind: Kind) {
-        let slot = match kind {
-            Kind::Pass => &mut self.pass,
-            Kind::Fail => &mut self.fail,
-            Kind::Wording => &mut self.wording,
-            Kind::Timeout => &mut self.timeout,
-            Kind::Closed => &mut self.closed,
-            Kind::Crash => &mut self.crash,
-            Kind::Error => &mut self.error,
-            Kind::Flaky => &mut self.flaky,
-        };
-        *slot += 1;
-    }
 }
 
 impl Summary {

@@ -115,16 +115,18 @@ pub async fn run_all(
     jobs: usize,
     progress: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
-    run_all_retrying(
+    let (outcomes, _) = run_all_guarded(
         entries,
         provider,
         settings,
         known_failures,
         jobs,
         Retries::default(),
+        false,
         progress,
     )
-    .await
+    .await;
+    outcomes
 }
 
 /// [`run_all`], running a scenario that fails unexpectedly again (on a fresh server) up to
@@ -134,30 +136,8 @@ pub async fn run_all(
 /// With more than one job, the scenarios that wait longest start first (see
 /// [`expected_length`]) and a short one never waits behind a long one for a free job;
 /// `progress` still sees the outcomes in input order.
-pub async fn run_all_retrying(
-    entries: Vec<Entry>,
-    provider: Arc<dyn Provider>,
-    settings: Arc<RunSettings>,
-    known_failures: Arc<KnownFailures>,
-    jobs: usize,
-    retries: Retries,
-    progress: impl FnMut(&Outcome),
-) -> Vec<Outcome> {
-    let (outcomes, _) = run_all_guarded(
-        entries,
-        provider,
-        settings,
-        known_failures,
-        jobs,
-        retries,
-        false,
-        progress,
-    )
-    .await;
-    outcomes
-}
-
-/// [`run_all_retrying`]; with `stop_on_setup_error`, the run stops when the first few
+///
+/// With `stop_on_setup_error`, the run stops when the first few
 /// scenarios to finish all end in the same error ([`SameError`]), or a scenario task dies; the
 /// sentence that says so is returned.
 #[allow(clippy::too_many_arguments)]
@@ -330,7 +310,7 @@ async fn run_once(
     provider: &dyn Provider,
     settings: &RunSettings,
 ) -> (
-    crate::record::ScenarioRun,
+    crate::record::FinishedRun,
     Option<String>,
     Vec<(String, String)>,
 ) {

@@ -14,7 +14,6 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
-use std::net::Shutdown as Direction;
 use std::time::Duration;
 
 use mio::net::{TcpListener, TcpStream};
@@ -22,8 +21,10 @@ use mio::{Events, Interest, Poll, Token, Waker};
 
 use super::buffers::BufferPool;
 use super::outqueue::OutQueue;
-use super::{wait_until, Clock, DiskBody, DiskSpool, IdMap, Shutdown, ACCEPT_RETRY, LINGER};
-use crate::core::{ConnId, Core, Limits, Now, Output};
+use super::{wait_until, Clock, DiskBody, DiskSpool, IdMap, Shutdown, ACCEPT_RETRY};
+use crate::core::{ConnId, Core, Limits, Now};
+
+mod output;
 
 const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
@@ -35,9 +36,6 @@ const READ_TURN: usize = 256 * 1024;
 /// Large coalescing buffers (64–128 KiB) kept for reuse: a fan-out to this many busy
 /// receivers allocates none; at most 16 MiB stays with the server after a burst.
 const KEPT_BUFFERS: usize = 128;
-/// Output queued for one connection during a read burst before it is written out at once
-/// (otherwise output waits for the end of the event batch, so broadcasts are batched).
-const FLUSH_AFTER: u64 = 64 * 1024;
 
 fn token(id: ConnId) -> Token {
     Token(FIRST_CONN + id.0 as usize)
@@ -79,7 +77,7 @@ struct Server {
     /// Connections to read again without waiting for an event (edge-triggered readiness
     /// is not repeated).
     read_pending: Vec<ConnId>,
-    /// Connections whose unflushed output passed `FLUSH_AFTER` during a read burst.
+    /// Connections whose unflushed output passed `output::FLUSH_AFTER` during a read burst.
     urgent: Vec<ConnId>,
     /// Closing connections by deadline.
     lingering: VecDeque<(Duration, ConnId)>,
@@ -285,122 +283,6 @@ impl Server {
                     tracing::debug!(%id, %error, "read failed");
                     return self.close(id, now);
                 }
-            }
-        }
-    }
-
-    /// Hands the core's outputs to the connections.
-    fn dispatch(&mut self, now: Now) {
-        while let Some(output) = self.core.poll_output() {
-            let to = match &output {
-                Output::Send { to, .. } | Output::SendFile { to, .. } => *to,
-                Output::ResumeReading { id } => {
-                    if let Some(conn) = self.conns.get_mut(id) {
-                        conn.paused = false;
-                        if !conn.read_pending {
-                            conn.read_pending = true;
-                            self.read_pending.push(*id);
-                        }
-                    }
-                    continue;
-                }
-                Output::Close { id, reason } => {
-                    if !reason.flush_first() {
-                        self.drop_conn(*id);
-                    } else if let Some(conn) = self.conns.get_mut(id) {
-                        conn.closing = true;
-                        self.lingering.push_back((now.elapsed + LINGER, *id));
-                        if !conn.dirty {
-                            conn.dirty = true;
-                            self.dirty.push(*id);
-                        }
-                    }
-                    continue;
-                }
-            };
-            if let Some(conn) = self.conns.get_mut(&to) {
-                let before = conn.unflushed;
-                conn.unflushed += output.queue_cost();
-                if before < FLUSH_AFTER && conn.unflushed >= FLUSH_AFTER {
-                    self.urgent.push(to);
-                }
-                conn.out.push(output, &mut self.buffers);
-                if !conn.dirty {
-                    conn.dirty = true;
-                    self.dirty.push(to);
-                }
-            }
-        }
-    }
-
-    fn flush_dirty(&mut self, now: Now) {
-        self.urgent.clear();
-        while let Some(id) = self.dirty.pop() {
-            if let Some(conn) = self.conns.get_mut(&id) {
-                conn.dirty = false;
-                self.flush(id, now);
-            }
-        }
-    }
-
-    /// Writes what the connection's socket accepts; WRITABLE interest follows what is left.
-    fn flush(&mut self, id: ConnId, now: Now) {
-        let Some(conn) = self.conns.get_mut(&id) else {
-            return;
-        };
-        conn.unflushed = 0;
-        let flushed = match conn
-            .out
-            .flush(&mut conn.stream, u64::MAX, &mut self.buffers)
-        {
-            Ok(flushed) => flushed,
-            Err(error) => {
-                tracing::debug!(%id, %error, "write failed");
-                return self.close(id, now);
-            }
-        };
-        if flushed.bytes > 0 {
-            self.core.handle_written(id, flushed.cost, now);
-        }
-        let pending = !conn.out.is_empty();
-        if !pending && conn.closing && !conn.write_shut {
-            conn.write_shut = true;
-            // The peer may already be gone; its EOF or the linger deadline ends it either way.
-            let _ = conn.stream.shutdown(Direction::Write);
-        }
-        if pending != conn.writable {
-            let interest = if pending {
-                Interest::READABLE | Interest::WRITABLE
-            } else {
-                Interest::READABLE
-            };
-            match self
-                .poll
-                .registry()
-                .reregister(&mut conn.stream, token(id), interest)
-            {
-                Ok(()) => conn.writable = pending,
-                Err(error) => {
-                    tracing::warn!(%id, %error, "cannot change interest");
-                    self.close(id, now);
-                }
-            }
-        }
-        // Progress may have released paused senders, whose buffered frames are now relayed.
-        self.dispatch(now);
-    }
-
-    /// The connection is gone: tell the core (a no-op if the core closed it) and drop it.
-    fn close(&mut self, id: ConnId, now: Now) {
-        self.drop_conn(id);
-        self.core.handle_disconnect(id, now);
-        self.dispatch(now);
-    }
-
-    fn drop_conn(&mut self, id: ConnId) {
-        if let Some(mut conn) = self.conns.remove(&id) {
-            if let Err(error) = self.poll.registry().deregister(&mut conn.stream) {
-                tracing::debug!(%id, %error, "deregister failed");
             }
         }
     }

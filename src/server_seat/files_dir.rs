@@ -10,7 +10,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::language::scenario::Scenario;
-use crate::record::{Digest, FailKind, Failure, ScenarioRun, Verdict};
+use crate::record::{Digest, FailKind, Failure, FinishedRun, Verdict};
 use crate::under_test::files_dir::{FilesDir, NESTING};
 
 /// Most entries looked at in one check (a server could create millions).
@@ -148,7 +148,7 @@ fn digest_of(path: &Path) -> std::io::Result<Digest> {
 }
 
 /// Fails a passing `run` when `dir` holds an offence (a failing run keeps its first failure).
-pub fn judge(run: &mut ScenarioRun, dir: &FilesDir, scenario: &Scenario) {
+pub fn judge(run: &mut FinishedRun, dir: &FilesDir, scenario: &Scenario) {
     if run.verdict != Verdict::Pass {
         return;
     }

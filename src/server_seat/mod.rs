@@ -27,7 +27,7 @@ pub use peers::Peers;
 use self::client::Client;
 use crate::language::scenario::Scenario;
 use crate::record::{
-    uploads, Digest, FailKind, Failure, ScenarioRun, Timeline, Transcript, Verdict, Warning,
+    uploads, Digest, FailKind, Failure, FinishedRun, Timeline, Transcript, Verdict, Warning,
 };
 
 /// How to run scenarios.
@@ -96,7 +96,7 @@ pub async fn run_scenario(
     scenario: &Scenario,
     addr: SocketAddr,
     settings: &RunSettings,
-) -> ScenarioRun {
+) -> FinishedRun {
     match settings.transport {
         Some(perturb) => match crate::proxy::transport::front(addr, perturb).await {
             Ok(front) => {
@@ -104,16 +104,16 @@ pub async fn run_scenario(
                 front.close().await;
                 run
             }
-            Err(e) => ScenarioRun::error(format!("cannot start the --transport proxy: {e}")),
+            Err(e) => FinishedRun::error(format!("cannot start the --transport proxy: {e}")),
         },
         None => run_direct(scenario, addr, settings).await,
     }
 }
 
 /// Runs `scenario` against the server at `addr`, with no transport in between.
-async fn run_direct(scenario: &Scenario, addr: SocketAddr, settings: &RunSettings) -> ScenarioRun {
+async fn run_direct(scenario: &Scenario, addr: SocketAddr, settings: &RunSettings) -> FinishedRun {
     if scenario.tests_client() {
-        return ScenarioRun::error(
+        return FinishedRun::error(
             "this scenario tests a client (`tests: client`): run it with --client or --client-builtin"
                 .into(),
         );
@@ -176,7 +176,7 @@ async fn run_direct(scenario: &Scenario, addr: SocketAddr, settings: &RunSetting
             client.close_gracefully(deadline).await;
         }
     }
-    ScenarioRun {
+    FinishedRun {
         verdict,
         warnings: run.warnings,
         transcripts,

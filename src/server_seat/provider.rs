@@ -1,18 +1,14 @@
-//! [`Provider`]: what runs one scenario on an implementation under test. The implementations
-//! themselves (a server at an address, a spawned command, the built-in server) live in
-//! `crate::under_test` and know nothing of scenarios; this module runs a scenario on each and
-//! checks the files directory it was given afterwards.
+//! [`Provider`]: what runs one scenario on an implementation under test. The server under
+//! test itself (the built-in server, a server at an address, a spawned command: one
+//! [`Target`]) lives in `crate::under_test` and knows nothing of scenarios; this module runs a
+//! scenario on it and checks the files directory it was given afterwards.
 
 use std::time::Duration;
 
-use futures_util::future::BoxFuture;
-
 use super::files_dir;
 use crate::language::scenario::Scenario;
-use crate::record::{FailKind, ScenarioRun, Verdict};
+use crate::record::{FailKind, FinishedRun, Verdict};
 use crate::server_seat::{run_scenario, RunSettings};
-use crate::under_test::builtin::Builtin;
-use crate::under_test::files_dir::FilesDir;
 use crate::under_test::target::Target;
 
 /// How long a spawned server that closed a connection may take to be seen exiting.
@@ -25,7 +21,7 @@ pub trait Provider: Send + Sync + 'static {
         &'a self,
         scenario: &'a Scenario,
         settings: &'a RunSettings,
-    ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)>;
+    ) -> futures_util::future::BoxFuture<'a, (FinishedRun, Option<String>)>;
     /// Whether scenarios can run side by side.
     fn isolated(&self) -> bool;
     /// Checked once before any scenario: a server that cannot be used at all (nothing
@@ -60,7 +56,7 @@ impl Provider for Target {
         &'a self,
         scenario: &'a Scenario,
         settings: &'a RunSettings,
-    ) -> futures_util::future::BoxFuture<'a, (ScenarioRun, Option<String>)> {
+    ) -> futures_util::future::BoxFuture<'a, (FinishedRun, Option<String>)> {
         Box::pin(async move {
             match self.acquire().await {
                 Ok(mut lease) => {
@@ -87,7 +83,7 @@ impl Provider for Target {
                     }
                     (run, stderr)
                 }
-                Err(e) => (ScenarioRun::error(e.to_string()), None),
+                Err(e) => (FinishedRun::error(e.to_string()), None),
             }
         })
     }
@@ -110,45 +106,6 @@ impl Provider for Target {
     }
 
     fn shares_state(&self) -> bool {
-        matches!(self, Target::Address(_))
-    }
-}
-
-impl Provider for Builtin {
-    fn run<'a>(
-        &'a self,
-        scenario: &'a Scenario,
-        settings: &'a RunSettings,
-    ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
-        Box::pin(async move {
-            let dir = match FilesDir::create() {
-                Ok(dir) => dir,
-                Err(e) => {
-                    let message = format!("cannot make a private files directory: {e}");
-                    return (ScenarioRun::error(message), None);
-                }
-            };
-            match self.start(dir.path()) {
-                Ok(handle) => {
-                    let mut run = run_scenario(scenario, handle.addr(), settings).await;
-                    // What went wrong in stopping is shown where the server's output goes.
-                    let stopped = Builtin::stop(handle).await.err();
-                    files_dir::judge(&mut run, &dir, scenario);
-                    (run, stopped)
-                }
-                Err(e) => (
-                    ScenarioRun::error(format!("cannot start the built-in server: {e}")),
-                    None,
-                ),
-            }
-        })
-    }
-
-    fn isolated(&self) -> bool {
-        true
-    }
-
-    fn replay_args(&self) -> Vec<String> {
-        Builtin::replay_args(self)
+        Target::shares_state(self)
     }
 }

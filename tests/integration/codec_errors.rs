@@ -1,7 +1,7 @@
 //! Malformed frames: each is reported as its typed error, consumed whole, and the frame after
 //! it still decodes.
 
-use chat_harness::fuzzing::{decode_in_chunks, decode_whole, Decoded};
+use chat_harness::fuzz_targets::{decode_in_chunks, decode_whole, Decoded};
 use chat_harness::protocol::{ClientFrame, Frame, FrameError, ServerFrame};
 
 /// A valid frame to put after each malformed one.

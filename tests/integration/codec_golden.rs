@@ -1,6 +1,6 @@
 //! Golden bytes: each frame type against the exact bytes the original puts on the wire.
 
-use chat_harness::fuzzing::{decode_whole, Decoded};
+use chat_harness::fuzz_targets::{decode_whole, Decoded};
 use chat_harness::protocol::{
     ClientFileHeader, ClientFrame, Frame, HhMm, ServerFileHeader, ServerFrame, ServerText,
 };

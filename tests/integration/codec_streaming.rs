@@ -1,7 +1,9 @@
 //! Chunking independence: a stream decodes to the same items however it is cut, owned or
 //! borrowed.
 
-use chat_harness::fuzzing::{decode_borrowed_in_chunks, decode_in_chunks, decode_whole, Decoded};
+use chat_harness::fuzz_targets::{
+    decode_borrowed_in_chunks, decode_in_chunks, decode_whole, Decoded,
+};
 use chat_harness::protocol::{
     ClientFileHeader, ClientFrame, Frame, HhMm, ServerFileHeader, ServerFrame,
 };
@@ -111,6 +113,6 @@ fn server_stream_splits() {
 
 #[test]
 fn every_frame_round_trips_through_the_decoder() {
-    chat_harness::fuzzing::check_reencode::<ClientFrame>(&client_stream());
-    chat_harness::fuzzing::check_reencode::<ServerFrame>(&server_stream());
+    chat_harness::fuzz_targets::check_reencode::<ClientFrame>(&client_stream());
+    chat_harness::fuzz_targets::check_reencode::<ServerFrame>(&server_stream());
 }

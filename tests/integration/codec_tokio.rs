@@ -1,6 +1,6 @@
 //! The tokio adapter: a `FramedRead` over a byte stream yields the blocking decoder's items.
 
-use chat_harness::fuzzing::decode_whole;
+use chat_harness::fuzz_targets::decode_whole;
 use chat_harness::protocol::{ClientFrame, FrameCodec, Item, ServerFrame};
 use futures_util::{SinkExt, StreamExt};
 use tokio_util::codec::{FramedRead, FramedWrite};

@@ -12,7 +12,7 @@ use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::written::ReportFiles;
 use chat_harness::server::Mode;
 use chat_harness::server_seat::RunSettings;
-use chat_harness::under_test::builtin::Builtin;
+use chat_harness::under_test::target::Target;
 
 use crate::support::harness;
 
@@ -159,7 +159,7 @@ const DOCS: [(&str, &str); 2] = [
 async fn draw(scenario: &str, svg: &Path) {
     let config = RunConfig {
         paths: vec![PathBuf::from(scenario)],
-        provider: Arc::new(Builtin::new(Mode::Polling)),
+        provider: Arc::new(Target::builtin(Mode::Polling)),
         target_description: "the built-in server".into(),
         jobs: 1,
         filter: None,

@@ -21,15 +21,18 @@ fn replay(target: &str, run: fn(&[u8])) {
 
 #[test]
 fn frame_decode_corpus() {
-    replay("frame_decode", chat_harness::fuzzing::frame_decode);
+    replay("frame_decode", chat_harness::fuzz_targets::frame_decode);
 }
 
 #[test]
 fn frame_roundtrip_corpus() {
-    replay("frame_roundtrip", chat_harness::fuzzing::frame_roundtrip);
+    replay(
+        "frame_roundtrip",
+        chat_harness::fuzz_targets::frame_roundtrip,
+    );
 }
 
 #[test]
 fn core_session_corpus() {
-    replay("core_session", chat_harness::fuzzing::core_session);
+    replay("core_session", chat_harness::fuzz_targets::core_session);
 }

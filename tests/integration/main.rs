@@ -32,7 +32,8 @@ mod html_rich;
 mod levels;
 /// PROTOCOL.md's numbered statements, the scenarios' `checks:` lines, `scenarios coverage`.
 mod statements;
-/// Shared helpers: frames encoded and decoded whole, and `chat-harness run` ended as the binary ends it.
+/// Shared helpers: frames encoded and decoded whole, `chat-harness run` ended as the binary
+/// ends it, the snapshot helper and its filters, Python's presence.
 mod support;
 /// Shared helpers for the server tests: a server per test, a deadline-bound client, `both_modes!`.
 #[macro_use]

@@ -204,13 +204,7 @@ fn a_matrix_with_one_failing_client_shows_it_in_the_grid_and_the_json() {
     );
 
     let json = std::fs::read_to_string(out.path().join("matrix.json")).unwrap();
-    insta::with_settings!({
-        snapshot_path => "../snapshots",
-        prepend_module_to_snapshot => false,
-        filters => crate::support::time_filters(),
-    }, {
-        insta::assert_snapshot!("matrix_json", json);
-    });
+    crate::support::snapshot("matrix_json", &json, &crate::support::time_filters());
 }
 
 #[test]

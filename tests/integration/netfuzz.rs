@@ -15,7 +15,7 @@ use chat_harness::netfuzz::{self, Budget, FuzzConfig, Generator, Judgement, Orac
 use chat_harness::server::Mode;
 use chat_harness::server_seat::provider::Provider;
 use chat_harness::server_seat::{run_scenario, RunSettings};
-use chat_harness::under_test::builtin::Builtin;
+use chat_harness::under_test::target::Target;
 
 use crate::faulty::{self, Fault, FaultyProvider};
 
@@ -179,14 +179,14 @@ async fn clean_core(provider: Arc<dyn Provider>, what: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_core_profile_finds_nothing_in_the_reference_or_the_clean_test_server() {
-    clean_core(Arc::new(Builtin::new(Mode::Polling)), "polling").await;
+    clean_core(Arc::new(Target::builtin(Mode::Polling)), "polling").await;
     clean_core(Arc::new(FaultyProvider(Fault::Clean)), "clean test server").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_server_and_the_clean_test_server_yield_nothing() {
-    clean(Arc::new(Builtin::new(Mode::Polling)), "polling").await;
-    clean(Arc::new(Builtin::new(Mode::Threaded)), "threaded").await;
+    clean(Arc::new(Target::builtin(Mode::Polling)), "polling").await;
+    clean(Arc::new(Target::builtin(Mode::Threaded)), "threaded").await;
     clean(Arc::new(FaultyProvider(Fault::Clean)), "clean test server").await;
 }
 

@@ -12,7 +12,6 @@ use chat_harness::scenario::suite::{self, Entry, Outcome, Status};
 use chat_harness::server::Mode;
 use chat_harness::server_seat::provider::Provider;
 use chat_harness::server_seat::RunSettings;
-use chat_harness::under_test::builtin::Builtin;
 use chat_harness::under_test::target::Target;
 
 fn core_entries() -> Vec<Entry> {
@@ -42,7 +41,7 @@ async fn sliced(provider: Arc<dyn Provider>, entries: Vec<Entry>) -> Vec<Outcome
 async fn core_passes_byte_by_byte_on_the_built_in_server_and_fails_on_the_stand_in() {
     let entries = core_entries();
     assert!(entries.len() >= 20, "{}", entries.len());
-    let outcomes = sliced(Arc::new(Builtin::new(Mode::Polling)), entries.clone()).await;
+    let outcomes = sliced(Arc::new(Target::builtin(Mode::Polling)), entries.clone()).await;
     let failed: Vec<_> = outcomes
         .iter()
         .filter(|o| o.status != Status::Pass)
@@ -93,7 +92,7 @@ async fn a_spec_of_two_items_parses_and_runs_a_scenario() {
         transport: Some(transport),
         ..RunSettings::default()
     };
-    let provider: Arc<dyn Provider> = Arc::new(Builtin::new(Mode::Polling));
+    let provider: Arc<dyn Provider> = Arc::new(Target::builtin(Mode::Polling));
     let known = Arc::new(KnownFailures::default());
     let outcomes = suite::run_all(one, provider, Arc::new(settings), known, 1, |_| {}).await;
     assert_eq!(outcomes.len(), 1);

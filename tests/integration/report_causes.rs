@@ -51,21 +51,15 @@ async fn report_as(fixture: &str, server: &str, format: Format, timings: bool) -
     (code, text)
 }
 
-macro_rules! snapshot {
-    ($name:expr, $text:expr, $($filter:expr),*) => {
-        insta::with_settings!({
-            snapshot_path => "../snapshots",
-            prepend_module_to_snapshot => false,
-            filters => vec![
-                crate::support::VERSION_FILTER,
-                (r"<\d\d:\d\d>", "<HH:MM>"),
-                (r#"File "[^"]*/([^/"]+)""#, r#"File "[DIR]/$1""#),
-                $($filter),*
-            ],
-        }, {
-            insta::assert_snapshot!($name, crate::support::settle_timeline(&$text));
-        })
-    };
+/// The report's snapshot, its timeline settled, with the time of day and Python's file paths
+/// filtered, and then `filters`.
+fn snapshot(name: &str, text: &str, filters: &[(&str, &str)]) {
+    let mut all = vec![
+        (r"<\d\d:\d\d>", "<HH:MM>"),
+        (r#"File "[^"]*/([^/"]+)""#, r#"File "[DIR]/$1""#),
+    ];
+    all.extend_from_slice(filters);
+    crate::support::snapshot(name, &crate::support::settle_timeline(text), &all);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -88,7 +82,7 @@ async fn frames_of_one_write_relayed_as_one_message_are_named_with_the_write() {
         "{text}"
     );
     assert!(text.contains("see PROTOCOL.md \"Pitfalls\", 2"), "{text}");
-    snapshot!("causes_merged_write", text, (r"\(\d+ ms\)", "([T])"));
+    snapshot("causes_merged_write", &text, &[(r"\(\d+ ms\)", "([T])")]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,15 +114,17 @@ async fn the_newcomer_race_shows_in_one_timeline_across_clients() {
     // failing step starts) is the scheduler's: the line is left out of the snapshot, and so
     // is the count of earlier entries it may join (alice's `bob connected` races the same
     // way: 1 or 2 entries before the step on a loaded machine).
-    snapshot!(
+    snapshot(
         "causes_newcomer_race",
-        text,
-        (r"\(\d+ ms\)", "([T])"),
-        (r"(?m)^ +\[ms\]  bob +< 0x00 auth-ok .*\n", ""),
-        (
-            r"; \d+ earlier entries not shown",
-            "; [N] earlier entries not shown"
-        )
+        &text,
+        &[
+            (r"\(\d+ ms\)", "([T])"),
+            (r"(?m)^ +\[ms\]  bob +< 0x00 auth-ok .*\n", ""),
+            (
+                r"; \d+ earlier entries not shown",
+                "; [N] earlier entries not shown",
+            ),
+        ],
     );
 }
 
@@ -155,32 +151,34 @@ async fn a_stalled_reader_failure_states_the_bytes_pushed_and_the_limit_assumed(
     assert!(text.contains("more like it"), "{text}");
     assert!(text.lines().count() < 40, "{text}");
     // How far the flood got depends on the kernel's socket buffers.
-    snapshot!(
+    snapshot(
         "causes_stalled_reader",
-        text,
-        (r"\(\d+ ms\)", "([T])"),
-        (r"[\d.]+ [kM]?B in \d+ frames", "[N] in [N] frames"),
-        (
-            r"received [\d.]+ [kM]?B|received \d+ bytes?",
-            "received [N]"
-        ),
-        (r"round \d+", "round [i]"),
-        (r"iteration \d+", "iteration [i]"),
-        (r"×\d+", "×[N]"),
-        (r"\d+ earlier entries", "[N] earlier entries"),
-        (r"\d+ later entries", "[N] later entries"),
-        (
-            r"skipped \d+ frames?, [\d.]+ [kM]?B",
-            "skipped [N] frames, [N]"
-        ),
-        (r"frames \d+–\d+", "frames [a]–[b]"),
-        (r"at \d+ ms", "at [T]"),
-        // The rounds before, and what bob still got while he waited, vary with them too (and
-        // bob's receipts interleave with alice's sends as the scheduler has it).
-        (
-            r"(?s)(  hint:[^\n]*\n).*(    ---- the failing step \(line \d+\) starts[^\n]*----\n).*",
-            "${1}[the last rounds]\n${2}[what bob got while he waited]\n"
-        )
+        &text,
+        &[
+            (r"\(\d+ ms\)", "([T])"),
+            (r"[\d.]+ [kM]?B in \d+ frames", "[N] in [N] frames"),
+            (
+                r"received [\d.]+ [kM]?B|received \d+ bytes?",
+                "received [N]",
+            ),
+            (r"round \d+", "round [i]"),
+            (r"iteration \d+", "iteration [i]"),
+            (r"×\d+", "×[N]"),
+            (r"\d+ earlier entries", "[N] earlier entries"),
+            (r"\d+ later entries", "[N] later entries"),
+            (
+                r"skipped \d+ frames?, [\d.]+ [kM]?B",
+                "skipped [N] frames, [N]",
+            ),
+            (r"frames \d+–\d+", "frames [a]–[b]"),
+            (r"at \d+ ms", "at [T]"),
+            // The rounds before, and what bob still got while he waited, vary with them too (and
+            // bob's receipts interleave with alice's sends as the scheduler has it).
+            (
+                r"(?s)(  hint:[^\n]*\n).*(    ---- the failing step \(line \d+\) starts[^\n]*----\n).*",
+                "${1}[the last rounds]\n${2}[what bob got while he waited]\n",
+            ),
+        ],
     );
 }
 
@@ -204,15 +202,17 @@ async fn a_crash_shows_its_traceback_whole_and_the_teardown_noise_as_such() {
         text.contains("| Traceback (most recent call last):"),
         "{text}"
     );
-    snapshot!(
+    snapshot(
         "causes_crash_with_noise",
-        text,
-        (r"\(\d+ ms\)", "([T])"),
-        (
-            r"(BrokenPipeError|ConnectionResetError): \[Errno \d+\] [A-Za-z ]+",
-            "[connection error]"
-        ),
-        (r"exit status: \d+", "exit status: [N]")
+        &text,
+        &[
+            (r"\(\d+ ms\)", "([T])"),
+            (
+                r"(BrokenPipeError|ConnectionResetError): \[Errno \d+\] [A-Za-z ]+",
+                "[connection error]",
+            ),
+            (r"exit status: \d+", "exit status: [N]"),
+        ],
     );
 }
 

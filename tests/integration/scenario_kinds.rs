@@ -55,25 +55,25 @@ async fn run(config: RunConfig) -> (u8, String) {
     (code, text)
 }
 
-macro_rules! snapshot {
-    ($name:expr, $state:expr, $text:expr) => {
-        insta::with_settings!({
-            snapshot_path => "../snapshots",
-            prepend_module_to_snapshot => false,
-            filters => vec![
-                crate::support::VERSION_FILTER,
-                ($state, "[STATE]"),
-                (r#"time="[0-9.]+""#, r#"time="[T]""#),
-                (r#"timestamp="[^"]*""#, r#"timestamp="[T]""#),
-                (r"\(\d+(\.\d)? (kB|bytes)\)", "([SIZE])"),
-                // Whether a crashing server still accepts when the runner checks races with
-                // its exit.
-                (r#""still_accepting":(true|false)"#, r#""still_accepting":[RACE]"#),
-            ],
-        }, {
-            insta::assert_snapshot!($name, $text);
-        })
-    };
+/// A report's snapshot, with the run's state directory (`state`, a regex) and the times,
+/// sizes and races that differ between runs filtered.
+fn snapshot(name: &str, state: &str, text: &str) {
+    crate::support::snapshot(
+        name,
+        text,
+        &[
+            (state, "[STATE]"),
+            (r#"time="[0-9.]+""#, r#"time="[T]""#),
+            (r#"timestamp="[^"]*""#, r#"timestamp="[T]""#),
+            (r"\(\d+(\.\d)? (kB|bytes)\)", "([SIZE])"),
+            // Whether a crashing server still accepts when the runner checks races with its
+            // exit.
+            (
+                r#""still_accepting":(true|false)"#,
+                r#""still_accepting":[RACE]"#,
+            ),
+        ],
+    );
 }
 
 const KINDS: &str = "tests/fixtures/kinds";
@@ -106,11 +106,11 @@ async fn each_outcome_kind_shows_in_the_human_json_and_junit_reports() {
         match format {
             Format::Human => {
                 let settled = crate::support::settle_timeline(&text);
-                snapshot!("kinds_human", state_text, settled);
+                snapshot("kinds_human", state_text, &settled);
                 let xml = crate::support::settle_timeline(&xml);
-                snapshot!("kinds_junit", state_text, xml);
+                snapshot("kinds_junit", state_text, &xml);
             }
-            Format::Json => snapshot!("kinds_json", state_text, text),
+            Format::Json => snapshot("kinds_json", state_text, &text),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chat_harness::report::Style;
 use chat_harness::scenario::command::{Format, RunConfig};
 
-use crate::support::execute;
+use crate::support::{execute, settle_timeline, snapshot, time_filters};
 use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::server_seat::provider::Provider;
 use chat_harness::server_seat::RunSettings;
@@ -45,18 +45,6 @@ async fn report(format: Format, strict: bool) -> (u8, String, String) {
     (code, text, String::from_utf8(err).unwrap())
 }
 
-macro_rules! snapshot {
-    ($name:expr, $text:expr) => {
-        insta::with_settings!({
-            snapshot_path => "../snapshots",
-            prepend_module_to_snapshot => false,
-            filters => crate::support::time_filters(),
-        }, {
-            insta::assert_snapshot!($name, $text);
-        })
-    };
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn human_report_of_a_failing_run() {
     let (code, text, err) = report(Format::Human, false).await;
@@ -65,7 +53,7 @@ async fn human_report_of_a_failing_run() {
         text.contains("tests/fixtures/report/b-fails.chat:10: bob< reply"),
         "{text}"
     );
-    snapshot!("human_report", crate::support::settle_timeline(&text));
+    snapshot("human_report", &settle_timeline(&text), &time_filters());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,7 +65,7 @@ async fn json_report_of_a_failing_run() {
             serde_json::from_str(line).expect("one JSON object per line");
         assert!(value["type"].is_string());
     }
-    snapshot!("json_report", text);
+    snapshot("json_report", &text, &time_filters());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -192,7 +180,7 @@ async fn human_report_groups_a_shared_first_deviation_and_names_skipped_frames()
         "{text}"
     );
     assert!(!text.contains("received: nothing\n"), "{text}");
-    snapshot!("shared_human", crate::support::settle_timeline(&text));
+    snapshot("shared_human", &settle_timeline(&text), &time_filters());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -217,5 +205,5 @@ async fn json_summary_lists_shared_first_deviations_and_failures_their_skips() {
     assert_eq!(skips["failure"]["kind"], "timeout");
     assert_eq!(skips["failure"]["skipped"]["frames"], 4);
     assert_eq!(skips["failure"]["skipped"]["closed"], false);
-    snapshot!("shared_json", text);
+    snapshot("shared_json", &text, &time_filters());
 }

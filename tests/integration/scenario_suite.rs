@@ -13,7 +13,6 @@ use chat_harness::scenario::suite::{self, Entry, Outcome, Status};
 use chat_harness::server::Mode;
 use chat_harness::server_seat::provider::Provider;
 use chat_harness::server_seat::RunSettings;
-use chat_harness::under_test::builtin::Builtin;
 use chat_harness::under_test::target::Target;
 
 fn entries(tags: &[&str]) -> Vec<Entry> {
@@ -58,7 +57,7 @@ fn failures(outcomes: &[Outcome]) -> String {
 async fn the_reference_server_passes_every_scenario_in_both_modes() {
     for mode in Mode::ALL {
         let outcomes = run(
-            Arc::new(Builtin::new(mode)),
+            Arc::new(Target::builtin(mode)),
             entries(&[]),
             RunSettings::default(),
         )
@@ -201,7 +200,7 @@ async fn the_whole_suite_on_the_original_style_server_matches_its_expect_file() 
     // What is compared is the expect file, not the machine's speed: a scenario that fails
     // unexpectedly (a step that timed out on a loaded machine) runs again, and passing then
     // is enough. Known failures are not retried.
-    let outcomes = suite::run_all_retrying(
+    let outcomes = suite::run_all_guarded(
         entries(&[]),
         target,
         Arc::new(RunSettings::default()),
@@ -211,9 +210,11 @@ async fn the_whole_suite_on_the_original_style_server_matches_its_expect_file() 
             count: 2,
             allow_flaky: true,
         },
+        false,
         |_| {},
     )
-    .await;
+    .await
+    .0;
     let summary = suite::Summary::of(&outcomes);
     let unexpected: String = outcomes
         .iter()

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests.
 
-use chat_harness::fuzzing::{decode_whole, Decoded};
+use chat_harness::fuzz_targets::{decode_whole, Decoded};
 use chat_harness::protocol::Frame;
 
 /// Encodes frames back to back, panicking on frames that cannot be encoded.
@@ -87,7 +87,6 @@ pub const VERSION_FILTER: (&str, &str) = (r"\b\d+\.\d+\.\d+\+[0-9a-f]{8}\b", "[V
 /// the same prefix in a hex dump (`<`, four digits around `:`, `>`).
 pub fn time_filters() -> Vec<(&'static str, &'static str)> {
     vec![
-        VERSION_FILTER,
         (r"<\d\d:\d\d>", "<HH:MM>"),
         (
             r"3c( +)3\d( +)3\d( +)3a( +)3\d( +)3\d( +)3e",
@@ -144,4 +143,17 @@ pub async fn execute(
             2
         }
     }
+}
+
+/// The one snapshot helper: asserts `text` against `tests/snapshots/NAME.snap`, with the
+/// version filter ([`VERSION_FILTER`]) and then `filters`, in order (each a regex and its
+/// replacement).
+pub fn snapshot(name: &str, text: &str, filters: &[(&str, &str)]) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    for (pattern, replacement) in std::iter::once(&VERSION_FILTER).chain(filters) {
+        settings.add_filter(pattern, *replacement);
+    }
+    settings.bind(|| insta::assert_snapshot!(name, text));
 }

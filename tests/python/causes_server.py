@@ -23,12 +23,13 @@ import threading
 import time
 import traceback
 
+from labwire import read_exact, wrapping_frame
+
 clients = {}  # socket -> name
 lock = threading.Lock()
 
 
-def frame(kind, payload):
-    return struct.pack(">H", (len(payload) + 1) & 0xFFFF) + bytes([kind]) + payload
+frame = wrapping_frame
 
 
 def prefix():
@@ -53,16 +54,6 @@ def going_down(crashed):
             traceback.print_exc()
     sys.stderr.flush()
     os._exit(3)
-
-
-def read_exact(conn, n):
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
 
 
 def read_frame(conn):

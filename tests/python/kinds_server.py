@@ -19,19 +19,7 @@ import struct
 import sys
 import threading
 
-
-def frame(kind, payload):
-    return struct.pack(">H", len(payload) + 1) + bytes([kind]) + payload
-
-
-def read_exact(conn, n):
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
+from labwire import frame, read_exact
 
 
 def handle(conn, marker):

@@ -16,22 +16,15 @@ import struct
 import sys
 import threading
 
+import labwire
+from labwire import frame
+
 COMMANDS = b"Commands: >>exit<<, >>sendfile<< 'filename', >>chname<< 'name'"
 MANGLE = "--mangle" in sys.argv[3:]
 
 
-def frame(kind, payload):
-    return struct.pack(">H", len(payload) + 1) + bytes([kind]) + payload
-
-
 def read_exact(conn, n):
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(min(65536, n - len(data)))
-        if not chunk:
-            raise ConnectionError("closed")
-        data += chunk
-    return data
+    return labwire.read_exact(conn, n, strict=True)
 
 
 def serve(conn, files):

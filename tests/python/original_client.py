@@ -29,14 +29,12 @@ import sys
 import threading
 import time
 
+from labwire import frame
+
 HOST = sys.argv[1] if len(sys.argv) > 1 else "localhost"
 PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 55555
 
 name = ""
-
-
-def frame(kind, payload):
-    return struct.pack(">H", len(payload) + 1) + bytes([kind]) + payload
 
 
 def parse(data):

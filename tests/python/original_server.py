@@ -40,6 +40,8 @@ import threading
 import time
 import traceback
 
+from labwire import wrapping_frame
+
 clients = {}  # socket -> [name, offset]
 connected = []  # every accepted socket, authenticated or not
 lock = threading.Lock()
@@ -54,9 +56,8 @@ def prefix(offset):
     return "<%02d:%02d> " % (t.tm_hour, t.tm_min)
 
 
-def frame(kind, payload):
-    # Like the original: the length is written whatever it is (it wraps past 65535).
-    return struct.pack(">H", (len(payload) + 1) & 0xFFFF) + bytes([kind]) + payload
+# Like the original: the length is written whatever it is (it wraps past 65535).
+frame = wrapping_frame
 
 
 def broadcast(sender, make):

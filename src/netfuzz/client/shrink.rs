@@ -10,6 +10,7 @@ use super::exec::{prologue, render, Exec, Outcome};
 use super::generate::{self, Session};
 use super::oracle::ClientOracle;
 use super::{ClientFinding, ClientFuzzConfig};
+use crate::netfuzz::{clip, fnv};
 
 /// Shrinks a failing session by whole blocks, re-checks it, and saves it.
 pub(super) async fn minimise(
@@ -182,17 +183,4 @@ fn without_checks(blocks: &[generate::Block]) -> Vec<generate::Block> {
         })
         .filter(|b: &generate::Block| !b.is_empty())
         .collect()
-}
-
-fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-fn clip(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
-    }
 }

@@ -11,7 +11,7 @@ mod render;
 pub use layout::{layout, Direction, FailingStep, Layout, Row};
 
 use super::Style;
-use crate::record::{ScenarioRun, Verdict};
+use crate::record::{FinishedRun, Verdict};
 
 /// What a diagram shows besides the timeline: its title and the failure, if any.
 #[derive(Debug, Clone, Default)]
@@ -32,7 +32,7 @@ pub struct Caption<'a> {
 /// The SVG of `run`, titled `title`: a standalone document (for `run --diagram`) that can
 /// also be inlined in an HTML page as it is. Without `style.timings` no time is drawn (the
 /// diagrams in docs/ stay the same from one run to the next).
-pub fn svg(title: &str, run: &ScenarioRun, style: Style) -> String {
+pub fn svg(title: &str, run: &FinishedRun, style: Style) -> String {
     let (failing, caption) = match &run.verdict {
         Verdict::Fail(f) => (
             Some(FailingStep {

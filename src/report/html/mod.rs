@@ -15,7 +15,8 @@ pub use rich::run_page;
 
 use crate::scenario::suite::{Kind, Summary};
 
-/// The pages' style sheet: a colour per outcome kind, sticky table headers, wrapped `<pre>`.
+/// The pages' style sheet: sticky table headers, wrapped `<pre>`, the colours of an unexpected
+/// pass; the colour of each outcome kind comes from its row ([`kind_styles`]).
 pub const STYLE: &str = r#"
 body{font:14px/1.4 system-ui,sans-serif;margin:1em 2em;color:#222;background:#fff}
 h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.15em;margin:1.2em 0 .4em}
@@ -32,14 +33,6 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.15em 1em;margin:.4em 
 dt{font-weight:bold;color:#444}dd{margin:0;overflow-wrap:anywhere}
 .badge{display:inline-block;min-width:4.5em;text-align:center;border-radius:3px;padding:0 .3em;font-weight:bold}
 .replay{background:#fffbe6;padding:.1em .3em;user-select:all}
-.k-pass{--bg:#cdeccd;--edge:#2e8b2e}
-.k-fail{--bg:#f8c4c4;--edge:#c62828}
-.k-wording{--bg:#fde2c0;--edge:#e08a1e}
-.k-timeout{--bg:#f9d3a9;--edge:#d2691e}
-.k-closed{--bg:#e8c8f0;--edge:#8e44ad}
-.k-crash{--bg:#7a1010;--fg:#fff;--edge:#4a0000}
-.k-error{--bg:#bbb;--edge:#555}
-.k-flaky{--bg:#fff3a0;--edge:#b8a000}
 .k-xpass{--bg:#b9e4f5;--edge:#1e7fa8}
 .badge,.counts span,table.grid td{background-color:var(--bg,#fff);color:var(--fg,#222)}
 details.result{border-left:6px solid var(--edge,#ccc)}
@@ -60,9 +53,25 @@ pub fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{}</title><style>{STYLE}</style></head>\n<body>\n{body}</body></html>\n",
-        escape(title)
+<title>{}</title><style>{STYLE}{}</style></head>\n<body>\n{body}</body></html>\n",
+        escape(title),
+        kind_styles()
     )
+}
+
+/// A CSS rule per outcome kind (`.k-NAME`), from its row in the table of kinds.
+pub fn kind_styles() -> String {
+    let mut css = String::new();
+    for row in &crate::scenario::kind::KINDS {
+        let c = row.colours;
+        let text = c.text.map(|t| format!(";--fg:{t}")).unwrap_or_default();
+        let _ = writeln!(
+            css,
+            ".k-{}{{--bg:{}{text};--edge:{}}}",
+            row.name, c.background, c.edge
+        );
+    }
+    css
 }
 
 /// Badges with the count of each kind that occurred (and of known and unexpected results).

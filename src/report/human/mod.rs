@@ -24,31 +24,17 @@ use crate::scenario::suite::{Kind, Outcome, Status, Summary};
 /// The first column: the kind for what needs attention, the expectation for the rest.
 pub(super) fn label(outcome: &Outcome) -> &'static str {
     match (outcome.status, outcome.kind) {
-        (_, Kind::Flaky) => "FLAKY  ",
+        (_, Kind::Flaky) | (Status::Fail, _) => outcome.kind.row().label,
         (Status::Pass, _) => "ok     ",
         (Status::Xfail, _) => "xfail  ",
         (Status::Xpass, _) => "XPASS  ",
         (Status::Error, _) => "ERROR  ",
-        (Status::Fail, Kind::Wording) => "WORDING",
-        (Status::Fail, Kind::Timeout) => "TIMEOUT",
-        (Status::Fail, Kind::Closed) => "CLOSED ",
-        (Status::Fail, Kind::Crash) => "CRASH  ",
-        (Status::Fail, _) => "FAIL   ",
     }
 }
 
 /// What a kind means, for the detail section.
 pub(super) fn meaning(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Pass => "every step passed",
-        Kind::Fail => "a wrong or missing frame",
-        Kind::Wording => "only the wording of a strict-wording step differs",
-        Kind::Timeout => "nothing (whole) arrived within the step's time",
-        Kind::Closed => "the server closed or reset a connection the scenario still used: the server's doing, not the harness's",
-        Kind::Crash => "the server process exited during the scenario",
-        Kind::Error => "the scenario could not be run",
-        Kind::Flaky => "failed, then passed when run again on a fresh server: the result depends on timing",
-    }
+    kind.row().meaning
 }
 
 fn show_duration(d: Duration) -> String {

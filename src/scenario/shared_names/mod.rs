@@ -21,7 +21,7 @@ use crate::language::model::{Action, Expectation, FrameMatch, Part, TextMatch};
 use crate::language::model::{Expect, TextPattern};
 use crate::language::scenario::Scenario;
 use crate::protocol::ClientFrame;
-use crate::record::{Got, ScenarioRun, Verdict, Wanted};
+use crate::record::{FinishedRun, Got, Verdict, Wanted};
 
 /// The protocol's limit on a name, in bytes.
 const NAME_LIMIT: usize = 32;
@@ -242,7 +242,7 @@ fn swap_match(m: &mut TextMatch, names: &BTreeMap<String, String>) {
 /// On a server shared by the scenarios of a run: a client's first auth that was refused (a
 /// reply where `auth-ok` was expected) most likely met a name an earlier scenario left
 /// behind. Says so in the failure's reason, with how to avoid it.
-pub fn explain_kept_state(run: &mut ScenarioRun, scenario: &Scenario) {
+pub fn explain_kept_state(run: &mut FinishedRun, scenario: &Scenario) {
     let Verdict::Fail(failure) = &mut run.verdict else {
         return;
     };

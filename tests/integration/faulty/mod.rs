@@ -9,7 +9,7 @@ mod room;
 use std::net::SocketAddr;
 
 use chat_harness::language::scenario::Scenario;
-use chat_harness::record::ScenarioRun;
+use chat_harness::record::FinishedRun;
 use chat_harness::server_seat::provider::Provider;
 use chat_harness::server_seat::{run_scenario, RunSettings};
 use futures_util::future::BoxFuture;
@@ -176,7 +176,7 @@ impl Provider for FaultyProvider {
         &'a self,
         scenario: &'a Scenario,
         settings: &'a RunSettings,
-    ) -> BoxFuture<'a, (ScenarioRun, Option<String>)> {
+    ) -> BoxFuture<'a, (FinishedRun, Option<String>)> {
         Box::pin(async move {
             let (addr, server) = start(self.0).await;
             let run = run_scenario(scenario, addr, settings).await;
