@@ -40,6 +40,8 @@
 mod batch;
 mod flow;
 mod handlers;
+mod inspect;
+mod memory_spool;
 mod output;
 mod room;
 mod session;
@@ -55,11 +57,12 @@ use std::time::Duration;
 
 use bytes::Buf;
 
+pub use memory_spool::{MemorySpool, MemoryUpload};
 pub use output::{CloseReason, Output};
 use room::Room;
 pub use session::{valid_name, MAX_NAME_LEN, MAX_OFFSET};
 use session::{Session, Upload};
-pub use upload::{FileBody, MemorySpool, MemoryUpload, Spool};
+pub use upload::{FileBody, Spool};
 
 /// What a stored file waiting in a connection's queue costs against the queue limit, on top
 /// of its header. Its body is streamed from the spool as the socket drains, so it is not held
@@ -301,34 +304,9 @@ impl<S: Spool> Core<S> {
         self.paused.contains(&id)
     }
 
-    /// Connections the core knows (authenticated or not).
-    pub fn connections(&self) -> usize {
-        self.room.len()
-    }
-
     /// A connection's name, if it is known and authenticated.
     pub fn name_of(&self, id: ConnId) -> Option<&str> {
         self.room.session(id)?.name.as_deref()
-    }
-
-    /// A connection's queue cost not yet reported written.
-    pub fn queued(&self, id: ConnId) -> Option<u64> {
-        self.room.session(id).map(|s| s.queued)
-    }
-
-    /// The names in use, with their connections.
-    pub fn names(&self) -> impl Iterator<Item = (&str, ConnId)> {
-        self.room.names()
-    }
-
-    /// The limits in force.
-    pub fn limits(&self) -> &Limits {
-        &self.limits
-    }
-
-    /// The spool (to inspect stored files in tests).
-    pub fn spool(&self) -> &S {
-        &self.spool
     }
 
     /// Forgets a connection: aborts its upload, frees its name and tells the others. With a
