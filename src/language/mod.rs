@@ -14,6 +14,7 @@ mod parse_send;
 mod parse_serve;
 pub mod parser;
 pub mod scenario;
+pub mod server_limits;
 pub mod writer;
 
 pub use cursor::{parse_duration, parse_size};

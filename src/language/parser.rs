@@ -13,6 +13,7 @@ use super::error::ParseError;
 use super::lexer::{logical_lines, tokenize, Line, TokenKind};
 use super::model::{Action, Step, SETTLE};
 use super::scenario::{Scenario, Subject};
+use super::server_limits::ServerLimits;
 use super::{parse_expect, parse_send};
 
 /// Most steps a scenario may unroll to (a guard against `repeat` blow-ups).
@@ -37,6 +38,7 @@ pub fn parse_str(source: &str, path: &Path) -> Result<Scenario, ParseError> {
             tags: Vec::new(),
             checks: Vec::new(),
             timeout: None,
+            server_limits: None,
             steps: Vec::new(),
             subject: Subject::Server,
         },
@@ -215,7 +217,8 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// Handles `description:`, `tags:`, `checks:` and `timeout:` lines; false for anything else.
+    /// Handles `description:`, `tags:`, `checks:`, `timeout:` and `server-limits:` lines (and
+    /// the client seat's); false for anything else.
     fn header(&mut self, line: &Line) -> Result<bool, ParseError> {
         let text = line.text.trim_start();
         let Some((key, value)) = text.split_once(':') else {
@@ -247,6 +250,12 @@ impl Parser<'_> {
                     )
                 })?;
                 self.scenario.timeout = Some(timeout);
+            }
+            "server-limits" => {
+                let value = value.split('#').next().unwrap_or_default().trim();
+                let limits =
+                    ServerLimits::parse(value).map_err(|e| ParseError::at(line, value_col, e))?;
+                self.scenario.server_limits = Some(limits);
             }
             "tests" | "timezone" => {
                 let started = !self.scenario.steps.is_empty() || !self.clients.is_empty();

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::client_script::ClientScript;
 use super::model::Step;
+use super::server_limits::ServerLimits;
 
 /// One scenario file, parsed.
 #[derive(Debug, Clone)]
@@ -20,6 +21,9 @@ pub struct Scenario {
     pub checks: Vec<String>,
     /// Default timeout for steps that wait (`timeout:`), if the file sets one.
     pub timeout: Option<Duration>,
+    /// The limits the server must be started with (`server-limits:`): only the built-in
+    /// server runs such a scenario.
+    pub server_limits: Option<ServerLimits>,
     /// The steps, with `repeat` blocks already unrolled.
     pub steps: Vec<Step>,
     /// What the scenario tests; a client scenario's steps are in [`Subject::Client`].

@@ -30,6 +30,9 @@ pub fn write(scenario: &Scenario) -> String {
     if let Some(timeout) = scenario.timeout {
         let _ = writeln!(out, "timeout: {}", duration(timeout));
     }
+    if let Some(limits) = &scenario.server_limits {
+        let _ = writeln!(out, "server-limits: {limits}");
+    }
     for step in &scenario.steps {
         out.push_str(&action(&step.action));
         out.push('\n');

@@ -192,7 +192,12 @@ fn scenarios(file: &MatrixFile) -> Result<Scenarios, MatrixError> {
         .map(Regex::new)
         .transpose()
         .map_err(|e| MatrixError::Scenarios(format!("`filter` is not a valid regex: {e}")))?;
-    let entries = suite::select(entries, filter.as_ref(), &file.tags);
+    // A scenario that sets the server's limits runs on the built-in server alone: no column
+    // to compare it with (`run --server-mode` and the conformance suite run it).
+    let entries: Vec<Entry> = suite::select(entries, filter.as_ref(), &file.tags)
+        .into_iter()
+        .filter(|e| e.scenario.server_limits.is_none())
+        .collect();
     let (client_entries, server_entries): (Vec<Entry>, Vec<Entry>) =
         entries.into_iter().partition(|e| e.scenario.tests_client());
     let (interop_entries, client_entries): (Vec<Entry>, Vec<Entry>) = client_entries

@@ -259,6 +259,7 @@ impl CellRecord {
             // The page's blocks were drawn on the shard; the merge needs no statement ids.
             checks: Vec::new(),
             timeout: None,
+            server_limits: None,
             steps: Vec::new(),
             subject: Subject::default(),
         };

@@ -121,6 +121,7 @@ impl Generator {
             tags: vec!["fuzz".into()],
             checks: Vec::new(),
             timeout: Some(self.shape.timeout),
+            server_limits: None,
             steps: actions.into_iter().map(step).collect(),
             subject: crate::language::scenario::Subject::Server,
         }

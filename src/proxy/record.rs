@@ -292,6 +292,7 @@ impl Recorder {
             tags: vec!["recorded".into()],
             checks: Vec::new(),
             timeout: None,
+            server_limits: None,
             steps,
             subject: Default::default(),
         }

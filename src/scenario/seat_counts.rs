@@ -71,7 +71,13 @@ impl Seat {
 pub struct SeatCounts {
     run: [usize; 3],
     skipped: [usize; 3],
+    /// Server scenarios skipped that set the server's limits (`server-limits:`), which only
+    /// the built-in server takes; counted with the others when no server runs at all.
+    limits_only: usize,
 }
+
+/// Why a run that tests a server skips the scenarios with `server-limits:`.
+const LIMITS_ONLY: &str = "they set the server's limits (`server-limits:`), which only the built-in server takes: run them with --server-mode";
 
 impl SeatCounts {
     /// Counts one scenario that runs (`true`) or is skipped.
@@ -82,9 +88,22 @@ impl SeatCounts {
             .unwrap_or(0);
         if runs {
             self.run[i] += 1;
+        } else if i == 0 && scenario.server_limits.is_some() {
+            self.limits_only += 1;
         } else {
             self.skipped[i] += 1;
         }
+    }
+
+    /// Skipped per seat, and the server scenarios skipped only for their limits (none when
+    /// no server runs: then they are skipped with the rest).
+    fn skips(&self) -> ([usize; 3], usize) {
+        let mut skipped = self.skipped;
+        if skipped[0] > 0 || self.run[0] == 0 {
+            skipped[0] += self.limits_only;
+            return (skipped, 0);
+        }
+        (skipped, self.limits_only)
     }
 
     /// `seats: 83 server, 34 client, 6 interop scenario(s) run`, then what is skipped and why,
@@ -100,12 +119,16 @@ impl SeatCounts {
                 .join(", ")
         };
         let mut line = format!("seats: {} scenario(s) run", list(&self.run));
-        let skipped: Vec<String> = Seat::ALL
+        let (skipped, limits_only) = self.skips();
+        let mut skipped: Vec<String> = Seat::ALL
             .iter()
-            .zip(self.skipped)
+            .zip(skipped)
             .filter(|(_, n)| *n > 0)
             .map(|(s, n)| format!("{n} {} ({})", s.name(), s.short_reason()))
             .collect();
+        if limits_only > 0 {
+            skipped.push(format!("{limits_only} server (built-in server only)"));
+        }
         if !skipped.is_empty() {
             line.push_str(&format!("; skipped: {}", skipped.join(", ")));
         }
@@ -114,9 +137,10 @@ impl SeatCounts {
 
     /// One note per skipped seat: how many, why, and what would run them.
     pub fn notes(&self) -> Vec<String> {
-        Seat::ALL
+        let (skipped, limits_only) = self.skips();
+        let mut notes: Vec<String> = Seat::ALL
             .iter()
-            .zip(self.skipped)
+            .zip(skipped)
             .filter(|(_, n)| *n > 0)
             .map(|(seat, n)| {
                 format!(
@@ -125,7 +149,13 @@ impl SeatCounts {
                     seat.why_skipped()
                 )
             })
-            .collect()
+            .collect();
+        if limits_only > 0 {
+            notes.push(format!(
+                "note: {limits_only} server scenario(s) skipped: {LIMITS_ONLY}"
+            ));
+        }
+        notes
     }
 }
 
@@ -156,5 +186,29 @@ mod tests {
         assert_eq!(notes.len(), 2);
         assert!(notes[0].starts_with("note: 2 client scenario(s) skipped: they test a client"));
         assert!(notes[1].starts_with("note: 1 interop scenario(s) skipped"));
+    }
+
+    #[test]
+    fn scenarios_that_set_limits_are_skipped_for_that_reason_only_when_a_server_runs() {
+        let server = scenario("connect a\n");
+        let limited = scenario("server-limits: max-clients 2\nconnect a\n");
+        let mut counts = SeatCounts::default();
+        counts.add(&server, true);
+        counts.add(&limited, false);
+        assert_eq!(
+            counts.header(),
+            "seats: 1 server scenario(s) run; skipped: 1 server (built-in server only)"
+        );
+        assert_eq!(
+            counts.notes(),
+            [format!("note: 1 server scenario(s) skipped: {LIMITS_ONLY}")]
+        );
+        // A run with no server at all skips them with the other server scenarios.
+        let mut counts = SeatCounts::default();
+        counts.add(&server, false);
+        counts.add(&limited, false);
+        assert!(counts
+            .header()
+            .ends_with("skipped: 2 server (no server to test: add --spawn)"));
     }
 }

@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use super::files_dir;
+use crate::core::Limits;
 use crate::language::scenario::Scenario;
+use crate::language::server_limits::ServerLimits;
 use crate::record::{FailKind, FinishedRun, Verdict};
 use crate::server_seat::{run_scenario, RunSettings};
 use crate::under_test::target::Target;
@@ -58,7 +60,11 @@ impl Provider for Target {
         settings: &'a RunSettings,
     ) -> futures_util::future::BoxFuture<'a, (FinishedRun, Option<String>)> {
         Box::pin(async move {
-            match self.acquire().await {
+            let limits = scenario.server_limits.as_ref();
+            match self
+                .acquire_adjusted(|l| limits.map_or((), |s| apply(s, l)))
+                .await
+            {
                 Ok(mut lease) => {
                     let mut run = run_scenario(scenario, lease.addr, settings).await;
                     // A server that closed a connection may be on its way out: give it a moment
@@ -107,5 +113,33 @@ impl Provider for Target {
 
     fn shares_state(&self) -> bool {
         Target::shares_state(self)
+    }
+
+    /// The server scenarios, but those that set the server's limits (`server-limits:`) only
+    /// on the built-in server: no other can be started with them.
+    fn accepts(&self, scenario: &Scenario) -> bool {
+        !scenario.tests_client() && (scenario.server_limits.is_none() || self.takes_limits())
+    }
+}
+
+/// A scenario's `server-limits:` over the built-in server's own.
+fn apply(wanted: &ServerLimits, limits: &mut Limits) {
+    if let Some(n) = wanted.max_clients {
+        limits.max_clients = n as usize;
+    }
+    if let Some(d) = wanted.auth_timeout {
+        limits.auth_timeout = d;
+    }
+    if let Some(n) = wanted.max_file_size {
+        limits.max_file_size = n;
+    }
+    if let Some(n) = wanted.queue_limit {
+        limits.queue_limit = n;
+    }
+    if let Some(d) = wanted.stall_timeout {
+        limits.stall_timeout = d;
+    }
+    if let Some(n) = wanted.spool_limit {
+        limits.spool_limit = n;
     }
 }

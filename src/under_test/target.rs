@@ -18,6 +18,7 @@ use super::readiness::listening;
 use super::spawn::spawn;
 pub use super::spawn::FILES;
 pub use super::target_error::TargetError;
+use crate::core::Limits;
 use crate::server::Mode;
 
 /// What to run scenarios against.
@@ -81,6 +82,12 @@ impl Target {
                     ..
                 }
         )
+    }
+
+    /// Whether the harness can start this server with limits of its choosing (the built-in
+    /// server alone).
+    pub fn takes_limits(&self) -> bool {
+        matches!(self, Self::Builtin(_))
     }
 
     /// Whether every scenario meets the same server, which keeps what earlier ones left.
@@ -162,8 +169,19 @@ impl Target {
 
     /// Gets a server ready for one scenario.
     pub async fn acquire(&self) -> Result<Lease, TargetError> {
+        self.acquire_adjusted(|_| ()).await
+    }
+
+    /// [`Target::acquire`], the built-in server's limits first changed by `adjust` (other
+    /// targets' limits are their own: see [`Target::takes_limits`]).
+    pub async fn acquire_adjusted(
+        &self,
+        adjust: impl FnOnce(&mut Limits),
+    ) -> Result<Lease, TargetError> {
         match self {
             Self::Builtin(builtin) => {
+                let mut builtin = builtin.clone();
+                adjust(&mut builtin.limits);
                 let dir = FilesDir::create().map_err(|e| {
                     TargetError::Builtin(format!("cannot make a private files directory: {e}"))
                 })?;
