@@ -30,7 +30,7 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
     let settings = MatrixSettings {
         jobs: args
             .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+            .unwrap_or_else(chat_harness::scenario::slots::default_jobs),
         retries: Retries {
             count: args.retries,
             allow_flaky: args.allow_flaky,

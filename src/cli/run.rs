@@ -40,7 +40,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<Outcome> {
         };
         let jobs = args
             .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            .unwrap_or_else(chat_harness::scenario::slots::default_jobs);
         let config = RunConfig {
             paths: args.paths,
             provider,

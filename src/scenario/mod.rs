@@ -18,6 +18,7 @@ pub mod seat_counts;
 pub mod setup_error;
 pub mod shared_cause;
 pub mod shared_names;
+pub mod slots;
 pub mod suite;
 pub mod written;
 

@@ -12,6 +12,7 @@ use regex::Regex;
 use super::known_failures::KnownFailures;
 pub use super::outcome::{Kind, KindCounts, Outcome, Status, Summary};
 use super::setup_error::SameError;
+pub use super::slots::Slots;
 use crate::language::error::ParseError;
 use crate::language::scenario::Scenario;
 use crate::record::Verdict;
@@ -112,7 +113,7 @@ pub async fn run_all(
     provider: Arc<dyn Provider>,
     settings: Arc<RunSettings>,
     known_failures: Arc<KnownFailures>,
-    jobs: usize,
+    jobs: impl Into<Slots>,
     progress: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
     let (outcomes, _) = run_all_guarded(
@@ -134,7 +135,8 @@ pub async fn run_all(
 /// attempt's details. A known failure (`--expect`) is not retried: failing is what it does.
 ///
 /// With more than one job, the scenarios that wait longest start first (see
-/// [`expected_length`]) and a short one never waits behind a long one for a free job;
+/// [`expected_length`]), a heavy one takes several slots ([`Slots`]), and a finished
+/// scenario's slots go to the next in line as soon as it ends;
 /// `progress` still sees the outcomes in input order.
 ///
 /// With `stop_on_setup_error`, the run stops when the first few
@@ -146,31 +148,45 @@ pub async fn run_all_guarded(
     provider: Arc<dyn Provider>,
     settings: Arc<RunSettings>,
     known_failures: Arc<KnownFailures>,
-    jobs: usize,
+    jobs: impl Into<Slots>,
     retries: Retries,
     stop_on_setup_error: bool,
     mut progress: impl FnMut(&Outcome),
 ) -> (Vec<Outcome>, Option<String>) {
-    let jobs = if provider.isolated() { jobs.max(1) } else { 1 };
+    let slots = if provider.isolated() {
+        jobs.into()
+    } else {
+        Slots::new(1)
+    };
     let mut indexed: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
-    if jobs > 1 {
+    if slots.capacity() > 1 {
         indexed.sort_by_key(|(_, e)| std::cmp::Reverse(expected_length(&e.scenario)));
     }
+    let capacity = slots.capacity();
     let mut stream = futures_util::stream::iter(indexed)
-        .map(|(index, entry)| {
+        // In order: each scenario waits for its slots before the next one asks for any.
+        .then(move |(index, entry)| {
+            let slots = slots.clone();
+            async move {
+                let permit = slots.take(slots.weight(&entry.scenario)).await;
+                (index, entry, permit)
+            }
+        })
+        .map(|(index, entry, permit)| {
+            let (provider, settings, known_failures) =
+                (provider.clone(), settings.clone(), known_failures.clone());
             // Aborted when dropped: an interrupted run cancels the scenarios in flight (their
             // servers and clients are killed as their leases drop).
-            let task = tokio_util::task::AbortOnDropHandle::new(tokio::spawn(run_entry(
-                entry,
-                index,
-                provider.clone(),
-                settings.clone(),
-                known_failures.clone(),
-                retries,
-            )));
+            let task = tokio_util::task::AbortOnDropHandle::new(tokio::spawn(async move {
+                let outcome =
+                    run_entry(entry, index, provider, settings, known_failures, retries).await;
+                drop(permit);
+                outcome
+            }));
             async move { (index, task.await) }
         })
-        .buffer_unordered(jobs);
+        .buffer_unordered(capacity)
+        .boxed();
     // Outcomes that finished before an earlier one, by input index (`None`: the task died).
     let mut early: std::collections::BTreeMap<usize, Option<Outcome>> = Default::default();
     let mut next = 0;

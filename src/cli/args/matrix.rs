@@ -59,7 +59,8 @@ pub struct MatrixArgs {
     /// Where matrix.html and matrix.json are written.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
-    /// Scenarios at a time within an implementation that takes {port} (or a built-in one).
+    /// Scenarios at a time within an implementation that takes {port} (or a built-in one)
+    /// [default: 4 per CPU, 4 to 16; a heavy scenario takes a CPU's share of the slots].
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Run a failed scenario again, on a fresh server or client, up to N times; one that then

@@ -49,7 +49,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "SPEC", value_parser = chat_harness::proxy::transport::parse)]
     pub transport: Option<chat_harness::proxy::Perturb>,
     /// Scenarios run at the same time, for targets that give each scenario its own server
-    /// [default: the number of CPUs; always 1 with --target or a fixed --port].
+    /// [default: 4 per CPU, 4 to 16; always 1 with --target or a fixed --port]. Most of a
+    /// scenario is waiting, so this is more than the CPUs; a heavy scenario (one that
+    /// declares `timeout:`, the floods) takes a CPU's share of the slots.
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Only scenarios whose id (e.g. auth/duplicate-name) matches this regex.
