@@ -106,8 +106,9 @@ pub struct Retries {
     pub allow_flaky: bool,
 }
 
-/// Runs `entries` on `provider`, `jobs` at a time when the provider is isolated, and calls
-/// `progress` with each outcome in input order. Returns the outcomes in input order.
+/// Runs the `entries` that `provider` accepts ([`Provider::accepts`]), `jobs` at a time when
+/// the provider is isolated, and calls `progress` with each outcome in input order. Returns
+/// the outcomes in input order.
 pub async fn run_all(
     entries: Vec<Entry>,
     provider: Arc<dyn Provider>,
@@ -158,7 +159,12 @@ pub async fn run_all_guarded(
     } else {
         Slots::new(1)
     };
-    let mut indexed: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
+    // Only what the provider runs (`run` has already left the rest out, and said so).
+    let mut indexed: Vec<(usize, Entry)> = entries
+        .into_iter()
+        .filter(|e| provider.accepts(&e.scenario))
+        .enumerate()
+        .collect();
     if slots.capacity() > 1 {
         indexed.sort_by_key(|(_, e)| std::cmp::Reverse(expected_length(&e.scenario)));
     }

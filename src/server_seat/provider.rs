@@ -47,9 +47,11 @@ pub trait Provider: Send + Sync + 'static {
     fn shares_state(&self) -> bool {
         false
     }
-    /// Whether this provider runs `scenario`; by default, the scenarios that test a server.
+    /// Whether this provider runs `scenario`; by default, the scenarios that test a server,
+    /// but not those that set the server's limits (`server-limits:`), which only the
+    /// built-in server takes.
     fn accepts(&self, scenario: &Scenario) -> bool {
-        !scenario.tests_client()
+        !scenario.tests_client() && scenario.server_limits.is_none()
     }
 }
 

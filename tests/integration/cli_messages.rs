@@ -59,7 +59,7 @@ fn help_texts_cite_what_the_repository_has() {
     let run = chat_harness(&["run", "--help"]);
     let run = String::from_utf8_lossy(&run.stdout);
     assert!(
-        run.contains("[default: the number of CPUs"),
+        run.contains("[default: 4 per CPU, 4 to 16"),
         "-j default: {run}"
     );
     assert!(

@@ -117,19 +117,30 @@ fn names(scenario: &Scenario, suffix: &str) -> BTreeMap<String, String> {
     names
 }
 
-/// Whether a longer name would push a chat line the scenario sends over the protocol's frame
-/// limit (`text/longest-relayable` sends the longest text that can be relayed from `alice`):
-/// such a scenario keeps its names, since its point is the exact length.
+/// Whether a longer name would push a chat line or a relayed file header the scenario sends
+/// over the protocol's frame limit (`text/longest-relayable` and
+/// `file/longest-relayable-header` send the longest that can be relayed from `alice`): such a
+/// scenario keeps its names, since its point is the exact length.
 fn too_long_to_relay(scenario: &Scenario, names: &BTreeMap<String, String>) -> bool {
     /// The most payload bytes a frame holds (its length field counts the type byte too).
     const MAX_PAYLOAD: usize = u16::MAX as usize - 1;
     /// `<HH:MM> [` and `] ` around the sender's name in a relayed chat line.
     const CHAT_FRAMING: usize = "<HH:MM> [] ".len();
+    /// `<HH:MM> `, a space, the 0xFF divider and the 4-byte size around the sender's name in
+    /// a relayed file header.
+    const FILE_FRAMING: usize = 8 + 1 + 1 + 4;
     let longest = names.values().map(String::len).max().unwrap_or(0);
     scenario.steps.iter().any(|step| match &step.action {
-        Action::Send(send) => send.parts.iter().any(|part| {
-            matches!(part, Part::Frame(ClientFrame::Text(text))
-                if text.len() + CHAT_FRAMING + longest > MAX_PAYLOAD)
+        Action::Send(send) => send.parts.iter().any(|part| match part {
+            Part::Frame(ClientFrame::Text(text)) => {
+                text.len() + CHAT_FRAMING + longest > MAX_PAYLOAD
+            }
+            Part::Frame(ClientFrame::File(header)) => {
+                let described =
+                    header.filename.len() + header.caption.as_ref().map_or(0, |c| 1 + c.len());
+                described + FILE_FRAMING + longest > MAX_PAYLOAD
+            }
+            _ => false,
         }),
         _ => false,
     })

@@ -92,6 +92,19 @@ fn a_scenario_about_the_longest_relayable_text_keeps_its_names() {
 }
 
 #[test]
+fn a_scenario_about_the_longest_relayable_file_header_keeps_its_names() {
+    let upload = |caption_len: usize| {
+        renamed(&format!(
+            "connect alice\nalice> auth alice 0\nalice< auth-ok\nalice> file-header \"f.bin\" size 3 caption \"{}\" ; body generated 3\n",
+            "c".repeat(caption_len)
+        ))
+        .1
+    };
+    assert!(upload(65_508).is_empty());
+    assert_eq!(upload(60_000).len(), 1);
+}
+
+#[test]
 fn core_scenarios_run_first_on_a_shared_server() {
     let entry = |id: &str, tags: &str| Entry {
         id: id.to_owned(),
