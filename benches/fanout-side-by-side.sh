@@ -10,6 +10,10 @@
 # COMPARE="label=/path/to/build ...", each of those builds too (labelled polling-LABEL and
 # threaded-LABEL), for a ladder of changes. NS="10 100" limits the receiver counts;
 # SKIP="redis nats" leaves servers out (also "null-relay", "polling", "threaded").
+# Bytes on the wire are equal: null-relay copies the sender's frame as it is, while a chat
+# server puts `<HH:MM> [u0] ` (13 bytes) in front of every relayed line, so null-relay is given
+# 64 + 13 = 77-byte payloads and both deliver 80-byte frames (WIRE_EQUAL=0: 64 bytes for all,
+# as before). NS defaults to 1 10 100 1000.
 # Usage: benches/fanout-side-by-side.sh [ROUNDS]   (from the repository root, after
 #   cargo build --release,
 #   cargo build --release --manifest-path ../shared/tools/fanout-bench/Cargo.toml --target-dir /tmp/fanout-target and
@@ -19,7 +23,12 @@ ROUNDS=${1:-3}
 FB=${FB:-/tmp/fanout-target/release/fanout-bench}
 CH=${CH:-./target/release/chat-harness}
 RELAY=${RELAY:-/tmp/null_relay}
-NS=${NS:-1 10 100}
+NS=${NS:-1 10 100 1000}
+WIRE_EQUAL=${WIRE_EQUAL:-1}
+# The chat servers' prefix on every relayed line: `<HH:MM> ` (8), `[u0]` (4), a space.
+PREFIX=13
+# 1000 receivers, each a socket at the generator and one at the server.
+ulimit -n 8192 2>/dev/null || true
 SKIP=${SKIP:-}
 REDIS_PORT=${REDIS_PORT:-6390}
 NATS_PORT=${NATS_PORT:-4232}
@@ -27,25 +36,25 @@ skipped() { case " $SKIP " in *" $1 "*) return 0 ;; esac; return 1; }
 skipped redis || { redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no >/dev/null & REDIS_PID=$!; }
 skipped nats || { nats-server -a 127.0.0.1 -p "$NATS_PORT" >/dev/null 2>&1 & NATS_PID=$!; }
 sleep 0.5
-messages() { case "$1" in 1) echo 300000 ;; 10) echo 100000 ;; *) echo 20000 ;; esac; }
+messages() { case "$1" in 1) echo 300000 ;; 10) echo 100000 ;; 100) echo 20000 ;; *) echo 4000 ;; esac; }
 rate() { sed -n 's/.*"all_delivered":\([a-z]*\).*"delivered_msgs_per_s":\([0-9.e+]*\).*"server_cpu_s":\([0-9.a-z]*\).*/\2 all_delivered=\1 server_cpu_s=\3/p'; }
-bench() { # proto addr n server_pid
+bench() { # proto addr n server_pid [size]
   "$FB" --proto "$1" --addr "$2" --subscribers "$3" --messages "$(messages "$3")" \
-    --size 64 --mode pipelined --window 1000 --timeout-s 60 --server-pid "$4" | rate
+    --size "${5:-64}" --mode pipelined --window 1000 --timeout-s 120 --server-pid "$4" | rate
 }
-spawned() { # label n command...: runs a server that prints "listening on ADDR", measures it, stops it
-  label=$1 n=$2; shift 2
+spawned() { # label n size command...: runs a server that prints "listening on ADDR", measures it, stops it
+  label=$1 n=$2 size=$3; shift 3
   out=$(mktemp); "$@" >"$out" 2>/dev/null &
   pid=$!
   while ! grep -q listening "$out"; do sleep 0.05; done
   addr=$(sed -n 's/.*listening on //p' "$out" | head -1)
-  echo "$label $n $(bench chat "$addr" "$n" "$pid")"
+  echo "$label $n $(bench chat "$addr" "$n" "$pid" "$size")"
   kill "$pid"; wait "$pid" 2>/dev/null
   rm -f "$out"
 }
 chat() { # binary label mode n
   dir=$(mktemp -d)
-  RUST_LOG=warn spawned "$2" "$4" "$1" serve --mode "$3" --listen 127.0.0.1:0 --files-dir "$dir" --max-clients 200
+  RUST_LOG=warn spawned "$2" "$4" 64 "$1" serve --mode "$3" --listen 127.0.0.1:0 --files-dir "$dir" --max-clients 1100
   rm -rf "$dir"
 }
 RUNS=$(mktemp)
@@ -53,7 +62,8 @@ date -u +"start %H:%M:%S"; uptime
 r=0
 while [ "$r" -lt "$ROUNDS" ]; do
   for n in $NS; do
-    skipped null-relay || spawned null-relay "$n" "$RELAY" 0
+    relay_size=64; [ "$WIRE_EQUAL" = 1 ] && relay_size=$((64 + PREFIX))
+    skipped null-relay || spawned null-relay "$n" "$relay_size" "$RELAY" 0
     skipped redis || echo "redis $n $(bench redis 127.0.0.1:"$REDIS_PORT" "$n" "$REDIS_PID")"
     skipped nats || echo "nats $n $(bench nats 127.0.0.1:"$NATS_PORT" "$n" "$NATS_PID")"
     skipped polling || chat "$CH" polling polling "$n"

@@ -145,6 +145,7 @@ fn file(c: &mut Criterion) {
                             RECEIVERS,
                             SIZE,
                             &common(),
+                            load::file::Reading::Frames,
                             |_, _| {},
                         ))
                         .expect("clients log in");

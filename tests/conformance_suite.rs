@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chat_harness::report;
 use chat_harness::scenario::known_failures::KnownFailures;
-use chat_harness::scenario::suite::{self, Status};
+use chat_harness::scenario::suite::{self, Slots, Status};
 use chat_harness::server::Mode;
 use chat_harness::server_seat::RunSettings;
 use chat_harness::under_test::target::Target;
@@ -28,7 +28,10 @@ async fn suite_on(mode: Mode) {
         Arc::new(Target::builtin(mode)),
         Arc::new(RunSettings::default()),
         Arc::new(KnownFailures::default()),
-        4,
+        // Four at a time, heavy or not: the longest start first and a broken mutant's first
+        // deviation is reported in input order, so fewer heavy ones at once would make a
+        // broken mutant wait out more of their timeouts before it is caught.
+        Slots::flat(4),
         stop_at_the_first_deviation(mode),
     )
     .await;

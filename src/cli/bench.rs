@@ -212,7 +212,12 @@ async fn measure_file(
     let size = u32::try_from(args.file_size).unwrap_or(u32::MAX);
     let bar = progress_bar(args, "uploaded");
     bar.set_length(u64::from(size));
-    let report = load::file::run(server, args.receivers, size, common, |sent, _| {
+    let reading = if args.raw_relay {
+        load::file::Reading::RawRelay
+    } else {
+        load::file::Reading::Frames
+    };
+    let report = load::file::run(server, args.receivers, size, common, reading, |sent, _| {
         bar.set_position(sent)
     })
     .await?;

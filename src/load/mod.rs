@@ -20,6 +20,7 @@ pub mod file;
 mod flow;
 pub mod messages;
 pub mod payload;
+mod raw_relay;
 mod setup;
 
 use std::time::Duration;

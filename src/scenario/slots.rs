@@ -35,6 +35,11 @@ impl Slots {
         Self::with_cpus(jobs, cpus)
     }
 
+    /// `jobs` slots of which every scenario, heavy or not, takes one.
+    pub fn flat(jobs: usize) -> Self {
+        Self::with_cpus(jobs, jobs)
+    }
+
     fn with_cpus(jobs: usize, cpus: usize) -> Self {
         let capacity = u32::try_from(jobs.max(1)).unwrap_or(u32::MAX);
         let heavy = (capacity / u32::try_from(cpus.max(1)).unwrap_or(u32::MAX)).max(1);
@@ -87,6 +92,7 @@ mod tests {
         assert_eq!(Slots::with_cpus(1, 2).heavy, 1);
         assert_eq!(Slots::with_cpus(16, 4).heavy, 4);
         assert_eq!(Slots::with_cpus(0, 2).capacity(), 1);
+        assert_eq!(Slots::flat(4).heavy, 1);
     }
 
     #[tokio::test]

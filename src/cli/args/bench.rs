@@ -15,6 +15,8 @@ Examples:
       One message in flight at a time
   chat-harness bench --senders 4 -n 20 --size 512
   chat-harness bench --shape file -n 4 --file-size 16M
+  chat-harness bench --shape file -n 4 --target 127.0.0.1:PORT --raw-relay
+      The same file through a byte relay (../shared/tools/null-relay)
   chat-harness bench --shape connect --clients 1000 --concurrency 16
   chat-harness bench --spawn 'python3 server.py {port}' --pace closed \\
       -n 10 -m 2000
@@ -78,6 +80,11 @@ pub struct BenchArgs {
     /// File size (file shape), e.g. 16M.
     #[arg(long, default_value = "16M", value_parser = parse_size)]
     pub file_size: u64,
+    /// The file shape's server is a byte relay (../shared/tools/null-relay): receivers read
+    /// the sender's bytes as the relay copies them instead of decoding a chat server's frames.
+    /// The file relay's ceiling on this machine, to hold a chat server's rate against.
+    #[arg(long)]
+    pub raw_relay: bool,
     /// Clients (connect shape).
     #[arg(long, default_value_t = 1000)]
     pub clients: usize,
