@@ -1,7 +1,8 @@
 //! How many scenarios run at once: `-j` slots, of which a heavy scenario (one that declares
-//! its own step timeout: the floods, the load and backpressure scenarios) takes a CPU's share,
-//! so the many scenarios that mostly wait run side by side while the few that need the
-//! machine run with few neighbours. One set of slots can be shared by several runs (the
+//! its own step timeout: the floods, the load and backpressure scenarios) takes several, so the
+//! many scenarios that mostly wait run side by side while the few that need the machine run
+//! with few neighbours: at most two heavy ones per CPU, as in the conformance test that holds
+//! the built-in server to the suite under `cargo mutants`. One set of slots can be shared by several runs (the
 //! matrix's implementations).
 
 use std::sync::Arc;
@@ -27,9 +28,10 @@ pub struct Slots {
 }
 
 impl Slots {
-    /// `jobs` slots (at least one). A heavy scenario takes `jobs / CPUs` of them (at least
-    /// one), so at most one heavy scenario per CPU runs at a time: with `-j 8` on two CPUs, two
-    /// heavy ones, or one and four light ones; with `-j 2` or less every scenario takes one.
+    /// `jobs` slots (at least one). A heavy scenario takes `jobs / (2 * CPUs)` of them (at
+    /// least one), so at most two heavy scenarios per CPU run at a time: with `-j 8` on two
+    /// CPUs, four heavy ones, or two and four light ones; with `-j 4` or less every scenario
+    /// takes one.
     pub fn new(jobs: usize) -> Self {
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self::with_cpus(jobs, cpus)
@@ -37,12 +39,13 @@ impl Slots {
 
     /// `jobs` slots of which every scenario, heavy or not, takes one.
     pub fn flat(jobs: usize) -> Self {
-        Self::with_cpus(jobs, jobs)
+        Self::with_cpus(jobs, jobs.div_ceil(2))
     }
 
     fn with_cpus(jobs: usize, cpus: usize) -> Self {
         let capacity = u32::try_from(jobs.max(1)).unwrap_or(u32::MAX);
-        let heavy = (capacity / u32::try_from(cpus.max(1)).unwrap_or(u32::MAX)).max(1);
+        let per = u32::try_from(cpus.max(1).saturating_mul(2)).unwrap_or(u32::MAX);
+        let heavy = (capacity / per).max(1);
         Self {
             semaphore: Arc::new(Semaphore::new(capacity as usize)),
             capacity,
@@ -86,11 +89,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_heavy_scenario_takes_a_cpus_share_of_the_slots() {
-        assert_eq!(Slots::with_cpus(8, 2).heavy, 4);
-        assert_eq!(Slots::with_cpus(2, 2).heavy, 1);
+    fn a_heavy_scenario_takes_half_a_cpus_share_of_the_slots() {
+        assert_eq!(Slots::with_cpus(8, 2).heavy, 2);
+        assert_eq!(Slots::with_cpus(16, 2).heavy, 4);
+        assert_eq!(Slots::with_cpus(4, 2).heavy, 1);
         assert_eq!(Slots::with_cpus(1, 2).heavy, 1);
-        assert_eq!(Slots::with_cpus(16, 4).heavy, 4);
+        assert_eq!(Slots::with_cpus(16, 4).heavy, 2);
         assert_eq!(Slots::with_cpus(0, 2).capacity(), 1);
         assert_eq!(Slots::flat(4).heavy, 1);
     }

@@ -60,7 +60,7 @@ pub struct MatrixArgs {
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
     /// Scenarios at a time within an implementation that takes {port} (or a built-in one)
-    /// [default: 4 per CPU, 4 to 16; a heavy scenario takes a CPU's share of the slots].
+    /// [default: 4 per CPU, 4 to 16; at most two heavy scenarios per CPU at once].
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Run a failed scenario again, on a fresh server or client, up to N times; one that then

@@ -51,7 +51,7 @@ pub struct RunArgs {
     /// Scenarios run at the same time, for targets that give each scenario its own server
     /// [default: 4 per CPU, 4 to 16; always 1 with --target or a fixed --port]. Most of a
     /// scenario is waiting, so this is more than the CPUs; a heavy scenario (one that
-    /// declares `timeout:`, the floods) takes a CPU's share of the slots.
+    /// declares `timeout:`, the floods) takes several slots: at most two per CPU run at once.
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Only scenarios whose id (e.g. auth/duplicate-name) matches this regex.
