@@ -17,6 +17,7 @@
 pub mod connect;
 pub mod cpu;
 pub mod file;
+mod file_body;
 mod flow;
 pub mod messages;
 pub mod payload;

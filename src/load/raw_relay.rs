@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
-use super::file::{intact, pattern_block, FILENAME};
+use super::file_body::{intact, pattern_block, FILENAME};
 use super::SetupError;
 use crate::protocol::{ClientFrame, Frame};
 
