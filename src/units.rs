@@ -11,6 +11,16 @@ use std::time::Duration;
 /// The longest duration either grammar accepts.
 const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 
+/// A duration as this grammar writes it, exactly: whole milliseconds as `ms`, anything finer
+/// as `us`.
+pub fn format_duration(d: Duration) -> String {
+    if d.subsec_nanos() % 1_000_000 == 0 {
+        format!("{}ms", d.as_millis())
+    } else {
+        format!("{}us", d.as_micros())
+    }
+}
+
 /// Parses a duration (see the module docs); the error says what is wrong.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();

@@ -1,7 +1,7 @@
 //! Where upload bodies go: the [`Spool`] trait the core writes file bodies through, the
 //! [`FileBody`] handle of a stored file that drivers stream to recipients (the in-memory spool
-//! for tests and fuzzing is in `memory_spool`). The filename rules that keep every stored file inside the spool are
-//! in [`safe_name`](crate::safe_name).
+//! for tests and fuzzing is in `memory_spool`). The filename rules that keep every stored file
+//! inside the spool are in [`safe_name`](crate::safe_name).
 //!
 //! The core stays sans-IO by owning a `Spool` value instead of a directory: it calls `create`,
 //! `write`, `finish` and `abort` synchronously as body bytes are decoded, and hands the finished

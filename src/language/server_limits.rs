@@ -6,6 +6,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::units::format_duration;
+
 /// Limits a scenario sets; `None` leaves the server's own.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServerLimits {
@@ -37,8 +39,10 @@ impl ServerLimits {
     /// Reads `key value` pairs separated by commas: `max-clients 2, auth-timeout 300ms`.
     /// The error is a sentence naming the pair that is wrong.
     pub fn parse(text: &str) -> Result<Self, String> {
+        if text.trim().is_empty() {
+            return Err("give at least one limit, e.g. `max-clients 2`".to_owned());
+        }
         let mut limits = Self::default();
-        let mut any = false;
         for pair in text.split(',').map(str::trim) {
             let mut words = pair.split_whitespace();
             let (Some(key), Some(value), None) = (words.next(), words.next(), words.next()) else {
@@ -71,17 +75,12 @@ impl ServerLimits {
                     ))
                 }
             }
-            any = true;
         }
-        if any {
-            Ok(limits)
-        } else {
-            Err("give at least one limit, e.g. `max-clients 2`".to_owned())
-        }
+        Ok(limits)
     }
 }
 
-/// Written back as the header's value (sizes in bytes, durations in milliseconds).
+/// Written back as the header's value (sizes in bytes, durations as the grammar writes them).
 impl fmt::Display for ServerLimits {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut pairs = Vec::new();
@@ -89,7 +88,7 @@ impl fmt::Display for ServerLimits {
             pairs.push(format!("max-clients {n}"));
         }
         if let Some(d) = self.auth_timeout {
-            pairs.push(format!("auth-timeout {}ms", d.as_millis()));
+            pairs.push(format!("auth-timeout {}", format_duration(d)));
         }
         if let Some(n) = self.max_file_size {
             pairs.push(format!("max-file-size {n}"));
@@ -98,7 +97,7 @@ impl fmt::Display for ServerLimits {
             pairs.push(format!("queue-limit {n}"));
         }
         if let Some(d) = self.stall_timeout {
-            pairs.push(format!("stall-timeout {}ms", d.as_millis()));
+            pairs.push(format!("stall-timeout {}", format_duration(d)));
         }
         if let Some(n) = self.spool_limit {
             pairs.push(format!("spool-limit {n}"));
@@ -119,6 +118,9 @@ mod tests {
         assert_eq!(limits.auth_timeout, Some(Duration::from_millis(300)));
         assert_eq!(limits.max_file_size, Some(1024));
         assert_eq!(ServerLimits::parse(&limits.to_string()), Ok(limits));
+        // Finer than a millisecond survives the round trip too.
+        let fine = ServerLimits::parse("stall-timeout 1500us").unwrap();
+        assert_eq!(ServerLimits::parse(&fine.to_string()), Ok(fine));
     }
 
     #[test]

@@ -73,11 +73,7 @@ pub fn action(action: &Action) -> String {
 
 /// A duration the parser reads back exactly (to the microsecond).
 pub fn duration(d: Duration) -> String {
-    if d.subsec_nanos() % 1_000_000 == 0 {
-        format!("{}ms", d.as_millis())
-    } else {
-        format!("{}us", d.as_micros())
-    }
+    crate::units::format_duration(d)
 }
 
 /// Client names are bare words (the parser reads `NAME>` and `NAME<` as words).

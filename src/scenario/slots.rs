@@ -2,8 +2,8 @@
 //! its own step timeout: the floods, the load and backpressure scenarios) takes several, so the
 //! many scenarios that mostly wait run side by side while the few that need the machine run
 //! with few neighbours: at most two heavy ones per CPU, as in the conformance test that holds
-//! the built-in server to the suite under `cargo mutants`. One set of slots can be shared by several runs (the
-//! matrix's implementations).
+//! the built-in server to the suite under `cargo mutants`. Clones share their slots, so several
+//! runs can share one set.
 
 use std::sync::Arc;
 
@@ -15,8 +15,12 @@ use crate::language::scenario::Scenario;
 /// waiting (step timeouts, `nothing for` windows, pauses), not CPU, so four per CPU, at least
 /// 4 and at most 16.
 pub fn default_jobs() -> usize {
-    let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
-    (cpus * 4).clamp(4, 16)
+    (cpus() * 4).clamp(4, 16)
+}
+
+/// The CPUs this process may use (2 when the system does not say).
+fn cpus() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// `capacity` slots shared by everything that runs through one [`Slots`] (clones share them).
@@ -33,19 +37,22 @@ impl Slots {
     /// CPUs, four heavy ones, or two and four light ones; with `-j 4` or less every scenario
     /// takes one.
     pub fn new(jobs: usize) -> Self {
-        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self::with_cpus(jobs, cpus)
+        Self::with_cpus(jobs, cpus())
     }
 
     /// `jobs` slots of which every scenario, heavy or not, takes one.
     pub fn flat(jobs: usize) -> Self {
-        Self::with_cpus(jobs, jobs.div_ceil(2))
+        Self::weighted(jobs, 1)
     }
 
     fn with_cpus(jobs: usize, cpus: usize) -> Self {
+        Self::weighted(jobs, jobs / cpus.max(1).saturating_mul(2))
+    }
+
+    /// `jobs` slots (at least one), of which a heavy scenario takes `heavy` (at least one).
+    fn weighted(jobs: usize, heavy: usize) -> Self {
         let capacity = u32::try_from(jobs.max(1)).unwrap_or(u32::MAX);
-        let per = u32::try_from(cpus.max(1).saturating_mul(2)).unwrap_or(u32::MAX);
-        let heavy = (capacity / per).max(1);
+        let heavy = u32::try_from(heavy).unwrap_or(u32::MAX).clamp(1, capacity);
         Self {
             semaphore: Arc::new(Semaphore::new(capacity as usize)),
             capacity,

@@ -62,11 +62,12 @@ impl Provider for Target {
         settings: &'a RunSettings,
     ) -> futures_util::future::BoxFuture<'a, (FinishedRun, Option<String>)> {
         Box::pin(async move {
-            let limits = scenario.server_limits.as_ref();
-            match self
-                .acquire_adjusted(|l| limits.map_or((), |s| apply(s, l)))
-                .await
-            {
+            let adjust = |limits: &mut Limits| {
+                if let Some(wanted) = &scenario.server_limits {
+                    apply(wanted, limits);
+                }
+            };
+            match self.acquire_adjusted(adjust).await {
                 Ok(mut lease) => {
                     let mut run = run_scenario(scenario, lease.addr, settings).await;
                     // A server that closed a connection may be on its way out: give it a moment
