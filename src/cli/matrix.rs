@@ -30,7 +30,7 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
     let settings = MatrixSettings {
         jobs: args
             .jobs
-            .unwrap_or_else(chat_harness::scenario::slots::default_jobs),
+            .unwrap_or_else(chat_harness::scenario::slots::default_matrix_jobs),
         retries: Retries {
             count: args.retries,
             allow_flaky: args.allow_flaky,
@@ -58,15 +58,17 @@ pub fn run(args: MatrixArgs) -> anyhow::Result<Outcome> {
         &path,
         &file,
         &settings,
-        |total, implementation, outcome| {
-            bar.set_length(total as u64);
+        |at, outcome| {
+            bar.set_length(at.total as u64);
             bar.inc(1);
             let failed = matches!(outcome.status, Status::Fail | Status::Error);
             if failed {
                 unexpected += 1;
             }
-            lines.cell(total, implementation, failed);
-            bar.set_message(format!("{implementation}; {unexpected} unexpected"));
+            let finished = lines.cell(at, failed);
+            bar.set_message(format!(
+                "{finished} implementations done; {unexpected} unexpected"
+            ));
         },
     ));
     lines.finish();

@@ -1,23 +1,29 @@
 //! `matrix` progress where no progress bar can be drawn (stderr not a terminal: CI logs): one
-//! line per finished implementation. Implementations run one after another, so one is
-//! finished when a cell of the next one finishes, or when the matrix is over. Also the
-//! counts per implementation that a whole or merged matrix prints at its end.
+//! line per implementation when its last cell finishes. Implementations run side by side, so
+//! each is counted apart and its line comes when its count is full; at the end (or on a stop)
+//! the unfinished ones get a line each. Also the counts per implementation that a whole or
+//! merged matrix prints at its end.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
-/// The implementation whose cells are finishing, and what it has so far.
-struct Current {
-    name: String,
-    cells: usize,
+use chat_harness::matrix::run::ColumnProgress;
+
+/// One implementation's cells so far.
+#[derive(Default)]
+struct Counts {
+    done: usize,
+    of: usize,
     unexpected: usize,
-    started: Instant,
 }
 
 /// The progress lines of a matrix run (silent on a terminal, where the bar shows).
 pub struct Lines {
     on: bool,
-    current: Option<Current>,
+    started: Instant,
+    columns: BTreeMap<String, Counts>,
+    finished: usize,
     done: usize,
     total: usize,
 }
@@ -27,51 +33,64 @@ impl Lines {
     pub fn new() -> Self {
         Self {
             on: !std::io::stderr().is_terminal(),
-            current: None,
+            started: Instant::now(),
+            columns: BTreeMap::new(),
+            finished: 0,
             done: 0,
             total: 0,
         }
     }
 
-    /// One cell of `implementation` finished (`unexpected`: failed or erred unexpectedly).
-    pub fn cell(&mut self, total: usize, implementation: &str, unexpected: bool) {
-        self.total = total;
-        if self
-            .current
-            .as_ref()
-            .is_some_and(|c| c.name != implementation)
-        {
-            self.finish();
-        }
-        let current = self.current.get_or_insert_with(|| Current {
-            name: implementation.to_owned(),
-            cells: 0,
-            unexpected: 0,
-            started: Instant::now(),
-        });
-        current.cells += 1;
-        current.unexpected += usize::from(unexpected);
+    /// One cell finished (`unexpected`: failed or erred unexpectedly); returns how many
+    /// implementations have all their cells.
+    pub fn cell(&mut self, at: &ColumnProgress<'_>, unexpected: bool) -> usize {
+        self.total = at.total;
         self.done += 1;
+        let counts = self
+            .columns
+            .entry(at.implementation.to_owned())
+            .or_default();
+        counts.of = at.cells;
+        counts.done += 1;
+        counts.unexpected += usize::from(unexpected);
+        if counts.done == counts.of {
+            self.finished += 1;
+            let line = format!(
+                "matrix: {} finished: {} cells, {} unexpected, at {:.1} s ({} of {} cells done)",
+                at.implementation,
+                counts.done,
+                counts.unexpected,
+                self.started.elapsed().as_secs_f64(),
+                self.done,
+                self.total
+            );
+            self.say(&line);
+        }
+        self.finished
     }
 
-    /// The line of the implementation in progress, if any (call at the end of the matrix).
+    /// A line for each implementation whose cells did not all finish (call at the end).
     pub fn finish(&mut self) {
-        let Some(c) = self.current.take() else {
-            return;
-        };
-        if !self.on {
-            return;
+        let unfinished: Vec<String> = self
+            .columns
+            .iter()
+            .filter(|(_, c)| c.done < c.of)
+            .map(|(name, c)| {
+                format!(
+                    "matrix: {name} stopped: {} of {} cells, {} unexpected",
+                    c.done, c.of, c.unexpected
+                )
+            })
+            .collect();
+        for line in unfinished {
+            self.say(&line);
         }
-        let _ = writeln!(
-            std::io::stderr(),
-            "matrix: {} finished: {} cells, {} unexpected, {:.1} s ({} of {} cells done)",
-            c.name,
-            c.cells,
-            c.unexpected,
-            c.started.elapsed().as_secs_f64(),
-            self.done,
-            self.total
-        );
+    }
+
+    fn say(&self, line: &str) {
+        if self.on {
+            let _ = writeln!(std::io::stderr(), "{line}");
+        }
     }
 }
 

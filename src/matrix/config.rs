@@ -32,6 +32,11 @@ pub struct MatrixFile {
     /// The weight of each level in `grades.csv`'s score.
     #[serde(default)]
     pub grading: super::grades::Weights,
+    /// Interop pairs per client: each client runs through this many servers, taken in turn
+    /// (client *i* with servers *i*, *i* + 1, …), so every server is in about as many pairs;
+    /// default: every server (all client × server pairs).
+    #[serde(default)]
+    pub interop_pairs: Option<usize>,
 }
 
 /// One implementation: the built-in one or a command.
@@ -114,6 +119,12 @@ impl MatrixFile {
         })?;
         if file.server.is_empty() && file.client.is_empty() {
             return Err(ConfigError::Empty(path.to_owned()));
+        }
+        if file.interop_pairs == Some(0) {
+            return Err(ConfigError::Toml {
+                path: path.to_owned(),
+                message: "`interop_pairs` is 0: give at least 1, or leave it out for every client × server pair".into(),
+            });
         }
         // None named: the built-in suite (`scenario::embedded`), from any folder.
         file.scenarios = file.scenarios.iter().map(|p| resolve(base, p)).collect();
@@ -236,6 +247,7 @@ port = 55555
             ("[[client]]\nname='a'\nbuiltin='reference'\n[[client]]\nname='a'\nbuiltin='reference'\n", "used twice"),
             ("[[server]]\nname='a'\nbuiltin='polling'\ncolour='red'\n", "unknown field"),
             ("", "names no [[server]]"),
+            ("interop_pairs=0\n[[server]]\nname='a'\nbuiltin='polling'\n", "`interop_pairs` is 0"),
         ];
         for (text, wanted) in cases {
             let message = parse(text).unwrap_err().to_string();

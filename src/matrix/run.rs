@@ -1,12 +1,13 @@
 //! Runs a matrix: loads and selects the scenarios once, builds a provider per implementation
 //! (the built-in server or client, or a command in its `dir`) and per client × server pair,
-//! and runs each one's suite in turn through the scheduler of `chat-harness run` (with `-j`
-//! and retries), reporting each finished cell to a progress callback.
+//! and runs their suites side by side through the scheduler of `chat-harness run`, over one
+//! set of `-j` slots (with retries), reporting each finished cell to a progress callback.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt;
 use regex::Regex;
 use thiserror::Error;
 
@@ -15,7 +16,7 @@ use super::{Column, Grid, MatrixResult, Row, Suite};
 use crate::client_seat::ClientTarget;
 use crate::scenario::known_failures::KnownFailures;
 use crate::scenario::replay::shell_quote;
-use crate::scenario::suite::{self, Entry, Outcome, Retries};
+use crate::scenario::suite::{self, Entry, Outcome, Retries, Slots};
 use crate::server::Mode;
 use crate::server_seat::provider::Provider;
 use crate::server_seat::RunSettings;
@@ -24,7 +25,8 @@ use crate::under_test::target::Target;
 /// How to run the matrix (the command line's part).
 #[derive(Debug, Clone)]
 pub struct MatrixSettings {
-    /// Scenarios at a time within one implementation (for implementations with `{port}`).
+    /// Scenarios at a time in the whole matrix (implementations on a fixed port run one
+    /// scenario at a time, one after another).
     pub jobs: usize,
     /// Retries of a failed scenario, and whether passing on one is enough.
     pub retries: Retries,
@@ -74,13 +76,24 @@ enum Role {
     Client(ClientTarget),
 }
 
-/// Runs `file` (read from `path`), calling `progress(total, outcome)` for each finished cell
-/// (`total` is the number of cells of the whole matrix).
+/// Where a finished cell belongs, for progress reports.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnProgress<'a> {
+    /// Cells of the whole matrix (of this shard).
+    pub total: usize,
+    /// The implementation (or client × server pair) of the cell.
+    pub implementation: &'a str,
+    /// Cells of that implementation.
+    pub cells: usize,
+}
+
+/// Runs `file` (read from `path`), every implementation side by side over `settings.jobs`
+/// slots, calling `progress` for each finished cell.
 pub async fn run_matrix(
     path: &Path,
     file: &MatrixFile,
     settings: &MatrixSettings,
-    mut progress: impl FnMut(usize, &str, &Outcome),
+    mut progress: impl FnMut(&ColumnProgress<'_>, &Outcome),
 ) -> Result<MatrixResult, MatrixError> {
     let started = Instant::now();
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
@@ -92,7 +105,7 @@ pub async fn run_matrix(
     } = scenarios(file)?;
     let servers = prepare_all("server", &file.server, settings)?;
     let clients = prepare_all("client", &file.client, settings)?;
-    let pairs = pairs(&clients, &servers);
+    let pairs = pairs(&clients, &servers, file.interop_pairs);
     let plan = [
         (Suite::Server, server_entries, servers),
         (Suite::Client, client_entries, clients),
@@ -108,7 +121,13 @@ pub async fn run_matrix(
         .shard
         .map_or(total, |s| s.size_of(total as u64) as usize);
     let run_settings = Arc::new(settings.run.clone());
-    let mut grids = Vec::new();
+    let slots = Slots::new(settings.jobs);
+    let progress = std::cell::RefCell::new(&mut progress);
+    // Every implementation's cells, as futures polled side by side over the one set of slots;
+    // those on a fixed port (not isolated) one after another, as they would clash.
+    let mut side_by_side = Vec::new();
+    let mut fixed_port = Vec::new();
+    let mut layout = Vec::new();
     // The matrix's cells are numbered grid by grid, column by column, row by row.
     let mut first_cell = 0u64;
     for (suite, entries, prepared) in plan {
@@ -124,39 +143,85 @@ pub async fn run_matrix(
             })
             .collect();
         let mut columns = Vec::new();
-        let mut cells = Vec::new();
         for imp in prepared {
-            let name = imp.column.name.clone();
             let owned = super::shard::owned(&entries, first_cell, settings.shard);
             first_cell += entries.len() as u64;
-            let outcomes = suite::run_all_guarded(
-                owned,
-                imp.provider,
-                run_settings.clone(),
-                imp.known_failures,
-                settings.jobs,
-                settings.retries,
-                false,
-                |outcome| progress(total, &name, outcome),
-            )
-            .await
-            .0;
-            let mut by_row: Vec<Option<Outcome>> = vec![None; rows.len()];
-            for outcome in outcomes {
-                if let Some(i) = rows.iter().position(|r| r.id == outcome.id) {
-                    by_row[i] = Some(outcome);
-                }
+            let cells = owned
+                .iter()
+                .filter(|e| imp.provider.accepts(&e.scenario))
+                .count();
+            let name = imp.column.name.clone();
+            let (progress, run_settings, slots) = (&progress, run_settings.clone(), slots.clone());
+            let isolated = imp.provider.isolated();
+            let column = async move {
+                suite::run_all_guarded(
+                    owned,
+                    imp.provider,
+                    run_settings,
+                    imp.known_failures,
+                    slots,
+                    settings.retries,
+                    false,
+                    |outcome| {
+                        let done = ColumnProgress {
+                            total,
+                            implementation: &name,
+                            cells,
+                        };
+                        (progress.borrow_mut())(&done, outcome)
+                    },
+                )
+                .await
+                .0
+            };
+            let at = (layout.len(), columns.len());
+            if isolated {
+                side_by_side.push(column.map(move |o| (at, o)));
+            } else {
+                fixed_port.push((at, column));
             }
             columns.push(imp.column);
-            cells.push(by_row);
         }
-        grids.push(Grid {
-            suite,
-            rows,
-            columns,
-            cells,
-        });
+        layout.push((suite, rows, columns));
     }
+    let one_after_another = async move {
+        let mut out = Vec::new();
+        for (at, column) in fixed_port {
+            out.push((at, column.await));
+        }
+        out
+    };
+    let (mut finished, later) = futures_util::future::join(
+        futures_util::future::join_all(side_by_side),
+        one_after_another,
+    )
+    .await;
+    finished.extend(later);
+    let mut cells_of: std::collections::HashMap<(usize, usize), Vec<Outcome>> =
+        finished.into_iter().collect();
+    let grids = layout
+        .into_iter()
+        .enumerate()
+        .map(|(g, (suite, rows, columns))| {
+            let cells = (0..columns.len())
+                .map(|c| {
+                    let mut by_row: Vec<Option<Outcome>> = vec![None; rows.len()];
+                    for outcome in cells_of.remove(&(g, c)).unwrap_or_default() {
+                        if let Some(i) = rows.iter().position(|r| r.id == outcome.id) {
+                            by_row[i] = Some(outcome);
+                        }
+                    }
+                    by_row
+                })
+                .collect();
+            Grid {
+                suite,
+                rows,
+                columns,
+                cells,
+            }
+        })
+        .collect();
     Ok(MatrixResult {
         date,
         file: path.display().to_string(),
@@ -211,15 +276,16 @@ fn scenarios(file: &MatrixFile) -> Result<Scenarios, MatrixError> {
     })
 }
 
-/// Every client × server pair: the client's program through the server, known failures of
-/// either.
-fn pairs(clients: &[Prepared], servers: &[Prepared]) -> Vec<Prepared> {
+/// The client × server pairs: the client's program through the server, known failures of
+/// either. Every pair, or with `per_client`, that many servers for each client, in turn.
+fn pairs(clients: &[Prepared], servers: &[Prepared], per_client: Option<usize>) -> Vec<Prepared> {
     let mut out = Vec::new();
-    for client in clients {
+    let take = per_client.unwrap_or(servers.len()).min(servers.len());
+    for (i, client) in clients.iter().enumerate() {
         let Role::Client(target) = &client.role else {
             continue;
         };
-        for server in servers {
+        for server in (0..take).map(|j| &servers[(i + j) % servers.len()]) {
             let Role::Server(source) = &server.role else {
                 continue;
             };

@@ -1,21 +1,30 @@
-//! How many scenarios run at once: `-j` slots, of which a heavy scenario (one that declares
-//! its own step timeout: the floods, the load and backpressure scenarios) takes several, so the
-//! many scenarios that mostly wait run side by side while the few that need the machine run
-//! with few neighbours: at most two heavy ones per CPU, as in the conformance test that holds
-//! the built-in server to the suite under `cargo mutants`. Clones share their slots, so several
-//! runs can share one set.
+//! How many scenarios run at once: `-j` slots, one per running scenario, of which at most
+//! half may be held by heavy scenarios (those that declare their own step timeout: the floods,
+//! the load and backpressure scenarios), so the many scenarios that mostly wait never queue
+//! behind the few that may need the machine. A freed slot goes to the first waiting scenario
+//! that fits ([`Slots::try_take`], first fit), so a heavy scenario waiting for a heavy slot
+//! does not hold back the light ones behind it. Clones share their slots: a matrix runs all
+//! its implementations over one set.
 
 use std::sync::Arc;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::futures::Notified;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use crate::language::scenario::Scenario;
 
-/// The default `-j` for targets that give each scenario its own server: most of a scenario is
-/// waiting (step timeouts, `nothing for` windows, pauses), not CPU, so four per CPU, at least
-/// 4 and at most 16.
+/// The default `-j` of `run` for targets that give each scenario its own server: most of a
+/// scenario is waiting (step timeouts, `nothing for` windows, pauses), not CPU, so four per
+/// CPU, at least 4 and at most 16.
 pub fn default_jobs() -> usize {
     (cpus() * 4).clamp(4, 16)
+}
+
+/// The default `-j` of `matrix`, whose implementations run side by side over one set of
+/// slots: eight per CPU, at least 8 and at most 64. Its scenarios wait as `run`'s do, and
+/// many implementations give the slots enough to wait on.
+pub fn default_matrix_jobs() -> usize {
+    (cpus() * 8).clamp(8, 64)
 }
 
 /// The CPUs this process may use (2 when the system does not say).
@@ -23,65 +32,129 @@ fn cpus() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
-/// `capacity` slots shared by everything that runs through one [`Slots`] (clones share them).
+/// `jobs` slots shared by everything that runs through one [`Slots`] (clones share them).
 #[derive(Debug, Clone)]
 pub struct Slots {
-    semaphore: Arc<Semaphore>,
-    capacity: u32,
-    heavy: u32,
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    /// One permit per running scenario.
+    all: Arc<Semaphore>,
+    /// One permit per running heavy scenario.
+    heavy: Arc<Semaphore>,
+    capacity: usize,
+    heavy_capacity: usize,
+    /// Woken whenever a lease ends, for runs waiting to fit a scenario in.
+    freed: Notify,
+    /// Held while a lease is taken, so that no one sees a heavy permit taken for a lease that
+    /// then does not get its slot.
+    taking: std::sync::Mutex<()>,
+}
+
+/// The slots one scenario holds while it runs; given back (and waiting runs woken) on drop.
+#[derive(Debug)]
+pub struct Lease {
+    all: Option<OwnedSemaphorePermit>,
+    heavy: Option<OwnedSemaphorePermit>,
+    inner: Arc<Inner>,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.heavy.take();
+        self.all.take();
+        self.inner.freed.notify_waiters();
+    }
 }
 
 impl Slots {
-    /// `jobs` slots (at least one). A heavy scenario takes `jobs / (2 * CPUs)` of them (at
-    /// least one), so at most two heavy scenarios per CPU run at a time: with `-j 8` on two
-    /// CPUs, four heavy ones, or two and four light ones; with `-j 4` or less every scenario
-    /// takes one.
+    /// `jobs` slots (at least one), at most half of them (at least one) heavy: with `-j 8`,
+    /// eight scenarios at once, of which at most four are floods.
     pub fn new(jobs: usize) -> Self {
-        Self::with_cpus(jobs, cpus())
+        Self::with_heavy(jobs, jobs / 2)
     }
 
-    /// `jobs` slots of which every scenario, heavy or not, takes one.
+    /// `jobs` slots that every scenario, heavy or not, may take.
     pub fn flat(jobs: usize) -> Self {
-        Self::weighted(jobs, 1)
+        Self::with_heavy(jobs, jobs)
     }
 
-    fn with_cpus(jobs: usize, cpus: usize) -> Self {
-        Self::weighted(jobs, jobs / cpus.max(1).saturating_mul(2))
-    }
-
-    /// `jobs` slots (at least one), of which a heavy scenario takes `heavy` (at least one).
-    fn weighted(jobs: usize, heavy: usize) -> Self {
-        let capacity = u32::try_from(jobs.max(1)).unwrap_or(u32::MAX);
-        let heavy = u32::try_from(heavy).unwrap_or(u32::MAX).clamp(1, capacity);
+    /// `jobs` slots (at least one), of which at most `heavy` (at least one) heavy.
+    fn with_heavy(jobs: usize, heavy: usize) -> Self {
+        let capacity = jobs.clamp(1, Semaphore::MAX_PERMITS);
+        let heavy_capacity = heavy.clamp(1, capacity);
         Self {
-            semaphore: Arc::new(Semaphore::new(capacity as usize)),
-            capacity,
-            heavy,
+            inner: Arc::new(Inner {
+                all: Arc::new(Semaphore::new(capacity)),
+                heavy: Arc::new(Semaphore::new(heavy_capacity)),
+                capacity,
+                heavy_capacity,
+                freed: Notify::new(),
+                taking: std::sync::Mutex::new(()),
+            }),
         }
     }
 
     /// Slots in all.
     pub fn capacity(&self) -> usize {
-        self.capacity as usize
+        self.inner.capacity
     }
 
-    /// The slots `scenario` takes while it runs.
-    pub fn weight(&self, scenario: &Scenario) -> u32 {
-        if scenario.timeout.is_some() {
-            self.heavy
+    /// How many of them heavy scenarios may hold at once.
+    pub fn heavy_capacity(&self) -> usize {
+        self.inner.heavy_capacity
+    }
+
+    /// Whether `scenario` counts as heavy: it declares its own step timeout.
+    pub fn is_heavy(scenario: &Scenario) -> bool {
+        scenario.timeout.is_some()
+    }
+
+    /// A slot for a scenario (`heavy` or not) if one is free now.
+    pub fn try_take(&self, heavy: bool) -> Option<Lease> {
+        // A poisoned lock guards nothing broken: the permits are the state.
+        let _taking = self
+            .inner
+            .taking
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let heavy_permit = if heavy {
+            Some(self.inner.heavy.clone().try_acquire_owned().ok()?)
         } else {
-            1
+            None
+        };
+        let all = self.inner.all.clone().try_acquire_owned().ok()?;
+        Some(Lease {
+            all: Some(all),
+            heavy: heavy_permit,
+            inner: self.inner.clone(),
+        })
+    }
+
+    /// Waits for a slot (first come, first served among those waiting here).
+    pub async fn take(&self, heavy: bool) -> Lease {
+        loop {
+            let freed = self.freed();
+            tokio::pin!(freed);
+            freed.as_mut().enable();
+            if let Some(lease) = self.try_take(heavy) {
+                return lease;
+            }
+            freed.await;
         }
     }
 
-    /// Waits for `weight` slots (first come, first served); they are given back when the
-    /// permit drops.
-    pub async fn take(&self, weight: u32) -> OwnedSemaphorePermit {
-        self.semaphore
-            .clone()
-            .acquire_many_owned(weight.min(self.capacity))
-            .await
-            .expect("the semaphore is never closed")
+    /// A future that completes when any lease of these slots ends from now on; `enable` it
+    /// before trying [`Slots::try_take`] so that no release in between is missed.
+    pub fn freed(&self) -> Notified<'_> {
+        self.inner.freed.notified()
+    }
+
+    /// Slots free right now (for tests).
+    pub fn available(&self) -> usize {
+        self.inner.all.available_permits()
     }
 }
 
@@ -96,27 +169,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_heavy_scenario_takes_half_a_cpus_share_of_the_slots() {
-        assert_eq!(Slots::with_cpus(8, 2).heavy, 2);
-        assert_eq!(Slots::with_cpus(16, 2).heavy, 4);
-        assert_eq!(Slots::with_cpus(4, 2).heavy, 1);
-        assert_eq!(Slots::with_cpus(1, 2).heavy, 1);
-        assert_eq!(Slots::with_cpus(16, 4).heavy, 2);
-        assert_eq!(Slots::with_cpus(0, 2).capacity(), 1);
-        assert_eq!(Slots::flat(4).heavy, 1);
+    fn at_most_half_the_slots_are_heavy() {
+        assert_eq!(Slots::new(8).heavy_capacity(), 4);
+        assert_eq!(Slots::new(32).heavy_capacity(), 16);
+        assert_eq!(Slots::new(3).heavy_capacity(), 1);
+        assert_eq!(Slots::new(1).heavy_capacity(), 1);
+        assert_eq!(Slots::new(0).capacity(), 1);
+        assert_eq!(Slots::flat(4).heavy_capacity(), 4);
+    }
+
+    #[test]
+    fn a_light_scenario_fits_where_a_heavy_one_does_not() {
+        let slots = Slots::new(4);
+        let first = slots.try_take(true).expect("a heavy slot is free");
+        let second = slots.try_take(true).expect("two of four may be heavy");
+        assert!(slots.try_take(true).is_none(), "a third heavy one waits");
+        let light = slots.try_take(false).expect("a light one still fits");
+        assert_eq!(slots.available(), 1);
+        drop((first, second, light));
+        assert_eq!(slots.available(), 4);
     }
 
     #[tokio::test]
-    async fn slots_are_given_back_when_the_permit_drops() {
-        let slots = Slots::with_cpus(8, 2);
-        let heavy = slots.take(4).await;
-        let other = slots.take(4).await;
-        assert_eq!(slots.semaphore.available_permits(), 0);
-        drop(heavy);
-        assert_eq!(slots.semaphore.available_permits(), 4);
-        drop(other);
-        // More than the capacity is capped, not a wait forever.
-        let _all = slots.take(100).await;
-        assert_eq!(slots.semaphore.available_permits(), 0);
+    async fn a_waiting_scenario_starts_when_a_lease_ends() {
+        let slots = Slots::new(1);
+        let held = slots.take(false).await;
+        let waiter = tokio::spawn({
+            let slots = slots.clone();
+            async move { slots.take(true).await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished());
+        drop(held);
+        let lease = tokio::time::timeout(std::time::Duration::from_secs(5), waiter)
+            .await
+            .expect("woken when the lease ended")
+            .expect("the task ran");
+        assert_eq!(slots.available(), 0);
+        drop(lease);
+        assert_eq!(slots.available(), 1);
     }
 }

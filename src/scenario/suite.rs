@@ -136,9 +136,10 @@ pub async fn run_all(
 /// attempt's details. A known failure (`--expect`) is not retried: failing is what it does.
 ///
 /// With more than one job, the scenarios that wait longest start first (see
-/// [`expected_length`]), a heavy one takes several slots ([`Slots`]), and a finished
-/// scenario's slots go to the next in line as soon as it ends;
-/// `progress` still sees the outcomes in input order.
+/// [`expected_length`]), at most half the slots go to heavy ones ([`Slots`]), and a finished
+/// scenario's slot goes to the first one in line that fits as soon as it ends (a heavy one
+/// waiting for a heavy slot lets light ones pass); `progress` still sees the outcomes in
+/// input order.
 ///
 /// With `stop_on_setup_error`, the run stops when the first few
 /// scenarios to finish all end in the same error ([`SameError`]), or a scenario task dies; the
@@ -168,31 +169,9 @@ pub async fn run_all_guarded(
     if slots.capacity() > 1 {
         indexed.sort_by_key(|(_, e)| std::cmp::Reverse(expected_length(&e.scenario)));
     }
-    let capacity = slots.capacity();
-    let mut stream = futures_util::stream::iter(indexed)
-        // In order: each scenario waits for its slots before the next one asks for any.
-        .then(move |(index, entry)| {
-            let slots = slots.clone();
-            async move {
-                let permit = slots.take(slots.weight(&entry.scenario)).await;
-                (index, entry, permit)
-            }
-        })
-        .map(|(index, entry, permit)| {
-            let (provider, settings, known_failures) =
-                (provider.clone(), settings.clone(), known_failures.clone());
-            // Aborted when dropped: an interrupted run cancels the scenarios in flight (their
-            // servers and clients are killed as their leases drop).
-            let task = tokio_util::task::AbortOnDropHandle::new(tokio::spawn(async move {
-                let outcome =
-                    run_entry(entry, index, provider, settings, known_failures, retries).await;
-                drop(permit);
-                outcome
-            }));
-            async move { (index, task.await) }
-        })
-        .buffer_unordered(capacity)
-        .boxed();
+    // Waiting in start order; each turn starts every one that fits (first fit).
+    let mut pending: std::collections::VecDeque<(usize, Entry)> = indexed.into();
+    let mut running = futures_util::stream::FuturesUnordered::new();
     // Outcomes that finished before an earlier one, by input index (`None`: the task died).
     let mut early: std::collections::BTreeMap<usize, Option<Outcome>> = Default::default();
     let mut next = 0;
@@ -202,11 +181,39 @@ pub async fn run_all_guarded(
     let stop = crate::interrupt::stopped();
     tokio::pin!(stop);
     // On a stop signal no scenario starts any more; the ones that finished are kept.
-    while let Some((index, joined)) = tokio::select! {
-        biased;
-        _ = &mut stop => None,
-        next = stream.next() => next,
-    } {
+    loop {
+        let watch = slots.clone();
+        let freed = watch.freed();
+        tokio::pin!(freed);
+        freed.as_mut().enable();
+        let mut waiting = std::collections::VecDeque::with_capacity(pending.len());
+        while let Some((index, entry)) = pending.pop_front() {
+            let Some(lease) = slots.try_take(Slots::is_heavy(&entry.scenario)) else {
+                waiting.push_back((index, entry));
+                continue;
+            };
+            let (provider, settings, known_failures) =
+                (provider.clone(), settings.clone(), known_failures.clone());
+            // Aborted when dropped: an interrupted run cancels the scenarios in flight (their
+            // servers and clients are killed as their leases drop).
+            let task = tokio_util::task::AbortOnDropHandle::new(tokio::spawn(async move {
+                let outcome =
+                    run_entry(entry, index, provider, settings, known_failures, retries).await;
+                drop(lease);
+                outcome
+            }));
+            running.push(async move { (index, task.await) });
+        }
+        pending = waiting;
+        if pending.is_empty() && running.is_empty() {
+            break;
+        }
+        let (index, joined) = tokio::select! {
+            biased;
+            _ = &mut stop => break,
+            Some(done) = running.next(), if !running.is_empty() => done,
+            _ = &mut freed, if !pending.is_empty() => continue,
+        };
         let died = joined
             .as_ref()
             .err()
@@ -232,7 +239,7 @@ pub async fn run_all_guarded(
             break;
         }
     }
-    drop(stream);
+    drop(running);
     if crate::interrupt::received().is_some() || setup_error.is_some() {
         outcomes.extend(early.into_values().flatten());
         crate::under_test::group::wait_until_none_live().await;

@@ -84,6 +84,8 @@ mod long_lines;
 mod matrix;
 /// `matrix --shard K/N` and `matrix merge`: 4 shards merged equal a single run.
 mod matrix_shard;
+/// `matrix` runs implementations side by side: a progress line each; `interop_pairs` samples pairs.
+mod matrix_side_by_side;
 /// The network fuzzer: determinism, nothing found on clean servers, every fault found and replayed.
 mod netfuzz;
 /// `chat-harness fuzz` from the command line, against a spawned server process that crashes.

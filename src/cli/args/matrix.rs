@@ -30,6 +30,7 @@ The matrix file names the implementations; relative paths in it are taken from i
 Examples:
   chat-harness matrix examples/matrix.toml
   chat-harness matrix class.toml -j 4 --retries 2 --out reports/
+  chat-harness matrix class.toml -j 1 --out slow/   # one scenario at a time in all
   chat-harness matrix class.toml --shard 2/4 --out shard-2/     # one of 4 CI runners
   chat-harness matrix merge shard-*/matrix.json --out reports/  # the whole matrix again
 
@@ -59,8 +60,9 @@ pub struct MatrixArgs {
     /// Where matrix.html and matrix.json are written.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
-    /// Scenarios at a time within an implementation that takes {port} (or a built-in one)
-    /// [default: 4 per CPU, 4 to 16; at most two heavy scenarios per CPU at once].
+    /// Scenarios at a time in the whole matrix: the implementations that take {port} (and the
+    /// built-in ones) run side by side over these slots, those on a fixed port one scenario at
+    /// a time [default: 8 per CPU, 8 to 64; at most half of them heavy scenarios at once].
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Run a failed scenario again, on a fresh server or client, up to N times; one that then
