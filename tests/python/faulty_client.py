@@ -3,7 +3,10 @@
 each of them at the step it names (tests/integration/client_suite.rs). The `clean` variant
 frames correctly (a buffered reader that handles any segmentation) and passes the suite.
 
-Usage: faulty_client.py FAULT HOST PORT
+Usage: faulty_client.py FAULT[,FAULT...] HOST PORT
+
+Several faults separated by commas are all switched on at once (`little-endian,no-exit-frame`);
+tests/python/make_class.py uses this for a class of faulty clients.
 
 Faults:
   clean               none
@@ -40,9 +43,10 @@ FAULTS = {
     "rename-as-text", "cut-typed-1024", "rename-bare-name", "overwrite", "no-save",
     "empty-no-size", "padded-save", "save-in-workdir",
 }
-FAULT = sys.argv[1]
-if FAULT not in FAULTS:
-    sys.exit("unknown fault %r (one of %s)" % (FAULT, ", ".join(sorted(FAULTS))))
+CHOSEN = set(sys.argv[1].split(","))  # one fault, or several: little-endian,no-exit-frame
+for fault in sorted(CHOSEN):
+    if fault not in FAULTS:
+        sys.exit("unknown fault %r (one of %s)" % (fault, ", ".join(sorted(FAULTS))))
 HOST, PORT = sys.argv[2], int(sys.argv[3])
 TIMED = re.compile(rb"^<\d\d:\d\d> ")
 
@@ -56,12 +60,12 @@ def say(text):
 
 
 def send(kind, payload):
-    fmt = "<H" if FAULT == "little-endian" else ">H"
+    fmt = "<H" if "little-endian" in CHOSEN else ">H"
     sock.sendall(struct.pack(fmt, len(payload) + 1) + bytes([kind]) + payload)
 
 
 def safe_name(name):
-    if FAULT == "unsafe-save":
+    if "unsafe-save" in CHOSEN:
         return name
     base = re.sub(r"[^A-Za-z0-9._-]", "_", name.replace("\\", "/").split("/")[-1])
     return "file" if base.strip(".") == "" else base
@@ -94,19 +98,19 @@ class Padded:
 
 
 def open_file(name):
-    if FAULT == "no-save":
+    if "no-save" in CHOSEN:
         return Discard()
-    folder = "." if FAULT == "save-in-workdir" else os.path.join("files", state["name"] or "anonymous")
+    folder = "." if "save-in-workdir" in CHOSEN else os.path.join("files", state["name"] or "anonymous")
     path = os.path.join(folder, safe_name(name))
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    if FAULT != "overwrite":
+    if "overwrite" not in CHOSEN:
         stem, ext = os.path.splitext(path)
         n = 1
         while os.path.exists(path):
             path = "%s-%d%s" % (stem, n, ext)
             n += 1
     f = open(path, "wb")
-    return Padded(f) if FAULT == "padded-save" else f
+    return Padded(f) if "padded-save" in CHOSEN else f
 
 
 def handle(kind, payload):
@@ -136,7 +140,7 @@ def closed():
     if state["leaving"]:
         os._exit(0)
     say("* the server closed the connection")
-    if FAULT == "hang-on-close":
+    if "hang-on-close" in CHOSEN:
         while True:
             time.sleep(60)
     os._exit(1)
@@ -175,13 +179,13 @@ def receiver():
                 break
             kind, payload, buf = buf[2], buf[3:2 + n], buf[2 + n:]
             upload = handle(kind, payload)
-            if FAULT == "drop-coalesced" and not upload:
+            if "drop-coalesced" in CHOSEN and not upload:
                 buf = b""
 
 
 def leave():
     state["leaving"] = True
-    if FAULT != "no-exit-frame":
+    if "no-exit-frame" not in CHOSEN:
         send(1, b">>exit<<")
         time.sleep(2)
     os._exit(0)
@@ -191,10 +195,10 @@ def send_file(rest):
     name, _, caption = rest.strip().partition(" ")
     with open(os.path.join("files", name), "rb") as f:
         body = f.read()
-    size = len(body) - 1 if FAULT == "size-off-by-one" else len(body)
-    size_bytes = b"" if FAULT == "empty-no-size" and not body else struct.pack(">I", size)
+    size = len(body) - 1 if "size-off-by-one" in CHOSEN else len(body)
+    size_bytes = b"" if "empty-no-size" in CHOSEN and not body else struct.pack(">I", size)
     header = size_bytes + (name + (" " + caption if caption else "")).encode()
-    if FAULT == "body-before-header":
+    if "body-before-header" in CHOSEN:
         sock.sendall(body)
         send(2, header)
     else:
@@ -210,7 +214,7 @@ def main():
             os._exit(2)
         state["name"] = line.strip()
         offset = time.localtime().tm_gmtoff
-        auth = state["name"] if FAULT == "no-offset" else "%s %d" % (state["name"], offset)
+        auth = state["name"] if "no-offset" in CHOSEN else "%s %d" % (state["name"], offset)
         send(0, auth.encode())
         auth_answers.get()
     for line in sys.stdin:
@@ -220,11 +224,11 @@ def main():
         elif line.startswith(">>sendfile<<"):
             send_file(line[len(">>sendfile<<"):])
         elif line.startswith(">>chname<<"):
-            payload = line[len(">>chname<<"):].strip() if FAULT == "rename-bare-name" else line
-            send(3 if FAULT == "rename-as-text" else 4, payload.encode())
+            payload = line[len(">>chname<<"):].strip() if "rename-bare-name" in CHOSEN else line
+            send(3 if "rename-as-text" in CHOSEN else 4, payload.encode())
         else:
             data = line.encode()
-            send(2 if FAULT == "text-as-file-type" else 3, data[:1024] if FAULT == "cut-typed-1024" else data)
+            send(2 if "text-as-file-type" in CHOSEN else 3, data[:1024] if "cut-typed-1024" in CHOSEN else data)
     leave()
 
 

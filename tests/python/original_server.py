@@ -30,7 +30,28 @@ announced some time after the socket closed. `--late-leave MS` (or
 ORIGINAL_SERVER_LATE_LEAVE_MS) waits MS milliseconds before announcing it, so that on a server
 started once (`run --target`) one scenario's leave reaches the next scenario's clients.
 
-Usage: original_server.py PORT [--widen MS] [--late-leave MS]
+`--fault NAME` (repeatable, or a comma-separated list: `--fault no-prefix,echo`) adds a
+mistake a student's server realistically has, each breaking one rule of the protocol, so that
+a class of such servers can be made (tests/python/make_class.py); without it the server is the
+one described above, byte for byte. The faults:
+
+  no-prefix         chat lines, notices and file headers lack the `<HH:MM> ` time prefix
+  utc-only          the time prefix is the server's UTC clock, whatever the recipient's offset
+  echo              every broadcast (chat, notices, files) goes back to the sender too
+  duplicate-names   auth does not check that the name is free
+  join-wording      the join notice says `bob joined` instead of `bob connected`
+  no-leave          >>exit<< frees the name but tells nobody (no `disconnected` notice)
+  exit-keeps-name   >>exit<< tells the others but never frees the name for a later auth
+  rename-unchecked  a rename does not check that the new name is free
+  rename-silent     a rename is confirmed to the renamer but not announced to the others
+  no-file-notice    no `uploaded file` notice after a file
+  early-file-notice the `uploaded file` notice goes out right after the header, before the body
+
+An unknown name exits with status 2 and the list. Some pairs hide one another (no-prefix hides
+utc-only, duplicate-names hides exit-keeps-name, either file-notice fault hides the other);
+tests/python/README.md lists the scenarios that catch each fault.
+
+Usage: original_server.py PORT [--widen MS] [--late-leave MS] [--fault NAME[,NAME...]]...
 """
 import os
 import socket
@@ -47,11 +68,21 @@ connected = []  # every accepted socket, authenticated or not
 lock = threading.Lock()
 WIDEN = 0.0  # seconds slept inside each race window (--widen)
 LATE_LEAVE = 0.0  # seconds between a client's end and its leave notice (--late-leave)
+FAULTS = set()  # the mistakes switched on (--fault)
+KNOWN_FAULTS = [
+    "no-prefix", "utc-only", "echo", "duplicate-names", "join-wording", "no-leave",
+    "exit-keeps-name", "rename-unchecked", "rename-silent", "no-file-notice", "early-file-notice",
+]
+retired = set()  # names left by >>exit<< and never freed (the exit-keeps-name fault)
 
 COMMANDS = b"Commands: >>exit<<, >>sendfile<< 'filename', >>chname<< 'name'"
 
 
 def prefix(offset):
+    if "no-prefix" in FAULTS:
+        return ""
+    if "utc-only" in FAULTS:
+        offset = 0
     t = time.gmtime(time.time() + offset)
     return "<%02d:%02d> " % (t.tm_hour, t.tm_min)
 
@@ -64,7 +95,7 @@ def broadcast(sender, make):
     """Sends make(offset) to everyone else; a dead recipient raises here and kills the
     sender's handler, as in the original."""
     for conn, (name, offset) in list(clients.items()):
-        if conn is not sender:
+        if conn is not sender or "echo" in FAULTS:
             conn.sendall(make(offset))
 
 
@@ -76,10 +107,24 @@ def window():
 
 def announce_join(joiner, name):
     """Tells every other connected socket, authenticated or not, that `name` joined."""
+    verb = " joined" if "join-wording" in FAULTS else " connected"
     for conn in list(connected):
         if conn is not joiner:
             offset = clients[conn][1] if conn in clients else 0
-            conn.sendall(frame(3, (prefix(offset) + name + " connected").encode()))
+            conn.sendall(frame(3, (prefix(offset) + name + verb).encode()))
+
+
+def taken(name):
+    """Whether an authenticated client has `name` (or, with exit-keeps-name, once had it)."""
+    if "exit-keeps-name" in FAULTS and name in retired:
+        return True
+    return any(n == name for n, _ in clients.values())
+
+
+def announce_upload(sender, name, rest):
+    """Tells the others that `name` uploaded the file a header's `rest` names."""
+    filename = rest.decode().split(" ")[0]
+    broadcast(sender, lambda off: frame(3, (prefix(off) + "User " + name + " uploaded file " + filename).encode()))
 
 
 def leave(conn):
@@ -88,8 +133,9 @@ def leave(conn):
     name = clients[conn][0]
     if LATE_LEAVE > 0:
         time.sleep(LATE_LEAVE)
-    with lock:
-        broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " disconnected").encode()))
+    if "no-leave" not in FAULTS:
+        with lock:
+            broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " disconnected").encode()))
     window()
     with lock:
         clients.pop(conn, None)
@@ -112,7 +158,7 @@ def handle(conn):
             name, offset = payload.decode().split(" ")  # breaks without the offset
             offset = int(offset)
             with lock:
-                if any(n == name for n, _ in clients.values()):
+                if "duplicate-names" not in FAULTS and taken(name):
                     conn.sendall(frame(3, b"The name is already in use"))
                     continue
                 clients[conn] = [name, offset]
@@ -123,6 +169,8 @@ def handle(conn):
             with lock:
                 announce_join(conn, name)
         elif kind == 1:
+            if "exit-keeps-name" in FAULTS and conn in clients:
+                retired.add(clients[conn][0])
             leave(conn)  # exit before auth: KeyError
             conn.close()
             return
@@ -135,12 +183,13 @@ def handle(conn):
             new = payload.decode().split(" ")[1]
             with lock:
                 old = clients[conn][0]
-                if any(n == new for n, _ in clients.values()):
+                if "rename-unchecked" not in FAULTS and taken(new):
                     conn.sendall(frame(3, b"The name is already in use"))
                     continue
                 clients[conn][0] = new
                 conn.sendall(frame(4, ("Username changed to " + new).encode()))
-                broadcast(conn, lambda off: frame(3, (prefix(off) + "User [" + old + "] changed username to [" + new + "]").encode()))
+                if "rename-silent" not in FAULTS:
+                    broadcast(conn, lambda off: frame(3, (prefix(off) + "User [" + old + "] changed username to [" + new + "]").encode()))
         elif kind == 2:
             size = struct.unpack(">I", payload[:4])[0]
             rest = payload[4:]
@@ -148,6 +197,8 @@ def handle(conn):
             with lock:
                 header = lambda off: (prefix(off) + "[" + name + "]").encode() + b"\xff" + struct.pack(">I", size) + rest
                 broadcast(conn, lambda off: frame(2, header(off)))
+                if "early-file-notice" in FAULTS:
+                    announce_upload(conn, name, rest)
             remaining = size  # bytes that came with the header are lost
             while remaining > 0:
                 chunk = conn.recv(4096)
@@ -156,9 +207,9 @@ def handle(conn):
                 with lock:
                     broadcast(conn, lambda off: chunk)
                 remaining -= 4096  # whatever arrived, as in the original
-            with lock:
-                filename = rest.decode().split(" ")[0]
-                broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " uploaded file " + filename).encode()))
+            if "no-file-notice" not in FAULTS and "early-file-notice" not in FAULTS:
+                with lock:
+                    announce_upload(conn, name, rest)
         else:
             raise ValueError("unknown frame type %d" % kind)
 
@@ -181,9 +232,28 @@ def option(args, flag, variable):
     return float(value) / 1000.0
 
 
+def faults(args):
+    """The names of every `--fault NAME[,NAME...]` (removed from `args`); exits with status 2
+    on a name it does not know."""
+    names = set()
+    while "--fault" in args:
+        at = args.index("--fault")
+        if at + 1 >= len(args):
+            sys.stderr.write("--fault needs a name (one of %s)\n" % ", ".join(KNOWN_FAULTS))
+            sys.exit(2)
+        names.update(n.strip() for n in args[at + 1].split(",") if n.strip())
+        del args[at:at + 2]
+    unknown = sorted(names - set(KNOWN_FAULTS))
+    if unknown:
+        sys.stderr.write("unknown fault %s (the faults are: %s)\n" % (", ".join(unknown), ", ".join(KNOWN_FAULTS)))
+        sys.exit(2)
+    return names
+
+
 def main():
-    global WIDEN, LATE_LEAVE
+    global WIDEN, LATE_LEAVE, FAULTS
     args = sys.argv[1:]
+    FAULTS = faults(args)
     WIDEN = option(args, "--widen", "ORIGINAL_SERVER_WIDEN_MS")
     LATE_LEAVE = option(args, "--late-leave", "ORIGINAL_SERVER_LATE_LEAVE_MS")
     port = int(args[0]) if args else 55555
