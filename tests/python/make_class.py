@@ -11,13 +11,14 @@ never go together, so each fault in a submission stays visible in its own scenar
 (tests/python/README.md lists them). The paths written are absolute, taken from this file's
 location, so the file works from any folder.
 
-Usage: make_class.py OUT_DIR [--servers 30] [--clients 30] [--seed 1]
+Usage: make_class.py OUT_DIR [--servers 30] [--clients 30] [--seed 1] [--interop-pairs 3]
 """
 import argparse
 import json
 import os
 import random
 import shlex
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -80,6 +81,12 @@ def script(name):
     return shlex.quote(os.path.join(HERE, name))
 
 
+# The interpreter running this generator, by its real path: a `python3` on the PATH may be a
+# version manager's shell script (pyenv's shim runs bash and a few helpers on every start),
+# which a class of thousands of short-lived servers would pay for at every scenario.
+PYTHON = shlex.quote(os.path.realpath(sys.executable))
+
+
 def servers(rng, n):
     unused = rng.sample(SERVER_FAULTS, len(SERVER_FAULTS))
     out = []
@@ -91,7 +98,7 @@ def servers(rng, n):
             extra += ["--widen", "5"]
         if i > 1 and rng.random() < 0.2:
             extra += ["--late-leave", "100"]
-        spawn = "python3 %s {port}" % script("original_server.py")
+        spawn = "%s %s {port}" % (PYTHON, script("original_server.py"))
         if faults:
             spawn += " --fault " + ",".join(faults)
         spawn += "".join(" " + word for word in extra)
@@ -112,14 +119,14 @@ def clients(rng, n):
         if i == 1 or rng.random() < 0.1:
             out.append({
                 "name": "client-%02d (original)" % i,
-                "spawn": "python3 %s {host} {port}" % script("original_client.py"),
+                "spawn": "%s %s {host} {port}" % (PYTHON, script("original_client.py")),
                 "expect": os.path.join(HERE, "original_client.expect"),
             })
             continue
         faults = draw(rng, rng.choice([1, 2]), unused, CLIENT_FAULTS, CLIENT_ALONE, CLIENT_CLASHES)
         out.append({
             "name": "client-%02d (%s)" % (i, ", ".join(faults)),
-            "spawn": "python3 %s %s {host} {port}" % (script("faulty_client.py"), ",".join(faults)),
+            "spawn": "%s %s %s {host} {port}" % (PYTHON, script("faulty_client.py"), ",".join(faults)),
         })
     return out
 
@@ -135,8 +142,9 @@ def write(path, args, server_list, client_list):
         % (args.servers, args.clients, args.seed),
         "# class of lab-style servers and clients with varied faults (regenerate, do not edit).",
         "# Run it with: chat-harness matrix %s --out reports/" % os.path.basename(path),
-        "# The built-in suite (no `scenarios` key). Interop sampling, once the matrix has the key:",
-        "# interop_pairs = 3",
+        "# The built-in suite (no `scenarios` key). Each client runs the interop scenarios through",
+        "# this many servers, taken in turn (leave the key out for every client x server pair):",
+        "interop_pairs = %d" % args.interop_pairs if args.interop_pairs else "# interop_pairs = 3",
     ]
     for side, items in (("server", server_list), ("client", client_list)):
         for item in items:
@@ -153,6 +161,8 @@ def main():
     parser.add_argument("--servers", type=int, default=30)
     parser.add_argument("--clients", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--interop-pairs", type=int, default=3,
+                        help="servers per client in the interop grid (0: every pair)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     server_list = servers(rng, args.servers)

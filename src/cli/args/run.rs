@@ -50,8 +50,9 @@ pub struct RunArgs {
     pub transport: Option<chat_harness::proxy::Perturb>,
     /// Scenarios run at the same time, for targets that give each scenario its own server
     /// [default: 4 per CPU, 4 to 16; always 1 with --target or a fixed --port]. Most of a
-    /// scenario is waiting, so this is more than the CPUs; a heavy scenario (one that
-    /// declares `timeout:`, the floods) takes several slots: at most two per CPU run at once.
+    /// scenario is waiting, so this is more than the CPUs; at most half the slots go to heavy
+    /// scenarios (those that declare `timeout:`, the floods), and a freed slot goes to the
+    /// first waiting scenario that fits.
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Only scenarios whose id (e.g. auth/duplicate-name) matches this regex.
