@@ -67,22 +67,13 @@ async fn through(
     let transcript: Transcript = Default::default();
     let with_host = launch.command.replace("{host}", &addr.ip().to_string());
     let line = command_line(&with_host, addr.port());
-    let program = match Program::start(&line, workdir.path(), script.utc_offset, &transcript) {
-        Ok(p) => p,
-        Err(e) => return FinishedRun::error(format!("cannot start `{line}`: {e}")),
-    };
-    // Nothing ever connects to the harness here: the client's connection goes to the server.
-    let (_, incoming) = mpsc::unbounded_channel();
-    let mut run = SeatRun::new(
-        scenario,
-        script,
-        program,
-        &transcript,
-        &workdir,
-        incoming,
-        settings,
-    );
-    let mut peers = Peers::new(addr, settings, run.timeout);
+    let timeout = settings.cap(scenario.timeout.unwrap_or(settings.default_timeout));
+    let mut peers = Peers::new(addr, settings, timeout);
+    // The client starts at its first statement, so the peers' opening (connect, auth) is done
+    // before it connects, whatever the two processes' start times: a server that tells
+    // unauthenticated sockets of joins would otherwise reach a client still logging in now and
+    // then, and the verdict would depend on how busy the machine is.
+    let mut client: Option<SeatRun> = None;
     let mut verdict = Verdict::Pass;
     for step in &script.steps {
         let result = match &step.action {
@@ -95,7 +86,37 @@ async fn through(
                 };
                 peers.step(&peer_step).await
             }
-            _ => run.step(step).await.map_err(|e| verdict_of(step, e)),
+            _ => {
+                let run = match client.as_mut() {
+                    Some(run) => run,
+                    None => {
+                        let program = match Program::start(
+                            &line,
+                            workdir.path(),
+                            script.utc_offset,
+                            &transcript,
+                        ) {
+                            Ok(p) => p,
+                            Err(e) => {
+                                return FinishedRun::error(format!("cannot start `{line}`: {e}"))
+                            }
+                        };
+                        // Nothing ever connects to the harness here: the client's connection
+                        // goes to the server.
+                        let (_, incoming) = mpsc::unbounded_channel();
+                        client.insert(SeatRun::new(
+                            scenario,
+                            script,
+                            program,
+                            &transcript,
+                            &workdir,
+                            incoming,
+                            settings,
+                        ))
+                    }
+                };
+                run.step(step).await.map_err(|e| verdict_of(step, e))
+            }
         };
         if let Err(failed) = result {
             verdict = failed;
@@ -104,7 +125,13 @@ async fn through(
     }
     let mut transcripts = vec![(TRANSCRIPT_NAME.to_owned(), transcript.lines())];
     transcripts.extend(peers.transcripts());
-    run.program.kill().await;
+    if let Some(run) = client.as_mut() {
+        run.program.kill().await;
+    }
     drop(peers);
-    finished(verdict, transcripts, &run.program)
+    finished(
+        verdict,
+        transcripts,
+        client.as_ref().map(|run| &run.program),
+    )
 }

@@ -135,7 +135,7 @@ pub async fn run_client_scenario(
     let transcripts = vec![(TRANSCRIPT_NAME.to_owned(), transcript.lines())];
     run.program.kill().await;
     accepting.stop().await;
-    finished(verdict, transcripts, &run.program)
+    finished(verdict, transcripts, Some(&run.program))
 }
 
 /// The run of a client program that has been stopped: its verdict, the transcripts, and its
@@ -143,15 +143,18 @@ pub async fn run_client_scenario(
 pub(super) fn finished(
     verdict: Verdict,
     mut transcripts: Vec<(String, Vec<String>)>,
-    program: &Program,
+    program: Option<&Program>,
 ) -> FinishedRun {
-    let stderr = program.stderr();
+    let stderr = program.map(Program::stderr).unwrap_or_default();
     if !stderr.trim().is_empty() {
         let tail: Vec<String> = stderr.lines().map(|l| format!("| {l}")).collect();
         transcripts.push(("client stderr".to_owned(), tail));
     }
     FinishedRun {
-        verdict: cannot_start::unless_never_ran(verdict, program),
+        verdict: match program {
+            Some(program) => cannot_start::unless_never_ran(verdict, program),
+            None => verdict,
+        },
         warnings: Vec::new(),
         transcripts,
         server_exit: None,

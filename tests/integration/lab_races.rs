@@ -108,3 +108,47 @@ async fn core_scenarios_tolerate_the_widened_races_and_the_robust_twins_do_not()
         .unwrap_or_default();
     assert!(join.contains("alice connected"), "{join}");
 }
+
+/// A third race, of the lab pair in the interop scenarios: the lab-style server tells every
+/// connected socket of a join, authenticated or not, and the lab-style client takes the first
+/// frame after its name for the answer. A peer that authenticates while the client program is
+/// already connected makes the client take the join notice for a refusal. The harness starts
+/// the client at its first statement, so peers that open the scenario are in before it
+/// connects; here the peer's auth is held back 500 ms (a peer statement), which a client
+/// started with the scenario would use to connect, failing every time.
+#[test]
+fn an_interop_client_starts_after_the_peers_opening() {
+    let python = std::process::Command::new("python3")
+        .arg("--version")
+        .output();
+    if !python.is_ok_and(|o| o.status.success()) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("late-peer.chat");
+    std::fs::write(
+        &scenario,
+        "description: The peer authenticates late; the client has not connected by then.\n\
+         tests: interop\ntimeout: 5s\nconnect bob\nbob< nothing for 500ms\n\
+         bob> auth bob 0\nbob< auth-ok\nuser> \"alice\"\nbob< notice /alice/\n\
+         user> \"hello bob\"\nbob< chat from alice \"hello bob\"\n",
+    )
+    .unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chat-harness"))
+        .arg("run")
+        .arg(&scenario)
+        .arg("--client")
+        .arg(format!(
+            "python3 {root}/tests/python/original_client.py {{host}} {{port}}"
+        ))
+        .arg("--spawn")
+        .arg(format!(
+            "python3 {root}/tests/python/original_server.py {{port}}"
+        ))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("1 passed, 0 failed"), "{stdout}");
+}
