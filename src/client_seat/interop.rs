@@ -67,8 +67,7 @@ async fn through(
     let transcript: Transcript = Default::default();
     let with_host = launch.command.replace("{host}", &addr.ip().to_string());
     let line = command_line(&with_host, addr.port());
-    let timeout = settings.cap(scenario.timeout.unwrap_or(settings.default_timeout));
-    let mut peers = Peers::new(addr, settings, timeout);
+    let mut peers = Peers::new(addr, settings, settings.step_timeout(scenario));
     // The client starts at its first statement, so the peers' opening (connect, auth) is done
     // before it connects, whatever the two processes' start times: a server that tells
     // unauthenticated sockets of joins would otherwise reach a client still logging in now and
@@ -87,32 +86,26 @@ async fn through(
                 peers.step(&peer_step).await
             }
             _ => {
-                let run = match client.as_mut() {
-                    Some(run) => run,
+                let run = match client {
+                    Some(ref mut run) => run,
                     None => {
-                        let program = match Program::start(
-                            &line,
-                            workdir.path(),
-                            script.utc_offset,
-                            &transcript,
-                        ) {
-                            Ok(p) => p,
+                        match Program::start(&line, workdir.path(), script.utc_offset, &transcript)
+                        {
+                            // Nothing ever connects to the harness here: the client's connection
+                            // goes to the server.
+                            Ok(program) => client.insert(SeatRun::new(
+                                scenario,
+                                script,
+                                program,
+                                &transcript,
+                                &workdir,
+                                mpsc::unbounded_channel().1,
+                                settings,
+                            )),
                             Err(e) => {
                                 return FinishedRun::error(format!("cannot start `{line}`: {e}"))
                             }
-                        };
-                        // Nothing ever connects to the harness here: the client's connection
-                        // goes to the server.
-                        let (_, incoming) = mpsc::unbounded_channel();
-                        client.insert(SeatRun::new(
-                            scenario,
-                            script,
-                            program,
-                            &transcript,
-                            &workdir,
-                            incoming,
-                            settings,
-                        ))
+                        }
                     }
                 };
                 run.step(step).await.map_err(|e| verdict_of(step, e))

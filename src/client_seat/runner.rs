@@ -67,7 +67,7 @@ impl<'a> SeatRun<'a> {
         settings: &'a RunSettings,
     ) -> Self {
         Self {
-            timeout: settings.cap(scenario.timeout.unwrap_or(settings.default_timeout)),
+            timeout: settings.step_timeout(scenario),
             started: Instant::now(),
             utc_offset: script.utc_offset,
             program,

@@ -5,7 +5,7 @@
 //! and `matrix.json`. [`shard`] splits it over CI runners and [`merge`] puts their parts back
 //! together.
 //!
-//! [`config`] reads the file, [`run`] builds a provider per implementation and runs the
+//! [`config`] reads the file, `prepare` builds a provider per implementation, [`run`] runs the
 //! suites through the same scheduler as `chat-harness run` ([`crate::scenario::suite`]), and
 //! [`json`] and [`page`] render the result. Cells are the runner's own [`Outcome`]s, so the
 //! details behind a cell are the same blocks as `run --html`.
@@ -16,7 +16,9 @@ pub mod json;
 pub mod merge;
 pub mod page;
 pub mod partial;
+mod prepare;
 pub mod run;
+mod settings;
 pub mod shard;
 
 use std::time::Duration;
@@ -24,7 +26,8 @@ use std::time::Duration;
 use crate::scenario::suite::{Outcome, Status};
 
 pub use config::{ConfigError, Implementation, MatrixFile};
-pub use run::{run_matrix, MatrixError, MatrixSettings};
+pub use run::run_matrix;
+pub use settings::{MatrixError, MatrixSettings};
 
 /// Which suite a grid shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

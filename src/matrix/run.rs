@@ -3,78 +3,18 @@
 //! and runs their suites side by side through the scheduler of `chat-harness run`, over one
 //! set of `-j` slots (with retries), reporting each finished cell to a progress callback.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures_util::FutureExt;
 use regex::Regex;
-use thiserror::Error;
 
-use super::config::{ConfigError, Implementation, MatrixFile};
-use super::{Column, Grid, MatrixResult, Row, Suite};
-use crate::client_seat::ClientTarget;
-use crate::scenario::known_failures::KnownFailures;
-use crate::scenario::replay::shell_quote;
-use crate::scenario::suite::{self, Entry, Outcome, Retries, Slots};
-use crate::server::Mode;
-use crate::server_seat::provider::Provider;
-use crate::server_seat::RunSettings;
-use crate::under_test::target::Target;
-
-/// How to run the matrix (the command line's part).
-#[derive(Debug, Clone)]
-pub struct MatrixSettings {
-    /// Scenarios at a time in the whole matrix (implementations on a fixed port run one
-    /// scenario at a time, one after another).
-    pub jobs: usize,
-    /// Retries of a failed scenario, and whether passing on one is enough.
-    pub retries: Retries,
-    /// Step timeouts and strictness.
-    pub run: RunSettings,
-    /// How long a spawned server may take to accept its first connection.
-    pub spawn_timeout: Duration,
-    /// The chat-harness binary (for the built-in reference client).
-    pub exe: PathBuf,
-    /// Only this part of the cells (`--shard K/N`; see [`super::shard`]); `None`: all.
-    pub shard: Option<crate::shard::Shard>,
-}
-
-/// Why a matrix could not run at all.
-#[derive(Debug, Error)]
-pub enum MatrixError {
-    /// The matrix file is wrong.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// A scenario or an expect file does not parse, or a path does not exist.
-    #[error("{0}")]
-    Scenarios(String),
-    /// An implementation cannot be set up.
-    #[error("{side} `{name}`: {problem}")]
-    Implementation {
-        /// `server` or `client`.
-        side: &'static str,
-        /// Its name.
-        name: String,
-        /// Why.
-        problem: String,
-    },
-}
-
-/// One implementation, ready to run.
-struct Prepared {
-    column: Column,
-    provider: Arc<dyn Provider>,
-    known_failures: Arc<KnownFailures>,
-    /// Its part in the interop pairs.
-    role: Role,
-}
-
-/// What an implementation brings to an interop pair.
-enum Role {
-    Server(Target),
-    Client(ClientTarget),
-}
+use super::config::MatrixFile;
+use super::prepare::{pairs, prepare_all};
+use super::settings::{MatrixError, MatrixSettings};
+use super::{Grid, MatrixResult, Row, Suite};
+use crate::scenario::suite::{self, Entry, Outcome, Slots};
 
 /// Where a finished cell belongs, for progress reports.
 #[derive(Debug, Clone, Copy)]
@@ -274,135 +214,4 @@ fn scenarios(file: &MatrixFile) -> Result<Scenarios, MatrixError> {
         interop: interop_entries,
         sources,
     })
-}
-
-/// The client × server pairs: the client's program through the server, known failures of
-/// either. Every pair, or with `per_client`, that many servers for each client, in turn.
-fn pairs(clients: &[Prepared], servers: &[Prepared], per_client: Option<usize>) -> Vec<Prepared> {
-    let mut out = Vec::new();
-    let take = per_client.unwrap_or(servers.len()).min(servers.len());
-    for (i, client) in clients.iter().enumerate() {
-        let Role::Client(target) = &client.role else {
-            continue;
-        };
-        for server in (0..take).map(|j| &servers[(i + j) % servers.len()]) {
-            let Role::Server(source) = &server.role else {
-                continue;
-            };
-            let target = target.clone().with_interop_server(source.clone());
-            out.push(Prepared {
-                column: Column {
-                    name: format!("{} × {}", client.column.name, server.column.name),
-                    description: target.describe(),
-                    client: Some(client.column.name.clone()),
-                    server: Some(server.column.name.clone()),
-                },
-                known_failures: Arc::new(client.known_failures.merged(&server.known_failures)),
-                provider: Arc::new(target.clone()),
-                role: Role::Client(target),
-            });
-        }
-    }
-    out
-}
-
-fn prepare_all(
-    side: &'static str,
-    list: &[Implementation],
-    settings: &MatrixSettings,
-) -> Result<Vec<Prepared>, MatrixError> {
-    list.iter()
-        .map(|imp| {
-            prepare(side, imp, settings).map_err(|problem| MatrixError::Implementation {
-                side,
-                name: imp.name.clone(),
-                problem,
-            })
-        })
-        .collect()
-}
-
-fn prepare(
-    side: &str,
-    imp: &Implementation,
-    settings: &MatrixSettings,
-) -> Result<Prepared, String> {
-    let known_failures = match &imp.expect {
-        Some(path) => KnownFailures::load(path).map_err(|e| e.to_string())?,
-        None => KnownFailures::default(),
-    };
-    let (provider, description, role): (Arc<dyn Provider>, String, Role) =
-        match (side, &imp.builtin, &imp.spawn) {
-            ("server", Some(mode), _) => {
-                let mode = if mode == "threaded" {
-                    Mode::Threaded
-                } else {
-                    Mode::Polling
-                };
-                server(Target::builtin(mode))
-            }
-            ("server", None, Some(command)) => {
-                let command = match imp.dir.as_ref().filter(|d| *d != Path::new(".")) {
-                    Some(dir) => format!(
-                        "cd {} && {command}",
-                        shell_quote(&dir.display().to_string())
-                    ),
-                    None => command.clone(),
-                };
-                server(
-                    Target::spawn(&command, settings.spawn_timeout, imp.port)
-                        .map_err(|e| e.to_string())?,
-                )
-            }
-            (_, Some(_), _) => {
-                let target = ClientTarget::builtin(&settings.exe, imp.port);
-                let description = target.describe();
-                (Arc::new(target.clone()), description, Role::Client(target))
-            }
-            (_, None, Some(command)) => {
-                let command = match &imp.dir {
-                    Some(dir) => absolute_words(command, dir),
-                    None => command.clone(),
-                };
-                let target =
-                    ClientTarget::command(&command, imp.port).map_err(|e| e.to_string())?;
-                let description = target.describe();
-                (Arc::new(target.clone()), description, Role::Client(target))
-            }
-            _ => return Err("give `builtin` or `spawn`".into()),
-        };
-    Ok(Prepared {
-        column: Column {
-            name: imp.name.clone(),
-            description,
-            client: None,
-            server: None,
-        },
-        provider,
-        known_failures: Arc::new(known_failures),
-        role,
-    })
-}
-
-/// A server implementation: its provider, description and role.
-fn server(target: Target) -> (Arc<dyn Provider>, String, Role) {
-    let description = target.describe();
-    (Arc::new(target.clone()), description, Role::Server(target))
-}
-
-/// The words of `command` that name a file in `dir`, made absolute: a client runs in a
-/// private working directory of its own, not in `dir`.
-fn absolute_words(command: &str, dir: &Path) -> String {
-    command
-        .split(' ')
-        .map(|word| {
-            let candidate = dir.join(word);
-            let is_file = !word.is_empty() && Path::new(word).is_relative() && candidate.is_file();
-            match std::path::absolute(&candidate) {
-                Ok(absolute) if is_file => absolute.display().to_string(),
-                _ => word.to_owned(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }

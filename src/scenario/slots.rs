@@ -133,19 +133,6 @@ impl Slots {
         })
     }
 
-    /// Waits for a slot (first come, first served among those waiting here).
-    pub async fn take(&self, heavy: bool) -> Lease {
-        loop {
-            let freed = self.freed();
-            tokio::pin!(freed);
-            freed.as_mut().enable();
-            if let Some(lease) = self.try_take(heavy) {
-                return lease;
-            }
-            freed.await;
-        }
-    }
-
     /// A future that completes when any lease of these slots ends from now on; `enable` it
     /// before trying [`Slots::try_take`] so that no release in between is missed.
     pub fn freed(&self) -> Notified<'_> {
@@ -190,23 +177,29 @@ mod tests {
         assert_eq!(slots.available(), 4);
     }
 
-    #[tokio::test]
-    async fn a_waiting_scenario_starts_when_a_lease_ends() {
-        let slots = Slots::new(1);
-        let held = slots.take(false).await;
-        let waiter = tokio::spawn({
-            let slots = slots.clone();
-            async move { slots.take(true).await }
-        });
-        tokio::task::yield_now().await;
-        assert!(!waiter.is_finished());
+    #[test]
+    fn only_an_ended_lease_wakes_a_waiting_run() {
+        use futures_util::FutureExt;
+        let slots = Slots::new(2);
+        let held = slots.try_take(false).expect("a slot is free");
+        let other = slots.try_take(false).expect("two slots");
+        let freed = slots.freed();
+        tokio::pin!(freed);
+        freed.as_mut().enable();
+        // A heavy one finds its heavy slot but no slot: it waits without waking anyone (a wake
+        // here had a waiting run try again at once, over and over).
+        assert!(slots.try_take(true).is_none());
+        assert!(
+            freed.as_mut().now_or_never().is_none(),
+            "woken by a failed try"
+        );
         drop(held);
-        let lease = tokio::time::timeout(std::time::Duration::from_secs(5), waiter)
-            .await
-            .expect("woken when the lease ended")
-            .expect("the task ran");
+        assert!(freed.now_or_never().is_some(), "woken by the ended lease");
+        let lease = slots
+            .try_take(true)
+            .expect("the freed slot fits a heavy one");
         assert_eq!(slots.available(), 0);
-        drop(lease);
-        assert_eq!(slots.available(), 1);
+        drop((lease, other));
+        assert_eq!(slots.available(), 2);
     }
 }

@@ -54,6 +54,11 @@ impl RunSettings {
     pub fn cap(&self, timeout: Duration) -> Duration {
         self.timeout_cap.map_or(timeout, |cap| timeout.min(cap))
     }
+
+    /// The step timeout of `scenario`: its own `timeout:` or the default, bounded by the cap.
+    pub fn step_timeout(&self, scenario: &Scenario) -> Duration {
+        self.cap(scenario.timeout.unwrap_or(self.default_timeout))
+    }
 }
 
 impl Default for RunSettings {
@@ -121,7 +126,7 @@ async fn run_direct(scenario: &Scenario, addr: SocketAddr, settings: &RunSetting
     let mut run = Run {
         addr,
         settings,
-        timeout: settings.cap(scenario.timeout.unwrap_or(settings.default_timeout)),
+        timeout: settings.step_timeout(scenario),
         clients: HashMap::new(),
         order: Vec::new(),
         warnings: Vec::new(),
