@@ -30,6 +30,12 @@ announced some time after the socket closed. `--late-leave MS` (or
 ORIGINAL_SERVER_LATE_LEAVE_MS) waits MS milliseconds before announcing it, so that on a server
 started once (`run --target`) one scenario's leave reaches the next scenario's clients.
 
+The one-frame-per-recv flaw loses a burst only when the burst's frames reach the socket
+before the thread reads it, which a loaded machine does now and then and an idle one seldom.
+`--slow-recv MS` (or ORIGINAL_SERVER_SLOW_RECV_MS) sleeps MS milliseconds before each recv() of
+a frame, as a thread that gets the CPU late, so that frames written back to back are merged
+every time.
+
 `--fault NAME` (repeatable, or a comma-separated list: `--fault no-prefix,echo`) adds a
 mistake a student's server realistically has, each breaking one rule of the protocol, so that
 a class of such servers can be made (tests/python/make_class.py); without it the server is the
@@ -51,7 +57,8 @@ An unknown name exits with status 2 and the list. Some pairs hide one another (n
 utc-only, duplicate-names hides exit-keeps-name, either file-notice fault hides the other);
 tests/python/README.md lists the scenarios that catch each fault.
 
-Usage: original_server.py PORT [--widen MS] [--late-leave MS] [--fault NAME[,NAME...]]...
+Usage: original_server.py PORT [--widen MS] [--late-leave MS] [--slow-recv MS]
+                          [--fault NAME[,NAME...]]...
 """
 import os
 import socket
@@ -68,6 +75,7 @@ connected = []  # every accepted socket, authenticated or not
 lock = threading.Lock()
 WIDEN = 0.0  # seconds slept inside each race window (--widen)
 LATE_LEAVE = 0.0  # seconds between a client's end and its leave notice (--late-leave)
+SLOW_RECV = 0.0  # seconds slept before each recv() of a frame (--slow-recv)
 FAULTS = set()  # the mistakes switched on (--fault)
 KNOWN_FAULTS = [
     "no-prefix", "utc-only", "echo", "duplicate-names", "join-wording", "no-leave",
@@ -145,6 +153,8 @@ def leave(conn):
 
 def handle(conn):
     while True:
+        if SLOW_RECV > 0:
+            time.sleep(SLOW_RECV)
         data = conn.recv(1024)
         if not data:
             if conn not in clients:
@@ -251,11 +261,12 @@ def faults(args):
 
 
 def main():
-    global WIDEN, LATE_LEAVE, FAULTS
+    global WIDEN, LATE_LEAVE, SLOW_RECV, FAULTS
     args = sys.argv[1:]
     FAULTS = faults(args)
     WIDEN = option(args, "--widen", "ORIGINAL_SERVER_WIDEN_MS")
     LATE_LEAVE = option(args, "--late-leave", "ORIGINAL_SERVER_LATE_LEAVE_MS")
+    SLOW_RECV = option(args, "--slow-recv", "ORIGINAL_SERVER_SLOW_RECV_MS")
     port = int(args[0]) if args else 55555
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
