@@ -304,6 +304,12 @@ impl<S: Spool> Core<S> {
         self.paused.contains(&id)
     }
 
+    /// Whether the connection is in the middle of a file body (uploaded or skipped): the
+    /// drivers read such a stream in larger pieces, since nothing is relayed until it ends.
+    pub fn in_file_body(&self, id: ConnId) -> bool {
+        self.room.session(id).is_some_and(|s| s.decoder.in_body())
+    }
+
     /// A connection's name, if it is known and authenticated.
     pub fn name_of(&self, id: ConnId) -> Option<&str> {
         self.room.session(id)?.name.as_deref()

@@ -5,8 +5,10 @@
 //! until `WouldBlock` (`Ok(0)` is a close, `Interrupted` is retried), 256 KiB per turn so a
 //! flooding sender cannot starve the others; WRITABLE interest is registered only while output
 //! is pending. Output is written at the end of every event batch (one vectored write carries
-//! many broadcasts), and at once for a connection that got 64 KiB during a read burst, so one
-//! fast sender cannot pile a whole socket buffer into a recipient's queue before it drains.
+//! many broadcasts), and after every read that filled its 32 KiB piece: the sender is
+//! streaming, so what it sent so far goes out while the rest is read. Relaying is then a
+//! pipeline rather than store-and-forward of a whole turn, and one fast sender cannot pile a
+//! socket buffer's worth into a recipient's queue before it drains.
 //!
 //! Flow control is the core's: a connection the core pauses ([`Core::is_paused`]) is not read
 //! (its readiness is left pending) until the core emits `ResumeReading` for it, when it is
@@ -29,10 +31,15 @@ mod output;
 const LISTENER: Token = Token(0);
 const WAKER: Token = Token(1);
 const FIRST_CONN: usize = 2;
-/// Bytes read from one connection per turn, and the size of the one read buffer: a whole turn
-/// in one read (an upload's 16 MiB is read in 64 system calls, not 256, and the core renders
-/// a bigger batch of chat lines at a time).
+/// Bytes read from one connection per turn.
 const READ_TURN: usize = 256 * 1024;
+/// Bytes one read takes at most outside a file body; a full piece is relayed before the next
+/// read. Smaller pieces start the receivers sooner, larger ones cost fewer system calls. To one
+/// receiver of a pipelined stream (`fanout-bench`, window 1000) 64 KiB pieces relayed
+/// 3.5-4.5 M lines/s, 32 KiB pieces 4.6-5.8 M (BENCHMARKS.md, issue 31). Inside a file body,
+/// where nothing is relayed before its end, a read takes a whole turn (one spool write per
+/// 256 KiB, not per 32 KiB).
+const READ_PIECE: usize = 32 * 1024;
 /// Large coalescing buffers (64–128 KiB) kept for reuse: a fan-out to this many busy
 /// receivers allocates none; at most 16 MiB stays with the server after a burst.
 const KEPT_BUFFERS: usize = 128;
@@ -58,8 +65,6 @@ struct Conn {
     write_shut: bool,
     /// Listed in `Server::read_pending`: readable, but it used up its turn.
     read_pending: bool,
-    /// Queue cost pushed since its last flush.
-    unflushed: u64,
     /// The core paused it: not read until it says `ResumeReading`.
     paused: bool,
 }
@@ -77,8 +82,6 @@ struct Server {
     /// Connections to read again without waiting for an event (edge-triggered readiness
     /// is not repeated).
     read_pending: Vec<ConnId>,
-    /// Connections whose unflushed output passed `output::FLUSH_AFTER` during a read burst.
-    urgent: Vec<ConnId>,
     /// Closing connections by deadline.
     lingering: VecDeque<(Duration, ConnId)>,
     accept_retry: Option<Duration>,
@@ -113,7 +116,6 @@ pub(super) fn run(
         buffers: BufferPool::keeping(KEPT_BUFFERS),
         dirty: Vec::new(),
         read_pending: Vec::new(),
-        urgent: Vec::new(),
         lingering: VecDeque::new(),
         accept_retry: None,
         scratch: vec![0; READ_TURN],
@@ -223,7 +225,6 @@ impl Server {
                             closing: false,
                             write_shut: false,
                             read_pending: false,
-                            unflushed: 0,
                             paused: false,
                         },
                     );
@@ -241,8 +242,9 @@ impl Server {
         }
     }
 
-    /// Reads until `WouldBlock`, feeding the core; after `READ_TURN` bytes the connection
-    /// waits for its next turn, so one flooding sender cannot starve the others.
+    /// Reads until `WouldBlock`, feeding the core and writing out what a full piece produced;
+    /// after `READ_TURN` bytes the connection waits for its next turn, so one flooding sender
+    /// cannot starve the others.
     fn read(&mut self, id: ConnId, now: Now) {
         let mut taken = 0;
         loop {
@@ -259,7 +261,12 @@ impl Server {
                 }
                 return;
             }
-            match conn.stream.read(&mut self.scratch) {
+            let piece = if self.core.in_file_body(id) {
+                READ_TURN
+            } else {
+                READ_PIECE
+            };
+            match conn.stream.read(&mut self.scratch[..piece]) {
                 Ok(0) => return self.close(id, now),
                 Ok(n) => {
                     taken += n;
@@ -267,8 +274,8 @@ impl Server {
                     if !conn.closing {
                         self.core.handle_bytes(id, &self.scratch[..n], now);
                         self.dispatch(now);
-                        for id in std::mem::take(&mut self.urgent) {
-                            self.flush(id, now);
+                        if n == piece {
+                            self.flush_dirty(now);
                         }
                         if self.core.is_paused(id) {
                             if let Some(conn) = self.conns.get_mut(&id) {

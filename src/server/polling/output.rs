@@ -1,5 +1,5 @@
 //! The polling server's output side: the core's outputs dispatched to the connections'
-//! queues, queues flushed (at the end of a batch, or at once when urgent) with WRITABLE
+//! queues, queues flushed (at the end of a batch, or after a full read piece) with WRITABLE
 //! interest registered only while output is pending, and connections closed and dropped.
 
 use std::net::Shutdown as Direction;
@@ -9,10 +9,6 @@ use mio::Interest;
 use super::{token, Server};
 use crate::core::{ConnId, Now, Output};
 use crate::server::LINGER;
-
-/// Output queued for one connection during a read burst before it is written out at once
-/// (otherwise output waits for the end of the event batch, so broadcasts are batched).
-pub(super) const FLUSH_AFTER: u64 = 64 * 1024;
 
 impl Server {
     /// Hands the core's outputs to the connections.
@@ -45,11 +41,6 @@ impl Server {
                 }
             };
             if let Some(conn) = self.conns.get_mut(&to) {
-                let before = conn.unflushed;
-                conn.unflushed += output.queue_cost();
-                if before < FLUSH_AFTER && conn.unflushed >= FLUSH_AFTER {
-                    self.urgent.push(to);
-                }
                 conn.out.push(output, &mut self.buffers);
                 if !conn.dirty {
                     conn.dirty = true;
@@ -60,7 +51,6 @@ impl Server {
     }
 
     pub(super) fn flush_dirty(&mut self, now: Now) {
-        self.urgent.clear();
         while let Some(id) = self.dirty.pop() {
             if let Some(conn) = self.conns.get_mut(&id) {
                 conn.dirty = false;
@@ -74,7 +64,6 @@ impl Server {
         let Some(conn) = self.conns.get_mut(&id) else {
             return;
         };
-        conn.unflushed = 0;
         let flushed = match conn
             .out
             .flush(&mut conn.stream, u64::MAX, &mut self.buffers)

@@ -12,7 +12,7 @@ use super::{Link, LinkState, Outbox, Shared};
 use crate::core::ConnId;
 use crate::server::buffers::BufferPool;
 use crate::server::outqueue::OutQueue;
-use crate::server::READ_CHUNK;
+use crate::server::{READ_BODY_CHUNK, READ_CHUNK};
 
 /// Stack size of the per-connection threads: buffers live on the heap.
 const STACK: usize = 256 * 1024;
@@ -81,9 +81,10 @@ fn spawn(name: String, f: impl FnOnce() + Send + 'static) -> io::Result<JoinHand
 /// Blocking reads into the core until EOF or an error; while the core has the connection
 /// paused, the reader waits instead of reading.
 fn read_loop(shared: &Shared, id: ConnId, mut stream: TcpStream) {
-    let mut buf = vec![0; READ_CHUNK];
+    let mut buf = vec![0; READ_BODY_CHUNK];
+    let mut chunk = READ_CHUNK;
     loop {
-        match stream.read(&mut buf) {
+        match stream.read(&mut buf[..chunk]) {
             Ok(0) => break,
             Ok(n) => {
                 let now = shared.clock.now();
@@ -93,6 +94,11 @@ fn read_loop(shared: &Shared, id: ConnId, mut stream: TcpStream) {
                     state.core.handle_bytes(id, &buf[..n], now);
                     shared.dispatch(&mut state, now);
                 }
+                chunk = if state.core.in_file_body(id) {
+                    READ_BODY_CHUNK
+                } else {
+                    READ_CHUNK
+                };
                 while state.core.is_paused(id) && state.links.contains_key(&id) {
                     state = shared
                         .resumed
