@@ -75,6 +75,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<Outcome> {
             reproduced: f.reproduced,
             path: &f.path,
         }),
+        Event::Dropped(f) => progress.dropped(&f.oracle, f.reproduced),
     }));
     progress.finish();
     if args.shard.is_some() {
@@ -149,10 +150,18 @@ fn print_summary(summary: &Summary, config: &FuzzConfig, replay_args: &[String])
     if summary.repeats > 0 {
         println!("{} more failures of oracles already saved", summary.repeats);
     }
-    if summary.flaky > 0 {
+    // Not saved (a loaded machine or a racy server), but not hidden either: the session
+    // number and seed bring each back.
+    for f in &summary.flaky {
         println!(
-            "{} failures did not recur in 3 re-runs (not saved; a loaded machine or a racy server)",
-            summary.flaky
+            "NOT REPRODUCIBLE {} (dropped, not saved): failed the same way at most {} of {} re-runs, a majority needed\n  first seen in session {} of --seed {} (session seed {:#018x}): {}",
+            f.oracle,
+            f.reproduced.0,
+            f.reproduced.1,
+            f.session,
+            config.seed,
+            f.session_seed,
+            f.observed
         );
     }
 }

@@ -1,5 +1,6 @@
 //! The progress line both fuzzers (`fuzz` of a server, `fuzz --client`) draw while they run:
-//! sessions and findings so far, the failure being shrunk, and a line per saved finding.
+//! sessions and findings so far, the failure being shrunk, and a line per saved finding (and
+//! per failure dropped as not reproducible).
 
 use std::fmt::Display;
 use std::path::Path;
@@ -57,6 +58,14 @@ impl FuzzProgress {
             found.reproduced.0,
             found.reproduced.1,
             found.path.display()
+        ));
+    }
+
+    /// A failure of `oracle` did not reproduce in a majority of its re-runs and was dropped.
+    pub fn dropped(&self, oracle: &impl Display, reproduced: (usize, usize)) {
+        self.bar.println(format!(
+            "not reproducible, dropped: {oracle}, same failure at most {}/{} re-runs",
+            reproduced.0, reproduced.1
         ));
     }
 

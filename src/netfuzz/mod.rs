@@ -4,10 +4,12 @@
 //! byte from the server goes through the project's decoder), judges it by layered oracles
 //! ([`oracle`]; the project's core run as the model oracle in [`oracle_core`]), shrinks a
 //! failing session while it stays coherent ([`shrink`], [`coherence`]) and saves it as a
-//! `.chat` reproducer that `chat-harness run` replays.
+//! `.chat` reproducer that `chat-harness run` replays, if it reproduces in a majority of its
+//! re-runs ([`finding`]); one that does not is reported as [`Flaky`] and not saved.
 
 pub mod client;
 pub mod coherence;
+pub mod finding;
 pub mod generate;
 pub mod mutate;
 pub mod oracle;
@@ -21,7 +23,7 @@ pub mod stall;
 pub mod steady;
 pub mod steps;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,10 +31,9 @@ pub use generate::{Generator, Shape};
 pub use oracle::{Judgement, Oracle};
 pub use oracle_core::Profile;
 
+use self::finding::Outcome;
 use self::rng::Rng;
-use self::shrink::{Exec, ShrinkBudget};
-use crate::language::scenario::Scenario;
-use crate::language::writer;
+use self::shrink::Exec;
 use crate::server_seat::provider::Provider;
 use crate::server_seat::RunSettings;
 
@@ -81,12 +82,31 @@ pub struct Finding {
     pub path: PathBuf,
     /// Steps before and after shrinking.
     pub steps: (usize, usize),
-    /// How often the shrunk session failed the same oracle on re-runs, out of how many.
+    /// How often the saved session failed the same oracle on re-runs, out of how many: a
+    /// majority ([`finding::reproducible`]).
     pub reproduced: (usize, usize),
     /// Seconds from the start of the run to the finding.
     pub found_after: Duration,
     /// What failed (`fuzz merge` keeps one finding per signature).
     pub signature: shard::Signature,
+}
+
+/// A failure that was not saved because it did not reproduce: neither its shrunk form nor
+/// the whole session failed the same oracle in a majority of its re-runs
+/// ([`finding::reproducible`]). Its session number and seed bring it back.
+#[derive(Debug, Clone)]
+pub struct Flaky {
+    /// The oracle that failed.
+    pub oracle: Oracle,
+    /// The seed of the session that failed.
+    pub session_seed: u64,
+    /// Its index in the run.
+    pub session: u64,
+    /// What was observed when it first failed.
+    pub observed: String,
+    /// The most re-runs of one form (shrunk or whole) that failed the same way, out of how
+    /// many.
+    pub reproduced: (usize, usize),
 }
 
 /// How a run went.
@@ -100,8 +120,9 @@ pub struct Summary {
     pub findings: Vec<Finding>,
     /// Further failures of oracles already saved (with `--keep-going`).
     pub repeats: u64,
-    /// Failures that did not recur in any re-run, shrunk or whole: not saved, fuzzing goes on.
-    pub flaky: u64,
+    /// Failures that did not reproduce in a majority of re-runs, shrunk or whole: not saved,
+    /// fuzzing goes on (and may find the oracle fail again).
+    pub flaky: Vec<Flaky>,
     /// Wall time.
     pub elapsed: Duration,
     /// Of which spent shrinking and re-checking findings.
@@ -132,6 +153,8 @@ pub enum Event {
     Shrinking(Oracle),
     /// A finding was saved.
     Saved(Finding),
+    /// A failure did not reproduce often enough and was dropped.
+    Dropped(Flaky),
 }
 
 fn fnv(text: &str) -> u64 {
@@ -145,22 +168,6 @@ fn clip(text: &str, max: usize) -> String {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_owned(),
     }
-}
-
-/// Writes the reproducer file; returns its path.
-fn save(
-    out: &Path,
-    scenario: &Scenario,
-    oracle: Oracle,
-    header: &[String],
-) -> std::io::Result<PathBuf> {
-    let body = writer::write(scenario);
-    let path = out.join(format!("{}-{:08x}.chat", oracle.name(), fnv(&body) as u32));
-    let mut text: String = header.iter().map(|l| format!("# {l}\n")).collect();
-    text.push_str(&body);
-    std::fs::create_dir_all(out)?;
-    std::fs::write(&path, text)?;
-    Ok(path)
 }
 
 /// Runs the fuzzer against `provider` until the budget is spent or (without `keep_going`) a
@@ -208,16 +215,18 @@ pub async fn fuzz(
                 summary.error = Some(e);
                 break;
             }
-            Judgement::Found(oracle, _) => {
+            Judgement::Found(oracle, failure) => {
                 if summary.findings.iter().any(|f| f.oracle == oracle) {
                     summary.repeats += 1;
                 } else {
                     observe(&Event::Shrinking(oracle));
                     let shrink_start = Instant::now();
-                    let finding = minimise(config, &exec, session, oracle, seed, number).await;
+                    let first = (oracle, oracle::observed(&failure));
+                    let outcome =
+                        finding::minimise(config, &exec, session, first, seed, number).await;
                     summary.shrinking += shrink_start.elapsed();
-                    match finding {
-                        Ok(Some(mut finding)) => {
+                    match outcome {
+                        Ok(Outcome::Kept(mut finding)) => {
                             finding.found_after = start.elapsed();
                             observe(&Event::Saved(finding.clone()));
                             summary.findings.push(finding);
@@ -225,8 +234,11 @@ pub async fn fuzz(
                                 break;
                             }
                         }
-                        // It did not recur: a hiccup of timing, not a finding.
-                        Ok(None) => summary.flaky += 1,
+                        // It did not reproduce: a hiccup of timing, not a finding.
+                        Ok(Outcome::Dropped(flaky)) => {
+                            observe(&Event::Dropped(flaky.clone()));
+                            summary.flaky.push(flaky);
+                        }
                         Err(e) => {
                             summary.error = Some(format!("cannot write the reproducer: {e}"));
                             break;
@@ -242,92 +254,4 @@ pub async fn fuzz(
     }
     summary.elapsed = start.elapsed();
     summary
-}
-
-async fn minimise(
-    config: &FuzzConfig,
-    exec: &Exec,
-    session: Scenario,
-    oracle: Oracle,
-    seed: u64,
-    index: u64,
-) -> std::io::Result<Option<Finding>> {
-    let before = session.steps.len();
-    let budget = ShrinkBudget {
-        runs: config.shrink_runs,
-        until: Instant::now() + config.shrink_time,
-    };
-    const RECHECKS: usize = 3;
-    // Whether a candidate still fails depends on timing, so a pass can end in a form that no
-    // longer fails once steadied; then one more pass is tried from the whole session before
-    // the whole session itself is kept.
-    const PASSES: usize = 2;
-    let mut small = session.clone();
-    let mut reproduced = 0;
-    for _ in 0..PASSES {
-        let (shrunk, _) = shrink::shrink(exec, session.clone(), oracle, budget).await;
-        small = shrunk;
-        steady::steady(&mut small);
-        reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
-        if reproduced > 0 || Instant::now() >= budget.until {
-            break;
-        }
-    }
-    if reproduced == 0 {
-        // The shrunk form is flaky: keep the whole session instead.
-        small = session;
-        reproduced = shrink::recheck(exec, &small, oracle, RECHECKS).await;
-    }
-    if reproduced == 0 {
-        return Ok(None);
-    }
-    let (judgement, stderr) = exec.run(&small).await;
-    let (observed, signature) = match &judgement {
-        Judgement::Found(_, failure) => (
-            oracle::observed(failure),
-            shard::Signature::of(oracle.name(), failure),
-        ),
-        other => (
-            format!("on the last re-run: {other:?}"),
-            shard::Signature {
-                oracle: oracle.name().to_owned(),
-                step: String::new(),
-                expected: None,
-                received: None,
-            },
-        ),
-    };
-    small.description = Some(format!(
-        "fuzz finding: {} ({})",
-        oracle.name(),
-        oracle.meaning()
-    ));
-    let mut header = vec![
-        "Found by chat-harness fuzz.".to_owned(),
-        format!(
-            "seed: {} (session {index} of `chat-harness fuzz --seed {}`; session seed {seed:#018x})",
-            config.seed, config.seed
-        ),
-        format!("oracle: {} — {}", oracle.name(), oracle.meaning()),
-        format!("observed: {}", clip(&observed, 400)),
-        format!(
-            "shrunk from {before} to {} steps; failed the same way {reproduced} of {RECHECKS} re-runs",
-            small.steps.len()
-        ),
-    ];
-    if let Some(line) = stderr.as_deref().and_then(|s| s.lines().last()) {
-        header.push(format!("server stderr ends with: {}", clip(line, 200)));
-    }
-    let path = save(&config.out, &small, oracle, &header)?;
-    Ok(Some(Finding {
-        oracle,
-        session_seed: seed,
-        session: index,
-        observed,
-        path,
-        steps: (before, small.steps.len()),
-        reproduced: (reproduced, RECHECKS),
-        found_after: Duration::ZERO,
-        signature,
-    }))
 }

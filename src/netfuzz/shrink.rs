@@ -325,7 +325,8 @@ pub async fn shrink(
     (s.best, s.runs)
 }
 
-/// Runs `scenario` `times` times; returns how often it failed `oracle`.
+/// Runs `scenario` `times` times; returns how often it failed `oracle` (whether that is
+/// often enough to keep it is [`super::finding::reproducible`]).
 pub async fn recheck(exec: &Exec, scenario: &Scenario, oracle: Oracle, times: usize) -> usize {
     let mut failed = 0;
     for _ in 0..times {

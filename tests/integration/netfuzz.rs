@@ -233,9 +233,14 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
     .await;
     let took = start.elapsed();
     let failed_at = failed_at.unwrap_or(took);
+    let dropped: Vec<String> = summary
+        .flaky
+        .iter()
+        .map(|f| format!("{} {}/{}", f.oracle, f.reproduced.0, f.reproduced.1))
+        .collect();
     let Some(finding) = summary.findings.first() else {
         panic!(
-            "{fault:?}: nothing found in {took:?} ({} sessions)",
+            "{fault:?}: nothing found in {took:?} ({} sessions; dropped as not reproducible: {dropped:?})",
             summary.sessions
         );
     };
@@ -245,6 +250,11 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
         finding.oracle,
         finding.observed,
         std::fs::read_to_string(&finding.path).unwrap_or_default()
+    );
+    assert!(
+        netfuzz::finding::reproducible(finding.reproduced.0, finding.reproduced.1),
+        "{fault:?}: kept with {:?} re-runs failing",
+        finding.reproduced
     );
     assert!(
         failed_at < Duration::from_secs(60),
@@ -267,8 +277,8 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
         finding.observed,
         std::fs::read_to_string(&finding.path).unwrap_or_default()
     );
-    // The fuzzer re-checked it 3 times; here the whole test binary competes for two cores,
-    // so a replay may take up to three tries to fail the same way.
+    // The fuzzer kept it because a majority of its re-runs failed the same way; here the
+    // whole test binary competes for two cores, so a replay may take up to three tries.
     let mut tries = Vec::new();
     for _ in 0..3 {
         let (addr, server) = faulty::start(fault).await;
@@ -312,7 +322,7 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
         std::fs::read_to_string(&finding.path).unwrap_or_default()
     );
     format!(
-        "{fault:?}: {} in session {}, failed after {:.1}s, saved after {:.1}s ({:.1}s with replays), {} -> {} steps ({actions} without pauses), {}/{} re-runs:\n{}",
+        "{fault:?}: {} in session {}, failed after {:.1}s, saved after {:.1}s ({:.1}s with replays), {} -> {} steps ({actions} without pauses), {}/{} re-runs, dropped before it as not reproducible: {dropped:?}:\n{}",
         finding.oracle,
         finding.session + 1,
         failed_at.as_secs_f64(),

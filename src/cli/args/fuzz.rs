@@ -31,7 +31,9 @@ Examples:
       One finding per failure (oracle, step, frame kinds), the smallest reproducer kept
 
 Each finding is shrunk and saved as DIR/<oracle>-<hash>.chat, a scenario whose comment
-gives the seed, the oracle and what was observed. Oracles: alive (the server keeps
+gives the seed, the oracle and what was observed, once it fails the same way in at least 2
+of 3 re-runs; a failure that reproduces less often is listed as NOT REPRODUCIBLE (session,
+seed, what was seen) and not saved. Oracles: alive (the server keeps
 accepting and never drops a well-behaved client), canary (a fresh pair can still chat),
 decode (every byte decodes), relay, echo, impostor (well-behaved clients get every message
 in order, never their own, never under a stolen name), leak (nothing reaches an
