@@ -42,7 +42,7 @@ use crate::core::{Limits, Now};
 const LINGER: Duration = Duration::from_secs(2);
 /// Bytes a threaded reader reads at a time outside a file body. Its writers relay one chunk
 /// while it reads the next, so smaller chunks start receivers sooner: to one receiver of a
-/// pipelined stream, 64 KiB chunks relayed 3.7-4.0 M lines/s and 32 KiB chunks 4.2-6.0 M
+/// pipelined stream, 64 KiB chunks relayed 3.7-4.0 M lines/s and 32 KiB chunks 4.1-6.0 M
 /// (BENCHMARKS.md, issue 31); the polling server reads pieces of the same size.
 const READ_CHUNK: usize = 32 * 1024;
 /// Bytes a threaded reader reads at a time inside a file body (the size of its buffer), where

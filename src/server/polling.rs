@@ -36,7 +36,7 @@ const READ_TURN: usize = 256 * 1024;
 /// Bytes one read takes at most outside a file body; a full piece is relayed before the next
 /// read. Smaller pieces start the receivers sooner, larger ones cost fewer system calls. To one
 /// receiver of a pipelined stream (`fanout-bench`, window 1000) 64 KiB pieces relayed
-/// 3.5-4.5 M lines/s, 32 KiB pieces 4.6-5.8 M (BENCHMARKS.md, issue 31). Inside a file body,
+/// 3.5-4.5 M lines/s, 32 KiB pieces 4.6-6.3 M (BENCHMARKS.md, issue 31). Inside a file body,
 /// where nothing is relayed before its end, a read takes a whole turn (one spool write per
 /// 256 KiB, not per 32 KiB).
 const READ_PIECE: usize = 32 * 1024;
