@@ -285,7 +285,14 @@ impl Room {
                     me.name = Some(name);
                     me.offset = offset;
                 }
-                (d, false)
+                if self.fault == Fault::StallsOnSlowReader {
+                    return (d, false);
+                }
+                // Queued before the lock is released: once another connection's task can see
+                // the name, the newcomer's 0x00 is already ahead of anything it sends it (handed
+                // over after the lock, a join racing this one could reach it first).
+                queue(&members, d);
+                (Vec::new(), false)
             }
             (_, None) => (self.reply(id, "Log in first"), false),
             (ClientFrame::Text(text), Some(mut name)) => {
@@ -541,12 +548,16 @@ impl Room {
             }
             return;
         }
-        let members = self.members.lock().unwrap();
-        for (to, bytes) in deliveries {
-            let Some(m) = members.get(&to) else { continue };
-            m.queued.fetch_add(bytes.len(), Ordering::SeqCst);
-            let _ = m.out.send(Out::Bytes(bytes));
-        }
+        queue(&self.members.lock().unwrap(), deliveries);
+    }
+}
+
+/// Hands each delivery to its member's writer, in order (none for a member that is gone).
+fn queue(members: &HashMap<u64, Member>, deliveries: Deliveries) {
+    for (to, bytes) in deliveries {
+        let Some(m) = members.get(&to) else { continue };
+        m.queued.fetch_add(bytes.len(), Ordering::SeqCst);
+        let _ = m.out.send(Out::Bytes(bytes));
     }
 }
 
