@@ -3,7 +3,8 @@
 //! faulty test server's single faults (a relayed overlong text, a stall behind a slow reader,
 //! the newcomer race lost every time) in-process, and the lab-style stand-in
 //! (`tests/python/original_server.py`), whose flaws are the pitfalls themselves, for the
-//! others (one frame per recv with the stand-in reading late, so that it loses every time). Joins told to unauthenticated sockets (13) and invalid UTF-8 relayed (9) are in
+//! others (one frame per recv with the stand-in reading late, so that it loses every time).
+//! Joins told to unauthenticated sockets (13) and invalid UTF-8 relayed (9) are in
 //! `hint_accuracy`.
 
 use std::path::PathBuf;

@@ -216,9 +216,28 @@ impl Room {
                 && self.retired.lock().unwrap().contains(name))
     }
 
-    /// Handles one frame from `id`; returns the deliveries and whether to close after them.
+    /// Handles one frame from `id`; returns the deliveries left to [`Room::dispatch`] and
+    /// whether to close after them. Except for [`Fault::StallsOnSlowReader`], which writes
+    /// inline, they are queued before the room's lock is released, so every member gets them
+    /// in the order the room decided them: once another connection's task can see a
+    /// newcomer's name, the newcomer's 0x00 is already ahead of anything that task sends it.
     pub fn handle(&self, id: u64, frame: ClientFrame) -> (Deliveries, bool) {
         let mut members = self.members.lock().unwrap();
+        let (deliveries, close) = self.decide(&mut members, id, frame);
+        if self.fault == Fault::StallsOnSlowReader {
+            return (deliveries, close);
+        }
+        queue(&members, deliveries);
+        (Vec::new(), close)
+    }
+
+    /// What one frame from `id` does, under the room's lock.
+    fn decide(
+        &self,
+        members: &mut HashMap<u64, Member>,
+        id: u64,
+        frame: ClientFrame,
+    ) -> (Deliveries, bool) {
         let Some(me) = members.get(&id) else {
             return (Vec::new(), true);
         };
@@ -238,7 +257,7 @@ impl Room {
                     }
                 }
                 self.retired.lock().unwrap().insert(name.clone());
-                let d = self.broadcast(&members, id, &format!("User {name} disconnected"));
+                let d = self.broadcast(members, id, &format!("User {name} disconnected"));
                 (d, true)
             }
             (ClientFrame::Auth { .. }, Some(_)) => {
@@ -266,33 +285,26 @@ impl Room {
                 if !valid_name(&name, self.fault) || !(-50_400..=50_400).contains(&offset) {
                     return (self.reply(id, "Invalid name or offset"), false);
                 }
-                let taken = self.taken(&members, &name);
+                let taken = self.taken(members, &name);
                 if taken && self.fault != Fault::DuplicateNames {
                     return (self.reply(id, "The name is already in use"), false);
                 }
                 let greeting = ServerFrame::AuthOk(
                     "Commands: >>exit<<, >>sendfile<< 'filename', >>chname<< 'name'".into(),
                 );
-                let mut d = self.late_join_notice(&members, id, offset);
+                let mut d = self.late_join_notice(members, id, offset);
                 d.push((id, self.encode(&greeting)));
                 let notice = match self.fault {
                     Fault::JoinWording => format!("{name} joined"),
                     _ => format!("{name} connected"),
                 };
-                d.extend(self.broadcast(&members, id, &notice));
+                d.extend(self.broadcast(members, id, &notice));
                 if let Some(me) = members.get_mut(&id) {
                     me.first = Some(name.clone());
                     me.name = Some(name);
                     me.offset = offset;
                 }
-                if self.fault == Fault::StallsOnSlowReader {
-                    return (d, false);
-                }
-                // Queued before the lock is released: once another connection's task can see
-                // the name, the newcomer's 0x00 is already ahead of anything it sends it (handed
-                // over after the lock, a join racing this one could reach it first).
-                queue(&members, d);
-                (Vec::new(), false)
+                (d, false)
             }
             (_, None) => (self.reply(id, "Log in first"), false),
             (ClientFrame::Text(text), Some(mut name)) => {
@@ -312,9 +324,9 @@ impl Room {
                 if relayed > 65_534
                     || (relayed >= 300 && self.fault == Fault::CorruptsRelayedLength)
                 {
-                    return (self.overlong(&members, id, &body), false);
+                    return (self.overlong(members, id, &body), false);
                 }
-                (self.broadcast(&members, id, &body), false)
+                (self.broadcast(members, id, &body), false)
             }
             (frame @ ClientFrame::Rename(_), Some(old)) => {
                 let new = match (&frame, self.fault) {
@@ -327,8 +339,7 @@ impl Room {
                     return (self.reply(id, "Invalid name"), false);
                 }
                 let own = new == old && self.fault == Fault::OtherAnswers;
-                if self.taken(&members, &new) && self.fault != Fault::RenameToTakenAccepted && !own
-                {
+                if self.taken(members, &new) && self.fault != Fault::RenameToTakenAccepted && !own {
                     return (self.reply(id, "The name is already in use"), false);
                 }
                 let mut d = vec![(
@@ -336,7 +347,7 @@ impl Room {
                     self.encode(&ServerFrame::Renamed(format!("Username changed to {new}"))),
                 )];
                 d.extend(self.broadcast(
-                    &members,
+                    members,
                     id,
                     &format!("User [{old}] changed username to [{new}]"),
                 ));
