@@ -24,6 +24,9 @@ auth (a client that connects right after the 0x00 can be told of the join, even 
 own 0x00). `--widen MS` (or ORIGINAL_SERVER_WIDEN_MS=MS in the environment) sleeps MS
 milliseconds inside each of those windows, so that the race is lost every time rather than
 now and then: core scenarios must tolerate it (they `settle`), robust twins must fail on it.
+`--close-windows` does the opposite: the join notice goes out under the same lock as the
+0x00, and the name is freed under the same lock as the leave notice, so that both races are
+won every time (a class whose cells must not depend on timing, tests/python/make_class.py).
 
 A thread-per-client server on a loaded machine also notices a client's end late: the leave is
 announced some time after the socket closed. `--late-leave MS` (or
@@ -32,9 +35,9 @@ started once (`run --target`) one scenario's leave reaches the next scenario's c
 
 The one-frame-per-recv flaw loses a burst only when the burst's frames reach the socket
 before the thread reads it, which a loaded machine does now and then and an idle one seldom.
-`--slow-recv MS` (or ORIGINAL_SERVER_SLOW_RECV_MS) sleeps MS milliseconds before each recv() of
-a frame, as a thread that gets the CPU late, so that frames written back to back are merged
-every time.
+`--slow-recv MS` (or ORIGINAL_SERVER_SLOW_RECV_MS) lets MS milliseconds pass between a frame's
+first bytes arriving and the recv() that reads them, as a thread the scheduler wakes late, so
+that frames written back to back are merged every time, the first after a pause too.
 
 `--fault NAME` (repeatable, or a comma-separated list: `--fault no-prefix,echo`) adds a
 mistake a student's server realistically has, each breaking one rule of the protocol, so that
@@ -57,10 +60,11 @@ An unknown name exits with status 2 and the list. Some pairs hide one another (n
 utc-only, duplicate-names hides exit-keeps-name, either file-notice fault hides the other);
 tests/python/README.md lists the scenarios that catch each fault.
 
-Usage: original_server.py PORT [--widen MS] [--late-leave MS] [--slow-recv MS]
-                          [--fault NAME[,NAME...]]...
+Usage: original_server.py PORT [--widen MS | --close-windows] [--late-leave MS]
+                          [--slow-recv MS] [--fault NAME[,NAME...]]...
 """
 import os
+import select
 import socket
 import struct
 import sys
@@ -74,6 +78,7 @@ clients = {}  # socket -> [name, offset]
 connected = []  # every accepted socket, authenticated or not
 lock = threading.Lock()
 WIDEN = 0.0  # seconds slept inside each race window (--widen)
+CLOSED = False  # no race windows at all (--close-windows)
 LATE_LEAVE = 0.0  # seconds between a client's end and its leave notice (--late-leave)
 SLOW_RECV = 0.0  # seconds slept before each recv() of a frame (--slow-recv)
 FAULTS = set()  # the mistakes switched on (--fault)
@@ -141,19 +146,31 @@ def leave(conn):
     name = clients[conn][0]
     if LATE_LEAVE > 0:
         time.sleep(LATE_LEAVE)
+    if CLOSED:
+        with lock:
+            if "no-leave" not in FAULTS:
+                broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " disconnected").encode()))
+            forget(conn)
+        return
     if "no-leave" not in FAULTS:
         with lock:
             broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " disconnected").encode()))
     window()
     with lock:
-        clients.pop(conn, None)
-        if conn in connected:
-            connected.remove(conn)
+        forget(conn)
+
+
+def forget(conn):
+    """Frees the name and the socket of `conn` (called with the lock held)."""
+    clients.pop(conn, None)
+    if conn in connected:
+        connected.remove(conn)
 
 
 def handle(conn):
     while True:
         if SLOW_RECV > 0:
+            select.select([conn], [], [])  # readable (or closed): the bytes are there
             time.sleep(SLOW_RECV)
         data = conn.recv(1024)
         if not data:
@@ -173,6 +190,9 @@ def handle(conn):
                     continue
                 clients[conn] = [name, offset]
                 conn.sendall(frame(0, COMMANDS))
+                if CLOSED:
+                    announce_join(conn, name)
+                    continue
             # The join broadcast goes out from this thread after the 0x00, racing the next
             # client's connect and auth, as in the original.
             window()
@@ -261,9 +281,12 @@ def faults(args):
 
 
 def main():
-    global WIDEN, LATE_LEAVE, SLOW_RECV, FAULTS
+    global WIDEN, CLOSED, LATE_LEAVE, SLOW_RECV, FAULTS
     args = sys.argv[1:]
     FAULTS = faults(args)
+    CLOSED = "--close-windows" in args
+    if CLOSED:
+        args.remove("--close-windows")
     WIDEN = option(args, "--widen", "ORIGINAL_SERVER_WIDEN_MS")
     LATE_LEAVE = option(args, "--late-leave", "ORIGINAL_SERVER_LATE_LEAVE_MS")
     SLOW_RECV = option(args, "--slow-recv", "ORIGINAL_SERVER_SLOW_RECV_MS")
