@@ -2,13 +2,18 @@
 """Compares the cells of two `chat-harness matrix` runs (their matrix.json files, whole or
 merged from shards): for every cell, the status (pass, fail, xfail, xpass, error) and the
 outcome kind (pass, fail, timeout, ...). Prints the counts, then each cell that differs, with
-the expect file's reason where the cell is a known failure (a `sometimes` race says so).
-Exit 0 when the statuses are identical, 1 otherwise.
+the expect file's reason where the cell is a known failure, and `[sometimes]` where the
+implementation's expect file (found through the matrix file the run names) marks the
+scenario as a race it loses only now and then. Exit 0 when the statuses are identical, 1
+otherwise.
 
 Usage: benches/compare-cells.py A/matrix.json B/matrix.json
 """
+import fnmatch
 import json
+import os
 import sys
+import tomllib
 
 
 def cells(path):
@@ -22,10 +27,45 @@ def cells(path):
     return out
 
 
+def sometimes(path):
+    """(suite, implementation) -> the `sometimes` patterns of its expect file, read through
+    the matrix file `path`'s run names (empty where it cannot be read)."""
+    with open(path) as f:
+        matrix = json.load(f)
+    try:
+        with open(matrix["file"], "rb") as f:
+            config = tomllib.load(f)
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return {}
+    out = {}
+    for side, suite in (("server", "server"), ("client", "client")):
+        for item in config.get(side, []):
+            patterns = []
+            expect = item.get("expect")
+            if expect:
+                expect = os.path.join(os.path.dirname(matrix["file"]), expect)
+                with open(expect) as f:
+                    for line in f:
+                        if line.startswith("sometimes "):
+                            patterns.append(line[len("sometimes "):].split(":")[0].strip())
+            out[(suite, item["name"])] = patterns
+    return out
+
+
+def racy(races, suite, implementation, scenario):
+    """Whether a `sometimes` entry covers the cell (interop cells: the server's or the
+    client's entries; their implementation is `client × server`)."""
+    names = [implementation] + [part.strip() for part in implementation.split(" × ")]
+    return any(fnmatch.fnmatchcase(scenario, pattern)
+               for s in ("server", "client") for name in names
+               for pattern in races.get((s, name), []))
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     a, b = cells(sys.argv[1]), cells(sys.argv[2])
+    races = sometimes(sys.argv[1])
     keys = sorted(set(a) | set(b))
     status_differs, kind_differs = [], []
     for key in keys:
@@ -38,6 +78,9 @@ def main():
             kind_differs.append((key, x, y))
     print("%d cells; %d with the same status, %d of them with another kind; %d with another status"
           % (len(keys), len(keys) - len(status_differs), len(kind_differs), len(status_differs)))
+    on_races = sum(1 for key, _, _ in status_differs if racy(races, *key))
+    print("of the %d with another status, %d are on races the expect files mark `sometimes`"
+          % (len(status_differs), on_races))
 
     def show(x):
         return "missing" if x is None else "%s (%s)" % (x["status"], x["kind"])
@@ -45,9 +88,10 @@ def main():
     for title, rows in (("status differs", status_differs), ("kind differs", kind_differs)):
         for (suite, implementation, scenario), x, y in rows:
             reason = (x or y or {}).get("expected_failure_reason") or ""
-            print("%s: %s | %s | %s: %s -> %s%s" % (
+            print("%s: %s | %s | %s: %s -> %s%s%s" % (
                 title, suite, implementation, scenario, show(x), show(y),
-                ("  [known: %s]" % reason) if reason else ""))
+                ("  [known: %s]" % reason) if reason else "",
+                "  [sometimes]" if racy(races, suite, implementation, scenario) else ""))
     sys.exit(1 if status_differs else 0)
 
 

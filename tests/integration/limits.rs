@@ -76,3 +76,37 @@ fn a_bad_limits_argument_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown limit `disk`"));
 }
+
+/// The matrix's default limits leave room for a thread-per-client server at the suite's
+/// largest fan-out: the lab-style stand-in holds a thread per client, 30 at once in
+/// `load/fanout-30` (a core scenario it passes under `run`), and the pids limit of 32 the
+/// matrix had failed it with a crash.
+#[test]
+fn matrix_defaults_leave_room_for_a_thread_per_client_server() {
+    if !python() {
+        eprintln!("python3 not found; skipped");
+        return;
+    }
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("class.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "scenarios = ['{root}/scenarios/load/fanout-30.chat']\n[[server]]\nname = 'lab'\n\
+             spawn = 'python3 {root}/tests/python/original_server.py {{port}}'\n"
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chat-harness"))
+        .arg("matrix")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .expect("run chat-harness");
+    let json = std::fs::read_to_string(dir.path().join("out/matrix.json")).unwrap_or_default();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(json.contains("\"status\": \"pass\""), "{stderr}\n{json}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

@@ -79,7 +79,7 @@ pub struct MatrixArgs {
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]
     pub spawn_timeout: std::time::Duration,
     /// Resource limits of every program started, set before it runs; stricter than run's:
-    /// `cpu=30s,mem=512M,procs=32,fsize=64M,nofile=256` by default; `KEY=VALUE,...` over
+    /// `cpu=30s,mem=512M,procs=64,fsize=64M,nofile=256` by default; `KEY=VALUE,...` over
     /// those, `KEY=none` to lift one, or `none`.
     #[arg(long, value_name = "LIMITS")]
     pub limits: Option<String>,
