@@ -81,7 +81,10 @@ pub fn load(files: Vec<(String, PathBuf)>) -> (Vec<Entry>, Vec<ParseError>) {
     let mut errors = Vec::new();
     for (id, path) in files {
         match crate::language::parse_file(&path) {
-            Ok(scenario) => entries.push(Entry { id, scenario }),
+            Ok(scenario) => entries.push(Entry {
+                id,
+                scenario: Arc::new(scenario),
+            }),
             Err(e) => errors.push(e),
         }
     }
@@ -284,7 +287,7 @@ async fn run_entry(
     retries: Retries,
 ) -> Outcome {
     let started = Instant::now();
-    let scenario = Arc::new(entry.scenario);
+    let scenario = entry.scenario;
     let known = known_failures.known(&entry.id).cloned();
     let expected_reason = known.as_ref().map(|k| k.reason.clone());
     let sometimes = known.is_some_and(|k| k.sometimes);

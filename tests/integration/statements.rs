@@ -54,7 +54,9 @@ fn a_cited_id_the_document_lacks_and_an_id_defined_twice_are_found() {
     .expect("write a scenario");
     let entry = suite::Entry {
         id: "x/unknown".into(),
-        scenario: chat_harness::language::parser::parse_file(&path).expect("it parses"),
+        scenario: std::sync::Arc::new(
+            chat_harness::language::parser::parse_file(&path).expect("it parses"),
+        ),
     };
     let _ = std::fs::remove_file(&path);
     assert_eq!(entry.scenario.checks, ["6.1.4", "99.9"]);

@@ -387,7 +387,7 @@ async fn a_name_refused_at_first_auth_on_a_shared_server_is_explained() {
     let outcomes = suite::run_all(
         vec![Entry {
             id: "x/kept".into(),
-            scenario,
+            scenario: Arc::new(scenario),
         }],
         provider,
         Arc::new(RunSettings::default()),

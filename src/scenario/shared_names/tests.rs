@@ -108,11 +108,13 @@ fn a_scenario_about_the_longest_relayable_file_header_keeps_its_names() {
 fn core_scenarios_run_first_on_a_shared_server() {
     let entry = |id: &str, tags: &str| Entry {
         id: id.to_owned(),
-        scenario: parse_str(
-            &format!("tags: {tags}\nconnect a\n"),
-            std::path::Path::new("s.chat"),
-        )
-        .expect("parses"),
+        scenario: std::sync::Arc::new(
+            parse_str(
+                &format!("tags: {tags}\nconnect a\n"),
+                std::path::Path::new("s.chat"),
+            )
+            .expect("parses"),
+        ),
     };
     let ordered = core_first(vec![
         entry("a/hostile", "robust"),
