@@ -80,7 +80,7 @@ pub struct ClientSummary {
     pub findings: Vec<ClientFinding>,
     /// Further failures of oracles already saved.
     pub repeats: u64,
-    /// Failures that did not recur on re-runs (not saved).
+    /// Failures that did not fail the same way in a majority of their re-runs (not saved).
     pub flaky: u64,
     /// Wall time.
     pub elapsed: Duration,

@@ -1,6 +1,7 @@
 //! Shrinking a failing session and saving it: the statements after the failing one go at
 //! once, then checks that only watch, then whole blocks (tried away side by side); the result
-//! is re-run and written as a `tests: client` scenario with a header saying how it was found.
+//! is re-run and, when a majority of the re-runs fail the same way, written as a
+//! `tests: client` scenario with a header saying how it was found.
 
 use std::time::{Duration, Instant};
 
@@ -10,6 +11,7 @@ use super::exec::{prologue, render, Exec, Outcome};
 use super::generate::{self, Session};
 use super::oracle::ClientOracle;
 use super::{ClientFinding, ClientFuzzConfig};
+use crate::netfuzz::finding::reproducible;
 use crate::netfuzz::{clip, fnv};
 
 /// Shrinks a failing session by whole blocks, re-checks it, and saves it.
@@ -29,6 +31,7 @@ pub(super) async fn minimise(
         Some(index) => truncate(session.blocks.clone(), index),
         None => Vec::new(),
     };
+    let whole = blocks.clone();
     // The other checks only watch: without them the traffic is the same.
     let quiet = without_checks(&blocks);
     if quiet != blocks && exec.fails_with(&quiet, oracle).await {
@@ -82,20 +85,15 @@ pub(super) async fn minimise(
             blocks = together;
         }
     }
-    let mut reproduced = 0;
-    let mut observed = String::new();
-    let mut failed_line = 0;
-    let reruns = join_all((0..RECHECKS).map(|_| exec.run(&blocks))).await;
-    for rerun in reruns {
-        if let Outcome::Found(o, what, at) = rerun {
-            if o == oracle {
-                reproduced += 1;
-                observed = what;
-                failed_line = at;
-            }
-        }
+    // Kept only when a majority of its re-runs fail the same way, as the server fuzzer's
+    // findings: the shrunk form first, else the session as it ran.
+    let (mut reproduced, mut observed, mut failed_line) =
+        recheck(exec, &blocks, oracle, RECHECKS).await;
+    if !reproducible(reproduced, RECHECKS) && whole != blocks {
+        blocks = whole;
+        (reproduced, observed, failed_line) = recheck(exec, &blocks, oracle, RECHECKS).await;
     }
-    if reproduced == 0 {
+    if !reproducible(reproduced, RECHECKS) {
         return Ok(None);
     }
     let after: usize = 4 + blocks.iter().map(Vec::len).sum::<usize>();
@@ -139,6 +137,29 @@ pub(super) async fn minimise(
         reproduced: (reproduced, RECHECKS),
         found_after: Duration::ZERO,
     }))
+}
+
+/// Runs `blocks` `runs` times side by side: how many failed `oracle`, with what the last of
+/// them observed and the line it failed at.
+async fn recheck(
+    exec: &Exec,
+    blocks: &[generate::Block],
+    oracle: ClientOracle,
+    runs: usize,
+) -> (usize, String, usize) {
+    let mut reproduced = 0;
+    let mut observed = String::new();
+    let mut failed_line = 0;
+    for rerun in join_all((0..runs).map(|_| exec.run(blocks))).await {
+        if let Outcome::Found(o, what, at) = rerun {
+            if o == oracle {
+                reproduced += 1;
+                observed = what;
+                failed_line = at;
+            }
+        }
+    }
+    (reproduced, observed, failed_line)
 }
 
 /// The blocks up to and including the statement at `index` (0-based, after the prologue):
