@@ -80,7 +80,7 @@ lock = threading.Lock()
 WIDEN = 0.0  # seconds slept inside each race window (--widen)
 CLOSED = False  # no race windows at all (--close-windows)
 LATE_LEAVE = 0.0  # seconds between a client's end and its leave notice (--late-leave)
-SLOW_RECV = 0.0  # seconds slept before each recv() of a frame (--slow-recv)
+SLOW_RECV = 0.0  # seconds between a frame's bytes arriving and its recv() (--slow-recv)
 FAULTS = set()  # the mistakes switched on (--fault)
 KNOWN_FAULTS = [
     "no-prefix", "utc-only", "echo", "duplicate-names", "join-wording", "no-leave",
