@@ -4,8 +4,9 @@ merged from shards): for every cell, the status (pass, fail, xfail, xpass, error
 outcome kind (pass, fail, timeout, ...). Prints the counts, then each cell that differs, with
 the expect file's reason where the cell is a known failure, and `[sometimes]` where the
 implementation's expect file (found through the matrix file the run names) marks the
-scenario as a race it loses only now and then. Exit 0 when the statuses are identical, 1
-otherwise.
+scenario as a race it loses only now and then. A cell that one run did not run (an
+interrupted run: no status) is counted apart, not compared. Exit 0 when the statuses of the
+cells both runs ran are identical, 1 otherwise.
 
 Usage: benches/compare-cells.py A/matrix.json B/matrix.json
 """
@@ -67,17 +68,22 @@ def main():
     a, b = cells(sys.argv[1]), cells(sys.argv[2])
     races = sometimes(sys.argv[1])
     keys = sorted(set(a) | set(b))
-    status_differs, kind_differs = [], []
+    status_differs, kind_differs, not_run = [], [], 0
     for key in keys:
         x, y = a.get(key), b.get(key)
         if x is None or y is None:
             status_differs.append((key, x, y))
+        elif x["status"] is None or y["status"] is None:
+            not_run += 1
         elif x["status"] != y["status"]:
             status_differs.append((key, x, y))
         elif x["kind"] != y["kind"]:
             kind_differs.append((key, x, y))
+    if not_run:
+        print("%d cells not run in one of the runs (interrupted), left out" % not_run)
+    ran = len(keys) - not_run
     print("%d cells; %d with the same status, %d of them with another kind; %d with another status"
-          % (len(keys), len(keys) - len(status_differs), len(kind_differs), len(status_differs)))
+          % (ran, ran - len(status_differs), len(kind_differs), len(status_differs)))
     on_races = sum(1 for key, _, _ in status_differs if racy(races, *key))
     print("of the %d with another status, %d are on races the expect files mark `sometimes`"
           % (len(status_differs), on_races))
