@@ -17,9 +17,12 @@ import sys
 import tomllib
 
 
-def cells(path):
+def load(path):
     with open(path) as f:
-        matrix = json.load(f)
+        return json.load(f)
+
+
+def cells(matrix):
     out = {}
     for grid in matrix["grids"]:
         for cell in grid["cells"]:
@@ -28,11 +31,9 @@ def cells(path):
     return out
 
 
-def sometimes(path):
+def sometimes(matrix):
     """(suite, implementation) -> the `sometimes` patterns of its expect file, read through
-    the matrix file `path`'s run names (empty where it cannot be read)."""
-    with open(path) as f:
-        matrix = json.load(f)
+    the matrix file the run `matrix` names (empty where it cannot be read)."""
     try:
         with open(matrix["file"], "rb") as f:
             config = tomllib.load(f)
@@ -65,8 +66,9 @@ def racy(races, suite, implementation, scenario):
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
-    a, b = cells(sys.argv[1]), cells(sys.argv[2])
-    races = sometimes(sys.argv[1])
+    first = load(sys.argv[1])
+    a, b = cells(first), cells(load(sys.argv[2]))
+    races = sometimes(first)
     keys = sorted(set(a) | set(b))
     status_differs, kind_differs, not_run = [], [], 0
     for key in keys:

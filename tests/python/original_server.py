@@ -146,15 +146,12 @@ def leave(conn):
     name = clients[conn][0]
     if LATE_LEAVE > 0:
         time.sleep(LATE_LEAVE)
-    if CLOSED:
-        with lock:
-            if "no-leave" not in FAULTS:
-                broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " disconnected").encode()))
-            forget(conn)
-        return
-    if "no-leave" not in FAULTS:
-        with lock:
+    with lock:
+        if "no-leave" not in FAULTS:
             broadcast(conn, lambda off: frame(3, (prefix(off) + "User " + name + " disconnected").encode()))
+        if CLOSED:
+            forget(conn)  # no window: freed under the lock that sent the notice
+            return
     window()
     with lock:
         forget(conn)
