@@ -153,18 +153,8 @@ fn an_interop_client_starts_after_the_peers_opening() {
     assert!(stdout.contains("1 passed, 0 failed"), "{stdout}");
 }
 
-/// The class of `tests/python/make_class.py` gives every server switches that make each race
-/// the expect file marks `sometimes` go one way on every run, so that a class run's cells can
-/// be compared across `-j`. Here the clean server, spawned exactly as the generator writes it,
-/// runs those scenarios and the core ones the races touch, three times over, all at once: the
-/// races of its two closed windows are won every time, the others are lost every time, and
-/// core passes.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_class_switches_make_every_sometimes_race_go_one_way() {
-    if !python() {
-        eprintln!("python3 is not installed: skipping the class's switches");
-        return;
-    }
+/// The clean server's command line as `tests/python/make_class.py` writes it into a class.
+fn class_server() -> String {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let made = std::process::Command::new("python3")
@@ -181,6 +171,23 @@ async fn the_class_switches_make_every_sometimes_race_go_one_way() {
         .and_then(|quoted| serde_json::from_str(quoted).ok())
         .expect("the server's spawn line");
     assert!(spawn.contains("--slow-recv"), "{spawn}");
+    spawn
+}
+
+/// The class of `tests/python/make_class.py` gives every server switches that make each race
+/// the expect file marks `sometimes` go one way on every run, so that a class run's cells can
+/// be compared across `-j`. Here the clean server, spawned exactly as the generator writes it,
+/// runs those scenarios and the core ones the races touch, three times over, all at once: the
+/// races of its two closed windows are won every time, the others are lost every time, and
+/// core passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_class_switches_make_every_sometimes_race_go_one_way() {
+    if !python() {
+        eprintln!("python3 is not installed: skipping the class's switches");
+        return;
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let spawn = class_server();
 
     let expect = std::fs::read_to_string(root.join("tests/python/original_server.expect")).unwrap();
     let races: Vec<&str> = expect
@@ -224,4 +231,47 @@ async fn the_class_switches_make_every_sometimes_race_go_one_way() {
             report::failure_details(outcome)
         );
     }
+}
+
+/// The class's clients (`faulty_client.py`) write a file's header and then its body at once
+/// (the lab's own client sleeps a second between them) without `TCP_NODELAY`, so Nagle holds
+/// the body until the header is acknowledged, which the server's kernel delays by about 40 ms.
+/// A class server reads 10 ms after bytes arrive (`--slow-recv`), so it reads the header alone
+/// and the file reaches the peer, four pairs at once, every time; a server that reads after the
+/// body came (60 ms here) gets both in one recv() and loses the body. At 30 ms the class's
+/// `interop/file-to-peer` cells flipped now and then, whenever a server thread woke 10 ms late.
+#[test]
+fn a_class_server_reads_a_class_clients_file_body_apart_from_its_header() {
+    if !python() {
+        eprintln!("python3 is not installed: skipping the class's file relay");
+        return;
+    }
+    let root = env!("CARGO_MANIFEST_DIR");
+    let spawn = class_server();
+    let run = |spawn: String| {
+        std::thread::spawn(move || {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_chat-harness"))
+                .arg("run")
+                .arg(format!("{root}/scenarios/interop/file-to-peer.chat"))
+                .arg("--client")
+                .arg(format!(
+                    "python3 {root}/tests/python/faulty_client.py clean {{host}} {{port}}"
+                ))
+                .arg("--spawn")
+                .arg(spawn)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        })
+    };
+    let late = spawn.replace("--slow-recv 10", "--slow-recv 60");
+    assert_ne!(late, spawn, "the class's read delay changed: {spawn}");
+    let class: Vec<_> = (0..4).map(|_| run(spawn.clone())).collect();
+    let too_late = run(late);
+    for pair in class {
+        let stdout = pair.join().unwrap();
+        assert!(stdout.contains("1 passed, 0 failed"), "{stdout}");
+    }
+    let stdout = too_late.join().unwrap();
+    assert!(stdout.contains("0 passed, 1 failed"), "{stdout}");
 }
