@@ -1,18 +1,23 @@
 //! The faulty server's chat logic: members, names, broadcasts, replies, file relays, and the
-//! one place each fault bends a rule. Computes deliveries under a lock; `conn` moves bytes.
+//! one place each fault bends a rule (file relays in `files`, leaving and delivering in
+//! `delivery`). Computes deliveries under a lock; `conn` moves bytes.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use chat_harness::protocol::{
-    ClientFileHeader, ClientFrame, Frame, HhMm, ServerFileHeader, ServerFrame,
-};
+use chat_harness::protocol::{ClientFrame, Frame, HhMm, ServerFrame};
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{mpsc, Notify};
 
 use super::Fault;
+
+mod delivery;
+use delivery::queue;
+mod files;
+
+pub use files::Piece;
 
 /// Backlog a connection may have before its senders wait for it (see `conn::wait_for_room`).
 pub const QUEUE_LIMIT: usize = 4 << 20;
@@ -56,16 +61,6 @@ pub struct Room {
 
 /// Bytes for one member, computed under the lock and delivered after it.
 pub type Deliveries = Vec<(u64, Vec<u8>)>;
-
-/// A piece of an upload relayed as it arrives ([`Room::relay_now`]).
-pub enum Piece<'a> {
-    /// The header.
-    Header,
-    /// Body bytes.
-    Body(&'a [u8]),
-    /// The body is complete.
-    End,
-}
 
 /// A connection's handles, from [`Room::join`].
 pub struct Joined {
@@ -384,71 +379,6 @@ impl Room {
             .collect()
     }
 
-    /// A complete upload: header and body to each other member, then the notice; or, for
-    /// [`Fault::RelaysPartialFile`], what arrived of an upload cut short (no notice).
-    pub fn file(
-        &self,
-        id: u64,
-        header: ClientFileHeader,
-        body: &[u8],
-        too_large: bool,
-        complete: bool,
-    ) -> Deliveries {
-        let members = self.members.lock().unwrap();
-        let Some(name) = members.get(&id).and_then(|m| m.name.clone()) else {
-            return self.reply(id, "Log in first");
-        };
-        if too_large {
-            return self.reply(id, "The file is too large");
-        }
-        let sanitised = chat_harness::safe_name::sanitize_filename(&header.filename);
-        let filename = match (sanitised, self.fault) {
-            (_, Fault::OtherAnswers) => super::other_answers::relayed_name(
-                &header.filename,
-                &mut self.relayed.lock().unwrap(),
-            ),
-            (Some(filename), _) => filename,
-            (None, _) => return self.reply(id, "Invalid file name"),
-        };
-        let mut d = Deliveries::new();
-        let echo = self.fault == Fault::FileEchoedToSender;
-        for (to, m) in members
-            .iter()
-            .filter(|(to, m)| (**to != id || echo) && m.name.is_some())
-        {
-            let relayed = ServerFrame::File(ServerFileHeader {
-                time: self.file_time(m.offset),
-                sender: name.clone(),
-                size: header.size,
-                filename: filename.clone(),
-                caption: header
-                    .caption
-                    .clone()
-                    .filter(|_| self.fault != Fault::DropsCaption),
-            });
-            let mut bytes = match relayed.to_bytes() {
-                Ok(bytes) => bytes,
-                Err(_) if self.fault == Fault::RelaysOversizedFileHeader => wrapped(&relayed),
-                Err(_) => return self.reply(id, "The file name and caption are too long to relay"),
-            };
-            if self.fault == Fault::LittleEndianLengths {
-                bytes.swap(0, 1);
-            }
-            let keep = match self.fault {
-                Fault::FileBodyOffByOne => body.len().saturating_sub(1),
-                _ => body.len(),
-            };
-            bytes.extend_from_slice(&body[..keep]);
-            d.push((*to, bytes));
-        }
-        if !complete {
-            return d;
-        }
-        let notice = format!("User {name} uploaded file {filename}");
-        d.extend(self.broadcast(&members, id, &notice));
-        d
-    }
-
     /// Whether `id` has authenticated.
     pub fn is_authenticated(&self, id: u64) -> bool {
         self.members
@@ -457,139 +387,4 @@ impl Room {
             .get(&id)
             .is_some_and(|m| m.name.is_some())
     }
-
-    /// [`Fault::CutThrough`]: a file header (to each other member, in its time) or a body
-    /// chunk, relayed the moment it arrives; the upload notice once the body is complete.
-    pub fn relay_now(&self, id: u64, header: &ClientFileHeader, piece: Piece) -> Deliveries {
-        let members = self.members.lock().unwrap();
-        let Some(name) = members.get(&id).and_then(|m| m.name.clone()) else {
-            return Vec::new();
-        };
-        if let Piece::End = piece {
-            let notice = format!("User {name} uploaded file {}", header.filename);
-            return self.broadcast(&members, id, &notice);
-        }
-        let others = members
-            .iter()
-            .filter(|(to, m)| **to != id && m.name.is_some());
-        others
-            .filter_map(|(to, m)| {
-                let bytes = match piece {
-                    Piece::Header => ServerFrame::File(ServerFileHeader {
-                        time: self.file_time(m.offset),
-                        sender: name.clone(),
-                        size: header.size,
-                        filename: header.filename.clone(),
-                        caption: header.caption.clone(),
-                    })
-                    .to_bytes()
-                    .ok()?,
-                    Piece::Body(chunk) => chunk.to_vec(),
-                    Piece::End => return None,
-                };
-                Some((*to, bytes))
-            })
-            .collect()
-    }
-
-    /// Removes `id` (if still there) and announces it when it had authenticated.
-    pub fn leave(&self, id: u64) -> Deliveries {
-        let mut members = self.members.lock().unwrap();
-        let Some(gone) = members.remove(&id) else {
-            return Vec::new();
-        };
-        if let Some(name) = &gone.name {
-            self.retired.lock().unwrap().insert(name.clone());
-        }
-        let name = match self.fault {
-            Fault::LeaveNoticeUsesAuthName => gone.first,
-            _ => gone.name,
-        };
-        match name {
-            Some(name) if self.fault != Fault::NoDisconnectNotice => {
-                self.broadcast(&members, id, &format!("User {name} disconnected"))
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    /// The members over the queue limit, with their backlog.
-    pub fn full_members(&self) -> Vec<(u64, usize)> {
-        let members = self.members.lock().unwrap();
-        members
-            .iter()
-            .map(|(&id, m)| (id, m.queued.load(Ordering::SeqCst)))
-            .filter(|&(_, queued)| queued > QUEUE_LIMIT)
-            .collect()
-    }
-
-    /// Cuts a member off as a reader that stopped: its connection ends, the others are told.
-    pub async fn cut_off(&self, id: u64) {
-        let kill = self
-            .members
-            .lock()
-            .unwrap()
-            .get(&id)
-            .map(|m| m.kill.clone());
-        if let Some(kill) = kill {
-            kill.notify_one();
-            let gone = self.leave(id);
-            if self.fault != Fault::EvictionWithoutNotice {
-                self.dispatch(gone).await;
-            }
-        }
-    }
-
-    /// Delivers bytes: queued per member, nothing dropped (senders wait for a full member in
-    /// `conn`), or, for [`Fault::StallsOnSlowReader`], written inline under one global lock.
-    pub async fn dispatch(&self, deliveries: Deliveries) {
-        if self.fault == Fault::StallsOnSlowReader {
-            let _gate = self.gate.lock().await;
-            for (to, bytes) in deliveries {
-                let socket = self
-                    .members
-                    .lock()
-                    .unwrap()
-                    .get(&to)
-                    .map(|m| m.socket.clone());
-                if let Some(socket) = socket {
-                    use tokio::io::AsyncWriteExt;
-                    let _ = socket.lock().await.write_all(&bytes).await;
-                }
-            }
-            return;
-        }
-        queue(&self.members.lock().unwrap(), deliveries);
-    }
-}
-
-/// Hands each delivery to its member's writer, in order (none for a member that is gone).
-fn queue(members: &HashMap<u64, Member>, deliveries: Deliveries) {
-    for (to, bytes) in deliveries {
-        let Some(m) = members.get(&to) else { continue };
-        m.queued.fetch_add(bytes.len(), Ordering::SeqCst);
-        let _ = m.out.send(Out::Bytes(bytes));
-    }
-}
-
-/// A frame too long for its 16-bit length, written anyway with the length wrapped, as
-/// [`Fault::RelaysOversizedFileHeader`] does.
-fn wrapped(frame: &ServerFrame) -> Vec<u8> {
-    let mut body = Vec::new();
-    if let ServerFrame::File(header) = frame {
-        body.extend_from_slice(&header.time.prefix_bytes());
-        body.extend_from_slice(format!("[{}]", header.sender).as_bytes());
-        body.push(0xff);
-        body.extend_from_slice(&header.size.to_be_bytes());
-        body.extend_from_slice(header.filename.as_bytes());
-        if let Some(caption) = &header.caption {
-            body.push(b' ');
-            body.extend_from_slice(caption.as_bytes());
-        }
-    }
-    let len = ((body.len() + 1) & 0xffff) as u16;
-    let mut bytes = len.to_be_bytes().to_vec();
-    bytes.push(2);
-    bytes.extend(body);
-    bytes
 }
