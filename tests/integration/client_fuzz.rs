@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support::python;
 use chat_harness::client_seat::ClientTarget;
 use chat_harness::language::parser::parse_file;
 use chat_harness::netfuzz::client::{
@@ -19,13 +20,6 @@ use chat_harness::server_seat::RunSettings;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn python() -> bool {
-    std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 fn faulty(fault: &str) -> Arc<dyn Provider> {

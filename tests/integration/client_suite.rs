@@ -13,6 +13,7 @@ use chat_harness::report::{self, Style};
 use chat_harness::scenario::command::{Format, RunConfig};
 
 use crate::support::execute;
+use crate::support::python;
 use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::suite::{self, Entry, Outcome, Status, Summary};
 use chat_harness::server_seat::provider::Provider;
@@ -41,13 +42,6 @@ fn python_client(script: &str, args: &str) -> Arc<dyn Provider> {
     let script = root().join("tests/python").join(script);
     let command = format!("python3 {} {args}{{host}} {{port}}", script.display());
     Arc::new(ClientTarget::command(&command, None).unwrap())
-}
-
-fn python() -> bool {
-    std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 async fn run(

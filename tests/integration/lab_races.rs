@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::python;
 use chat_harness::record::Verdict;
 use chat_harness::report;
 use chat_harness::scenario::known_failures::KnownFailures;
@@ -64,13 +65,6 @@ async fn run(entries: Vec<Entry>) -> Vec<Outcome> {
         |_| {},
     )
     .await
-}
-
-fn python() -> bool {
-    std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

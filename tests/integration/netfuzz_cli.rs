@@ -6,17 +6,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use crate::support::python;
 use chat_harness::scenario::replay::shell_quote;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_chat-harness"))
-}
-
-fn python() -> bool {
-    Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 #[test]

@@ -15,13 +15,7 @@ use chat_harness::server::Mode;
 
 use crate::proxy::conversation;
 use crate::server_support::{wait_for, Client, TestServer, DEADLINE};
-
-fn python() -> bool {
-    Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+use crate::support::python;
 
 /// The original-style server on a free port; killed when dropped.
 struct Original(Child, SocketAddr);

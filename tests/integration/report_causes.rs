@@ -11,16 +11,10 @@ use chat_harness::report::Style;
 use chat_harness::scenario::command::{Format, RunConfig};
 
 use crate::support::execute;
+use crate::support::python;
 use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::server_seat::RunSettings;
 use chat_harness::under_test::target::Target;
-
-fn python() -> bool {
-    std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 /// The human report of one fixture of `tests/fixtures/causes` against `server`.
 async fn report(fixture: &str, server: &str) -> (u8, String) {

@@ -11,16 +11,10 @@ use chat_harness::report::Style;
 use chat_harness::scenario::command::{Format, RunConfig};
 
 use crate::support::execute;
+use crate::support::python;
 use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::server_seat::RunSettings;
 use chat_harness::under_test::target::Target;
-
-fn python() -> bool {
-    std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 async fn run(command: &str, paths: &[&str]) -> (u8, String) {
     let target = Target::spawn(command, Duration::from_secs(10), None).unwrap();

@@ -10,17 +10,11 @@ use chat_harness::report::Style;
 use chat_harness::scenario::command::{Format, RunConfig};
 
 use crate::support::execute;
+use crate::support::python;
 use chat_harness::scenario::known_failures::KnownFailures;
 use chat_harness::scenario::suite::Retries;
 use chat_harness::server_seat::RunSettings;
 use chat_harness::under_test::target::Target;
-
-fn python() -> bool {
-    std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 fn config(state: &Path, paths: &[&str], format: Format, retries: Retries) -> RunConfig {
     let command = format!(

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::python;
 use chat_harness::record::Verdict;
 use chat_harness::report;
 use chat_harness::scenario::known_failures::KnownFailures;
@@ -71,13 +72,6 @@ async fn the_reference_server_passes_every_scenario_in_both_modes() {
             "the reference server uses the original's wording"
         );
     }
-}
-
-fn python() -> bool {
-    std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,26 +3,11 @@
 //! cells, outcomes and links — and the JSON is compared with a snapshot.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
+use crate::support::{harness, python};
 use scraper::{ElementRef, Html, Selector};
 
 mod wide;
-
-fn python() -> bool {
-    Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn harness(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chat-harness"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run chat-harness")
-}
 
 fn select<'a>(root: ElementRef<'a>, css: &str) -> Vec<ElementRef<'a>> {
     let selector = Selector::parse(css).expect("selector");
