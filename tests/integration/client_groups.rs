@@ -3,14 +3,7 @@
 //! every interop scenario at the peer's join notice, and both reports (text and the HTML
 //! page) say so once per seat, under "probably one cause".
 
-use crate::support::{harness, python};
-
-fn texts(page: &scraper::Html, selector: &str) -> Vec<String> {
-    let selector = scraper::Selector::parse(selector).expect("selector");
-    page.select(&selector)
-        .map(|e| e.text().collect::<String>())
-        .collect()
-}
+use crate::support::{harness, python, texts};
 
 #[test]
 fn a_client_fault_behind_many_failures_is_one_group_per_seat_in_text_and_html() {

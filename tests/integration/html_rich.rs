@@ -2,7 +2,7 @@
 //! (`tests/python/original_server.py`) every hint the text report gives and its per-tag counts,
 //! read back with an HTML parser; the "probably one cause" groups folded under a heading.
 
-use crate::support::{harness, python};
+use crate::support::{harness, python, texts};
 
 /// Failing scenarios of the lab-style server with five different hints, and a passing one.
 const SCENARIOS: [&str; 8] = [
@@ -15,13 +15,6 @@ const SCENARIOS: [&str; 8] = [
     "file/slow-body",
     "text/relay-to-others",
 ];
-
-fn texts(page: &scraper::Html, selector: &str) -> Vec<String> {
-    let selector = scraper::Selector::parse(selector).expect("selector");
-    page.select(&selector)
-        .map(|e| e.text().collect::<String>())
-        .collect()
-}
 
 #[test]
 fn html_page_shows_every_hint_and_the_tag_counts_of_the_text_report() {

@@ -157,3 +157,11 @@ pub fn snapshot(name: &str, text: &str, filters: &[(&str, &str)]) {
     }
     settings.bind(|| insta::assert_snapshot!(name, text));
 }
+
+/// The text of every element of an HTML page that `selector` picks, in document order.
+pub fn texts(page: &scraper::Html, selector: &str) -> Vec<String> {
+    let selector = scraper::Selector::parse(selector).expect("selector");
+    page.select(&selector)
+        .map(|e| e.text().collect::<String>())
+        .collect()
+}
