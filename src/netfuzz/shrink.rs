@@ -242,6 +242,33 @@ impl Shrinker<'_> {
         }
     }
 
+    /// Drops a send together with its client's expectations right after it (an auth and its
+    /// answer): either alone leaves the other waiting for what no longer comes, or an answer
+    /// nobody reads, and fails another way; [`Self::drop_runs`] takes such a pair only when
+    /// it happens to fill one of its halved runs.
+    async fn drop_exchanges(&mut self) -> bool {
+        let mut progress = false;
+        let mut at = self.best.steps.len();
+        while at > 0 && !self.spent() {
+            at -= 1;
+            let actions = self.actions();
+            let Some(Action::Send(send)) = actions.get(at) else {
+                continue;
+            };
+            let answers = actions[at + 1..]
+                .iter()
+                .take_while(|a| matches!(a, Action::Expect(e) if e.client == send.client))
+                .count();
+            if answers == 0 {
+                continue;
+            }
+            let mut rest = actions.clone();
+            rest.drain(at..=at + answers);
+            progress |= self.attempt(rest).await;
+        }
+        progress
+    }
+
     async fn simplify_sends(&mut self) -> bool {
         let mut progress = false;
         for i in 0..self.best.steps.len() {
@@ -317,6 +344,7 @@ pub async fn shrink(
         let mut progress = s.drop_clients().await;
         progress |= s.truncate().await;
         progress |= s.drop_runs().await;
+        progress |= s.drop_exchanges().await;
         progress |= s.simplify_sends().await;
         if !progress || s.spent() {
             break;
