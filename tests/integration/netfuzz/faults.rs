@@ -88,14 +88,17 @@ async fn find(fault: Fault, seed: u64, oracles: &[Oracle]) -> String {
     let scenario = parse_file(&finding.path).expect("the reproducer parses");
     // What a reader has to follow: the clients' actions and checks. The 20 ms settle pauses
     // that the fuzzer puts between two clients' actions (so the replay keeps their order)
-    // cannot be shrunk away and are not counted.
+    // cannot be shrunk away and are not counted. The shrinker keeps a smaller candidate only
+    // when two timed runs of it fail, so where it stops depends on the load: FileBodyOffByOne's
+    // 68-step session ended at 5 to 16 actions across runs of this table (CI, 2026-12-05).
+    // The bound is there to catch a shrinker that stops working, not a run of bad timing.
     let actions = scenario
         .steps
         .iter()
         .filter(|s| !matches!(s.action, Action::Pause(_)))
         .count();
     assert!(
-        actions < 15,
+        actions <= 20,
         "{fault:?}: {actions} actions ({} steps), reproduced {:?}: {}\n{}",
         finding.steps.1,
         finding.reproduced,
