@@ -67,10 +67,8 @@ chat() { # binary label mode n
   rm -rf "$dir"
 }
 RUNS=$(mktemp)
-# CPU time the hypervisor gave to other machines (steal, /proc/stat), read around the runs: on a
-# virtual machine it moves every relay's rate, and a session with much of it is no baseline.
-cpu_ticks() { awk '/^cpu / {print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat 2>/dev/null; }
-TICKS_START=$(cpu_ticks)
+. "$(dirname "$0")/steal.sh"
+steal_start
 date -u +"start %H:%M:%S"; uptime
 r=0
 while [ "$r" -lt "$ROUNDS" ]; do
@@ -90,8 +88,7 @@ while [ "$r" -lt "$ROUNDS" ]; do
   r=$((r + 1))
 done 2>&1 | tee "$RUNS"
 date -u +"end %H:%M:%S"; uptime
-echo "$TICKS_START $(cpu_ticks) $(getconf CLK_TCK)" | awk 'NF == 5 && $4 > $2 {
-  printf "stolen by the hypervisor: %.1f s of CPU time, %.1f %% of the machine'"'"'s time\n", ($3 - $1) / $5, 100 * ($3 - $1) / ($4 - $2) }'
+steal_report
 median() { grep "^$1 $2 " "$RUNS" | awk '{print $3}' | sort -g | awk '{v[NR]=$1} END {if (NR) printf "%.2f", v[int((NR+1)/2)]/1e6}'; }
 echo "medians (M delivered messages/s), and the share of null-relay and of prefix-relay:"
 LABELS="null-relay prefix-relay redis nats polling threaded"

@@ -16,10 +16,8 @@ SIZE=${SIZE:-16M}
 RUNS=$(mktemp)
 rate() { sed -n 's/.*"aggregate_mb_per_s":\([0-9.]*\).*"complete":\([0-9]*\).*/\1 complete=\2/p'; }
 bench() { "$CH" bench --shape file -n 4 --file-size "$SIZE" --format json "$@" 2>/dev/null | rate; }
-# CPU time the hypervisor gave to other machines (steal, /proc/stat), read around the runs: on a
-# virtual machine it moves every relay's rate, and a session with much of it is no baseline.
-cpu_ticks() { awk '/^cpu / {print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat 2>/dev/null; }
-TICKS_START=$(cpu_ticks)
+. "$(dirname "$0")/steal.sh"
+steal_start
 date -u +"start %H:%M:%S"; uptime
 r=0
 while [ "$r" -lt "$ROUNDS" ]; do
@@ -33,8 +31,7 @@ while [ "$r" -lt "$ROUNDS" ]; do
   r=$((r + 1))
 done | tee "$RUNS"
 date -u +"end %H:%M:%S"; uptime
-echo "$TICKS_START $(cpu_ticks) $(getconf CLK_TCK)" | awk 'NF == 5 && $4 > $2 {
-  printf "stolen by the hypervisor: %.1f s of CPU time, %.1f %% of the machine'"'"'s time\n", ($3 - $1) / $5, 100 * ($3 - $1) / ($4 - $2) }'
+steal_report
 median() { grep "^$1 " "$RUNS" | awk '{print $2}' | sort -g | awk '{v[NR]=$1} END {if (NR) printf "%.0f", v[int((NR+1)/2)]}'; }
 c=$(median null-relay)
 echo "medians (aggregate MB/s), and the share of null-relay:"
