@@ -262,7 +262,7 @@ impl Shrinker<'_> {
             if answers == 0 {
                 continue;
             }
-            let mut rest = actions.clone();
+            let mut rest = actions;
             rest.drain(at..=at + answers);
             progress |= self.attempt(rest).await;
         }
